@@ -1,0 +1,33 @@
+import { defineEntity, p } from '@mikro-orm/core';
+
+export const USER_ROLES = ['user', 'operator', 'admin'] as const;
+export type UserRole = (typeof USER_ROLES)[number];
+export const USER_STATUSES = ['active', 'banned'] as const;
+export type UserStatus = (typeof USER_STATUSES)[number];
+
+const UserSchema = defineEntity({
+  name: 'User',
+  tableName: 'users',
+  properties: {
+    id: p.integer().primary().autoincrement(),
+    /** Stored lower-case: usernames are case-insensitive identifiers. */
+    username: p.string().length(32).unique(),
+    /** Stored lower-case: e-mail addresses compare case-insensitively. */
+    email: p.string().length(254).unique(),
+    passwordHash: p.text().hidden().lazy(),
+    nickname: p.string().length(64),
+    bio: p.text().default(''),
+    avatarFileId: p.integer().nullable(),
+    role: p.enum([...USER_ROLES]).default('user'),
+    status: p.enum([...USER_STATUSES]).default('active'),
+    banReason: p.string().length(500).nullable(),
+    /** Bumped to invalidate every access token issued before (ban, password change). */
+    tokenVersion: p.integer().default(0),
+    lastSeenAt: p.datetime().nullable(),
+    createdAt: p.datetime().onCreate(() => new Date()),
+    updatedAt: p.datetime().onCreate(() => new Date()).onUpdate(() => new Date()),
+  },
+});
+
+export class User extends UserSchema.class {}
+UserSchema.setClass(User);

@@ -1,0 +1,51 @@
+import path from 'node:path';
+import { Migrator } from '@mikro-orm/migrations';
+import { PostgreSqlDriver } from '@mikro-orm/postgresql';
+import { PgliteDriver } from '@mikro-orm/pglite';
+import type { Options } from '@mikro-orm/sql';
+import type { PGlite } from '@electric-sql/pglite';
+import { allEntities } from '../../entities/index.ts';
+
+export const MIGRATIONS_DIR = path.join(import.meta.dirname, 'migrations');
+
+export type DatabaseTarget =
+  /** Real PostgreSQL. */
+  | { kind: 'postgresql'; url: string }
+  /**
+   * Embedded PGlite in a directory ('memory://' for none); `loadDataDir` seeds it from a dump,
+   * `instance` hands over an already open PGlite.
+   */
+  | { kind: 'pglite'; dataDir: string; loadDataDir?: Blob; instance?: PGlite };
+
+/** ORM options shared by the server, the CLI and the migration generator: one mapping, one set of migrations. */
+export function ormOptions(target: DatabaseTarget): Options {
+  const common: Options = {
+    entities: allEntities,
+    extensions: [Migrator],
+    migrations: {
+      path: MIGRATIONS_DIR,
+      pathTs: MIGRATIONS_DIR,
+      glob: '!(*.d).ts',
+      emit: 'ts',
+      snapshot: false,
+      snapshotOnMigrate: false,
+      silent: true,
+    },
+    preferTs: true,
+    debug: false,
+    allowGlobalContext: false,
+    forceUtcTimezone: true,
+  };
+  if (target.kind === 'postgresql') {
+    return { ...common, driver: PostgreSqlDriver, clientUrl: target.url, pool: { min: 0, max: 10 } };
+  }
+  return {
+    ...common,
+    driver: PgliteDriver,
+    dbName: target.dataDir,
+    driverOptions: () => {
+      if (target.instance) return { pglite: target.instance };
+      return target.loadDataDir ? { loadDataDir: target.loadDataDir } : {};
+    },
+  };
+}

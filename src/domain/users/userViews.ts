@@ -1,0 +1,34 @@
+import type { User } from '../../../entities/User.ts';
+
+/** What anyone signed in may see of a user. */
+export function publicUser(user: User) {
+  return {
+    id: user.id,
+    username: user.username,
+    nickname: user.nickname,
+    bio: user.bio,
+    avatar_file_id: user.avatarFileId ?? null,
+    role: user.role,
+    created_at: user.createdAt.toISOString(),
+  };
+}
+
+/** What a user sees of themself. */
+export function privateUser(user: User) {
+  return {
+    ...publicUser(user),
+    email: user.email,
+    status: user.status,
+    last_seen_at: user.lastSeenAt?.toISOString() ?? null,
+    updated_at: user.updatedAt.toISOString(),
+  };
+}
+
+/** What admins see in the user list. */
+export function adminUser(user: User) {
+  return { ...privateUser(user), ban_reason: user.banReason ?? null };
+}
+
+export type PublicUser = ReturnType<typeof publicUser>;
+export type PrivateUser = ReturnType<typeof privateUser>;
+export type AdminUser = ReturnType<typeof adminUser>;

@@ -1,0 +1,49 @@
+import express, { type Application } from 'express';
+import helmet from 'helmet';
+import swaggerUi from 'swagger-ui-express';
+import { RequestContext } from '@mikro-orm/core';
+import type { Logger } from 'pino';
+import type { Config } from '../config.ts';
+import type { Services } from '../services.ts';
+import { Api } from './route.ts';
+import { buildDocument, createRegistry } from './openapi.ts';
+import { requestLogging } from './middleware/requestLogging.ts';
+import { errorHandler, notFound } from './middleware/errorHandler.ts';
+import { healthRoutes } from './routers/healthRoutes.ts';
+import { authRoutes } from './routers/authRoutes.ts';
+import { userRoutes } from './routers/userRoutes.ts';
+import { adminRoutes } from './routers/adminRoutes.ts';
+
+/** Extra routers a feature area mounts; each declares its routes on the shared Api. */
+export type RouteModule = (api: Api) => void;
+
+/** Configures the Express app Colyseus hands us: middleware, every router, docs, then the error edge. */
+export function configureApp(app: Application, deps: { config: Config; logger: Logger; services: Services; modules?: RouteModule[] }): void {
+  const { config, logger, services } = deps;
+  app.disable('x-powered-by');
+  app.set('trust proxy', config.TRUST_PROXY);
+  app.set('query parser', 'extended');
+  app.use(requestLogging(logger));
+  app.use(helmet());
+  app.use(express.json({ limit: config.JSON_BODY_LIMIT }));
+  app.use((_req, _res, next) => RequestContext.create(services.orm.em, next));
+
+  const registry = createRegistry();
+  const api = new Api(registry, services.tokens);
+  healthRoutes(api, services.orm);
+  authRoutes(api, services.auth, services.authLimiter);
+  userRoutes(api, services.auth, services.users);
+  adminRoutes(api, services.admin, services.audit, services.orm.em);
+  for (const mount of deps.modules ?? []) mount(api);
+  app.use(api.router);
+
+  let document: ReturnType<typeof buildDocument> | undefined;
+  app.get('/openapi.json', (_req, res) => {
+    document ??= buildDocument(registry, config.PUBLIC_URL);
+    res.json(document);
+  });
+  app.use('/docs', swaggerUi.serve, swaggerUi.setup(undefined, { swaggerOptions: { url: '/openapi.json' }, customSiteTitle: 'Plaza API' }));
+
+  app.use(notFound);
+  app.use(errorHandler(logger));
+}

@@ -1,0 +1,30 @@
+import crypto from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import { pinoHttp } from 'pino-http';
+import type { Logger } from 'pino';
+
+const CLIENT_ID = /^[A-Za-z0-9._-]{1,64}$/;
+
+/**
+ * Gives every request an id (the caller's X-Request-Id when well-formed, a new one otherwise),
+ * echoes it in the response and logs one access line per request with it.
+ */
+export function requestLogging(logger: Logger) {
+  return pinoHttp({
+    logger,
+    genReqId(req: IncomingMessage, res) {
+      const incoming = req.headers['x-request-id'];
+      const id = typeof incoming === 'string' && CLIENT_ID.test(incoming) ? incoming : crypto.randomUUID();
+      res.setHeader('X-Request-Id', id);
+      return id;
+    },
+    customAttributeKeys: { reqId: 'request_id' },
+    customProps: (req) => ({ user_id: (req as { principal?: { userId: number } }).principal?.userId }),
+    customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : 'info'),
+    serializers: {
+      req: (req) => ({ method: req.method, url: req.url, remoteAddress: req.remoteAddress }),
+      res: (res) => ({ statusCode: res.statusCode }),
+    },
+    quietReqLogger: true,
+  });
+}

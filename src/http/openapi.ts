@@ -1,0 +1,39 @@
+import { OpenAPIRegistry, OpenApiGeneratorV3 } from '@asteasolutions/zod-to-openapi';
+import { z } from 'zod';
+import { ErrorCodes } from '../errors/index.ts';
+
+export const ErrorBody = z
+  .object({
+    error: z.object({
+      code: z.number().int().meta({ description: 'Five-digit code from the error catalogue', example: 10001 }),
+      message: z.string(),
+      detail: z.unknown().optional(),
+      request_id: z.string(),
+    }),
+  })
+  .meta({ id: 'Error' });
+
+export function createRegistry(): OpenAPIRegistry {
+  const registry = new OpenAPIRegistry();
+  registry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
+  return registry;
+}
+
+/** The OpenAPI 3 document of every route registered, built from the same zod schemas that validate requests. */
+export function buildDocument(registry: OpenAPIRegistry, serverUrl: string) {
+  const codes = Object.values(ErrorCodes)
+    .map((e) => `| ${e.code} | ${e.status} | ${e.message} |`)
+    .join('\n');
+  return new OpenApiGeneratorV3(registry.definitions).generateDocument({
+    openapi: '3.0.3',
+    info: {
+      title: 'Plaza REST API',
+      version: '0.1.0',
+      description:
+        'Accounts, boards, files, chat history and administration for the Plaza realtime community server. ' +
+        'Errors are `{ "error": { "code", "message", "detail"?, "request_id" } }`.\n\n| code | HTTP | meaning |\n|---|---|---|\n' +
+        codes,
+    },
+    servers: [{ url: serverUrl }],
+  });
+}

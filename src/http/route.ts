@@ -1,0 +1,157 @@
+import type { OpenAPIRegistry, RouteConfig } from '@asteasolutions/zod-to-openapi';
+import { Router, type Request, type Response } from 'express';
+import { z, type ZodObject, type ZodType } from 'zod';
+import { AppError, ErrorCodes, type ErrorKey } from '../errors/index.ts';
+import type { Principal, TokenService } from '../domain/auth/TokenService.ts';
+import type { UserRole } from '../../entities/User.ts';
+import { ErrorBody } from './openapi.ts';
+
+/** Who may call a route: anyone, any signed-in user, or a role (admins pass every role check). */
+export type Access = 'public' | 'user' | Exclude<UserRole, 'user'>;
+
+type Infer<T> = T extends ZodType ? z.infer<T> : undefined;
+
+export interface RouteSpec<P, Q, B, A extends Access> {
+  method: 'get' | 'post' | 'put' | 'patch' | 'delete';
+  /** Express-style path, e.g. `/users/:id`. */
+  path: string;
+  summary: string;
+  description?: string;
+  tag: string;
+  access: A;
+  params?: P;
+  query?: Q;
+  body?: B;
+  /** Success status and body schema (none for 204). */
+  status?: number;
+  response?: ZodType;
+  /** Catalogue errors this route can answer with, documented in OpenAPI. */
+  errors?: ErrorKey[];
+}
+
+export interface RouteContext<P, Q, B, A extends Access> {
+  params: Infer<P>;
+  query: Infer<Q>;
+  body: Infer<B>;
+  principal: A extends 'public' ? Principal | undefined : Principal;
+  req: Request;
+  res: Response;
+}
+
+const ROLE_RANK: Record<UserRole, number> = { user: 0, operator: 1, admin: 2 };
+
+/**
+ * Declares REST routes once: each declaration validates requests with its zod schemas, checks access,
+ * and documents itself in OpenAPI from the very same schemas.
+ */
+export class Api {
+  readonly router = Router();
+
+  constructor(
+    private readonly registry: OpenAPIRegistry,
+    private readonly tokens: TokenService,
+  ) {}
+
+  route<P extends ZodObject | undefined, Q extends ZodObject | undefined, B extends ZodType | undefined, A extends Access>(
+    spec: RouteSpec<P, Q, B, A>,
+    handler: (ctx: RouteContext<P, Q, B, A>) => Promise<unknown> | unknown,
+  ): void {
+    this.document(spec);
+    const status = spec.status ?? 200;
+    this.router[spec.method](spec.path, async (req: Request, res: Response) => {
+      const principal = await this.authorize(req, spec.access);
+      const ctx = {
+        params: parsePart('params', spec.params, req.params),
+        query: parsePart('query', spec.query, req.query),
+        body: parsePart('body', spec.body, req.body),
+        principal,
+        req,
+        res,
+      } as RouteContext<P, Q, B, A>;
+      req.principal = principal;
+      const result = await handler(ctx);
+      if (res.headersSent) return;
+      if (status === 204 || result === undefined) res.status(status).end();
+      else res.status(status).json(result);
+    });
+  }
+
+  private async authorize(req: Request, access: Access): Promise<Principal | undefined> {
+    const token = bearerToken(req);
+    if (!token) {
+      if (access === 'public') return undefined;
+      throw new AppError('UNAUTHENTICATED');
+    }
+    const principal = await this.tokens.authenticate(token);
+    if (access !== 'public' && access !== 'user' && ROLE_RANK[principal.role] < ROLE_RANK[access]) {
+      throw new AppError('FORBIDDEN');
+    }
+    return principal;
+  }
+
+  private document(spec: RouteSpec<unknown, unknown, unknown, Access>): void {
+    const status = spec.status ?? 200;
+    const errorKeys = new Set<ErrorKey>(spec.errors ?? []);
+    if (spec.params || spec.query || spec.body) errorKeys.add('VALIDATION_FAILED');
+    if (spec.body) errorKeys.add('MALFORMED_JSON');
+    if (spec.access !== 'public') errorKeys.add('UNAUTHENTICATED').add('TOKEN_INVALID').add('ACCOUNT_BANNED');
+    if (spec.access !== 'public' && spec.access !== 'user') errorKeys.add('FORBIDDEN');
+    const responses: RouteConfig['responses'] = {
+      [status]: spec.response
+        ? { description: 'Success', content: { 'application/json': { schema: spec.response } } }
+        : { description: 'Success, no content' },
+    };
+    for (const [httpStatus, keys] of groupByStatus([...errorKeys])) {
+      responses[httpStatus] = {
+        description: keys.map((k) => `${ErrorCodes[k].code} ${ErrorCodes[k].message}`).join('; '),
+        content: { 'application/json': { schema: ErrorBody } },
+      };
+    }
+    this.registry.registerPath({
+      method: spec.method,
+      path: spec.path.replace(/:(\w+)/g, '{$1}'),
+      summary: spec.summary,
+      description: spec.description,
+      tags: [spec.tag],
+      security: spec.access === 'public' ? undefined : [{ bearer: [] }],
+      request: {
+        params: spec.params as ZodObject | undefined,
+        query: spec.query as ZodObject | undefined,
+        body: spec.body ? { content: { 'application/json': { schema: spec.body as ZodType } }, required: true } : undefined,
+      },
+      responses,
+    });
+  }
+}
+
+function parsePart(part: 'params' | 'query' | 'body', schema: ZodType | undefined, value: unknown): unknown {
+  if (!schema) return undefined;
+  const parsed = schema.safeParse(value ?? (part === 'body' ? undefined : {}));
+  if (parsed.success) return parsed.data;
+  throw new AppError('VALIDATION_FAILED', {
+    detail: parsed.error.issues.map((issue) => ({ path: [part, ...issue.path].join('.'), message: issue.message })),
+  });
+}
+
+function groupByStatus(keys: ErrorKey[]): Map<number, ErrorKey[]> {
+  const groups = new Map<number, ErrorKey[]>();
+  for (const key of keys) {
+    const status = ErrorCodes[key].status;
+    groups.set(status, [...(groups.get(status) ?? []), key]);
+  }
+  return groups;
+}
+
+export function bearerToken(req: Request): string | undefined {
+  const header = req.headers.authorization;
+  if (!header) return undefined;
+  const match = /^Bearer\s+(\S+)$/i.exec(header);
+  if (!match) throw new AppError('TOKEN_INVALID', { message: 'Authorization header must be "Bearer <token>"' });
+  return match[1];
+}
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    principal?: Principal;
+  }
+}

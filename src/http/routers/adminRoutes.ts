@@ -1,0 +1,88 @@
+import { z } from 'zod';
+import type { EntityManager } from '@mikro-orm/sql';
+import type { AdminService } from '../../domain/admin/AdminService.ts';
+import type { AuditLog } from '../../domain/admin/AuditLog.ts';
+import { OutboxEmail } from '../../../entities/OutboxEmail.ts';
+import { USER_ROLES, USER_STATUSES } from '../../../entities/User.ts';
+import type { Api } from '../route.ts';
+import { AdminUserSchema, IdParam, PageQuery, pageOf } from './schemas.ts';
+
+const AuditEntrySchema = z
+  .object({
+    id: z.number().int(),
+    actor: z.object({ id: z.number().int().nullable(), name: z.string() }),
+    action: z.string(),
+    target: z.object({ type: z.string(), id: z.string() }),
+    reason: z.string().nullable(),
+    detail: z.record(z.string(), z.unknown()).nullable(),
+    created_at: z.string(),
+  })
+  .meta({ id: 'AuditEntry' });
+
+export function adminRoutes(api: Api, admin: AdminService, audit: AuditLog, em: EntityManager): void {
+  const actorOf = (principal: { userId: number; username: string }) => ({ id: principal.userId, name: principal.username });
+
+  api.route(
+    {
+      method: 'get', path: '/admin/users', tag: 'admin', access: 'admin', summary: 'List users',
+      query: PageQuery.extend({
+        q: z.string().trim().max(254).optional(),
+        status: z.enum(USER_STATUSES).optional(),
+        role: z.enum(USER_ROLES).optional(),
+      }),
+      response: pageOf(AdminUserSchema, 'AdminUserPage'),
+    },
+    ({ query }) => admin.listUsers(query),
+  );
+
+  api.route(
+    {
+      method: 'post', path: '/admin/users/:id/ban', tag: 'admin', access: 'admin', summary: 'Ban a user',
+      description: 'Every token of the user is revoked at once and live connections are closed. Recorded in the audit log.',
+      params: IdParam,
+      body: z.object({ reason: z.string().trim().min(1).max(500) }),
+      response: AdminUserSchema,
+      errors: ['USER_NOT_FOUND', 'ALREADY_BANNED', 'CANNOT_MODERATE_SELF'],
+    },
+    ({ principal, params, body }) => admin.ban(actorOf(principal), params.id, body.reason),
+  );
+
+  api.route(
+    {
+      method: 'post', path: '/admin/users/:id/unban', tag: 'admin', access: 'admin', summary: 'Lift a ban',
+      params: IdParam,
+      body: z.object({ reason: z.string().trim().max(500).optional() }).optional(),
+      response: AdminUserSchema,
+      errors: ['USER_NOT_FOUND', 'NOT_BANNED'],
+    },
+    ({ principal, params, body }) => admin.unban(actorOf(principal), params.id, body?.reason),
+  );
+
+  api.route(
+    {
+      method: 'get', path: '/admin/audit', tag: 'admin', access: 'admin', summary: 'The admin audit log, newest first',
+      query: PageQuery.extend({ action: z.string().max(64).optional(), actor_id: z.coerce.number().int().positive().optional() }),
+      response: pageOf(AuditEntrySchema, 'AuditPage'),
+    },
+    ({ query }) => audit.list(query),
+  );
+
+  api.route(
+    {
+      method: 'get', path: '/admin/outbox', tag: 'admin', access: 'admin', summary: 'E-mail Plaza has sent, newest first',
+      description: 'Without SMTP_URL this is where password-reset mail is delivered.',
+      query: z.object({ to: z.string().max(254).optional(), limit: z.coerce.number().int().min(1).max(100).default(20) }),
+      response: z.array(
+        z.object({ id: z.number().int(), to: z.string(), subject: z.string(), body: z.string(), transport: z.string(), sent_at: z.string().nullable(), error: z.string().nullable(), created_at: z.string() }),
+      ),
+    },
+    async ({ query }) => {
+      const rows = await em.find(OutboxEmail, query.to ? { recipient: query.to.toLowerCase() } : {}, { orderBy: { id: 'desc' }, limit: query.limit });
+      return rows.map((m) => ({
+        id: m.id, to: m.recipient, subject: m.subject, body: m.body, transport: m.transport,
+        sent_at: m.sentAt?.toISOString() ?? null, error: m.error ?? null, created_at: m.createdAt.toISOString(),
+      }));
+    },
+  );
+}
+

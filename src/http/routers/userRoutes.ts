@@ -1,0 +1,57 @@
+import { z } from 'zod';
+import type { AuthService } from '../../domain/auth/AuthService.ts';
+import type { UserService } from '../../domain/users/UserService.ts';
+import { PASSWORD_MAX_LENGTH } from '../../domain/auth/passwords.ts';
+import type { Api } from '../route.ts';
+import { IdParam, PageQuery, PrivateUserSchema, PublicUserSchema, pageOf } from './schemas.ts';
+
+export function userRoutes(api: Api, auth: AuthService, users: UserService): void {
+  api.route(
+    { method: 'get', path: '/users/me', tag: 'users', access: 'user', summary: 'My account', response: PrivateUserSchema },
+    ({ principal }) => auth.me(principal),
+  );
+
+  api.route(
+    {
+      method: 'patch', path: '/users/me', tag: 'users', access: 'user', summary: 'Edit my profile',
+      body: z
+        .object({
+          nickname: z.string().trim().min(1).max(64).optional(),
+          bio: z.string().max(2000).optional(),
+          avatar_file_id: z.number().int().positive().nullable().optional(),
+        })
+        .strict(),
+      response: PrivateUserSchema,
+    },
+    ({ principal, body }) => users.updateProfile(principal.userId, body),
+  );
+
+  api.route(
+    {
+      method: 'post', path: '/users/me/password', tag: 'users', access: 'user', status: 204,
+      summary: 'Change my password',
+      description: 'Every session of mine, this one included, is revoked: sign in again with the new password.',
+      body: z.object({ current: z.string().max(PASSWORD_MAX_LENGTH), new: z.string().max(PASSWORD_MAX_LENGTH) }),
+      errors: ['WRONG_PASSWORD', 'WEAK_PASSWORD'],
+    },
+    ({ principal, body }) => auth.changePassword(principal, body),
+  );
+
+  api.route(
+    {
+      method: 'get', path: '/users', tag: 'users', access: 'user', summary: 'Search users',
+      description: 'Active users whose username or nickname contains `q`; keyset pagination with `cursor`.',
+      query: PageQuery.extend({ q: z.string().trim().max(64).optional() }),
+      response: pageOf(PublicUserSchema, 'PublicUserPage'),
+    },
+    ({ query }) => users.search(query),
+  );
+
+  api.route(
+    {
+      method: 'get', path: '/users/:id', tag: 'users', access: 'user', summary: 'A public profile',
+      params: IdParam, response: PublicUserSchema, errors: ['USER_NOT_FOUND'],
+    },
+    ({ params }) => users.getPublic(params.id),
+  );
+}

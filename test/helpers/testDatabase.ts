@@ -1,0 +1,74 @@
+import { PGlite } from '@electric-sql/pglite';
+import pg from 'pg';
+import { openDatabase, type DatabaseTarget } from '../../src/db/openDatabase.ts';
+
+/**
+ * Fresh, fully migrated databases for tests, fast. On PGlite: migrate once, dump the data directory,
+ * and seed every new in-memory instance from that dump. On PostgreSQL (DATABASE_URL set): migrate a
+ * template database once and CREATE DATABASE ... TEMPLATE it for every server.
+ */
+export interface TestDatabase {
+  target: DatabaseTarget;
+  /** Drops what the database holds (PostgreSQL: the database itself). */
+  dispose(): Promise<void>;
+}
+
+const baseUrl = process.env.DATABASE_URL;
+let pgliteTemplate: Promise<Blob> | undefined;
+let pgTemplate: Promise<string> | undefined;
+let counter = 0;
+
+export const usingPostgres = Boolean(baseUrl);
+
+export async function createTestDatabase(): Promise<TestDatabase> {
+  if (!baseUrl) {
+    pgliteTemplate ??= buildPgliteTemplate();
+    const dump = await pgliteTemplate;
+    return { target: { kind: 'pglite', dataDir: 'memory://', loadDataDir: dump }, dispose: async () => {} };
+  }
+  pgTemplate ??= buildPostgresTemplate(baseUrl);
+  const template = await pgTemplate;
+  const name = `plaza_test_${process.pid}_${++counter}`;
+  await adminQuery(baseUrl, `create database "${name}" template "${template}"`);
+  return {
+    target: { kind: 'postgresql', url: withDatabase(baseUrl, name) },
+    dispose: () => adminQuery(baseUrl, `drop database if exists "${name}" with (force)`),
+  };
+}
+
+async function buildPgliteTemplate(): Promise<Blob> {
+  const instance = await PGlite.create();
+  const orm = await openDatabase({ kind: 'pglite', dataDir: 'memory://', instance });
+  await orm.close();
+  const dump = await instance.dumpDataDir('none');
+  await instance.close();
+  return dump;
+}
+
+async function buildPostgresTemplate(url: string): Promise<string> {
+  const name = `plaza_test_template_${process.pid}`;
+  await adminQuery(url, `drop database if exists "${name}" with (force)`);
+  await adminQuery(url, `create database "${name}"`);
+  const orm = await openDatabase({ kind: 'postgresql', url: withDatabase(url, name) });
+  await orm.close();
+  process.once('exit', () => {
+    // Best effort; a leftover template is dropped by the next run's `drop database if exists`.
+  });
+  return name;
+}
+
+async function adminQuery(url: string, sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+function withDatabase(url: string, database: string): string {
+  const u = new URL(url);
+  u.pathname = `/${database}`;
+  return u.toString();
+}
