@@ -9,6 +9,7 @@ import { DatabaseOpenError, openDatabase, targetFromConfig, type DatabaseTarget 
 import { buildServices, type Services } from './services.ts';
 import { configureApp } from './http/createApp.ts';
 import { installCorsPolicy } from './http/corsPolicy.ts';
+import { roomDefinitions } from '../rooms/index.ts';
 
 export interface RunningServer {
   port: number;
@@ -38,7 +39,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
   const httpServer = http.createServer();
   installCorsPolicy(config.CORS_ORIGINS);
   const gameServer: Server = defineServer({
-    rooms: {},
+    rooms: roomDefinitions({ services, logger }),
     transport: new WebSocketTransport({ server: httpServer, maxPayload: config.WS_MAX_PAYLOAD }),
     express: (app) => configureApp(app, { config, logger, services }),
     gracefullyShutdown: false,
