@@ -87,12 +87,7 @@ export async function databaseAnswers(orm: Database): Promise<boolean> {
 function explainOpenFailure(target: DatabaseTarget, err: unknown): Error {
   if (err instanceof DatabaseOpenError) return err;
   if (target.kind === 'pglite') {
-    return new DatabaseOpenError(
-      `Could not open the embedded database in ${target.dataDir}. PGlite belongs to one process: if the ` +
-        `Plaza server is running on this directory, stop it first (or run the command against DATABASE_URL). ` +
-        `Cause: ${(err as Error)?.message ?? err}`,
-      { cause: err },
-    );
+    return new DatabaseOpenError(`Could not open the embedded database in ${target.dataDir}: ${(err as Error)?.message ?? err}`, { cause: err });
   }
   return new DatabaseOpenError(`Could not connect to PostgreSQL: ${(err as Error)?.message ?? err}`, { cause: err });
 }

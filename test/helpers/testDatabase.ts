@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { openDatabase, type DatabaseTarget } from '../../src/db/openDatabase.ts';
@@ -20,11 +23,22 @@ let counter = 0;
 
 export const usingPostgres = Boolean(baseUrl);
 
-export async function createTestDatabase(): Promise<TestDatabase> {
+/**
+ * A fresh migrated database. `persistent` keeps PGlite data on disk so a test can stop a server and
+ * start another on the same data (in-memory PGlite dies with its server); PostgreSQL always persists.
+ */
+export async function createTestDatabase(options: { persistent?: boolean } = {}): Promise<TestDatabase> {
   if (!baseUrl) {
     pgliteTemplate ??= buildPgliteTemplate();
     const dump = await pgliteTemplate;
-    return { target: { kind: 'pglite', dataDir: 'memory://', loadDataDir: dump }, dispose: async () => {} };
+    if (!options.persistent) {
+      return { target: { kind: 'pglite', dataDir: 'memory://', loadDataDir: dump }, dispose: async () => {} };
+    }
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'plaza-pglite-'));
+    return {
+      target: { kind: 'pglite', dataDir, loadDataDir: dump },
+      dispose: async () => fs.rmSync(dataDir, { recursive: true, force: true }),
+    };
   }
   pgTemplate ??= buildPostgresTemplate(baseUrl);
   const template = await pgTemplate;
@@ -51,9 +65,6 @@ async function buildPostgresTemplate(url: string): Promise<string> {
   await adminQuery(url, `create database "${name}"`);
   const orm = await openDatabase({ kind: 'postgresql', url: withDatabase(url, name) });
   await orm.close();
-  process.once('exit', () => {
-    // Best effort; a leftover template is dropped by the next run's `drop database if exists`.
-  });
   return name;
 }
 

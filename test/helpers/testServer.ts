@@ -5,7 +5,8 @@ import { configWith, type ConfigInput } from '../../src/config.ts';
 import { start, type RunningServer } from '../../src/main.ts';
 import type { DatabaseTarget } from '../../src/db/openDatabase.ts';
 import { createTestDatabase, type TestDatabase } from './testDatabase.ts';
-import { HttpClient } from './http.ts';
+import { RequestContext } from '@mikro-orm/core';
+import { HttpClient, type Session } from './http.ts';
 
 export interface TestServer extends RunningServer {
   http: HttpClient;
@@ -29,12 +30,17 @@ export function testConfig(overrides: ConfigInput = {}) {
 }
 
 /**
- * A real Plaza server on a free port with a fresh migrated database. Pass `database` to reuse one
- * (e.g. to restart a server on the same data).
+ * A real Plaza server on a free port with a fresh migrated database. To restart on the same data, start
+ * the first with `persistent: true`, `stop()` it, start the next with `database: first.database`, and
+ * `close()` the first at the end (that drops the database).
  */
-export async function startTestServer(overrides: ConfigInput = {}, reuse?: { database: DatabaseTarget }): Promise<TestServer> {
-  const db: TestDatabase | undefined = reuse ? undefined : await createTestDatabase();
-  const database = reuse?.database ?? db!.target;
+export async function startTestServer(
+  overrides: ConfigInput = {},
+  options: { database?: DatabaseTarget; persistent?: boolean } = {},
+): Promise<TestServer> {
+  const db: TestDatabase | undefined = options.database ? undefined : await createTestDatabase({ persistent: options.persistent });
+  // A reused database already holds its data: never seed it from the template again.
+  const database = options.database ? { ...options.database, loadDataDir: undefined } : db!.target;
   const server = await start(testConfig(overrides), { database });
   return {
     ...server,
@@ -45,4 +51,13 @@ export async function startTestServer(overrides: ConfigInput = {}, reuse?: { dat
       await db?.dispose();
     },
   };
+}
+
+/** Creates an account with a role the API never grants (admin, operator) and signs it in. */
+export async function signUpWithRole(server: TestServer, username: string, role: 'admin' | 'operator'): Promise<Session> {
+  const password = `${username}-password`;
+  const user = await RequestContext.create(server.services.orm.em, () =>
+    server.services.auth.register({ username, email: `${username}@example.test`, password, role }),
+  );
+  return { id: user.id, username, ...(await server.http.signIn(username, password)) };
 }

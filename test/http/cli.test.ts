@@ -1,0 +1,80 @@
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { expect } from 'chai';
+import { createTestDatabase, type TestDatabase } from '../helpers/testDatabase.ts';
+import { startTestServer } from '../helpers/testServer.ts';
+import { expectError } from '../helpers/http.ts';
+
+const execFileAsync = promisify(execFile);
+
+describe('server CLI (create-admin, promote)', () => {
+  let db: TestDatabase;
+  let env: Record<string, string>;
+
+  before(async () => {
+    db = await createTestDatabase({ persistent: true });
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'plaza-cli-'));
+    // On PGlite the CLI opens the directory itself; drop the template seed so it initialises it.
+    env = db.target.kind === 'postgresql'
+      ? { DATABASE_URL: db.target.url, DATA_DIR: dataDir }
+      : { PGLITE_DIR: path.join(dataDir, 'pglite'), DATA_DIR: dataDir };
+  });
+  after(() => db.dispose());
+
+  function cli(args: string[], input?: string) {
+    return new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+      const child = execFile('node', ['--import', 'tsx', 'src/cli.ts', ...args], { env: { ...process.env, ...env, DATABASE_URL: env.DATABASE_URL ?? '' }, timeout: 90_000 }, (err, stdout, stderr) =>
+        resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+      );
+      child.stdin!.end(input ?? '');
+    });
+  }
+
+  it('when create-admin is run with a password on stdin, then the admin can sign in over the API as admin', async () => {
+    const created = await cli(['create-admin', '--username', 'Chief', '--email', 'chief@example.test'], 'chief-password-1\n');
+    expect(created.stderr).to.equal('');
+    expect(created.stdout).to.match(/Created admin "chief"/);
+    const promoted = await cli(['create-admin', '--username', 'ops', '--email', 'ops@example.test', '--password', 'ops-password-1']);
+    expect(promoted.code).to.equal(0);
+    expect((await cli(['promote', '--username', 'ops', '--role', 'operator'])).stdout).to.match(/is now operator/);
+
+    const database = db.target.kind === 'postgresql' ? db.target : { kind: 'pglite' as const, dataDir: env.PGLITE_DIR };
+    const server = await startTestServer({}, { database });
+    try {
+      const login = await server.http.post('/auth/login', { login: 'chief', password: 'chief-password-1' });
+      expect(login.status).to.equal(200);
+      const audit = await server.http.get('/admin/audit', login.body.access_token);
+      expect(audit.status).to.equal(200);
+      expect(audit.body.items.map((e: { action: string; actor: { name: string } }) => `${e.actor.name}:${e.action}`)).to.include.members([
+        'server-cli:user.create_admin',
+        'server-cli:user.role',
+      ]);
+      const ops = await server.http.signIn('ops', 'ops-password-1');
+      expectError(await server.http.get('/admin/users', ops.access_token), 403, 11007);
+
+      if (db.target.kind === 'pglite') {
+        const busy = await cli(['promote', '--username', 'ops', '--role', 'user']);
+        expect(busy.code).to.equal(1);
+        expect(busy.stderr).to.match(/in use by process \d+/).and.match(/stop that server first/);
+      }
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('when the CLI is misused, then it prints usage or a plain error and exits non-zero', async () => {
+    const unknown = await cli(['frobnicate']);
+    expect(unknown.code).to.not.equal(0);
+    expect(unknown.stderr).to.include('Usage:');
+    const badRole = await cli(['promote', '--username', 'ops', '--role', 'emperor']);
+    expect(badRole.code).to.equal(1);
+    expect(badRole.stderr).to.include('--role must be one of');
+    const missing = await cli(['promote', '--username', 'nobody', '--role', 'admin']);
+    expect(missing.stderr).to.include('User not found');
+    const weak = await cli(['create-admin', '--username', 'weak', '--email', 'weak@example.test', '--password', 'weak']);
+    expect(weak.stderr).to.include('Password does not meet the policy');
+  });
+});

@@ -1,0 +1,94 @@
+import { expect } from 'chai';
+import { startTestServer, type TestServer } from '../helpers/testServer.ts';
+import { expectError } from '../helpers/http.ts';
+
+describe('operations endpoints and the error edge', () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startTestServer({ JSON_BODY_LIMIT: '2kb' });
+  });
+  after(() => server.close());
+
+  it('when /health is asked, then it answers 200 with status ok', async () => {
+    const res = await server.http.get('/health');
+    expect(res.status).to.equal(200);
+    expect(res.body.status).to.equal('ok');
+  });
+
+  it('when /ready is asked and the database answers, then it answers 200', async () => {
+    const res = await server.http.get('/ready');
+    expect(res.status).to.equal(200);
+    expect(res.body).to.deep.equal({ status: 'ready', database: 'ok' });
+  });
+
+  it('when a route does not exist, then it answers 404 with code 10004 in the error shape', async () => {
+    const res = await server.http.get('/no/such/route');
+    expectError(res, 404, 10004);
+    expect(res.body.error.message).to.be.a('string');
+  });
+
+  it('when the body is malformed JSON, then it answers 400 with code 10002 and no stack trace', async () => {
+    const res = await server.http.request('POST', '/auth/login', { raw: '{"login": ', headers: { 'content-type': 'application/json' } });
+    expectError(res, 400, 10002);
+    expect(JSON.stringify(res.body)).not.to.match(/at .*\.ts:\d+/);
+  });
+
+  it('when the body is larger than JSON_BODY_LIMIT, then it answers 413 with code 10003', async () => {
+    const res = await server.http.post('/auth/login', { login: 'x', password: 'y'.repeat(5000) });
+    expectError(res, 413, 10003);
+  });
+
+  it('when a request carries X-Request-Id, then the response echoes it in the header and in errors', async () => {
+    const res = await server.http.request('GET', '/nope', { headers: { 'x-request-id': 'trace-123' } });
+    expect(res.headers.get('x-request-id')).to.equal('trace-123');
+    expect(res.body.error.request_id).to.equal('trace-123');
+    const fresh = await server.http.get('/health');
+    expect(fresh.headers.get('x-request-id')).to.match(/^[0-9a-f-]{36}$/);
+  });
+
+  it('when any response is sent, then security headers are set', async () => {
+    const res = await server.http.get('/health');
+    expect(res.headers.get('x-content-type-options')).to.equal('nosniff');
+    expect(res.headers.get('x-powered-by')).to.equal(null);
+  });
+
+  it('when CORS is not configured, then a foreign origin gets no allow-origin header', async () => {
+    const res = await server.http.request('GET', '/health', { headers: { origin: 'https://evil.example' } });
+    expect(res.headers.get('access-control-allow-origin')).to.equal(null);
+  });
+
+  it('when /openapi.json is fetched, then every REST route is documented with the error schema', async () => {
+    const res = await server.http.get('/openapi.json');
+    expect(res.status).to.equal(200);
+    expect(res.body.openapi).to.match(/^3\./);
+    const paths = Object.keys(res.body.paths);
+    for (const p of ['/health', '/ready', '/auth/register', '/auth/login', '/auth/refresh', '/auth/logout', '/auth/password/forgot', '/auth/password/reset', '/users/me', '/users/me/password', '/users', '/users/{id}', '/admin/users', '/admin/users/{id}/ban', '/admin/users/{id}/unban', '/admin/audit']) {
+      expect(paths, p).to.include(p);
+    }
+    expect(res.body.paths['/auth/register'].post.responses['409'].content['application/json'].schema.$ref).to.equal('#/components/schemas/Error');
+  });
+
+  it('when /docs is opened, then the Swagger UI page is served', async () => {
+    const res = await server.http.get('/docs/');
+    expect(res.status).to.equal(200);
+    expect(res.body).to.include('swagger-ui');
+  });
+});
+
+describe('operations with CORS configured', () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startTestServer({ CORS_ORIGINS: 'https://app.example' });
+  });
+  after(() => server.close());
+
+  it('when an allowed origin calls, then it is allowed, and another origin is not', async () => {
+    const ok = await server.http.request('GET', '/health', { headers: { origin: 'https://app.example' } });
+    expect(ok.headers.get('access-control-allow-origin')).to.equal('https://app.example');
+    const preflight = await server.http.request('OPTIONS', '/auth/login', { headers: { origin: 'https://app.example', 'access-control-request-method': 'POST' } });
+    expect(preflight.status).to.equal(204);
+    expect(preflight.headers.get('access-control-allow-origin')).to.equal('https://app.example');
+    const other = await server.http.request('GET', '/health', { headers: { origin: 'https://other.example' } });
+    expect(other.headers.get('access-control-allow-origin')).to.equal(null);
+  });
+});
