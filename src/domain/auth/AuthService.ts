@@ -115,8 +115,9 @@ export class AuthService {
       subject: 'Reset your Plaza password',
       text:
         `Someone asked to reset the password of the Plaza account "${user.username}".\n\n` +
-        `Reset token: ${token}\n` +
-        `Or open: ${new URL(`/auth/password/reset?token=${token}`, this.options.publicUrl)}\n\n` +
+        `Reset token: ${token}\n\n` +
+        `Send it with your new password to POST ${new URL('/auth/password/reset', this.options.publicUrl)} ` +
+        `as {"token": "...", "password": "..."}.\n` +
         `The token works once, for ${minutes} minutes. If you did not ask for this, ignore this message.`,
     });
   }

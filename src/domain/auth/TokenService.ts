@@ -78,9 +78,9 @@ export class TokenService {
     );
   }
 
-  /** Drops blacklist rows of tokens that have expired on their own. */
+  /** Drops blacklist rows of tokens that have expired on their own (runs outside any request). */
   async purgeExpired(): Promise<number> {
-    return this.em.nativeDelete(RevokedAccessToken, { expiresAt: { $lt: new Date() } });
+    return this.em.fork().nativeDelete(RevokedAccessToken, { expiresAt: { $lt: new Date() } });
   }
 
   private decode(token: string): AccessClaims {
