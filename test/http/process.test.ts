@@ -35,7 +35,8 @@ describe('the server process', function () {
   it('when started and sent SIGTERM, then it serves, keeps no secrets in the log and exits 0 releasing the database', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'plaza-proc-'));
     const db = await createTestDatabase();
-    const database = db.target.kind === 'postgresql' ? { DATABASE_URL: db.target.url } : { PGLITE_DIR: path.join(dir, 'pglite') };
+    const database: Record<string, string> =
+      db.target.kind === 'postgresql' ? { DATABASE_URL: db.target.url } : { PGLITE_DIR: path.join(dir, 'pglite') };
     const run = launch({ PORT: '0', DATA_DIR: dir, LOG_LEVEL: 'info', ...database });
     child = run.child;
     const http = new HttpClient(await run.listening);
