@@ -1,6 +1,7 @@
 import { OpenAPIRegistry, OpenApiGeneratorV3 } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
 import { ErrorCodes } from '../errors/index.ts';
+import { PLAZA_VERSION } from '../version.ts';
 
 export const ErrorBody = z
   .object({
@@ -28,7 +29,7 @@ export function buildDocument(registry: OpenAPIRegistry, serverUrl: string) {
     openapi: '3.0.3',
     info: {
       title: 'Plaza REST API',
-      version: '0.1.0',
+      version: PLAZA_VERSION,
       description:
         'Accounts, boards, files, chat history and administration for the Plaza realtime community server. ' +
         'Errors are `{ "error": { "code", "message", "detail"?, "request_id" } }`.\n\n| code | HTTP | meaning |\n|---|---|---|\n' +

@@ -62,7 +62,7 @@ describe('operations endpoints and the error edge', () => {
     expect(res.status).to.equal(200);
     expect(res.body.openapi).to.match(/^3\./);
     const paths = Object.keys(res.body.paths);
-    for (const p of ['/health', '/ready', '/auth/register', '/auth/login', '/auth/refresh', '/auth/logout', '/auth/password/forgot', '/auth/password/reset', '/users/me', '/users/me/password', '/users', '/users/{id}', '/admin/users', '/admin/users/{id}/ban', '/admin/users/{id}/unban', '/admin/audit']) {
+    for (const p of ['/', '/health', '/ready', '/auth/register', '/auth/login', '/auth/refresh', '/auth/logout', '/auth/password/forgot', '/auth/password/reset', '/users/me', '/users/me/password', '/users', '/users/{id}', '/admin/users', '/admin/users/{id}/ban', '/admin/users/{id}/unban', '/admin/audit']) {
       expect(paths, p).to.include(p);
     }
     expect(res.body.paths['/auth/register'].post.responses['409'].content['application/json'].schema.$ref).to.equal('#/components/schemas/Error');
