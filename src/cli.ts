@@ -1,12 +1,12 @@
 /**
- * Server-side administration, never exposed over the API:
- *   npm run cli -- create-admin --username U --email E [--password P]   (password read from stdin when omitted)
- *   npm run cli -- promote --username U --role admin|operator|user
+ * Server-side administration, never exposed over the API: accounts with roles the API never grants,
+ * and database backups. See USAGE below.
  */
 import { parseArgs } from 'node:util';
 import { RequestContext } from '@mikro-orm/core';
 import { z } from 'zod';
-import { ConfigError, loadConfig } from './config.ts';
+import { ConfigError, loadConfig, type Config } from './config.ts';
+import { BackupError, backupDatabase, listBackups, restoreDatabase } from './infra/backup/databaseBackup.ts';
 import { createLogger } from './logging/logger.ts';
 import { DatabaseOpenError, openDatabase, targetFromConfig } from './db/openDatabase.ts';
 import { buildServices, type Services } from './services.ts';
@@ -17,15 +17,43 @@ import { USER_ROLES } from '../entities/User.ts';
 const USAGE = `Usage:
   npm run cli -- create-admin --username <name> --email <email> [--password <password>]
       (without --password the password is read from standard input)
-  npm run cli -- promote --username <name> --role <admin|operator|user>`;
+  npm run cli -- promote --username <name> --role <admin|operator|user>
+  npm run cli -- backup                      full backup into BACKUP_DIR (embedded database: stop the server first)
+  npm run cli -- backups                     list backups, newest first
+  npm run cli -- restore [<file>] --yes      replace the database with a backup (default: the newest)
+  npm run cli -- restore [<file>] --dry-run  say what restore would do, change nothing`;
 
-type Command = (services: Services, args: Record<string, string | undefined>) => Promise<string>;
+type Args = Record<string, string | boolean | undefined> & { file?: string };
+type Command = (services: Services, args: Args) => Promise<string>;
+
+/** Commands that work on the database files themselves, without opening the ORM. */
+const fileCommands: Record<string, (config: Config, args: Args) => Promise<string>> = {
+  backup: async (config) => {
+    const backup = await backupDatabase(targetFromConfig(config), config.BACKUP_DIR);
+    return `Backup written: ${backup.file} (${backup.bytes} bytes).`;
+  },
+  backups: async (config) => {
+    const list = listBackups(targetFromConfig(config), config.BACKUP_DIR);
+    if (list.length === 0) return `No backups in ${config.BACKUP_DIR}.`;
+    return list.map((b) => `${b.created_at}  ${String(b.bytes).padStart(12)}  ${b.file}`).join('\n');
+  },
+  restore: async (config, args) => {
+    const target = targetFromConfig(config);
+    const file = args.file ?? listBackups(target, config.BACKUP_DIR)[0]?.file;
+    if (!file) throw new UsageError(`no backup given and none found in ${config.BACKUP_DIR}`);
+    const where = target.kind === 'pglite' ? `the embedded database in ${target.dataDir}` : 'the PostgreSQL database in DATABASE_URL';
+    if (args['dry-run']) return `Dry run: would replace ${where} with ${file}. Nothing was changed.`;
+    if (!args.yes) throw new UsageError(`restore replaces ${where} with ${file}: add --yes to confirm (or --dry-run to preview)`);
+    const result = await restoreDatabase(target, file);
+    return `Restored ${where} from ${file}.${result.keptPrevious ? ` The previous data is kept in ${result.keptPrevious}.` : ''}`;
+  },
+};
 
 const commands: Record<string, Command> = {
   'create-admin': async (services, args) => {
     const username = required(args, 'username');
     const email = required(args, 'email');
-    const password = args.password ?? (await readStdin());
+    const password = typeof args.password === 'string' ? args.password : await readStdin();
     if (!password) throw new UsageError('a password is required (--password or standard input)');
     const user = await services.auth.register({ username, email, password, role: 'admin' });
     const em = services.orm.em;
@@ -43,9 +71,9 @@ const commands: Record<string, Command> = {
 
 class UsageError extends Error {}
 
-function required(args: Record<string, string | undefined>, name: string): string {
+function required(args: Args, name: string): string {
   const value = args[name];
-  if (!value) throw new UsageError(`--${name} is required`);
+  if (typeof value !== 'string' || !value) throw new UsageError(`--${name} is required`);
   return value;
 }
 
@@ -59,19 +87,33 @@ async function readStdin(): Promise<string> {
 async function main(): Promise<number> {
   const { positionals, values } = parseArgs({
     allowPositionals: true,
-    options: { username: { type: 'string' }, email: { type: 'string' }, password: { type: 'string' }, role: { type: 'string' } },
+    options: {
+      username: { type: 'string' },
+      email: { type: 'string' },
+      password: { type: 'string' },
+      role: { type: 'string' },
+      yes: { type: 'boolean' },
+      'dry-run': { type: 'boolean' },
+    },
   });
-  const command = commands[positionals[0] ?? ''];
+  const name = positionals[0] ?? '';
+  const args: Args = { ...values, file: positionals[1] };
+  const config = loadConfig();
+  const fileCommand = fileCommands[name];
+  if (fileCommand) {
+    console.log(await fileCommand(config, args));
+    return 0;
+  }
+  const command = commands[name];
   if (!command) {
     console.error(USAGE);
     return 64;
   }
-  const config = loadConfig();
   const logger = createLogger({ level: 'warn', pretty: false });
   const orm = await openDatabase(targetFromConfig(config));
   try {
     const services = buildServices(config, logger, orm);
-    console.log(await RequestContext.create(orm.em, () => command(services, values)));
+    console.log(await RequestContext.create(orm.em, () => command(services, args)));
     return 0;
   } finally {
     await orm.close();
@@ -83,7 +125,7 @@ main().then(
   (err) => {
     if (err instanceof UsageError) console.error(`${err.message}\n\n${USAGE}`);
     else if (err instanceof AppError) console.error(`${err.message}${err.detail ? `: ${JSON.stringify(err.detail)}` : ''}`);
-    else if (err instanceof ConfigError || err instanceof DatabaseOpenError) console.error(err.message);
+    else if (err instanceof ConfigError || err instanceof DatabaseOpenError || err instanceof BackupError) console.error(err.message);
     else console.error(err);
     process.exit(1);
   },

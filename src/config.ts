@@ -20,6 +20,7 @@ const envSchema = z.object({
     .describe('PostgreSQL connection URL. Unset: the embedded PGlite database in PGLITE_DIR.'),
   PGLITE_DIR: z.string().min(1).default('./data/pglite').describe("Embedded database directory ('memory://' keeps it in memory)."),
   DATA_DIR: z.string().min(1).default('./data').describe('Where Plaza keeps local state (generated JWT secret, uploads).'),
+  BACKUP_DIR: z.string().min(1).default('./data/backups').describe('Where `npm run cli -- backup` writes database backups and `restore` looks for them.'),
   JWT_SECRET: z
     .string()
     .min(32, 'must be at least 32 characters')

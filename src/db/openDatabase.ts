@@ -41,9 +41,10 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
 
 /**
  * PGlite has no cross-process lock of its own and two processes on one directory corrupt it, so we
- * take one: a lock file holding our pid. A lock left by a dead process is taken over.
+ * take one: a lock file holding our pid. A lock left by a dead process is taken over. Returns the
+ * release function.
  */
-function lockDataDir(dataDir: string): () => void {
+export function lockDataDir(dataDir: string): () => void {
   fs.mkdirSync(dataDir, { recursive: true });
   const lockPath = path.join(dataDir, 'plaza.lock');
   for (let attempt = 0; attempt < 2; attempt++) {

@@ -1,37 +1,27 @@
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { expect } from 'chai';
 import { createTestDatabase, type TestDatabase } from '../helpers/testDatabase.ts';
 import { startTestServer } from '../helpers/testServer.ts';
 import { expectError } from '../helpers/http.ts';
-
-const execFileAsync = promisify(execFile);
+import { cliEnv, runCli } from '../helpers/cli.ts';
 
 describe('server CLI (create-admin, promote)', () => {
   let db: TestDatabase;
   let env: Record<string, string>;
+  let pgliteDir: string;
 
   before(async () => {
     db = await createTestDatabase({ persistent: true });
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'plaza-cli-'));
-    // On PGlite the CLI opens the directory itself; drop the template seed so it initialises it.
-    env = db.target.kind === 'postgresql'
-      ? { DATABASE_URL: db.target.url, DATA_DIR: dataDir }
-      : { PGLITE_DIR: path.join(dataDir, 'pglite'), DATA_DIR: dataDir };
+    // On PGlite the CLI opens a directory of its own, which it initialises and migrates.
+    pgliteDir = path.join(dataDir, 'pglite');
+    env = cliEnv(db.target.kind === 'postgresql' ? db.target : { kind: 'pglite', dataDir: pgliteDir }, dataDir);
   });
   after(() => db.dispose());
 
-  function cli(args: string[], input?: string) {
-    return new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-      const child = execFile('node', ['--import', 'tsx', 'src/cli.ts', ...args], { env: { ...process.env, ...env, DATABASE_URL: env.DATABASE_URL ?? '' }, timeout: 90_000 }, (err, stdout, stderr) =>
-        resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-      );
-      child.stdin!.end(input ?? '');
-    });
-  }
+  const cli = (args: string[], input?: string) => runCli(env, args, input);
 
   it('when create-admin is run with a password on stdin, then the admin can sign in over the API as admin', async () => {
     const created = await cli(['create-admin', '--username', 'Chief', '--email', 'chief@example.test'], 'chief-password-1\n');
@@ -41,7 +31,7 @@ describe('server CLI (create-admin, promote)', () => {
     expect(promoted.code).to.equal(0);
     expect((await cli(['promote', '--username', 'ops', '--role', 'operator'])).stdout).to.match(/is now operator/);
 
-    const database = db.target.kind === 'postgresql' ? db.target : { kind: 'pglite' as const, dataDir: env.PGLITE_DIR };
+    const database = db.target.kind === 'postgresql' ? db.target : { kind: 'pglite' as const, dataDir: pgliteDir };
     const server = await startTestServer({}, { database });
     try {
       const login = await server.http.post('/auth/login', { login: 'chief', password: 'chief-password-1' });
