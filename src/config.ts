@@ -40,6 +40,9 @@ const envSchema = z.object({
   PUBLIC_URL: z.url().default('http://127.0.0.1:2567').describe('Base URL used in links Plaza sends (password reset).'),
   SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL').optional().describe('Send e-mail over SMTP. Unset: e-mail goes to the outbox table and the log only.'),
   MAIL_FROM: z.string().default('Plaza <no-reply@plaza.local>').describe('Sender address of outgoing e-mail.'),
+  DB_CONSOLE_ENABLED: bool.default(false).describe('Enable the admin read-only SQL console (/admin/db/*).'),
+  DB_CONSOLE_MAX_ROWS: z.coerce.number().int().min(1).max(100000).default(1000).describe('Most rows one console query returns.'),
+  DB_CONSOLE_TIMEOUT_MS: z.coerce.number().int().min(100).default(5000).describe('Console statement timeout in ms (PostgreSQL; PGlite cannot enforce it).'),
   WS_MAX_PAYLOAD: z.coerce.number().int().min(1024).default(64 * 1024).describe('Largest WebSocket frame accepted, in bytes.'),
   SHUTDOWN_TIMEOUT: seconds.default(10).describe('Seconds to wait for rooms and requests to finish on SIGTERM.'),
 });

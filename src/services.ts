@@ -7,6 +7,7 @@ import { SessionRevoker } from './domain/auth/SessionRevoker.ts';
 import { TokenService } from './domain/auth/TokenService.ts';
 import { AdminService } from './domain/admin/AdminService.ts';
 import { AuditLog } from './domain/admin/AuditLog.ts';
+import { DatabaseConsole } from './domain/admin/DatabaseConsole.ts';
 import { UserService } from './domain/users/UserService.ts';
 import type { Mailer } from './domain/mail/Mailer.ts';
 import { OutboxMailer } from './infra/mail/OutboxMailer.ts';
@@ -23,6 +24,7 @@ export interface Services {
   admin: AdminService;
   audit: AuditLog;
   mailer: Mailer;
+  dbConsole: DatabaseConsole;
 }
 
 export function buildServices(config: Config, logger: Logger, orm: Database): Services {
@@ -52,5 +54,11 @@ export function buildServices(config: Config, logger: Logger, orm: Database): Se
     admin: new AdminService(em, sessions, audit),
     audit,
     mailer,
+    dbConsole: new DatabaseConsole(em, audit, {
+      enabled: config.DB_CONSOLE_ENABLED,
+      maxRows: config.DB_CONSOLE_MAX_ROWS,
+      timeoutMs: config.DB_CONSOLE_TIMEOUT_MS,
+      postgres: Boolean(config.DATABASE_URL),
+    }),
   };
 }

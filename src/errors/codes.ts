@@ -32,6 +32,10 @@ export const ErrorCodes = {
   NOT_BANNED: { code: 12006, status: 409, message: 'User is not banned' },
   CANNOT_MODERATE_SELF: { code: 12007, status: 409, message: 'Admins cannot ban themselves' },
   CONFLICT: { code: 12008, status: 409, message: 'The resource conflicts with an existing one' },
+  // 130xx admin database console
+  DB_CONSOLE_DISABLED: { code: 13001, status: 403, message: 'The database console is disabled (DB_CONSOLE_ENABLED)' },
+  DB_QUERY_REFUSED: { code: 13002, status: 422, message: 'The console accepts one read-only statement' },
+  DB_QUERY_FAILED: { code: 13003, status: 400, message: 'The database rejected the query' },
 } as const;
 
 export type ErrorKey = keyof typeof ErrorCodes;

@@ -7,7 +7,9 @@ import { startTestServer } from '../helpers/testServer.ts';
 import { expectError } from '../helpers/http.ts';
 import { cliEnv, runCli } from '../helpers/cli.ts';
 
-describe('server CLI (create-admin, promote)', () => {
+describe('server CLI (create-admin, promote)', function () {
+  // Each CLI call is a process of its own that opens the database: slow on a busy machine.
+  this.timeout(180_000);
   let db: TestDatabase;
   let env: Record<string, string>;
   let pgliteDir: string;

@@ -1,0 +1,48 @@
+import { z } from 'zod';
+import type { DatabaseConsole, QueryResult } from '../../domain/admin/DatabaseConsole.ts';
+import type { Api } from '../route.ts';
+
+const QueryResultSchema = z
+  .object({ columns: z.array(z.string()), rows: z.array(z.array(z.unknown())), row_count: z.number().int(), truncated: z.boolean() })
+  .meta({ id: 'ConsoleQueryResult' });
+
+/** Admin read-only database console: tables, one query at a time, JSON or CSV. */
+export function dbConsoleRoutes(api: Api, dbConsole: DatabaseConsole): void {
+  api.route(
+    {
+      method: 'get', path: '/admin/db/tables', tag: 'admin', access: 'admin', summary: 'Database console: tables and their columns',
+      response: z.array(z.object({ name: z.string(), columns: z.array(z.object({ name: z.string(), type: z.string(), nullable: z.boolean() })) })),
+      errors: ['DB_CONSOLE_DISABLED'],
+    },
+    () => dbConsole.tables(),
+  );
+
+  api.route(
+    {
+      method: 'post', path: '/admin/db/query', tag: 'admin', access: 'admin', summary: 'Database console: run one read-only statement',
+      description:
+        'Runs one SELECT/WITH/TABLE/VALUES statement in a READ ONLY transaction with a row cap (and a statement timeout on PostgreSQL). ' +
+        'Functions that reach outside the database are refused. `?format=csv` answers text/csv for export. Every query is audited.',
+      query: z.object({ format: z.enum(['json', 'csv']).default('json') }),
+      body: z.object({ sql: z.string().min(1).max(20_000) }),
+      response: QueryResultSchema,
+      errors: ['DB_CONSOLE_DISABLED', 'DB_QUERY_REFUSED', 'DB_QUERY_FAILED'],
+    },
+    async ({ principal, query, body, res }) => {
+      const result = await dbConsole.query({ id: principal.userId, name: principal.username }, body.sql);
+      if (query.format === 'json') return result;
+      res.type('text/csv').attachment('query.csv').send(toCsv(result));
+    },
+  );
+}
+
+function toCsv(result: QueryResult): string {
+  const cell = (v: unknown) => {
+    if (v === null || v === undefined) return '';
+    const text = typeof v === 'object' ? JSON.stringify(v) : String(v);
+    // Quote when needed; a leading formula character is neutralised so spreadsheets do not execute it.
+    const safe = /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
+    return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+  };
+  return [result.columns, ...result.rows].map((row) => row.map(cell).join(',')).join('\r\n') + '\r\n';
+}
