@@ -28,7 +28,8 @@ export default async function runAiTask(job: AiWorkerTask): Promise<AiWorkerOutc
     progress(0);
     const out = await spec.run(parsed.data, { progress, trained: job.trained });
     progress(100);
-    return { ok: true, result: out.result, trained: out.trained };
+    // Results are stored as JSON: serialise here, where class instances (e.g. ml-matrix) still have their toJSON.
+    return JSON.parse(JSON.stringify({ ok: true, result: out.result, trained: out.trained })) as AiWorkerOutcome;
   } catch (err) {
     if (err instanceof ModelInputError) return { ok: false, error: { message: err.message, detail: err.detail } };
     throw err;

@@ -18,12 +18,14 @@ export const testSpin: AiModel = {
       schema: z.object({ input: z.object({ ms: z.number().int().min(0).max(600_000) }) }),
       run({ input }, ctx) {
         const start = Date.now();
-        let reported = 0;
+        let lastReport = start;
         let counter = 0;
         while (Date.now() - start < input.ms) {
           counter += Math.sqrt(counter + 1);
-          const percent = Math.floor(((Date.now() - start) / Math.max(1, input.ms)) * 100);
-          if (percent >= reported + 10) ctx.progress((reported = percent));
+          if (Date.now() - lastReport >= 100) {
+            lastReport = Date.now();
+            ctx.progress(Math.max(1, Math.floor(((lastReport - start) / input.ms) * 100)));
+          }
         }
         return { result: { spun_ms: Date.now() - start, counter } };
       },
