@@ -151,12 +151,14 @@ export class AiDispatcher implements JobControl {
       try {
         outcome = await this.runner.run(
           { model: job.model, task: job.task, input: job.input, params: job.params, dataset: job.dataset, trained },
-          { signal, onProgress: progress },
+          { signal, onProgress: progress.report },
         );
       } catch (err) {
+        progress.close();
         await this.settleFailure(em, job, err, timeoutMs, log);
         return;
       }
+      progress.close();
       if (!outcome.ok) {
         await this.finish(em, job, 'failed', { error: jobError('AI_INVALID_INPUT', outcome.error.message, outcome.error.detail) });
         return;
@@ -229,10 +231,13 @@ export class AiDispatcher implements JobControl {
   }
 
   /** Throttles progress: the database and the user hear at most ~2 updates a second per job. */
-  private progressReporter(job: AiJob): (percent: number) => void {
+  private progressReporter(job: AiJob): { report(percent: number): void; close(): void } {
     let lastWrite = 0;
-    return (percent) => {
-      if (percent >= 100) return;
+    let closed = false;
+    // Progress travels on its own port: once the outcome is in, a straggler must not follow the final status.
+    const close = () => void (closed = true);
+    const report = (percent: number) => {
+      if (closed || percent >= 100) return;
       this.notifier.notify(job.owner.id, { type: 'ai_job', event: 'progress', job: { id: job.id, model: job.model, task: job.task, status: 'running', progress: percent } });
       const now = Date.now();
       if (now - lastWrite < 500) return;
@@ -242,6 +247,7 @@ export class AiDispatcher implements JobControl {
         .nativeUpdate(AiJob, { id: job.id, status: 'running', runnerId: this.options.runnerId }, { progress: percent })
         .catch((err) => this.logger.warn({ err, job_id: job.id }, 'AI progress write failed'));
     };
+    return { report, close };
   }
 
   /** Keeps our running rows alive, stops jobs cancelled elsewhere, recovers rows of runners that died. */

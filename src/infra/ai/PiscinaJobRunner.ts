@@ -26,7 +26,8 @@ export class PiscinaJobRunner implements JobRunner {
       filename: WORKER,
       minThreads: 0,
       maxThreads: options.threads,
-      maxQueue: options.queue,
+      // The dispatcher never hands over more than `threads` jobs; the slack covers a terminated worker's replacement.
+      maxQueue: Math.max(options.queue, options.threads),
       idleTimeout: 30_000,
       resourceLimits: { maxOldGenerationSizeMb: options.memoryMb, maxYoungGenerationSizeMb: Math.max(4, Math.min(32, Math.floor(options.memoryMb / 8))) },
       workerData: { testModels: options.testModels },
