@@ -33,6 +33,13 @@ describe('AI jobs over REST', function () {
       expect(train.input_schema.properties.params.properties).to.have.property('target');
     });
 
+    it('when the API description is fetched, then every AI route is documented', async () => {
+      const res = await server.http.get('/openapi.json');
+      expect(res.status).to.equal(200);
+      expect(res.body.paths).to.include.keys('/ai/models', '/ai/jobs', '/ai/jobs/{id}', '/admin/ai/models/{id}');
+      expect(res.body.paths['/ai/jobs'].post.responses).to.include.keys('202', '413', '429');
+    });
+
     it('when nobody signs in, then the models are not listed', async () => {
       expectError(await server.http.get('/ai/models'), 401, 11001);
     });
