@@ -268,7 +268,7 @@ export class AiDispatcher implements JobControl {
   private async recover(which: 'all' | 'stale'): Promise<void> {
     const em = this.rootEm.fork();
     const where: Record<string, unknown> = { status: 'running' };
-    if (which === 'stale') where.heartbeatAt = { $lt: new Date(Date.now() - this.lease) };
+    if (which === 'stale') where.$or = [{ heartbeatAt: null }, { heartbeatAt: { $lt: new Date(Date.now() - this.lease) } }];
     const orphans = await em.find(AiJob, where);
     for (const job of orphans) {
       if (this.active.has(job.id)) continue;
