@@ -1,3 +1,4 @@
+import os from 'node:os';
 import { z } from 'zod';
 
 const bool = z
@@ -45,6 +46,16 @@ const envSchema = z.object({
   DB_CONSOLE_TIMEOUT_MS: z.coerce.number().int().min(100).default(5000).describe('Console statement timeout in ms (PostgreSQL; PGlite cannot enforce it).'),
   WS_MAX_PAYLOAD: z.coerce.number().int().min(1024).default(64 * 1024).describe('Largest WebSocket frame accepted, in bytes.'),
   SHUTDOWN_TIMEOUT: seconds.default(10).describe('Seconds to wait for rooms and requests to finish on SIGTERM.'),
+  // AI jobs (docs/ai.md)
+  AI_POOL_SIZE: z.coerce.number().int().min(1).max(64).default(Math.max(1, os.availableParallelism() - 1)).describe('AI worker threads (default: cores - 1, at least 1, so jobs leave a core to chat).'),
+  AI_POOL_QUEUE: z.coerce.number().int().min(0).max(1000).default(2).describe('Tasks the pool may hold beyond its threads; the rest of the queue waits in the database.'),
+  AI_WORKER_MEMORY_MB: z.coerce.number().int().min(16).default(256).describe('Heap limit of each AI worker thread (resourceLimits); a job that exceeds it fails alone.'),
+  AI_MAX_ACTIVE_JOBS_PER_USER: z.coerce.number().int().min(1).default(5).describe('Queued + running AI jobs one user may have; more answer 429.'),
+  AI_MAX_INPUT_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024).describe('Largest AI job input (CSV dataset plus JSON input), in bytes.'),
+  AI_POLL_INTERVAL: z.coerce.number().int().min(50).default(1000).describe('Milliseconds between checks of the job queue for work submitted elsewhere.'),
+  AI_HEARTBEAT_INTERVAL: z.coerce.number().int().min(100).default(5000).describe('Milliseconds between heartbeats of running jobs; a job silent for 3 heartbeats is recovered.'),
+  AI_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(2).describe('Starts an AI job gets before a crash or restart fails it instead of re-queueing it.'),
+  AI_TEST_MODELS: bool.default(false).describe('TEST ONLY: registers the test-spin and test-memory-hog models. Never enable in production.'),
 });
 
 export type Config = z.infer<typeof envSchema>;

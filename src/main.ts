@@ -53,6 +53,18 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     await orm.close();
     throw err;
   }
+  const started: typeof services.lifecycle = [];
+  try {
+    for (const part of services.lifecycle) {
+      await part.start();
+      started.push(part);
+    }
+  } catch (err) {
+    for (const part of started.reverse()) await part.stop().catch(() => {});
+    await gameServer.gracefullyShutdown(false);
+    await orm.close();
+    throw err;
+  }
   const port = (httpServer.address() as AddressInfo).port;
   const url = `http://${config.HOST}:${port}`;
   logger.info({ url, database: orm.config.get('driver')?.name }, 'Plaza listening');
@@ -66,6 +78,9 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       httpServer.closeIdleConnections();
       await gameServer.gracefullyShutdown(false);
       clearTimeout(forceClose);
+      for (const part of [...services.lifecycle].reverse()) {
+        await part.stop().catch((err) => logger.error({ err, part: part.name }, 'stopping failed'));
+      }
       await orm.close();
       logger.info('stopped');
     })());

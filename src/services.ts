@@ -1,3 +1,5 @@
+import crypto from 'node:crypto';
+import os from 'node:os';
 import type { Logger } from 'pino';
 import type { Config } from './config.ts';
 import type { Database } from './db/openDatabase.ts';
@@ -12,6 +14,19 @@ import { UserService } from './domain/users/UserService.ts';
 import type { Mailer } from './domain/mail/Mailer.ts';
 import { OutboxMailer } from './infra/mail/OutboxMailer.ts';
 import { resolveJwtSecret } from './infra/jwtSecret.ts';
+import { AiModelRegistry } from './domain/ai/AiModelRegistry.ts';
+import { AiJobService } from './domain/ai/AiJobService.ts';
+import { AiDispatcher } from './domain/ai/AiDispatcher.ts';
+import { PiscinaJobRunner } from './infra/ai/PiscinaJobRunner.ts';
+import { PresenceJobNotifier } from './infra/ai/PresenceJobNotifier.ts';
+import { modelCatalog } from '../workers/models/index.ts';
+
+/** Background work with a life of its own: started after the server listens, stopped before the database closes. */
+export interface Lifecycle {
+  name: string;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
 
 /** Every domain service, built once and handed to routers and rooms. */
 export interface Services {
@@ -25,6 +40,10 @@ export interface Services {
   audit: AuditLog;
   mailer: Mailer;
   dbConsole: DatabaseConsole;
+  aiModels: AiModelRegistry;
+  aiJobs: AiJobService;
+  /** Started by main.ts after listen, stopped (in reverse order) before the database closes. */
+  lifecycle: Lifecycle[];
 }
 
 export function buildServices(config: Config, logger: Logger, orm: Database): Services {
@@ -36,6 +55,7 @@ export function buildServices(config: Config, logger: Logger, orm: Database): Se
   const sessions = new SessionRevoker(em);
   const mailer = new OutboxMailer(em, logger.child({ component: 'mail' }), { smtpUrl: config.SMTP_URL, from: config.MAIL_FROM });
   const audit = new AuditLog(em);
+  const ai = buildAi(config, logger, orm, audit);
   return {
     orm,
     tokens,
@@ -60,5 +80,34 @@ export function buildServices(config: Config, logger: Logger, orm: Database): Se
       timeoutMs: config.DB_CONSOLE_TIMEOUT_MS,
       postgres: Boolean(config.DATABASE_URL),
     }),
+    aiModels: ai.registry,
+    aiJobs: ai.jobs,
+    lifecycle: [{ name: 'ai-dispatcher', start: () => ai.dispatcher.start(), stop: () => ai.dispatcher.stop() }],
   };
+}
+
+function buildAi(config: Config, logger: Logger, orm: Database, audit: AuditLog) {
+  const registry = new AiModelRegistry(orm.em, modelCatalog({ testModels: config.AI_TEST_MODELS }), audit);
+  const runner = new PiscinaJobRunner({
+    threads: config.AI_POOL_SIZE,
+    queue: config.AI_POOL_QUEUE,
+    memoryMb: config.AI_WORKER_MEMORY_MB,
+    testModels: config.AI_TEST_MODELS,
+  });
+  const aiLogger = logger.child({ component: 'ai' });
+  const notifier = new PresenceJobNotifier(aiLogger);
+  const dispatcher = new AiDispatcher(orm.em, runner, registry, notifier, aiLogger, {
+    runnerId: `${os.hostname()}:${process.pid}:${crypto.randomUUID().slice(0, 8)}`,
+    pollMs: config.AI_POLL_INTERVAL,
+    heartbeatMs: config.AI_HEARTBEAT_INTERVAL,
+    maxAttempts: config.AI_MAX_ATTEMPTS,
+    workerMemoryMb: config.AI_WORKER_MEMORY_MB,
+    // PGlite belongs to one process, so a `running` row found at start can only be a leftover.
+    exclusiveDatabase: orm.config.get('driver')?.name === 'PgliteDriver',
+  });
+  const jobs = new AiJobService(orm.em, registry, dispatcher, notifier, {
+    maxActivePerUser: config.AI_MAX_ACTIVE_JOBS_PER_USER,
+    maxInputBytes: config.AI_MAX_INPUT_BYTES,
+  });
+  return { registry, jobs, dispatcher };
 }

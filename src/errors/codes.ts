@@ -36,6 +36,21 @@ export const ErrorCodes = {
   DB_CONSOLE_DISABLED: { code: 13001, status: 403, message: 'The database console is disabled (DB_CONSOLE_ENABLED)' },
   DB_QUERY_REFUSED: { code: 13002, status: 422, message: 'The console accepts one read-only statement' },
   DB_QUERY_FAILED: { code: 13003, status: 400, message: 'The database rejected the query' },
+  // 6xxxx AI jobs (issue 6). 600xx requests, 601xx outcomes stored on a job's `error`.
+  AI_MODEL_NOT_FOUND: { code: 60001, status: 404, message: 'No such AI model' },
+  AI_MODEL_DISABLED: { code: 60002, status: 409, message: 'This AI model is disabled by an administrator' },
+  AI_TASK_UNSUPPORTED: { code: 60003, status: 422, message: 'This AI model does not support that task' },
+  AI_JOB_NOT_FOUND: { code: 60004, status: 404, message: 'No such AI job' },
+  AI_TOO_MANY_JOBS: { code: 60005, status: 429, message: 'Too many queued or running AI jobs; wait for one to finish' },
+  AI_INPUT_TOO_LARGE: { code: 60006, status: 413, message: 'AI job input is too large' },
+  AI_JOB_FINISHED: { code: 60007, status: 409, message: 'The AI job has already finished' },
+  AI_TRAINED_MODEL_NOT_FOUND: { code: 60008, status: 404, message: 'No such trained model for this AI model' },
+  AI_INVALID_INPUT: { code: 60101, status: 422, message: 'The model refused the input' },
+  AI_JOB_TIMED_OUT: { code: 60102, status: 504, message: 'The AI job exceeded its time limit and was stopped' },
+  AI_JOB_OUT_OF_MEMORY: { code: 60103, status: 507, message: 'The AI job exceeded its memory limit and was stopped' },
+  AI_JOB_CRASHED: { code: 60104, status: 500, message: 'The AI worker failed while running the job' },
+  AI_JOB_INTERRUPTED: { code: 60105, status: 503, message: 'The AI job was interrupted by server restarts too many times' },
+  AI_JOB_CANCELLED: { code: 60106, status: 409, message: 'The AI job was cancelled' },
 } as const;
 
 export type ErrorKey = keyof typeof ErrorCodes;

@@ -14,6 +14,7 @@ import { authRoutes } from './routers/authRoutes.ts';
 import { userRoutes } from './routers/userRoutes.ts';
 import { adminRoutes } from './routers/adminRoutes.ts';
 import { dbConsoleRoutes } from './routers/dbConsoleRoutes.ts';
+import { aiRoutes } from './routers/aiRoutes.ts';
 
 /** Extra routers a feature area mounts; each declares its routes on the shared Api. */
 export type RouteModule = (api: Api) => void;
@@ -26,6 +27,8 @@ export function configureApp(app: Application, deps: { config: Config; logger: L
   app.set('query parser', 'extended');
   app.use(requestLogging(logger));
   app.use(helmet());
+  // AI jobs carry CSV datasets: their body limit follows AI_MAX_INPUT_BYTES (plus JSON overhead), not JSON_BODY_LIMIT.
+  app.post('/ai/jobs', express.json({ limit: config.AI_MAX_INPUT_BYTES * 2 + 64 * 1024 }));
   app.use(express.json({ limit: config.JSON_BODY_LIMIT }));
   app.use((_req, _res, next) => RequestContext.create(services.orm.em, next));
 
@@ -36,6 +39,7 @@ export function configureApp(app: Application, deps: { config: Config; logger: L
   userRoutes(api, services.auth, services.users);
   adminRoutes(api, services.admin, services.audit, services.orm.em);
   dbConsoleRoutes(api, services.dbConsole);
+  aiRoutes(api, services.aiModels, services.aiJobs);
   for (const mount of deps.modules ?? []) mount(api);
   app.use(api.router);
 

@@ -1,0 +1,127 @@
+import type { EntityManager } from '@mikro-orm/sql';
+import { z } from 'zod';
+import { AppError } from '../../errors/index.ts';
+import { AI_ACTIVE_STATUSES, AiJob, type AiJobStatus, type AiTaskName } from '../../../entities/AiJob.ts';
+import { AiTrainedModel } from '../../../entities/AiTrainedModel.ts';
+import type { Principal } from '../auth/TokenService.ts';
+import { decodeCursor, toPage, type Page } from '../shared/pagination.ts';
+import type { AiModelRegistry } from './AiModelRegistry.ts';
+import { jobView, type AiJobView } from './jobViews.ts';
+import { jobError } from './jobErrors.ts';
+import type { JobControl, JobNotifier } from './ports.ts';
+
+export interface SubmitJob {
+  model: string;
+  task: AiTaskName;
+  input?: unknown;
+  dataset?: string;
+  params?: Record<string, unknown>;
+  trained_model_id?: number;
+}
+
+const idCursor = z.tuple([z.number().int()]);
+
+/** Users' AI jobs: submit (queued in the database), read, list, cancel. Running them is the dispatcher's work. */
+export class AiJobService {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly registry: AiModelRegistry,
+    private readonly control: JobControl,
+    private readonly notifier: JobNotifier,
+    private readonly limits: { maxActivePerUser: number; maxInputBytes: number },
+  ) {}
+
+  async submit(principal: Principal, request: SubmitJob): Promise<AiJobView> {
+    const { model, spec } = await this.registry.resolve(request.model, request.task);
+    const params = request.params ?? {};
+    const size = Buffer.byteLength(request.dataset ?? '') + Buffer.byteLength(JSON.stringify(request.input ?? null)) + Buffer.byteLength(JSON.stringify(params));
+    if (size > this.limits.maxInputBytes) {
+      throw new AppError('AI_INPUT_TOO_LARGE', { detail: { bytes: size, max_bytes: this.limits.maxInputBytes } });
+    }
+    const parsed = spec.schema.safeParse({ input: request.input, params, dataset: request.dataset });
+    if (!parsed.success) {
+      throw new AppError('VALIDATION_FAILED', {
+        detail: parsed.error.issues.map((issue) => ({ path: ['body', ...issue.path].join('.'), message: issue.message })),
+      });
+    }
+    let trainedModelId: number | null = null;
+    if (spec.needsTrainedModel) {
+      if (request.trained_model_id === undefined) {
+        throw new AppError('VALIDATION_FAILED', { detail: [{ path: 'body.trained_model_id', message: `Required for ${request.task}: the result of a train job` }] });
+      }
+      const trained = await this.em.findOne(AiTrainedModel, { id: request.trained_model_id, model: model.id }, { fields: ['id', 'owner', 'modelVersion'] });
+      if (!trained || !canSee(principal, trained.owner.id) || trained.modelVersion !== model.version) {
+        throw new AppError('AI_TRAINED_MODEL_NOT_FOUND', { detail: { trained_model_id: request.trained_model_id, model: model.id } });
+      }
+      trainedModelId = trained.id;
+    }
+
+    const job = this.em.create(AiJob, {
+      owner: principal.userId,
+      model: model.id,
+      modelVersion: model.version,
+      task: request.task,
+      status: 'queued',
+      input: request.input ?? null,
+      params,
+      dataset: request.dataset ?? null,
+      trainedModelId,
+      result: null,
+    });
+    await this.em.flush();
+    // Insert first, then count: two racing submissions can both be refused, but a user never exceeds K.
+    const active = await this.em.count(AiJob, { owner: principal.userId, status: { $in: AI_ACTIVE_STATUSES } });
+    if (active > this.limits.maxActivePerUser) {
+      await this.em.nativeDelete(AiJob, { id: job.id });
+      throw new AppError('AI_TOO_MANY_JOBS', { detail: { max_active_jobs: this.limits.maxActivePerUser }, headers: { 'Retry-After': '5' } });
+    }
+    const view = jobView(job);
+    this.notifier.notify(principal.userId, { type: 'ai_job', event: 'status', job: view });
+    this.control.kick();
+    return view;
+  }
+
+  async get(principal: Principal, id: number): Promise<AiJobView> {
+    return jobView(await this.findVisible(principal, id));
+  }
+
+  /** My jobs, newest first; admins see everyone's (optionally one user's). */
+  async list(principal: Principal, input: { status?: AiJobStatus; user_id?: number; cursor?: string; limit: number }): Promise<Page<AiJobView>> {
+    const before = decodeCursor(input.cursor, idCursor);
+    const where: Record<string, unknown> = {};
+    if (principal.role !== 'admin') where.owner = principal.userId;
+    else if (input.user_id) where.owner = input.user_id;
+    if (input.status) where.status = input.status;
+    if (before) where.id = { $lt: before[0] };
+    const rows = await this.em.find(AiJob, where, { orderBy: { id: 'desc' }, limit: input.limit + 1 });
+    return toPage(rows, input.limit, jobView, (j) => [j.id]);
+  }
+
+  /** Cancels a queued or running job; a running job's worker thread is terminated. */
+  async cancel(principal: Principal, id: number): Promise<AiJobView> {
+    const job = await this.findVisible(principal, id);
+    const now = new Date();
+    const changed = await this.em.nativeUpdate(
+      AiJob,
+      { id, status: { $in: AI_ACTIVE_STATUSES } },
+      { status: 'cancelled', finishedAt: now, updatedAt: now, error: jobError('AI_JOB_CANCELLED', `Cancelled by ${principal.username}`) },
+    );
+    await this.em.refresh(job);
+    if (changed === 0) throw new AppError('AI_JOB_FINISHED', { detail: { status: job.status } });
+    this.control.abort(id);
+    const view = jobView(job);
+    this.notifier.notify(job.owner.id, { type: 'ai_job', event: 'status', job: view });
+    return view;
+  }
+
+  private async findVisible(principal: Principal, id: number): Promise<AiJob> {
+    const job = await this.em.findOne(AiJob, { id });
+    // Someone else's job is "not found", not "forbidden": ids must not reveal other users' work.
+    if (!job || !canSee(principal, job.owner.id)) throw new AppError('AI_JOB_NOT_FOUND');
+    return job;
+  }
+}
+
+function canSee(principal: Principal, ownerId: number): boolean {
+  return principal.role === 'admin' || principal.userId === ownerId;
+}
