@@ -15,7 +15,15 @@ export function toAppError(err: unknown): { error: AppError; unexpected: boolean
   return { error: new AppError('INTERNAL', { cause: err }), unexpected: true };
 }
 
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND']);
+
+/**
+ * The database cannot be reached or refuses sessions: network failures, SQLSTATE class 08 (connection
+ * exception), 53300 (too many connections), 57P01-57P03 (shutting down / cannot connect now), and any
+ * FATAL-severity error (the server refused or ended the session, e.g. a database not accepting connections).
+ */
 function isConnectionRefused(err: unknown): boolean {
-  const code = (err as { code?: unknown } | null)?.code;
-  return code === 'ECONNREFUSED' || code === '57P01' || code === '57P03';
+  const e = err as { code?: unknown; severity?: unknown } | null;
+  const code = typeof e?.code === 'string' ? e.code : '';
+  return NETWORK_CODES.has(code) || code.startsWith('08') || code === '53300' || /^57P0[1-3]$/.test(code) || e?.severity === 'FATAL';
 }

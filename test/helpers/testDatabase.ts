@@ -16,7 +16,7 @@ export interface TestDatabase {
   dispose(): Promise<void>;
 }
 
-const baseUrl = process.env.DATABASE_URL;
+export const baseUrl = process.env.DATABASE_URL;
 let pgliteTemplate: Promise<Blob> | undefined;
 let pgTemplate: Promise<string> | undefined;
 let counter = 0;
@@ -68,7 +68,8 @@ async function buildPostgresTemplate(url: string): Promise<string> {
   return name;
 }
 
-async function adminQuery(url: string, sql: string): Promise<void> {
+/** Runs one statement on the PostgreSQL server as the admin connection (DATABASE_URL). */
+export async function adminQuery(url: string, sql: string): Promise<void> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
