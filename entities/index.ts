@@ -4,8 +4,16 @@ import { RevokedAccessToken } from './RevokedAccessToken.ts';
 import { PasswordResetToken } from './PasswordResetToken.ts';
 import { OutboxEmail } from './OutboxEmail.ts';
 import { AdminAuditEntry } from './AdminAuditEntry.ts';
+import { Board } from './Board.ts';
+import { BoardGrant } from './BoardGrant.ts';
+import { Post } from './Post.ts';
+import { Comment } from './Comment.ts';
+import { PostLike } from './PostLike.ts';
+import { PostView } from './PostView.ts';
+import { StoredFile } from './StoredFile.ts';
 
-export { User, RefreshToken, RevokedAccessToken, PasswordResetToken, OutboxEmail, AdminAuditEntry };
+export { User, RefreshToken, RevokedAccessToken, PasswordResetToken, OutboxEmail, AdminAuditEntry, Board, BoardGrant, Post, Comment, PostLike, PostView, StoredFile };
 
 /** Every entity Plaza maps; the ORM and the migration generator both read this list. */
-export const allEntities = [User, RefreshToken, RevokedAccessToken, PasswordResetToken, OutboxEmail, AdminAuditEntry];
+export const allEntities = [User, RefreshToken, RevokedAccessToken, PasswordResetToken, OutboxEmail, AdminAuditEntry,
+  Board, BoardGrant, Post, Comment, PostLike, PostView, StoredFile];

@@ -40,6 +40,18 @@ const envSchema = z.object({
   SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL').optional().describe('Send e-mail over SMTP. Unset: e-mail goes to the outbox table and the log only.'),
   MAIL_FROM: z.string().default('Plaza <no-reply@plaza.local>').describe('Sender address of outgoing e-mail.'),
   WS_MAX_PAYLOAD: z.coerce.number().int().min(1024).default(64 * 1024).describe('Largest WebSocket frame accepted, in bytes.'),
+  // Boards and files (issue 3)
+  VIEW_FLUSH_INTERVAL: z.coerce.number().positive().default(10).describe('Seconds between writes of batched post view counts (also flushed on shutdown).'),
+  UPLOAD_MAX_BYTES: z.coerce.number().int().positive().max(2 ** 31).default(10 * 1024 * 1024).describe('Largest accepted uploaded file, in bytes.'),
+  UPLOAD_MAX_FILES: z.coerce.number().int().positive().max(100).default(10).describe('Most files in one upload request, and most attachments on one post or comment.'),
+  UPLOAD_ALLOWED_TYPES: z
+    .string()
+    .min(1)
+    .default(
+      'image/png,image/jpeg,image/gif,image/webp,image/bmp,image/tiff,image/avif,application/pdf,text/plain,' +
+        'application/zip,application/x-cfb,application/rtf,application/vnd.openxmlformats-officedocument.*,application/vnd.oasis.opendocument.*',
+    )
+    .describe("Comma-separated allowlist of types detected from the file's bytes: MIME types ('image/png', 'image/*') or extensions ('pdf')."),
   SHUTDOWN_TIMEOUT: seconds.default(10).describe('Seconds to wait for rooms and requests to finish on SIGTERM.'),
 });
 

@@ -66,6 +66,9 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       httpServer.closeIdleConnections();
       await gameServer.gracefullyShutdown(false);
       clearTimeout(forceClose);
+      for (const hook of services.shutdownHooks) {
+        await hook().catch((err) => logger.error({ err }, 'shutdown hook failed'));
+      }
       await orm.close();
       logger.info('stopped');
     })());

@@ -32,6 +32,23 @@ export const ErrorCodes = {
   NOT_BANNED: { code: 12006, status: 409, message: 'User is not banned' },
   CANNOT_MODERATE_SELF: { code: 12007, status: 409, message: 'Admins cannot ban themselves' },
   CONFLICT: { code: 12008, status: 409, message: 'The resource conflicts with an existing one' },
+  // 4xxxx boards and files (issue 3). 400xx boards, 410xx posts and comments, 420xx files.
+  BOARD_NOT_FOUND: { code: 40001, status: 404, message: 'Board not found' },
+  BOARD_NAME_TAKEN: { code: 40002, status: 409, message: 'A board with this name already exists' },
+  BOARD_CLOSED: { code: 40003, status: 403, message: 'This board is closed: it can be read but takes no new content' },
+  BOARD_WRITE_FORBIDDEN: { code: 40004, status: 403, message: 'You may not post on this board' },
+  BOARD_COMMENT_FORBIDDEN: { code: 40005, status: 403, message: 'You may not comment on this board' },
+  BOARD_UPLOAD_FORBIDDEN: { code: 40006, status: 403, message: 'You may not upload files to this board' },
+  POST_NOT_FOUND: { code: 41001, status: 404, message: 'Post not found' },
+  COMMENT_NOT_FOUND: { code: 41002, status: 404, message: 'Comment not found' },
+  NOT_AUTHOR: { code: 41003, status: 403, message: 'Only the author or an admin may change this' },
+  FILE_NOT_FOUND: { code: 42001, status: 404, message: 'File not found' },
+  FILE_TOO_LARGE: { code: 42002, status: 413, message: 'File is larger than the upload limit' },
+  FILE_TYPE_NOT_ALLOWED: { code: 42003, status: 415, message: 'This type of file is not accepted' },
+  TOO_MANY_FILES: { code: 42004, status: 413, message: 'Too many files' },
+  NO_FILE: { code: 42005, status: 422, message: 'The request carries no file' },
+  UPLOAD_MALFORMED: { code: 42006, status: 400, message: 'The upload is malformed or was interrupted' },
+  NOT_FILE_OWNER: { code: 42007, status: 403, message: 'Only the owner or an admin may delete this file' },
 } as const;
 
 export type ErrorKey = keyof typeof ErrorCodes;

@@ -13,6 +13,10 @@ import { healthRoutes } from './routers/healthRoutes.ts';
 import { authRoutes } from './routers/authRoutes.ts';
 import { userRoutes } from './routers/userRoutes.ts';
 import { adminRoutes } from './routers/adminRoutes.ts';
+import { boardRoutes } from './routers/boardRoutes.ts';
+import { postRoutes } from './routers/postRoutes.ts';
+import { fileRoutes } from './routers/fileRoutes.ts';
+import { multipartParser } from './uploads.ts';
 
 /** Extra routers a feature area mounts; each declares its routes on the shared Api. */
 export type RouteModule = (api: Api) => void;
@@ -34,6 +38,11 @@ export function configureApp(app: Application, deps: { config: Config; logger: L
   authRoutes(api, services.auth, services.authLimiter);
   userRoutes(api, services.auth, services.users);
   adminRoutes(api, services.admin, services.audit, services.orm.em);
+  const uploadParser = (field: string, multiple: boolean) =>
+    multipartParser(services.fileStorage, { field, multiple, maxBytes: config.UPLOAD_MAX_BYTES, maxFiles: config.UPLOAD_MAX_FILES });
+  boardRoutes(api, services.boards, services.posts);
+  postRoutes(api, { posts: services.posts, comments: services.comments, files: services.files, attachmentParser: uploadParser('files', true) });
+  fileRoutes(api, services.files, { single: uploadParser('file', false), batch: uploadParser('files', true) });
   for (const mount of deps.modules ?? []) mount(api);
   app.use(api.router);
 
