@@ -78,7 +78,7 @@ export class PostService {
     const { board } = await this.access.board(boardId, viewer, 'write');
     const post = this.em.create(Post, { board, author: viewer.userId, title: input.title, body: input.body });
     await this.em.flush();
-    await this.em.populate(post, ['author']);
+    await this.em.populate(post, ['author'], { refresh: true });
     return postView(post, { liked: false, attachments: [] });
   }
 
