@@ -182,6 +182,14 @@ describe('files', () => {
       expect(storedFiles(server)).to.have.length(before.length - 1);
     });
 
+    it('when the stored bytes of a file have gone missing, then 404 rather than a broken download', async () => {
+      const before = new Set(storedFiles(server));
+      const up = await upload(server, '/files', form('file', [{ name: 'lost.pdf', bytes: PDF_BYTES }]), alice.access_token);
+      const [key] = storedFiles(server).filter((f) => !before.has(f));
+      fs.rmSync(path.join(server.config.DATA_DIR, 'uploads', key));
+      expectError(await server.http.get(`/files/${up.body.id}`, alice.access_token), 404, 42001);
+    });
+
     it('when a file is my avatar, then other users may read it; deleting it clears the avatar', async () => {
       const up = await upload(server, '/files', form('file', [{ name: 'me.png', bytes: PNG_1X1 }]), alice.access_token);
       await server.http.patch('/users/me', { avatar_file_id: up.body.id }, alice.access_token);

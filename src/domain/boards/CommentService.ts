@@ -49,7 +49,7 @@ export class CommentService {
       await em.flush();
       return comment;
     });
-    const saved = await this.em.findOneOrFail(Comment, { id: comment.id }, { populate: ['author'] });
+    const saved = await this.em.findOneOrFail(Comment, { id: comment.id }, { populate: ['author'], refresh: true });
     return commentView(saved, []);
   }
 

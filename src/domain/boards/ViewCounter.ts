@@ -6,6 +6,8 @@ import type { Logger } from 'pino';
 export type ViewSource = { userId: number } | { ip: string };
 
 const ROWS_PER_STATEMENT = 500;
+/** A burst this large is written at once rather than waiting for the interval. */
+const MAX_PENDING = 20_000;
 
 /**
  * Post views, counted at most once per viewer per post per UTC day and written in bulk. `record` only
@@ -18,6 +20,7 @@ export class ViewCounter {
   private flushing: Promise<void> = Promise.resolve();
   private readonly timer: NodeJS.Timeout;
   private lastPurgeDay = '';
+  private burstFlush: Promise<void> | undefined;
 
   constructor(
     private readonly em: EntityManager,
@@ -31,6 +34,9 @@ export class ViewCounter {
     const day = now.toISOString().slice(0, 10);
     const viewer = 'userId' in source ? `u:${source.userId}` : `ip:${this.hashIp(source.ip, day)}`;
     this.pending.set(`${postId}|${viewer}|${day}`, { postId, viewer, day });
+    if (this.pending.size >= MAX_PENDING && !this.burstFlush) {
+      this.burstFlush = this.flush().finally(() => (this.burstFlush = undefined));
+    }
   }
 
   /** Views recorded but not yet written. */

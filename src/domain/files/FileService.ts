@@ -92,7 +92,13 @@ export class FileService {
   /** A file and its bytes, if the viewer may read it; "not found" otherwise. */
   async open(viewer: Viewer, fileId: number): Promise<{ file: FileView; inline: boolean; stream: Readable }> {
     const file = await this.readable(viewer, fileId);
-    return { file: fileView(file), inline: isInlineSafe(file.mime), stream: this.storage.read(file.storageKey) };
+    try {
+      return { file: fileView(file), inline: isInlineSafe(file.mime), stream: await this.storage.read(file.storageKey) };
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      this.logger.error({ file_id: file.id, key: file.storageKey }, 'stored bytes of a recorded file are missing');
+      throw new AppError('FILE_NOT_FOUND');
+    }
   }
 
   /** Deletes a file (owner or admin): the row, any avatar pointing at it, then the bytes. */

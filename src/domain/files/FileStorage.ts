@@ -22,7 +22,8 @@ export interface FileStorage {
   commit(token: string, key: string): Promise<void>;
   /** Drops staged bytes; a spent or unknown token is ignored. */
   discard(token: string): Promise<void>;
-  read(key: string): Readable;
+  /** Opens stored bytes; rejects (ENOENT) when they are missing, before anything is streamed. */
+  read(key: string): Promise<Readable>;
   /** Removes stored bytes; a missing key is ignored. */
   remove(key: string): Promise<void>;
 }

@@ -51,7 +51,9 @@ export function boardRoutes(api: Api, boards: BoardService, posts: PostService):
     {
       method: 'patch', path: '/boards/:id', tag: 'boards', access: 'admin', summary: 'Edit a board',
       description: 'Recorded in the admin audit log.',
-      params: IdParam, body: BoardFields.partial().strict(), response: BoardSchema, errors: ['BOARD_NOT_FOUND', 'BOARD_NAME_TAKEN'],
+      params: IdParam,
+      body: BoardFields.partial().strict().refine((b) => Object.keys(b).length > 0, { message: 'Nothing to change' }),
+      response: BoardSchema, errors: ['BOARD_NOT_FOUND', 'BOARD_NAME_TAKEN'],
     },
     ({ principal, params, body }) => boards.update(actorOf(principal), params.id, body),
   );

@@ -5,21 +5,23 @@ import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { FileStorage, StagedFile } from '../../domain/files/FileStorage.ts';
 
+const STALE_STAGING_MS = 3600_000;
 const TOKEN = /^[A-Za-z0-9_-]{16,64}$/;
 const KEY = /^(images|documents|files)\/[A-Za-z0-9_-]{16,64}(\.[a-z0-9]{1,10})?$/;
 
 /**
  * Files on local disk under `root` (DATA_DIR/uploads): `images/`, `documents/`, `files/`, and a private
- * `.staging/` on the same file system, so committing is an atomic rename. Staging left behind by a
- * crash is swept at start-up.
+ * `.staging/` on the same file system, so committing is an atomic rename. Staged files older than an
+ * hour (left by a crash) are swept when the storage is created; younger ones may belong to another
+ * process sharing DATA_DIR (a server while the CLI runs), so they are left alone.
  */
 export class LocalDiskStorage implements FileStorage {
   private readonly staging: string;
 
   constructor(private readonly root: string) {
     this.staging = path.join(root, '.staging');
-    fs.rmSync(this.staging, { recursive: true, force: true });
     for (const dir of [this.staging, 'images', 'documents', 'files']) fs.mkdirSync(path.resolve(root, dir), { recursive: true });
+    this.sweepStaging(STALE_STAGING_MS);
   }
 
   async stage(source: Readable): Promise<StagedFile> {
@@ -55,12 +57,25 @@ export class LocalDiskStorage implements FileStorage {
     await fs.promises.rm(this.stagingPath(token), { force: true });
   }
 
-  read(key: string): Readable {
-    return fs.createReadStream(this.keyPath(key));
+  async read(key: string): Promise<Readable> {
+    const handle = await fs.promises.open(this.keyPath(key), 'r');
+    return handle.createReadStream();
   }
 
   async remove(key: string): Promise<void> {
     await fs.promises.rm(this.keyPath(key), { force: true });
+  }
+
+  private sweepStaging(olderThanMs: number): void {
+    const cutoff = Date.now() - olderThanMs;
+    for (const name of fs.readdirSync(this.staging)) {
+      const file = path.join(this.staging, name);
+      try {
+        if (fs.statSync(file).mtimeMs < cutoff) fs.rmSync(file, { recursive: true, force: true });
+      } catch {
+        // Raced with its owner removing it: nothing to do.
+      }
+    }
   }
 
   private stagingPath(token: string): string {
