@@ -67,7 +67,12 @@ export function fileRoutes(api: Api, files: FileService, parsers: { single: Requ
       res.setHeader('Content-Disposition', contentDisposition(inline && !query.download ? 'inline' : 'attachment', file.original_name));
       res.setHeader('ETag', `"${file.sha256}"`);
       res.setHeader('Cache-Control', 'private, no-cache');
-      await pipeline(stream, res);
+      try {
+        await pipeline(stream, res);
+      } catch (err) {
+        // A client that goes away mid-download is not a server error.
+        if ((err as NodeJS.ErrnoException).code !== 'ERR_STREAM_PREMATURE_CLOSE') throw err;
+      }
     },
   );
 
