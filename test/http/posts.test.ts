@@ -268,6 +268,26 @@ describe('posts, comments and likes', () => {
   });
 });
 
+describe('view counts on an interval', () => {
+  it('when the flush interval passes, then views appear without any other action', async () => {
+    const server = await startTestServer({ VIEW_FLUSH_INTERVAL: '0.2' });
+    try {
+      const admin = await createAdmin(server, 'intervaladmin');
+      const board = await createBoard(server, admin, { name: 'Interval' });
+      const post = await createPost(server, admin, board.id);
+      await server.http.get(`/posts/${post.id}`, admin.access_token);
+      let count = 0;
+      for (let i = 0; i < 100 && count === 0; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        count = (await server.http.get(`/posts/${post.id}`, admin.access_token)).body.view_count;
+      }
+      expect(count).to.equal(1);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
 describe('view counts on shutdown', () => {
   it('when the server stops gracefully, then pending views are written before the database closes', async () => {
     const { createTestDatabase } = await import('../helpers/testDatabase.ts');

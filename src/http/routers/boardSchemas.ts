@@ -88,5 +88,5 @@ export const LikeStateSchema = z
   .meta({ id: 'LikeState' });
 
 export const PostTitle = z.string().trim().min(1).max(200);
-export const PostBody = z.string().min(1).max(20_000);
+export const PostBody = z.string().max(20_000).refine((s) => s.trim().length > 0, { message: 'Must not be blank' });
 export const CommentBody = z.string().trim().min(1).max(5_000);
