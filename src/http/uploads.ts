@@ -54,7 +54,9 @@ function uploadedParts(req: Request): StagedPart[] {
   return (Array.isArray(files) ? files : Object.values(files).flat()) as StagedPart[];
 }
 
-function translate(err: unknown, options: { field: string; maxBytes: number }, maxFiles: number): AppError {
+/** Multer and busboy failures are the client's (limits, a cut or malformed body); a file-system error is ours. */
+function translate(err: unknown, options: { field: string; maxBytes: number }, maxFiles: number): unknown {
+  if ((err as NodeJS.ErrnoException)?.syscall) return err;
   if (!(err instanceof MulterError)) return new AppError('UPLOAD_MALFORMED', { cause: err, detail: { reason: (err as Error)?.message } });
   switch (err.code) {
     case 'LIMIT_FILE_SIZE':
