@@ -4,11 +4,26 @@ import { RevokedAccessToken } from './RevokedAccessToken.ts';
 import { PasswordResetToken } from './PasswordResetToken.ts';
 import { OutboxEmail } from './OutboxEmail.ts';
 import { AdminAuditEntry } from './AdminAuditEntry.ts';
+import { Board } from './Board.ts';
+import { BoardGrant } from './BoardGrant.ts';
+import { Post } from './Post.ts';
+import { Comment } from './Comment.ts';
+import { PostLike } from './PostLike.ts';
+import { PostView } from './PostView.ts';
+import { StoredFile } from './StoredFile.ts';
 import { AiJob } from './AiJob.ts';
 import { AiModelSetting } from './AiModelSetting.ts';
 import { AiTrainedModel } from './AiTrainedModel.ts';
 
-export { User, RefreshToken, RevokedAccessToken, PasswordResetToken, OutboxEmail, AdminAuditEntry, AiJob, AiModelSetting, AiTrainedModel };
+export {
+  User, RefreshToken, RevokedAccessToken, PasswordResetToken, OutboxEmail, AdminAuditEntry,
+  Board, BoardGrant, Post, Comment, PostLike, PostView, StoredFile,
+  AiJob, AiModelSetting, AiTrainedModel,
+};
 
 /** Every entity Plaza maps; the ORM and the migration generator both read this list. */
-export const allEntities = [User, RefreshToken, RevokedAccessToken, PasswordResetToken, OutboxEmail, AdminAuditEntry, AiJob, AiModelSetting, AiTrainedModel];
+export const allEntities = [
+  User, RefreshToken, RevokedAccessToken, PasswordResetToken, OutboxEmail, AdminAuditEntry,
+  Board, BoardGrant, Post, Comment, PostLike, PostView, StoredFile,
+  AiJob, AiModelSetting, AiTrainedModel,
+];

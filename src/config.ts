@@ -45,6 +45,18 @@ const envSchema = z.object({
   DB_CONSOLE_MAX_ROWS: z.coerce.number().int().min(1).max(100000).default(1000).describe('Most rows one console query returns.'),
   DB_CONSOLE_TIMEOUT_MS: z.coerce.number().int().min(100).default(5000).describe('Console statement timeout in ms (PostgreSQL; PGlite cannot enforce it).'),
   WS_MAX_PAYLOAD: z.coerce.number().int().min(1024).default(64 * 1024).describe('Largest WebSocket frame accepted, in bytes.'),
+  // Boards and files (issue 3)
+  VIEW_FLUSH_INTERVAL: z.coerce.number().positive().default(10).describe('Seconds between writes of batched post view counts (also flushed on shutdown).'),
+  UPLOAD_MAX_BYTES: z.coerce.number().int().positive().max(2 ** 31).default(10 * 1024 * 1024).describe('Largest accepted uploaded file, in bytes.'),
+  UPLOAD_MAX_FILES: z.coerce.number().int().positive().max(100).default(10).describe('Most files in one upload request, and most attachments on one post or comment.'),
+  UPLOAD_ALLOWED_TYPES: z
+    .string()
+    .min(1)
+    .default(
+      'image/png,image/jpeg,image/gif,image/webp,image/bmp,image/tiff,image/avif,application/pdf,text/plain,' +
+        'application/zip,application/x-cfb,application/rtf,application/vnd.openxmlformats-officedocument.*,application/vnd.oasis.opendocument.*',
+    )
+    .describe("Comma-separated allowlist of types detected from the file's bytes: MIME types ('image/png', 'image/*') or extensions ('pdf')."),
   SHUTDOWN_TIMEOUT: seconds.default(10).describe('Seconds to wait for rooms and requests to finish on SIGTERM.'),
   // AI jobs (docs/ai.md)
   AI_POOL_SIZE: z.coerce.number().int().min(1).max(64).default(Math.max(1, os.availableParallelism() - 1)).describe('AI worker threads (default: cores - 1, at least 1, so jobs leave a core to chat).'),

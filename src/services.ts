@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import os from 'node:os';
+import path from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from './config.ts';
 import type { Database } from './db/openDatabase.ts';
@@ -27,6 +28,13 @@ export interface Lifecycle {
   start(): Promise<void>;
   stop(): Promise<void>;
 }
+import { BoardService } from './domain/boards/BoardService.ts';
+import { CommentService } from './domain/boards/CommentService.ts';
+import { PostService } from './domain/boards/PostService.ts';
+import { ViewCounter } from './domain/boards/ViewCounter.ts';
+import { FileService } from './domain/files/FileService.ts';
+import type { FileStorage } from './domain/files/FileStorage.ts';
+import { LocalDiskStorage } from './infra/storage/LocalDiskStorage.ts';
 
 /** Every domain service, built once and handed to routers and rooms. */
 export interface Services {
@@ -44,18 +52,31 @@ export interface Services {
   aiJobs: AiJobService;
   /** Started by main.ts after listen, stopped (in reverse order) before the database closes. */
   lifecycle: Lifecycle[];
+  boards: BoardService;
+  posts: PostService;
+  comments: CommentService;
+  views: ViewCounter;
+  files: FileService;
+  fileStorage: FileStorage;
 }
 
 export function buildServices(config: Config, logger: Logger, orm: Database): Services {
   const em = orm.em;
-  const tokens = new TokenService(em, {
-    secret: resolveJwtSecret(config.JWT_SECRET, config.DATA_DIR),
-    accessTtlSeconds: config.ACCESS_TOKEN_TTL,
-  });
+  const secret = resolveJwtSecret(config.JWT_SECRET, config.DATA_DIR);
+  const tokens = new TokenService(em, { secret, accessTtlSeconds: config.ACCESS_TOKEN_TTL });
   const sessions = new SessionRevoker(em);
   const mailer = new OutboxMailer(em, logger.child({ component: 'mail' }), { smtpUrl: config.SMTP_URL, from: config.MAIL_FROM });
   const audit = new AuditLog(em);
   const ai = buildAi(config, logger, orm, audit);
+  const fileStorage = new LocalDiskStorage(path.join(config.DATA_DIR, 'uploads'));
+  const files = new FileService(em, fileStorage, logger.child({ component: 'files' }), {
+    allowedTypes: config.UPLOAD_ALLOWED_TYPES.split(',').map((t) => t.trim()).filter(Boolean),
+    maxFilesPerItem: config.UPLOAD_MAX_FILES,
+  });
+  const views = new ViewCounter(em, logger.child({ component: 'views' }), {
+    salt: crypto.createHmac('sha256', secret).update('plaza post views').digest('hex'),
+    flushIntervalMs: config.VIEW_FLUSH_INTERVAL * 1000,
+  });
   return {
     orm,
     tokens,
@@ -82,7 +103,17 @@ export function buildServices(config: Config, logger: Logger, orm: Database): Se
     }),
     aiModels: ai.registry,
     aiJobs: ai.jobs,
-    lifecycle: [{ name: 'ai-dispatcher', start: () => ai.dispatcher.start(), stop: () => ai.dispatcher.stop() }],
+    boards: new BoardService(em, audit),
+    posts: new PostService(em, files, views),
+    comments: new CommentService(em, files),
+    views,
+    files,
+    fileStorage,
+    lifecycle: [
+      { name: 'ai-dispatcher', start: () => ai.dispatcher.start(), stop: () => ai.dispatcher.stop() },
+      // Its flush timer runs from construction; stopping writes every pending view.
+      { name: 'view-counter', start: async () => {}, stop: () => views.close() },
+    ],
   };
 }
 

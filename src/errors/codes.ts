@@ -51,6 +51,23 @@ export const ErrorCodes = {
   AI_JOB_CRASHED: { code: 60104, status: 500, message: 'The AI worker failed while running the job' },
   AI_JOB_INTERRUPTED: { code: 60105, status: 503, message: 'The AI job was interrupted by server restarts too many times' },
   AI_JOB_CANCELLED: { code: 60106, status: 409, message: 'The AI job was cancelled' },
+  // 4xxxx boards and files (issue 3). 400xx boards, 410xx posts and comments, 420xx files.
+  BOARD_NOT_FOUND: { code: 40001, status: 404, message: 'Board not found' },
+  BOARD_NAME_TAKEN: { code: 40002, status: 409, message: 'A board with this name already exists' },
+  BOARD_CLOSED: { code: 40003, status: 403, message: 'This board is closed: it can be read but takes no new content' },
+  BOARD_WRITE_FORBIDDEN: { code: 40004, status: 403, message: 'You may not post on this board' },
+  BOARD_COMMENT_FORBIDDEN: { code: 40005, status: 403, message: 'You may not comment on this board' },
+  BOARD_UPLOAD_FORBIDDEN: { code: 40006, status: 403, message: 'You may not upload files to this board' },
+  POST_NOT_FOUND: { code: 41001, status: 404, message: 'Post not found' },
+  COMMENT_NOT_FOUND: { code: 41002, status: 404, message: 'Comment not found' },
+  NOT_AUTHOR: { code: 41003, status: 403, message: 'Only the author or an admin may change this' },
+  FILE_NOT_FOUND: { code: 42001, status: 404, message: 'File not found' },
+  FILE_TOO_LARGE: { code: 42002, status: 413, message: 'File is larger than the upload limit' },
+  FILE_TYPE_NOT_ALLOWED: { code: 42003, status: 415, message: 'This type of file is not accepted' },
+  TOO_MANY_FILES: { code: 42004, status: 413, message: 'Too many files' },
+  NO_FILE: { code: 42005, status: 422, message: 'The request carries no file' },
+  UPLOAD_MALFORMED: { code: 42006, status: 400, message: 'The upload is malformed or was interrupted' },
+  NOT_FILE_OWNER: { code: 42007, status: 403, message: 'Only the owner or an admin may delete this file' },
 } as const;
 
 export type ErrorKey = keyof typeof ErrorCodes;

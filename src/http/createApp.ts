@@ -15,6 +15,10 @@ import { userRoutes } from './routers/userRoutes.ts';
 import { adminRoutes } from './routers/adminRoutes.ts';
 import { dbConsoleRoutes } from './routers/dbConsoleRoutes.ts';
 import { aiRoutes } from './routers/aiRoutes.ts';
+import { boardRoutes } from './routers/boardRoutes.ts';
+import { postRoutes } from './routers/postRoutes.ts';
+import { fileRoutes } from './routers/fileRoutes.ts';
+import { multipartParser } from './uploads.ts';
 
 /** Extra routers a feature area mounts; each declares its routes on the shared Api. */
 export type RouteModule = (api: Api) => void;
@@ -40,6 +44,11 @@ export function configureApp(app: Application, deps: { config: Config; logger: L
   adminRoutes(api, services.admin, services.audit, services.orm.em);
   dbConsoleRoutes(api, services.dbConsole);
   aiRoutes(api, services.aiModels, services.aiJobs);
+  const uploadParser = (field: string, multiple: boolean) =>
+    multipartParser(services.fileStorage, { field, multiple, maxBytes: config.UPLOAD_MAX_BYTES, maxFiles: config.UPLOAD_MAX_FILES });
+  boardRoutes(api, services.boards, services.posts);
+  postRoutes(api, { posts: services.posts, comments: services.comments, files: services.files, attachmentParser: uploadParser('files', true) });
+  fileRoutes(api, services.files, { single: uploadParser('file', false), batch: uploadParser('files', true) });
   for (const mount of deps.modules ?? []) mount(api);
   app.use(api.router);
 

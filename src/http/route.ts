@@ -1,5 +1,5 @@
 import type { OpenAPIRegistry, RouteConfig } from '@asteasolutions/zod-to-openapi';
-import { Router, type Request, type Response } from 'express';
+import { Router, type Request, type RequestHandler, type Response } from 'express';
 import { z, type ZodObject, type ZodType } from 'zod';
 import { AppError, ErrorCodes, type ErrorKey } from '../errors/index.ts';
 import type { Principal, TokenService } from '../domain/auth/TokenService.ts';
@@ -27,6 +27,19 @@ export interface RouteSpec<P, Q, B, A extends Access> {
   response?: ZodType;
   /** Catalogue errors this route can answer with, documented in OpenAPI. */
   errors?: ErrorKey[];
+  /** Media type of a non-JSON success body (e.g. a download); documented as binary. */
+  produces?: string;
+  /** A `multipart/form-data` route (uploads): files arrive in `req.files`. */
+  multipart?: MultipartSpec<P, A>;
+}
+
+export interface MultipartSpec<P, A extends Access> {
+  /** Receives the parts (multer); runs after the access, params and query checks and `precheck`. */
+  parser: RequestHandler;
+  /** The file fields, for the docs: name → whether it takes several files. */
+  files: Record<string, { multiple: boolean; description?: string }>;
+  /** Refuses early, before any byte of the body is read (e.g. no permission to upload here). */
+  precheck?: (ctx: { params: Infer<P>; principal: RouteContext<P, unknown, unknown, A>['principal'] }) => Promise<unknown>;
 }
 
 export interface RouteContext<P, Q, B, A extends Access> {
@@ -60,15 +73,12 @@ export class Api {
     const status = spec.status ?? 200;
     this.router[spec.method](spec.path, async (req: Request, res: Response) => {
       const principal = await this.authorize(req, spec.access);
-      const ctx = {
-        params: parsePart('params', spec.params, req.params),
-        query: parsePart('query', spec.query, req.query),
-        body: parsePart('body', spec.body, req.body),
-        principal,
-        req,
-        res,
-      } as RouteContext<P, Q, B, A>;
       req.principal = principal;
+      const params = parsePart('params', spec.params, req.params);
+      const query = parsePart('query', spec.query, req.query);
+      if (spec.multipart) await receiveMultipart(spec.multipart, { params, principal }, req, res);
+      const body = parsePart('body', spec.body, req.body);
+      const ctx = { params, query, body, principal, req, res } as RouteContext<P, Q, B, A>;
       const result = await handler(ctx);
       if (res.headersSent) return;
       if (status === 204 || result === undefined) res.status(status).end();
@@ -96,10 +106,13 @@ export class Api {
     if (spec.body) errorKeys.add('MALFORMED_JSON');
     if (spec.access !== 'public') errorKeys.add('UNAUTHENTICATED').add('TOKEN_INVALID').add('ACCOUNT_BANNED');
     if (spec.access !== 'public' && spec.access !== 'user') errorKeys.add('FORBIDDEN');
+    if (spec.multipart) errorKeys.add('UNSUPPORTED_MEDIA_TYPE');
     const responses: RouteConfig['responses'] = {
-      [status]: spec.response
-        ? { description: 'Success', content: { 'application/json': { schema: spec.response } } }
-        : { description: 'Success, no content' },
+      [status]: spec.produces
+        ? { description: 'Success', content: { [spec.produces]: { schema: { type: 'string', format: 'binary' } } } }
+        : spec.response
+          ? { description: 'Success', content: { 'application/json': { schema: spec.response } } }
+          : { description: 'Success, no content' },
     };
     for (const [httpStatus, keys] of groupByStatus([...errorKeys])) {
       responses[httpStatus] = {
@@ -117,11 +130,40 @@ export class Api {
       request: {
         params: spec.params as ZodObject | undefined,
         query: spec.query as ZodObject | undefined,
-        body: spec.body ? { content: { 'application/json': { schema: spec.body as ZodType } }, required: true } : undefined,
+        body: spec.multipart
+          ? { content: { 'multipart/form-data': { schema: multipartSchema(spec.multipart) } }, required: true }
+          : spec.body
+            ? { content: { 'application/json': { schema: spec.body as ZodType } }, required: true }
+            : undefined,
       },
       responses,
     });
   }
+}
+
+async function receiveMultipart(spec: MultipartSpec<any, any>, ctx: { params: any; principal: any }, req: Request, res: Response): Promise<void> {
+  if (!req.is('multipart/form-data')) {
+    throw new AppError('UNSUPPORTED_MEDIA_TYPE', { message: 'Send the file(s) as multipart/form-data' });
+  }
+  if (spec.precheck) {
+    try {
+      await spec.precheck(ctx);
+    } catch (err) {
+      req.resume(); // drain the refused body so the client reads our answer instead of a reset
+      throw err;
+    }
+  }
+  await new Promise<void>((resolve, reject) => spec.parser(req, res, (err?: unknown) => (err ? reject(err) : resolve())));
+}
+
+/** The OpenAPI form of a multipart body: its binary file fields. */
+function multipartSchema(spec: MultipartSpec<any, any>) {
+  const properties: Record<string, object> = {};
+  for (const [name, file] of Object.entries(spec.files)) {
+    const binary = { type: 'string', format: 'binary' };
+    properties[name] = file.multiple ? { type: 'array', items: binary, description: file.description } : { ...binary, description: file.description };
+  }
+  return { type: 'object' as const, properties, required: Object.keys(spec.files) };
 }
 
 function parsePart(part: 'params' | 'query' | 'body', schema: ZodType | undefined, value: unknown): unknown {

@@ -1,0 +1,129 @@
+import { UniqueConstraintViolationException } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/sql';
+import { AppError } from '../../errors/index.ts';
+import { Board, type BoardAccess as AccessPolicy } from '../../../entities/Board.ts';
+import { BoardGrant } from '../../../entities/BoardGrant.ts';
+import { User } from '../../../entities/User.ts';
+import type { Actor, AuditLog } from '../admin/AuditLog.ts';
+import { publicUser } from '../users/userViews.ts';
+import { BoardAccess, isAdmin, permissionsOn, type BoardPermissions, type Viewer } from './BoardAccess.ts';
+import { boardView } from './boardViews.ts';
+
+export interface BoardInput {
+  name: string;
+  description?: string;
+  visible?: boolean;
+  available?: boolean;
+  access?: AccessPolicy;
+}
+
+/** Boards and per-user grants. Admin changes are written together with their audit entry. */
+export class BoardService {
+  private readonly access: BoardAccess;
+
+  constructor(
+    private readonly em: EntityManager,
+    private readonly audit: AuditLog,
+  ) {
+    this.access = new BoardAccess(em);
+  }
+
+  async create(actor: Actor, input: BoardInput) {
+    const board = await this.inTransaction(async (em) => {
+      await assertNameFree(em, input.name);
+      const board = em.create(Board, { ...input, description: input.description ?? '' });
+      await em.flush();
+      this.audit.record(em, actor, { action: 'board.create', targetType: 'board', targetId: board.id, detail: { ...input } });
+      return board;
+    });
+    return boardView(board, ADMIN_VIEW);
+  }
+
+  async update(actor: Actor, boardId: number, changes: Partial<BoardInput>) {
+    const board = await this.inTransaction(async (em) => {
+      const board = await em.findOne(Board, { id: boardId });
+      if (!board) throw new AppError('BOARD_NOT_FOUND');
+      if (changes.name !== undefined && changes.name !== board.name) await assertNameFree(em, changes.name);
+      em.assign(board, changes);
+      this.audit.record(em, actor, { action: 'board.update', targetType: 'board', targetId: board.id, detail: { ...changes } });
+      return board;
+    });
+    return boardView(board, ADMIN_VIEW);
+  }
+
+  async get(boardId: number, viewer: Viewer) {
+    const { board, perms } = await this.access.board(boardId, viewer);
+    return boardView(board, perms);
+  }
+
+  /** Boards the viewer may read, by name, with what the viewer may do on each. */
+  async listFor(viewer: Viewer) {
+    const boards = await this.em.find(Board, isAdmin(viewer) ? {} : { visible: true }, { orderBy: { name: 'asc' } });
+    const grants = viewer && !isAdmin(viewer) ? await this.em.find(BoardGrant, { user: viewer.userId }) : [];
+    const grantOf = new Map(grants.map((g) => [g.board.id, g]));
+    return boards
+      .map((board) => ({ board, perms: permissionsOn(board, viewer, grantOf.get(board.id)) }))
+      .filter(({ perms }) => perms.read)
+      .map(({ board, perms }) => boardView(board, perms));
+  }
+
+  /** Grants (or changes) a user's permissions on a board. */
+  async grant(actor: Actor, boardId: number, userId: number, perms: BoardPermissions) {
+    const board = await this.em.findOne(Board, { id: boardId });
+    if (!board) throw new AppError('BOARD_NOT_FOUND');
+    const user = await this.em.findOne(User, { id: userId });
+    if (!user) throw new AppError('USER_NOT_FOUND');
+    const values = { canRead: perms.read, canWrite: perms.write, canComment: perms.comment, canUpload: perms.upload };
+    const grant = (await this.em.findOne(BoardGrant, { board, user })) ?? this.em.create(BoardGrant, { board, user, ...values });
+    this.em.assign(grant, values);
+    this.audit.record(this.em, actor, { action: 'board.grant', targetType: 'board', targetId: board.id, detail: { user_id: user.id, ...perms } });
+    await this.em.flush();
+    return grantView(grant);
+  }
+
+  /** Removes a user's grant; revoking a grant that does not exist is not an error. */
+  async revoke(actor: Actor, boardId: number, userId: number): Promise<void> {
+    const board = await this.em.findOne(Board, { id: boardId });
+    if (!board) throw new AppError('BOARD_NOT_FOUND');
+    const grant = await this.em.findOne(BoardGrant, { board: boardId, user: userId });
+    if (!grant) return;
+    this.em.remove(grant);
+    this.audit.record(this.em, actor, { action: 'board.revoke', targetType: 'board', targetId: board.id, detail: { user_id: userId } });
+    await this.em.flush();
+  }
+
+  async grants(boardId: number) {
+    const board = await this.em.findOne(Board, { id: boardId });
+    if (!board) throw new AppError('BOARD_NOT_FOUND');
+    const grants = await this.em.find(BoardGrant, { board }, { populate: ['user'], orderBy: { id: 'asc' } });
+    return grants.map(grantView);
+  }
+
+  /** Runs `work` in one transaction; a name taken by a concurrent create becomes BOARD_NAME_TAKEN. */
+  private async inTransaction<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {
+    try {
+      return await this.em.transactional(work);
+    } catch (err) {
+      if (err instanceof UniqueConstraintViolationException) throw new AppError('BOARD_NAME_TAKEN');
+      throw err;
+    }
+  }
+}
+
+const ADMIN_VIEW: BoardPermissions = { read: true, write: true, comment: true, upload: true };
+
+async function assertNameFree(em: EntityManager, name: string): Promise<void> {
+  if (await em.count(Board, { name })) throw new AppError('BOARD_NAME_TAKEN');
+}
+
+function grantView(grant: BoardGrant) {
+  return {
+    board_id: grant.board.id,
+    user: publicUser(grant.user),
+    read: grant.canRead,
+    write: grant.canWrite,
+    comment: grant.canComment,
+    upload: grant.canUpload,
+    updated_at: grant.updatedAt.toISOString(),
+  };
+}

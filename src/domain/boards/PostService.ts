@@ -1,0 +1,153 @@
+import type { EntityManager } from '@mikro-orm/sql';
+import { raw } from '@mikro-orm/sql';
+import { z } from 'zod';
+import { AppError } from '../../errors/index.ts';
+import { Post } from '../../../entities/Post.ts';
+import { PostLike } from '../../../entities/PostLike.ts';
+import type { FileService } from '../files/FileService.ts';
+import { decodeCursor, toPage, type Page } from '../shared/pagination.ts';
+import { publicUser } from '../users/userViews.ts';
+import { assertAllowed, BoardAccess, isAdmin, type Viewer } from './BoardAccess.ts';
+import { postView, type PostView } from './boardViews.ts';
+import type { ViewCounter, ViewSource } from './ViewCounter.ts';
+
+export const POST_SORTS = ['new', 'top', 'views'] as const;
+export type PostSort = (typeof POST_SORTS)[number];
+
+type SignedIn = NonNullable<Viewer>;
+
+/** The column each sort orders by, newest first among equals (id breaks ties, so the order is total). */
+const SORT_COLUMN = { top: 'likeCount', views: 'viewCount' } as const;
+const cursorShape = z.union([
+  z.tuple([z.literal('new'), z.number().int()]),
+  z.tuple([z.enum(['top', 'views']), z.number().int(), z.number().int()]),
+]);
+const likeCursor = z.tuple([z.number().int()]);
+
+/** Posts and likes. Counters move only through single atomic SQL statements. */
+export class PostService {
+  private readonly access: BoardAccess;
+
+  constructor(
+    private readonly em: EntityManager,
+    private readonly files: FileService,
+    private readonly views: ViewCounter,
+  ) {
+    this.access = new BoardAccess(em);
+  }
+
+  /**
+   * A board's live posts, keyset-paginated: the cursor holds the last row's sort key and id, so rows
+   * inserted between pages neither repeat nor shift later pages. `q` is PostgreSQL full-text search
+   * over title and body (GIN-indexed), combined with the chosen sort.
+   */
+  async list(viewer: Viewer, boardId: number, input: { sort: PostSort; q?: string; cursor?: string; limit: number }): Promise<Page<PostView>> {
+    await this.access.board(boardId, viewer);
+    const after = decodeCursor(input.cursor, cursorShape);
+    if (after && after[0] !== input.sort) {
+      throw new AppError('VALIDATION_FAILED', { message: 'Cursor belongs to another sort', detail: [{ path: 'cursor', message: 'Cursor belongs to another sort' }] });
+    }
+    const where: Record<string | symbol, unknown> = { board: boardId, deletedAt: null };
+    if (input.q) where[raw(`search @@ websearch_to_tsquery('simple', ?)`, [input.q])] = true;
+    let orderBy: Record<string, 'desc'>[];
+    if (input.sort === 'new') {
+      if (after) where.id = { $lt: after[1] };
+      orderBy = [{ id: 'desc' }];
+    } else {
+      const column = SORT_COLUMN[input.sort];
+      if (after && after.length === 3) where.$or = [{ [column]: { $lt: after[1] } }, { [column]: after[1], id: { $lt: after[2] } }];
+      orderBy = [{ [column]: 'desc' }, { id: 'desc' }];
+    }
+    const rows = await this.em.find(Post, where, { orderBy, limit: input.limit + 1, populate: ['author'] });
+    const page = rows.slice(0, input.limit);
+    const views = await this.hydrate(page, viewer);
+    const byId = new Map(views.map((v) => [v.id, v]));
+    return toPage(rows, input.limit, (p) => byId.get(p.id)!, (p) =>
+      input.sort === 'new' ? ['new', p.id] : [input.sort, p[SORT_COLUMN[input.sort]], p.id],
+    );
+  }
+
+  /** One post; reading it counts a view (once per viewer per day, written in the next batch). */
+  async get(viewer: Viewer, postId: number, source: ViewSource): Promise<PostView> {
+    const { post } = await this.access.post(postId, viewer);
+    this.views.record(post.id, source);
+    return (await this.hydrate([post], viewer))[0];
+  }
+
+  async create(viewer: SignedIn, boardId: number, input: { title: string; body: string }): Promise<PostView> {
+    const { board } = await this.access.board(boardId, viewer, 'write');
+    const post = this.em.create(Post, { board, author: viewer.userId, title: input.title, body: input.body });
+    await this.em.flush();
+    await this.em.populate(post, ['author'], { refresh: true });
+    return postView(post, { liked: false, attachments: [] });
+  }
+
+  async update(viewer: SignedIn, postId: number, changes: { title?: string; body?: string }): Promise<PostView> {
+    const { post, perms } = await this.access.post(postId, viewer);
+    if (post.author.id !== viewer.userId && !isAdmin(viewer)) throw new AppError('NOT_AUTHOR');
+    assertAllowed(post.board, perms, 'write');
+    this.em.assign(post, changes);
+    await this.em.flush();
+    return (await this.hydrate([post], viewer))[0];
+  }
+
+  /** Soft-deletes a post (author or admin); its attachments go with it. */
+  async delete(viewer: SignedIn, postId: number): Promise<void> {
+    const { post } = await this.access.post(postId, viewer);
+    if (post.author.id !== viewer.userId && !isAdmin(viewer)) throw new AppError('NOT_AUTHOR');
+    const keys = await this.em.transactional(async (em) => {
+      const hidden = await em.nativeUpdate(Post, { id: post.id, deletedAt: null }, { deletedAt: new Date() });
+      if (hidden === 0) throw new AppError('POST_NOT_FOUND');
+      return this.files.deleteAttachments(em, { postId: post.id });
+    });
+    await this.files.removeBytes(keys);
+  }
+
+  /** Likes a post; liking again changes nothing. Returns the new count. */
+  async like(viewer: SignedIn, postId: number) {
+    const { post } = await this.access.post(postId, viewer);
+    if (!post.board.available && !isAdmin(viewer)) throw new AppError('BOARD_CLOSED');
+    const [row] = await this.em.execute<{ like_count: number }[]>(
+      `with ins as (insert into post_likes (post_id, user_id, created_at) values (?, ?, ?) on conflict do nothing returning 1)
+       update posts set like_count = like_count + (select count(*) from ins) where id = ? returning like_count`,
+      [post.id, viewer.userId, new Date(), post.id],
+      'all',
+    );
+    return { post_id: post.id, liked: true, like_count: row.like_count };
+  }
+
+  /** Takes a like back; unliking again changes nothing. */
+  async unlike(viewer: SignedIn, postId: number) {
+    const { post } = await this.access.post(postId, viewer);
+    const [row] = await this.em.execute<{ like_count: number }[]>(
+      `with del as (delete from post_likes where post_id = ? and user_id = ? returning 1)
+       update posts set like_count = like_count - (select count(*) from del) where id = ? returning like_count`,
+      [post.id, viewer.userId, post.id],
+      'all',
+    );
+    return { post_id: post.id, liked: false, like_count: row.like_count };
+  }
+
+  /** Who liked a post, most recent first. */
+  async likes(viewer: Viewer, postId: number, input: { cursor?: string; limit: number }) {
+    const { post } = await this.access.post(postId, viewer);
+    const before = decodeCursor(input.cursor, likeCursor);
+    const where: Record<string, unknown> = { post: post.id };
+    if (before) where.id = { $lt: before[0] };
+    const rows = await this.em.find(PostLike, where, { orderBy: { id: 'desc' }, limit: input.limit + 1, populate: ['user'] });
+    return toPage(rows, input.limit, (l) => ({ user: publicUser(l.user), liked_at: l.createdAt.toISOString() }), (l) => [l.id]);
+  }
+
+  private async hydrate(posts: Post[], viewer: Viewer): Promise<PostView[]> {
+    if (posts.length === 0) return [];
+    const ids = posts.map((p) => p.id);
+    const [attachments, liked] = await Promise.all([
+      this.files.attachmentsOf({ posts: ids }),
+      viewer
+        ? this.em.find(PostLike, { post: { $in: ids }, user: viewer.userId }, { fields: ['post'] })
+        : Promise.resolve([] as PostLike[]),
+    ]);
+    const likedIds = new Set(liked.map((l) => l.post.id));
+    return posts.map((p) => postView(p, { liked: likedIds.has(p.id), attachments: attachments.get(`post:${p.id}`) ?? [] }));
+  }
+}

@@ -1,0 +1,212 @@
+import crypto from 'node:crypto';
+import type { Readable } from 'node:stream';
+import type { EntityManager } from '@mikro-orm/sql';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import { AppError } from '../../errors/index.ts';
+import { Comment } from '../../../entities/Comment.ts';
+import type { Post } from '../../../entities/Post.ts';
+import { StoredFile, type FileCategory } from '../../../entities/StoredFile.ts';
+import { User } from '../../../entities/User.ts';
+import { BoardAccess, hiddenAs, isAdmin, type Viewer } from '../boards/BoardAccess.ts';
+import { decodeCursor, toPage } from '../shared/pagination.ts';
+import type { FileStorage, StagedFile } from './FileStorage.ts';
+import { categoryOf, detectType, type DetectedType, isAllowed, isInlineSafe, sanitizeFileName } from './fileTypes.ts';
+import { fileView, type FileView } from './fileViews.ts';
+
+/** One received file part: its staged bytes and the name the client gave it. */
+export interface Upload {
+  staged: StagedFile;
+  originalName: string | undefined;
+}
+
+export type SignedIn = NonNullable<Viewer>;
+
+export type AttachTarget = { postId: number } | { commentId: number };
+
+const idCursor = z.tuple([z.number().int()]);
+
+/**
+ * Uploaded files: typed from their bytes, kept under random names by category, recorded in the files
+ * table. Storing is all-or-nothing: a rejected or failed upload leaves neither bytes nor rows.
+ */
+export class FileService {
+  private readonly access: BoardAccess;
+
+  constructor(
+    private readonly em: EntityManager,
+    private readonly storage: FileStorage,
+    private readonly logger: Logger,
+    private readonly options: { allowedTypes: string[]; maxFilesPerItem: number },
+  ) {
+    this.access = new BoardAccess(em);
+  }
+
+  /** Stores standalone files (not attached to anything yet). */
+  upload(owner: SignedIn, uploads: Upload[]): Promise<FileView[]> {
+    return this.store(owner, uploads);
+  }
+
+  /**
+   * Refuses early (before any byte is received) what `attach` would refuse: an unseen post or comment,
+   * no upload permission on its board, or not being its author.
+   */
+  async checkAttach(viewer: SignedIn, target: AttachTarget): Promise<{ post: Post; comment?: Comment }> {
+    if ('postId' in target) {
+      const { post } = await this.access.post(target.postId, viewer, 'upload');
+      if (post.author.id !== viewer.userId && !isAdmin(viewer)) throw new AppError('NOT_AUTHOR');
+      return { post };
+    }
+    const comment = await this.em.findOne(Comment, { id: target.commentId, deletedAt: null });
+    if (!comment) throw new AppError('COMMENT_NOT_FOUND');
+    const { post } = await this.access.post(comment.post.id, viewer).catch(hiddenAs('COMMENT_NOT_FOUND'));
+    await this.access.post(post.id, viewer, 'upload');
+    if (comment.author.id !== viewer.userId && !isAdmin(viewer)) throw new AppError('NOT_AUTHOR');
+    return { post, comment };
+  }
+
+  /** Stores files as attachments of a post or comment the caller wrote, on a board where they may upload. */
+  async attach(viewer: SignedIn, target: AttachTarget, uploads: Upload[]): Promise<FileView[]> {
+    try {
+      const { post, comment } = await this.checkAttach(viewer, target);
+      const where = comment ? { comment: comment.id } : { post: post.id };
+      const existing = await this.em.count(StoredFile, where);
+      if (existing + uploads.length > this.options.maxFilesPerItem) {
+        throw new AppError('TOO_MANY_FILES', { detail: { limit: this.options.maxFilesPerItem, existing } });
+      }
+      return await this.store(viewer, uploads, comment ? { comment: comment.id } : { post: post.id });
+    } finally {
+      await this.discardAll(uploads);
+    }
+  }
+
+  async list(viewer: SignedIn, input: { mine: boolean; cursor?: string; limit: number }) {
+    if (!input.mine && !isAdmin(viewer)) throw new AppError('FORBIDDEN', { message: 'Only admins may list files of others (use mine=1)' });
+    const before = decodeCursor(input.cursor, idCursor);
+    const where: Record<string, unknown> = input.mine ? { owner: viewer.userId } : {};
+    if (before) where.id = { $lt: before[0] };
+    const rows = await this.em.find(StoredFile, where, { orderBy: { id: 'desc' }, limit: input.limit + 1 });
+    return toPage(rows, input.limit, fileView, (f) => [f.id]);
+  }
+
+  /** A file and its bytes, if the viewer may read it; "not found" otherwise. */
+  async open(viewer: Viewer, fileId: number): Promise<{ file: FileView; inline: boolean; stream: Readable }> {
+    const file = await this.readable(viewer, fileId);
+    try {
+      return { file: fileView(file), inline: isInlineSafe(file.mime), stream: await this.storage.read(file.storageKey) };
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      this.logger.error({ file_id: file.id, key: file.storageKey }, 'stored bytes of a recorded file are missing');
+      throw new AppError('FILE_NOT_FOUND');
+    }
+  }
+
+  /** Deletes a file (owner or admin): the row, any avatar pointing at it, then the bytes. */
+  async delete(viewer: SignedIn, fileId: number): Promise<void> {
+    const file = await this.readable(viewer, fileId);
+    if (file.owner.id !== viewer.userId && !isAdmin(viewer)) throw new AppError('NOT_FILE_OWNER');
+    await this.em.transactional(async (em) => {
+      await em.nativeUpdate(User, { avatarFileId: file.id }, { avatarFileId: null });
+      await em.nativeDelete(StoredFile, { id: file.id });
+    });
+    await this.removeBytes([file.storageKey]);
+  }
+
+  /** Attachments of the given posts/comments, keyed by owner id, for DTOs. */
+  async attachmentsOf(where: { posts?: number[]; comments?: number[] }): Promise<Map<string, FileView[]>> {
+    const or: Record<string, unknown>[] = [];
+    if (where.posts?.length) or.push({ post: { $in: where.posts } });
+    if (where.comments?.length) or.push({ comment: { $in: where.comments } });
+    const result = new Map<string, FileView[]>();
+    if (or.length === 0) return result;
+    const rows = await this.em.find(StoredFile, { $or: or }, { orderBy: { id: 'asc' } });
+    for (const row of rows) {
+      const key = row.post ? `post:${row.post.id}` : `comment:${row.comment!.id}`;
+      result.set(key, [...(result.get(key) ?? []), fileView(row)]);
+    }
+    return result;
+  }
+
+  /**
+   * Deletes the attachment rows of a post (and its comments) or of a comment inside the caller's
+   * transaction; returns the storage keys to remove once it has committed.
+   */
+  async deleteAttachments(em: EntityManager, of: { postId: number } | { commentId: number }): Promise<string[]> {
+    const where =
+      'postId' in of
+        ? { $or: [{ post: of.postId }, { comment: { post: of.postId } }] }
+        : { comment: of.commentId };
+    const rows = await em.find(StoredFile, where, { fields: ['id', 'storageKey'] });
+    if (rows.length) await em.nativeDelete(StoredFile, { id: { $in: rows.map((r) => r.id) } });
+    return rows.map((r) => r.storageKey);
+  }
+
+  /** Removes stored bytes; a failure leaves an orphan file (logged), never a row without bytes. */
+  async removeBytes(keys: string[]): Promise<void> {
+    for (const key of keys) {
+      await this.storage.remove(key).catch((err) => this.logger.warn({ err, key }, 'removing stored file failed'));
+    }
+  }
+
+  /** Drops staged bytes; harmless for bytes already committed. */
+  async discardAll(uploads: Upload[]): Promise<void> {
+    await Promise.all(uploads.map((u) => this.storage.discard(u.staged.token).catch(() => {})));
+  }
+
+  private async store(owner: SignedIn, uploads: Upload[], target: { post?: number; comment?: number } = {}): Promise<FileView[]> {
+    const committed: string[] = [];
+    try {
+      if (uploads.length === 0) throw new AppError('NO_FILE');
+      const typed: { upload: Upload; type: DetectedType; originalName: string; category: FileCategory; key: string }[] = [];
+      for (const upload of uploads) {
+        const type = await detectType(() => this.storage.readStaged(upload.staged.token));
+        const originalName = sanitizeFileName(upload.originalName);
+        if (!isAllowed(type, this.options.allowedTypes)) {
+          throw new AppError('FILE_TYPE_NOT_ALLOWED', { detail: { file: originalName, detected: type.mime } });
+        }
+        const category = categoryOf(type.mime);
+        const key = `${category}/${crypto.randomBytes(18).toString('base64url')}.${type.ext}`;
+        typed.push({ upload, type, originalName, category, key });
+      }
+      return await this.em.transactional(async (em) => {
+        const rows = typed.map((t) =>
+          em.create(StoredFile, {
+            owner: owner.userId,
+            originalName: t.originalName,
+            size: t.upload.staged.size,
+            sha256: t.upload.staged.sha256,
+            mime: t.type.mime,
+            category: t.category,
+            storageKey: t.key,
+            post: target.post ?? null,
+            comment: target.comment ?? null,
+          }),
+        );
+        await em.flush();
+        for (const t of typed) {
+          await this.storage.commit(t.upload.staged.token, t.key);
+          committed.push(t.key);
+        }
+        return rows.map(fileView);
+      });
+    } catch (err) {
+      await this.removeBytes(committed);
+      throw err;
+    } finally {
+      await this.discardAll(uploads);
+    }
+  }
+
+  private async readable(viewer: Viewer, fileId: number): Promise<StoredFile> {
+    const file = await this.em.findOne(StoredFile, { id: fileId }, { populate: ['comment'] });
+    if (!file) throw new AppError('FILE_NOT_FOUND');
+    if (isAdmin(viewer) || (viewer && file.owner.id === viewer.userId)) return file;
+    const postId = file.post?.id ?? (file.comment && !file.comment.deletedAt ? file.comment.post.id : undefined);
+    if (postId !== undefined) {
+      await this.access.post(postId, viewer).catch(hiddenAs('FILE_NOT_FOUND'));
+      return file;
+    }
+    if (!file.post && !file.comment && viewer && (await this.em.count(User, { avatarFileId: file.id }))) return file;
+    throw new AppError('FILE_NOT_FOUND');
+  }
+}

@@ -1,0 +1,126 @@
+import { z } from 'zod';
+import { BOARD_ACCESS } from '../../../entities/Board.ts';
+import type { BoardService } from '../../domain/boards/BoardService.ts';
+import { POST_SORTS, type PostService } from '../../domain/boards/PostService.ts';
+import type { Api } from '../route.ts';
+import { BoardGrantSchema, BoardSchema, PermissionsSchema, PostBody, PostSchema, PostTitle } from './boardSchemas.ts';
+import { IdParam, PageQuery, pageOf } from './schemas.ts';
+
+const BoardName = z.string().trim().min(1).max(128);
+const BoardFields = z.object({
+  name: BoardName,
+  description: z.string().max(512).optional(),
+  visible: z.boolean().optional().meta({ description: 'Listed and reachable (default true); hidden boards exist only for admins' }),
+  available: z.boolean().optional().meta({ description: 'Open for new content (default true)' }),
+  access: z.enum(BOARD_ACCESS).optional().meta({
+    description: 'public: every signed-in user reads and writes; restricted: only granted users; readonly: everyone (even anonymous) reads, admins and granted users write',
+  }),
+});
+const GrantParams = z.object({ id: z.coerce.number().int().positive(), userId: z.coerce.number().int().positive() });
+
+export function boardRoutes(api: Api, boards: BoardService, posts: PostService): void {
+  const actorOf = (principal: { userId: number; username: string }) => ({ id: principal.userId, name: principal.username });
+
+  api.route(
+    {
+      method: 'get', path: '/boards', tag: 'boards', access: 'public', summary: 'Boards I can read',
+      description: 'Without a token: the readonly boards everyone may read. Each board carries my permissions on it.',
+      response: z.array(BoardSchema),
+    },
+    ({ principal }) => boards.listFor(principal),
+  );
+
+  api.route(
+    {
+      method: 'post', path: '/boards', tag: 'boards', access: 'admin', status: 201, summary: 'Create a board',
+      description: 'Recorded in the admin audit log.',
+      body: BoardFields, response: BoardSchema, errors: ['BOARD_NAME_TAKEN'],
+    },
+    ({ principal, body }) => boards.create(actorOf(principal), body),
+  );
+
+  api.route(
+    {
+      method: 'get', path: '/boards/:id', tag: 'boards', access: 'public', summary: 'A board',
+      params: IdParam, response: BoardSchema, errors: ['BOARD_NOT_FOUND'],
+    },
+    ({ principal, params }) => boards.get(params.id, principal),
+  );
+
+  api.route(
+    {
+      method: 'patch', path: '/boards/:id', tag: 'boards', access: 'admin', summary: 'Edit a board',
+      description: 'Recorded in the admin audit log.',
+      params: IdParam,
+      body: BoardFields.partial().strict().refine((b) => Object.keys(b).length > 0, { message: 'Nothing to change' }),
+      response: BoardSchema, errors: ['BOARD_NOT_FOUND', 'BOARD_NAME_TAKEN'],
+    },
+    ({ principal, params, body }) => boards.update(actorOf(principal), params.id, body),
+  );
+
+  api.route(
+    {
+      method: 'get', path: '/boards/:id/access', tag: 'boards', access: 'admin', summary: "A board's grants",
+      params: IdParam, response: z.array(BoardGrantSchema), errors: ['BOARD_NOT_FOUND'],
+    },
+    ({ params }) => boards.grants(params.id),
+  );
+
+  api.route(
+    {
+      method: 'put', path: '/boards/:id/access/:userId', tag: 'boards', access: 'admin', summary: "Set a user's grant on a board",
+      description:
+        'Grants matter on restricted boards (everything) and readonly boards (write, comment, upload). `read` must be true ' +
+        'when anything else is. Recorded in the admin audit log.',
+      params: GrantParams,
+      body: PermissionsSchema.refine((g) => g.read || !(g.write || g.comment || g.upload), { message: 'write, comment and upload need read', path: ['read'] }),
+      response: BoardGrantSchema,
+      errors: ['BOARD_NOT_FOUND', 'USER_NOT_FOUND'],
+    },
+    ({ principal, params, body }) => boards.grant(actorOf(principal), params.id, params.userId, body),
+  );
+
+  api.route(
+    {
+      method: 'delete', path: '/boards/:id/access/:userId', tag: 'boards', access: 'admin', status: 204, summary: "Revoke a user's grant",
+      description: 'Idempotent. Recorded in the admin audit log when a grant existed.',
+      params: GrantParams, errors: ['BOARD_NOT_FOUND'],
+    },
+    ({ principal, params }) => boards.revoke(actorOf(principal), params.id, params.userId),
+  );
+
+  api.route(
+    {
+      method: 'get', path: '/users/me/boards', tag: 'boards', access: 'user', summary: 'Which boards I may use, and how',
+      response: z.array(BoardSchema),
+    },
+    ({ principal }) => boards.listFor(principal),
+  );
+
+  api.route(
+    {
+      method: 'get', path: '/boards/:id/posts', tag: 'posts', access: 'public', summary: "A board's posts",
+      description:
+        'Keyset pagination: pass `next_cursor` back as `cursor` (with the same `sort`); posts added meanwhile never repeat or shift ' +
+        'the pages. `sort`: `new` (newest first), `top` (most liked), `views` (most viewed). `q`: full-text search in title ' +
+        'and body (PostgreSQL websearch syntax: words, "quoted phrases", -excluded, or).',
+      params: IdParam,
+      query: PageQuery.extend({ sort: z.enum(POST_SORTS).default('new'), q: z.string().trim().min(1).max(200).optional() }),
+      response: pageOf(PostSchema, 'PostPage'),
+      errors: ['BOARD_NOT_FOUND'],
+    },
+    ({ principal, params, query }) => posts.list(principal, params.id, query),
+  );
+
+  api.route(
+    {
+      method: 'post', path: '/boards/:id/posts', tag: 'posts', access: 'user', status: 201, summary: 'Write a post',
+      description: 'Attach files afterwards with POST /posts/{id}/attachments.',
+      params: IdParam,
+      body: z.object({ title: PostTitle, body: PostBody }),
+      response: PostSchema,
+      errors: ['BOARD_NOT_FOUND', 'BOARD_WRITE_FORBIDDEN', 'BOARD_CLOSED'],
+    },
+    ({ principal, params, body }) => posts.create(principal, params.id, body),
+  );
+}
