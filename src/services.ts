@@ -11,6 +11,13 @@ import { UserService } from './domain/users/UserService.ts';
 import type { Mailer } from './domain/mail/Mailer.ts';
 import { OutboxMailer } from './infra/mail/OutboxMailer.ts';
 import { resolveJwtSecret } from './infra/jwtSecret.ts';
+import { sshSecretLookup } from './config.ts';
+import { SessionLeases } from './domain/ssh/SessionLeases.ts';
+import { SshControl } from './domain/ssh/SshControl.ts';
+import type { HealthSource } from './domain/ssh/ports.ts';
+import { loadServersFile } from './infra/ssh/serversFile.ts';
+import { Ssh2Gateway } from './infra/ssh/Ssh2Gateway.ts';
+import { HealthMonitor } from './infra/ssh/HealthMonitor.ts';
 
 /** Every domain service, built once and handed to routers and rooms. */
 export interface Services {
@@ -23,6 +30,14 @@ export interface Services {
   admin: AdminService;
   audit: AuditLog;
   mailer: Mailer;
+  /** The SSH control room's services (issue 5). */
+  ssh: {
+    control: SshControl;
+    health: HealthSource;
+    settings: { outputRate: number; ttlSeconds: number; graceSeconds: number };
+  };
+  /** Run (and awaited) by main.ts's stop() before the database closes. */
+  shutdownHooks: (() => Promise<void>)[];
 }
 
 export function buildServices(config: Config, logger: Logger, orm: Database): Services {
@@ -34,6 +49,17 @@ export function buildServices(config: Config, logger: Logger, orm: Database): Se
   const sessions = new SessionRevoker(em);
   const mailer = new OutboxMailer(em, logger.child({ component: 'mail' }), { smtpUrl: config.SMTP_URL, from: config.MAIL_FROM });
   const audit = new AuditLog(em);
+  const sshServers = loadServersFile(config.SSH_SERVERS_FILE, sshSecretLookup());
+  const sshLog = logger.child({ component: 'ssh' });
+  const sshGateway = new Ssh2Gateway(sshServers, { connectTimeoutMs: config.SSH_CONNECT_TIMEOUT * 1000, idleMs: config.SSH_IDLE_TIMEOUT * 1000, log: sshLog });
+  const sshHealth = new HealthMonitor(sshServers.targets, {
+    intervalMs: config.SSH_HEALTH_INTERVAL * 1000,
+    timeoutMs: config.SSH_CONNECT_TIMEOUT * 1000,
+    failuresToUnhealthy: config.SSH_HEALTH_FAILURES,
+    log: sshLog,
+  });
+  sshHealth.start();
+  const leases = new SessionLeases(em, audit, { ttlSeconds: config.SSH_SESSION_TTL, graceSeconds: config.SSH_SESSION_GRACE });
   return {
     orm,
     tokens,
@@ -52,5 +78,16 @@ export function buildServices(config: Config, logger: Logger, orm: Database): Se
     admin: new AdminService(em, sessions, audit),
     audit,
     mailer,
+    ssh: {
+      control: new SshControl(em, sshGateway, leases, audit, { outputCap: config.SSH_OUTPUT_CAP, maxTimeoutMs: config.SSH_COMMAND_TIMEOUT * 1000 }),
+      health: sshHealth,
+      settings: { outputRate: config.SSH_OUTPUT_RATE, ttlSeconds: config.SSH_SESSION_TTL, graceSeconds: config.SSH_SESSION_GRACE },
+    },
+    shutdownHooks: [
+      async () => {
+        sshHealth.stop();
+        await sshGateway.close();
+      },
+    ],
   };
 }

@@ -13,6 +13,7 @@ import { healthRoutes } from './routers/healthRoutes.ts';
 import { authRoutes } from './routers/authRoutes.ts';
 import { userRoutes } from './routers/userRoutes.ts';
 import { adminRoutes } from './routers/adminRoutes.ts';
+import { sshRoutes } from './routers/sshRoutes.ts';
 
 /** Extra routers a feature area mounts; each declares its routes on the shared Api. */
 export type RouteModule = (api: Api) => void;
@@ -34,6 +35,7 @@ export function configureApp(app: Application, deps: { config: Config; logger: L
   authRoutes(api, services.auth, services.authLimiter);
   userRoutes(api, services.auth, services.users);
   adminRoutes(api, services.admin, services.audit, services.orm.em);
+  sshRoutes(api, services.ssh.control, services.orm.em);
   for (const mount of deps.modules ?? []) mount(api);
   app.use(api.router);
 
