@@ -33,6 +33,8 @@ export function connectTarget(target: SshTarget, options: { timeoutMs: number; l
       options.log.debug({ server: target.name, reason: err.message }, 'ssh connection error');
     });
     client.once('ready', () => {
+      // Many small SFTP request/response packets: Nagle plus delayed ACKs would stall each of them.
+      client.setNoDelay(true);
       if (settled) return;
       settled = true;
       resolve(client);
