@@ -67,7 +67,7 @@ export class SshTestPeer {
 
   private onConnection(conn: Connection): void {
     this.connections.add(conn);
-    conn.setNoDelay(true);
+    (conn as unknown as { setNoDelay(on: boolean): void }).setNoDelay(true);
     conn.on('error', () => {});
     conn.on('close', () => this.connections.delete(conn));
     conn.on('authentication', (ctx) => {
