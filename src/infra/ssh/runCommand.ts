@@ -36,7 +36,10 @@ export function runCommand(client: SshClient, server: string, req: CommandReques
         reason = why;
         if (terminate && !sawExit) channel.signal('TERM');
         channel.close();
-        forceTimer = setTimeout(() => finish(), CLOSE_WAIT_MS);
+        // At the stop phrase the command has done what we waited for: complete now. (sshd confirms the
+        // close only once the command's pipes are gone, which may be much later.)
+        if (why === 'stop_phrase') finish();
+        else forceTimer = setTimeout(() => finish(), CLOSE_WAIT_MS);
       };
       const onAbort = () => stop(req.signal.aborted ? 'cancelled' : 'timeout', true);
       if (abort.aborted) onAbort();
@@ -72,7 +75,8 @@ export function runCommand(client: SshClient, server: string, req: CommandReques
       channel.on('exit', (code: number | null, signalName?: string) => {
         sawExit = true;
         exitCode = typeof code === 'number' ? code : null;
-        exitSignal = signalName ?? null;
+        // SSH names signals without the prefix (RFC 4254 "TERM"); ssh2 reports them as "SIGTERM".
+        exitSignal = signalName ? signalName.replace(/^SIG/, '') : null;
       });
       channel.on('close', () => finish());
 
