@@ -88,9 +88,13 @@ export class SessionLeases {
     return rows[0] ? toLease(rows[0]) : null;
   }
 
-  /** The owner's connection dropped: the lease now lives only for the grace period unless renewed. */
+  /**
+   * The owner's connection dropped: unless it comes back, the room holding it ends the lease after the
+   * grace period. The row itself lives a little longer (at most 2 s), so that room ends it and says why
+   * rather than the row quietly expiring; if that process dies, the row expires on its own.
+   */
   detach(connectionId: string): Promise<Lease | null> {
-    return this.renew(connectionId, this.options.graceSeconds);
+    return this.renew(connectionId, this.options.graceSeconds + Math.min(this.options.ttlSeconds, 2));
   }
 
   /**

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { AppError } from '../../errors/index.ts';
 import type { CommandRequest, CommandResult, SshGateway, SshTargetInfo, SshTransferInfo, TransferRequest, TransferResult } from '../../domain/ssh/ports.ts';
-import { runCommand } from './runCommand.ts';
+import { failedOnDeadConnection, runCommand } from './runCommand.ts';
 import { relayTransfer } from './relayTransfer.ts';
 import { SshPool } from './SshPool.ts';
 import type { SshServersConfig, SshTarget } from './serversFile.ts';
@@ -28,11 +28,18 @@ export class Ssh2Gateway implements SshGateway {
   }
 
   async exec(request: CommandRequest): Promise<CommandResult> {
-    const conn = await this.pool.acquire(this.target(request.server));
-    try {
-      return await runCommand(conn.client, request.server, request);
-    } finally {
-      conn.release();
+    const target = this.target(request.server);
+    for (let attempt = 1; ; attempt++) {
+      const conn = await this.pool.acquire(target);
+      try {
+        return await runCommand(conn.client, request.server, request);
+      } catch (err) {
+        // A pooled connection can die unnoticed (server restarted): reconnect once, before anything ran.
+        if (attempt > 1 || !failedOnDeadConnection(err)) throw err;
+        this.pool.evict(target.name, conn.client);
+      } finally {
+        conn.release();
+      }
     }
   }
 

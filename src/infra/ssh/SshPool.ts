@@ -4,6 +4,7 @@ import type { SshTarget } from './serversFile.ts';
 
 interface Entry {
   client: Promise<SshClient>;
+  resolved?: SshClient;
   active: number;
   idleTimer?: NodeJS.Timeout;
 }
@@ -77,13 +78,19 @@ export class SshPool {
     );
   }
 
+  /** Forgets the target's connection (it proved dead) so the next borrower reconnects. */
+  evict(name: string, client: SshClient): void {
+    const entry = this.entries.get(name);
+    if (entry?.resolved === client) this.entries.delete(name);
+    client.end();
+  }
+
   private async open(target: SshTarget): Promise<SshClient> {
     const client = await connectTarget(target, { timeoutMs: this.options.connectTimeoutMs, log: this.options.log });
+    const entry = this.entries.get(target.name);
+    if (entry) entry.resolved = client;
     client.once('close', () => {
-      const entry = this.entries.get(target.name);
-      if (entry && entry.client !== undefined) {
-        entry.client.then((c) => c === client && this.entries.get(target.name) === entry && this.entries.delete(target.name), () => {});
-      }
+      if (this.entries.get(target.name)?.resolved === client) this.entries.delete(target.name);
     });
     this.options.log.debug({ server: target.name }, 'ssh connection opened');
     return client;

@@ -1,5 +1,6 @@
 import { AppError } from '../../errors/index.ts';
 import type { CommandEndReason, CommandRequest, CommandResult, OutputStream } from '../../domain/ssh/ports.ts';
+import type { ClientChannel } from 'ssh2';
 import type { SshClient } from './connect.ts';
 
 /** How long to wait for the channel to close after we asked it to, before giving up on it. */
@@ -14,9 +15,16 @@ const CLOSE_WAIT_MS = 5000;
 export function runCommand(client: SshClient, server: string, req: CommandRequest): Promise<CommandResult> {
   const started = performance.now();
   return new Promise((resolve, reject) => {
-    client.exec(req.command, (err, channel) => {
+    const notStarted = (err: Error) =>
+      reject(new AppError(isClosed(err) ? 'SSH_CONNECTION_LOST' : 'SSH_COMMAND_FAILED', { detail: { server, reason: err.message, started: false } }));
+    try {
+      client.exec(req.command, onChannel);
+    } catch (err) {
+      notStarted(err as Error);
+    }
+    function onChannel(err: Error | undefined, channel: ClientChannel) {
       if (err) {
-        reject(new AppError('SSH_COMMAND_FAILED', { detail: { server, reason: err.message } }));
+        notStarted(err);
         return;
       }
       let bytes = 0;
@@ -100,6 +108,15 @@ export function runCommand(client: SshClient, server: string, req: CommandReques
           bytes,
         });
       }
-    });
+    }
   });
+}
+
+function isClosed(err: Error): boolean {
+  return /not connected|no response|closed|ECONNRESET/i.test(err.message);
+}
+
+/** True for a failure before the command started, on a connection that turned out to be dead. */
+export function failedOnDeadConnection(err: unknown): boolean {
+  return err instanceof AppError && err.key === 'SSH_CONNECTION_LOST' && (err.detail as { started?: boolean } | undefined)?.started === false;
 }
