@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
+import YAML from 'yaml';
 import { pino } from 'pino';
 import { sshSecretLookup } from '../../src/config.ts';
 import { AppError } from '../../src/errors/index.ts';
@@ -90,6 +91,18 @@ describe('SSH infrastructure on ssh2 (in-process SSH peers)', () => {
     expect(gateway.pool.openCount()).to.equal(2);
   });
 
+  it('when a pooled connection has nothing to run for the idle time, then it is closed', async () => {
+    const idle = new Ssh2Gateway(loadServersFile(peers.file, sshSecretLookup()), { connectTimeoutMs: 5000, idleMs: 200, log });
+    try {
+      await idle.exec({ server: 'alpha', command: 'true', timeoutMs: 5000, outputCap: 10, signal: new AbortController().signal, onOutput: () => {} });
+      expect(idle.pool.openCount()).to.equal(1);
+      await new Promise((r) => setTimeout(r, 500));
+      expect(idle.pool.openCount()).to.equal(0);
+    } finally {
+      await idle.close();
+    }
+  });
+
   it('when a transfer runs, then the file arrives intact and both sha256 agree', async () => {
     const data = Buffer.alloc(3 * 1024 * 1024 + 123);
     for (let i = 0; i < data.length; i++) data[i] = (i * 31) & 0xff;
@@ -162,6 +175,11 @@ describe('SSH infrastructure on ssh2 (in-process SSH peers)', () => {
     expect(() => loadServersFile(bad, () => undefined)).to.throw(ServersFileError, /host_key_fingerprint/);
     fs.writeFileSync(bad, JSON.stringify({ servers: [{ name: 'x', host: 'h', username: 'u', host_key_fingerprint: peers.alpha.fingerprint, auth: { password_env: 'NOPE_NOT_SET' } }] }));
     expect(() => loadServersFile(bad, () => undefined)).to.throw(ServersFileError, /NOPE_NOT_SET is not set/);
+    const keyed = YAML.parse(fs.readFileSync(peers.file, 'utf8'));
+    fs.writeFileSync(bad, JSON.stringify({ servers: [keyed.servers[1]] }));
+    const wrongPhrase = () => loadServersFile(bad, (name) => (name === 'PLAZA_TEST_SSH_PASSPHRASE' ? 'wrong-phrase-123' : undefined));
+    expect(wrongPhrase).to.throw(ServersFileError, /passphrase is wrong or missing/);
+    expect(wrongPhrase).to.not.throw(/wrong-phrase-123/);
     const loaded = loadServersFile(peers.file, sshSecretLookup());
     const dump = JSON.stringify(loaded);
     expect(dump).to.not.include(SSH_SECRETS.password);

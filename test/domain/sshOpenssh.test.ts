@@ -30,6 +30,7 @@ describe('SSH infrastructure against real OpenSSH sshd on 127.0.0.1', () => {
   });
   after(async () => {
     await gateway?.close();
+    sshd?.release();
   });
 
   async function run(server: string, command: string, extra: Partial<CommandRequest> = {}) {

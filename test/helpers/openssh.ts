@@ -10,6 +10,8 @@ export interface OpenSshPeers {
   dir: string;
   /** Stops (`stop`) or starts (`start`) one instance, e.g. to make health flip. */
   control(action: 'start' | 'stop', which: 'a' | 'b'): void;
+  /** Stops both instances if these tests started them (servers started outside are left running). */
+  release(): void;
 }
 
 /**
@@ -30,6 +32,7 @@ export function openSshUnavailable(): string | null {
 export function startOpenSsh(): OpenSshPeers {
   const env = { ...process.env, PLAZA_SSHD_DIR: DIR };
   let serversFile = process.env.PLAZA_SSHD_SERVERS_FILE;
+  const startedHere = !serversFile;
   if (!serversFile) serversFile = execFileSync(SCRIPT, ['start'], { env, encoding: 'utf8' }).trim().split('\n').at(-1)!;
   const dir = path.dirname(serversFile);
   process.env.PLAZA_SSHD_PASSWORD ??= fs.readFileSync(path.join(dir, 'password'), 'utf8').trim();
@@ -37,5 +40,8 @@ export function startOpenSsh(): OpenSshPeers {
     serversFile,
     dir,
     control: (action, which) => void execFileSync(SCRIPT, [action, which], { env: { ...env, PLAZA_SSHD_DIR: dir }, encoding: 'utf8' }),
+    release: () => {
+      if (startedHere) execFileSync(SCRIPT, ['stop', 'all'], { env: { ...env, PLAZA_SSHD_DIR: dir }, encoding: 'utf8' });
+    },
   };
 }

@@ -28,6 +28,7 @@ describe('ssh room against two real OpenSSH servers: the SSH → SCP → SSH wor
   after(async () => {
     await Promise.all(open.map((c) => c.leave().catch(() => {})));
     await server?.close();
+    sshd?.release();
   });
 
   it('when one operator runs a session while another watches, then the watcher sees lock and health change and is refused; all is audited', async function () {

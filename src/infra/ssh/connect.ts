@@ -44,6 +44,16 @@ export function connectTarget(target: SshTarget, options: { timeoutMs: number; l
       settled = true;
       reject(connectError(target, new Error('connection closed during handshake'), mismatch, presented));
     });
+    try {
+      connect();
+    } catch (err) {
+      // ssh2 throws synchronously for unusable connect options (e.g. a key it cannot decrypt).
+      settled = true;
+      reject(new AppError('SSH_AUTH_FAILED', { detail: { server: target.name, reason: 'the configured credentials cannot be used' }, cause: err }));
+    }
+  });
+
+  function connect() {
     client.connect({
       host: target.host,
       port: target.port,
@@ -59,7 +69,7 @@ export function connectTarget(target: SshTarget, options: { timeoutMs: number; l
         return !mismatch;
       },
     });
-  });
+  }
 }
 
 function connectError(target: SshTarget, err: Error & { level?: string; code?: string }, mismatch: boolean, presented?: string): AppError {

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import ssh2 from 'ssh2';
 import YAML from 'yaml';
 import { z } from 'zod';
 import type { SshTargetInfo, SshTransferInfo } from '../../domain/ssh/ports.ts';
@@ -123,6 +124,8 @@ export function loadServersFile(file: string | undefined, lookup: (name: string)
       const passphrase = s.auth.passphrase_env ? lookup(s.auth.passphrase_env) : undefined;
       if (s.auth.passphrase_env && passphrase === undefined) {
         problems.push(`servers.${s.name}.auth: environment variable ${s.auth.passphrase_env} is not set`);
+      } else if (privateKey && ssh2.utils.parseKey(privateKey, passphrase) instanceof Error) {
+        problems.push(`servers.${s.name}.auth: cannot use private key ${keyPath} (not a supported key, or the passphrase is wrong or missing)`);
       }
       credentials = new SshCredentials({ privateKey, passphrase });
     }
