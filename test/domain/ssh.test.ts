@@ -117,6 +117,25 @@ describe('SSH infrastructure on ssh2 (in-process SSH peers)', () => {
     expect(fs.existsSync(`${peers.destination}.plaza-part`)).to.equal(false);
   });
 
+  it('when a transfer is cancelled, then it stops with 24002, leaves no partial file and keeps the old destination', async () => {
+    fs.writeFileSync(peers.source, Buffer.alloc(16 * 1024 * 1024, 1));
+    fs.writeFileSync(peers.destination, 'previous copy');
+    const abort = new AbortController();
+    const transfer = gateway.transfers()[0];
+    const err = await gateway.transfer({ transfer, signal: abort.signal, onProgress: () => abort.abort() }).catch((e) => e);
+    expect(err.code).to.equal(24002);
+    expect(err.detail).to.include({ transfer: 'alpha_to_beta', reason: 'cancelled' });
+    expect(fs.existsSync(`${peers.destination}.plaza-part`)).to.equal(false);
+    expect(fs.readFileSync(peers.destination, 'utf8')).to.equal('previous copy');
+  });
+
+  it('when the source file is missing, then 24002 says so', async () => {
+    fs.rmSync(peers.source, { force: true });
+    const err = await gateway.transfer({ transfer: gateway.transfers()[0], signal: new AbortController().signal, onProgress: () => {} }).catch((e) => e);
+    expect(err.code).to.equal(24002);
+    expect(err.detail.reason).to.match(/^source .*source\.bin: .*no such file/i);
+  });
+
   it('when the pinned fingerprint does not match, then the connection is refused with 20003', async () => {
     const servers = loadServersFile(peers.file, sshSecretLookup());
     servers.targets[0].hostKeyFingerprint = peers.beta.fingerprint;

@@ -53,7 +53,7 @@ export async function relayTransfer(source: SshClient, destination: SshClient, r
         { signal: req.signal },
       );
     } catch (err) {
-      dst.unlink(partial, () => {});
+      await new Promise<void>((resolve) => dst.unlink(partial, () => resolve()));
       if (req.signal.aborted) throw fail('cancelled', err);
       throw fail((err as Error).message, err);
     }
