@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { Config } from './config.ts';
+import { sshSecretLookup, type Config } from './config.ts';
 import type { Database } from './db/openDatabase.ts';
 import { AuthService } from './domain/auth/AuthService.ts';
 import { AuthRateLimiter } from './domain/auth/RateLimiter.ts';
@@ -11,7 +11,6 @@ import { UserService } from './domain/users/UserService.ts';
 import type { Mailer } from './domain/mail/Mailer.ts';
 import { OutboxMailer } from './infra/mail/OutboxMailer.ts';
 import { resolveJwtSecret } from './infra/jwtSecret.ts';
-import { sshSecretLookup } from './config.ts';
 import { SessionLeases } from './domain/ssh/SessionLeases.ts';
 import { SshControl } from './domain/ssh/SshControl.ts';
 import type { HealthSource } from './domain/ssh/ports.ts';
@@ -31,11 +30,7 @@ export interface Services {
   audit: AuditLog;
   mailer: Mailer;
   /** The SSH control room's services (issue 5). */
-  ssh: {
-    control: SshControl;
-    health: HealthSource;
-    settings: { outputRate: number; ttlSeconds: number; graceSeconds: number };
-  };
+  ssh: SshServices;
   /** Run (and awaited) by main.ts's stop() before the database closes. */
   shutdownHooks: (() => Promise<void>)[];
 }
@@ -49,17 +44,7 @@ export function buildServices(config: Config, logger: Logger, orm: Database): Se
   const sessions = new SessionRevoker(em);
   const mailer = new OutboxMailer(em, logger.child({ component: 'mail' }), { smtpUrl: config.SMTP_URL, from: config.MAIL_FROM });
   const audit = new AuditLog(em);
-  const sshServers = loadServersFile(config.SSH_SERVERS_FILE, sshSecretLookup());
-  const sshLog = logger.child({ component: 'ssh' });
-  const sshGateway = new Ssh2Gateway(sshServers, { connectTimeoutMs: config.SSH_CONNECT_TIMEOUT * 1000, idleMs: config.SSH_IDLE_TIMEOUT * 1000, log: sshLog });
-  const sshHealth = new HealthMonitor(sshServers.targets, {
-    intervalMs: config.SSH_HEALTH_INTERVAL * 1000,
-    timeoutMs: config.SSH_CONNECT_TIMEOUT * 1000,
-    failuresToUnhealthy: config.SSH_HEALTH_FAILURES,
-    log: sshLog,
-  });
-  sshHealth.start();
-  const leases = new SessionLeases(em, audit, { ttlSeconds: config.SSH_SESSION_TTL, graceSeconds: config.SSH_SESSION_GRACE });
+  const ssh = buildSshServices(config, logger, em, audit);
   return {
     orm,
     tokens,
@@ -78,16 +63,38 @@ export function buildServices(config: Config, logger: Logger, orm: Database): Se
     admin: new AdminService(em, sessions, audit),
     audit,
     mailer,
-    ssh: {
-      control: new SshControl(em, sshGateway, leases, audit, { outputCap: config.SSH_OUTPUT_CAP, maxTimeoutMs: config.SSH_COMMAND_TIMEOUT * 1000 }),
-      health: sshHealth,
-      settings: { outputRate: config.SSH_OUTPUT_RATE, ttlSeconds: config.SSH_SESSION_TTL, graceSeconds: config.SSH_SESSION_GRACE },
-    },
-    shutdownHooks: [
-      async () => {
-        sshHealth.stop();
-        await sshGateway.close();
-      },
-    ],
+    ssh: ssh.services,
+    shutdownHooks: [ssh.shutdown],
   };
+}
+
+export interface SshServices {
+  control: SshControl;
+  health: HealthSource;
+  settings: { outputRate: number; ttlSeconds: number; graceSeconds: number };
+}
+
+/** The SSH area: targets from the servers file, pooled ssh2 gateway, health checks, session lease. */
+function buildSshServices(config: Config, logger: Logger, em: Database['em'], audit: AuditLog) {
+  const servers = loadServersFile(config.SSH_SERVERS_FILE, sshSecretLookup());
+  const log = logger.child({ component: 'ssh' });
+  const gateway = new Ssh2Gateway(servers, { connectTimeoutMs: config.SSH_CONNECT_TIMEOUT * 1000, idleMs: config.SSH_IDLE_TIMEOUT * 1000, log });
+  const health = new HealthMonitor(servers.targets, {
+    intervalMs: config.SSH_HEALTH_INTERVAL * 1000,
+    timeoutMs: config.SSH_CONNECT_TIMEOUT * 1000,
+    failuresToUnhealthy: config.SSH_HEALTH_FAILURES,
+    log,
+  });
+  health.start();
+  const leases = new SessionLeases(em, audit, { ttlSeconds: config.SSH_SESSION_TTL, graceSeconds: config.SSH_SESSION_GRACE });
+  const services: SshServices = {
+    control: new SshControl(em, gateway, leases, audit, { outputCap: config.SSH_OUTPUT_CAP, maxTimeoutMs: config.SSH_COMMAND_TIMEOUT * 1000 }),
+    health,
+    settings: { outputRate: config.SSH_OUTPUT_RATE, ttlSeconds: config.SSH_SESSION_TTL, graceSeconds: config.SSH_SESSION_GRACE },
+  };
+  const shutdown = async () => {
+    health.stop();
+    await gateway.close();
+  };
+  return { services, shutdown };
 }

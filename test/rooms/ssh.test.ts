@@ -278,6 +278,8 @@ describe('ssh room (real SDK clients, in-process SSH peers)', () => {
     expect(page.body.items).to.have.length(2);
     expect(page.body.next_cursor).to.be.a('string');
     expect((await server.http.get('/admin/ssh/audit', tokens.ann)).status).to.equal(403);
+    const openapi = await server.http.get('/openapi.json');
+    expect(openapi.body.paths['/admin/ssh/audit'].get.summary).to.equal('SSH audit log, newest first');
   });
 
   it('when everything above has run, then no password or passphrase appears in logs, state, messages or the audit log', async () => {
