@@ -73,12 +73,13 @@ export class SshRoom extends PlazaRoom {
     });
   }
 
+  /** A dropped connection may come back within the grace period (the SDK reconnects by itself). */
   override async onDrop(client: PlazaClient): Promise<void> {
+    this.allowReconnection(client, this.ssh.settings.graceSeconds);
     if (this.lease?.owner.connectionId === client.sessionId) {
       this.dropped.add(client.sessionId);
       await this.ssh.control.leases.detach(client.sessionId).catch((err) => this.log.warn({ err }, 'detaching ssh session failed'));
     }
-    this.allowReconnection(client, this.ssh.settings.graceSeconds);
   }
 
   override async onReconnect(client: PlazaClient): Promise<void> {

@@ -205,6 +205,19 @@ describe('ssh room (real SDK clients, in-process SSH peers)', () => {
     expect(audit.body.items[0].detail.reason).to.equal('owner_disconnected');
   });
 
+  it('when the owner drops and the SDK reconnects within the grace period, then the session stays theirs', async () => {
+    const ann = await join('ann');
+    await ann.request('start_session', {}, ['session_started', 'error']);
+    Object.assign(ann.room.reconnection, { minUptime: 0, minDelay: 20, delay: 20, maxDelay: 50 });
+    const sessionId = ann.sessionId;
+    ann.room.connection.close();
+    await sleep(2500); // past the grace period (0.5 s) and the lease's margin
+    const lease = await server.services.ssh.control.leases.current();
+    expect(lease?.owner.connectionId).to.equal(sessionId);
+    expect((await ann.request('ssh_command', { server_name: 'alpha', command: 'echo still mine' })).end.payload.exit_code).to.equal(0);
+    await ann.request('end_session', {}, ['session_ended', 'error']);
+  });
+
   it('when a lease held elsewhere is not renewed, then it blocks until it expires, then others may operate', async () => {
     const bob = await join('bob');
     // Another server process took the session and then died: nobody here renews it.
