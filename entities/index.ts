@@ -14,11 +14,13 @@ import { StoredFile } from './StoredFile.ts';
 import { AiJob } from './AiJob.ts';
 import { AiModelSetting } from './AiModelSetting.ts';
 import { AiTrainedModel } from './AiTrainedModel.ts';
+import { SshSessionLease } from './SshSessionLease.ts';
 
 export {
   User, RefreshToken, RevokedAccessToken, PasswordResetToken, OutboxEmail, AdminAuditEntry,
   Board, BoardGrant, Post, Comment, PostLike, PostView, StoredFile,
   AiJob, AiModelSetting, AiTrainedModel,
+  SshSessionLease,
 };
 
 /** Every entity Plaza maps; the ORM and the migration generator both read this list. */
@@ -26,4 +28,5 @@ export const allEntities = [
   User, RefreshToken, RevokedAccessToken, PasswordResetToken, OutboxEmail, AdminAuditEntry,
   Board, BoardGrant, Post, Comment, PostLike, PostView, StoredFile,
   AiJob, AiModelSetting, AiTrainedModel,
+  SshSessionLease,
 ];

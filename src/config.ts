@@ -68,6 +68,17 @@ const envSchema = z.object({
   AI_HEARTBEAT_INTERVAL: z.coerce.number().int().min(100).default(5000).describe('Milliseconds between heartbeats of running jobs; a job silent for 3 heartbeats is recovered.'),
   AI_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(2).describe('Starts an AI job gets before a crash or restart fails it instead of re-queueing it.'),
   AI_TEST_MODELS: bool.default(false).describe('TEST ONLY: registers the test-spin and test-memory-hog models. Never enable in production.'),
+  // SSH control room (issue 5)
+  SSH_SERVERS_FILE: z.string().min(1).optional().describe('JSON or YAML file listing SSH targets and named transfers (docs/ssh.md). Unset: the ssh room has no targets.'),
+  SSH_HEALTH_INTERVAL: z.coerce.number().positive().default(30).describe('Seconds between health checks of each SSH target.'),
+  SSH_HEALTH_FAILURES: z.coerce.number().int().positive().default(2).describe('Consecutive failed health checks before a target counts as unhealthy.'),
+  SSH_CONNECT_TIMEOUT: z.coerce.number().positive().default(10).describe('Seconds allowed for TCP connect plus SSH handshake and authentication.'),
+  SSH_IDLE_TIMEOUT: z.coerce.number().positive().default(60).describe('Seconds a pooled SSH connection with nothing running stays open.'),
+  SSH_COMMAND_TIMEOUT: z.coerce.number().positive().default(600).describe('Default and largest command run time in seconds (a client may ask for less).'),
+  SSH_OUTPUT_CAP: z.coerce.number().int().positive().default(10 * 1024 * 1024).describe('Bytes of output one command may stream before it is stopped and reported truncated.'),
+  SSH_OUTPUT_RATE: z.coerce.number().int().positive().default(10).describe('Most `output` messages per second sent to one client; chunks in between are coalesced.'),
+  SSH_SESSION_TTL: z.coerce.number().positive().default(60).describe('Seconds an SSH session lease lives unless its owner renews it (renewed every TTL/3).'),
+  SSH_SESSION_GRACE: z.coerce.number().positive().default(30).describe("Seconds an SSH session survives its owner's dropped connection."),
 });
 
 export type Config = z.infer<typeof envSchema>;
@@ -100,6 +111,17 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 /** Builds a config for code (tests, CLI) from overrides on top of the defaults. */
 export function configWith(overrides: ConfigInput): Config {
   return loadConfig(overrides as Record<string, string | undefined>);
+}
+
+/**
+ * The one other reader of the environment: the SSH servers file names the variables that hold its
+ * passwords and passphrases, and they are resolved here, once, at start-up.
+ */
+export function sshSecretLookup(env: Record<string, string | undefined> = process.env): (name: string) => string | undefined {
+  return (name) => {
+    const value = env[name];
+    return value === undefined || value === '' ? undefined : value;
+  };
 }
 
 function redact(name: string, value: string): string {

@@ -10,6 +10,7 @@ import { buildServices, type Services } from './services.ts';
 import { configureApp } from './http/createApp.ts';
 import { installCorsPolicy } from './http/corsPolicy.ts';
 import { roomDefinitions } from '../rooms/index.ts';
+import { ServersFileError } from './infra/ssh/serversFile.ts';
 
 export interface RunningServer {
   port: number;
@@ -31,7 +32,13 @@ export interface StartOptions {
 export async function start(config: Config, options: StartOptions = {}): Promise<RunningServer> {
   const logger = options.logger ?? createLogger({ level: config.LOG_LEVEL, pretty: config.LOG_PRETTY });
   const orm = await openDatabase(options.database ?? targetFromConfig(config));
-  const services = buildServices(config, logger, orm);
+  let services: Services;
+  try {
+    services = buildServices(config, logger, orm);
+  } catch (err) {
+    await orm.close();
+    throw err;
+  }
   const purgeTimer = setInterval(() => {
     services.tokens.purgeExpired().catch((err) => logger.warn({ err }, 'purging expired token blacklist failed'));
   }, 3600_000).unref();
@@ -104,7 +111,7 @@ async function main(): Promise<void> {
   try {
     server = await start(config);
   } catch (err) {
-    if (err instanceof DatabaseOpenError) {
+    if (err instanceof DatabaseOpenError || err instanceof ServersFileError) {
       console.error(err.message);
       process.exit(1);
     }

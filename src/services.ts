@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import type { Logger } from 'pino';
-import type { Config } from './config.ts';
+import { sshSecretLookup, type Config } from './config.ts';
 import type { Database } from './db/openDatabase.ts';
 import { AuthService } from './domain/auth/AuthService.ts';
 import { AuthRateLimiter } from './domain/auth/RateLimiter.ts';
@@ -35,6 +35,12 @@ import { ViewCounter } from './domain/boards/ViewCounter.ts';
 import { FileService } from './domain/files/FileService.ts';
 import type { FileStorage } from './domain/files/FileStorage.ts';
 import { LocalDiskStorage } from './infra/storage/LocalDiskStorage.ts';
+import { SessionLeases } from './domain/ssh/SessionLeases.ts';
+import { SshControl } from './domain/ssh/SshControl.ts';
+import type { HealthSource } from './domain/ssh/ports.ts';
+import { loadServersFile } from './infra/ssh/serversFile.ts';
+import { Ssh2Gateway } from './infra/ssh/Ssh2Gateway.ts';
+import { HealthMonitor } from './infra/ssh/HealthMonitor.ts';
 
 /** Every domain service, built once and handed to routers and rooms. */
 export interface Services {
@@ -58,6 +64,8 @@ export interface Services {
   views: ViewCounter;
   files: FileService;
   fileStorage: FileStorage;
+  /** The SSH control room's services (issue 5). */
+  ssh: SshServices;
 }
 
 export function buildServices(config: Config, logger: Logger, orm: Database): Services {
@@ -77,6 +85,7 @@ export function buildServices(config: Config, logger: Logger, orm: Database): Se
     salt: crypto.createHmac('sha256', secret).update('plaza post views').digest('hex'),
     flushIntervalMs: config.VIEW_FLUSH_INTERVAL * 1000,
   });
+  const ssh = buildSshServices(config, logger, em, audit);
   return {
     orm,
     tokens,
@@ -109,10 +118,12 @@ export function buildServices(config: Config, logger: Logger, orm: Database): Se
     views,
     files,
     fileStorage,
+    ssh: ssh.services,
     lifecycle: [
       { name: 'ai-dispatcher', start: () => ai.dispatcher.start(), stop: () => ai.dispatcher.stop() },
       // Its flush timer runs from construction; stopping writes every pending view.
       { name: 'view-counter', start: async () => {}, stop: () => views.close() },
+      ssh.lifecycle,
     ],
   };
 }
@@ -141,4 +152,38 @@ function buildAi(config: Config, logger: Logger, orm: Database, audit: AuditLog)
     maxInputBytes: config.AI_MAX_INPUT_BYTES,
   });
   return { registry, jobs, dispatcher };
+}
+
+export interface SshServices {
+  control: SshControl;
+  health: HealthSource;
+  settings: { outputRate: number; ttlSeconds: number; graceSeconds: number };
+}
+
+/** The SSH area: targets from the servers file, pooled ssh2 gateway, health checks, session lease. */
+function buildSshServices(config: Config, logger: Logger, em: Database['em'], audit: AuditLog) {
+  const servers = loadServersFile(config.SSH_SERVERS_FILE, sshSecretLookup());
+  const log = logger.child({ component: 'ssh' });
+  const gateway = new Ssh2Gateway(servers, { connectTimeoutMs: config.SSH_CONNECT_TIMEOUT * 1000, idleMs: config.SSH_IDLE_TIMEOUT * 1000, log });
+  const health = new HealthMonitor(servers.targets, {
+    intervalMs: config.SSH_HEALTH_INTERVAL * 1000,
+    timeoutMs: config.SSH_CONNECT_TIMEOUT * 1000,
+    failuresToUnhealthy: config.SSH_HEALTH_FAILURES,
+    log,
+  });
+  const leases = new SessionLeases(em, audit, { ttlSeconds: config.SSH_SESSION_TTL, graceSeconds: config.SSH_SESSION_GRACE });
+  const services: SshServices = {
+    control: new SshControl(em, gateway, leases, audit, { outputCap: config.SSH_OUTPUT_CAP, maxTimeoutMs: config.SSH_COMMAND_TIMEOUT * 1000 }),
+    health,
+    settings: { outputRate: config.SSH_OUTPUT_RATE, ttlSeconds: config.SSH_SESSION_TTL, graceSeconds: config.SSH_SESSION_GRACE },
+  };
+  const lifecycle: Lifecycle = {
+    name: 'ssh',
+    start: async () => health.start(),
+    stop: async () => {
+      health.stop();
+      await gateway.close();
+    },
+  };
+  return { services, lifecycle };
 }

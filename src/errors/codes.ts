@@ -68,6 +68,25 @@ export const ErrorCodes = {
   NO_FILE: { code: 42005, status: 422, message: 'The request carries no file' },
   UPLOAD_MALFORMED: { code: 42006, status: 400, message: 'The upload is malformed or was interrupted' },
   NOT_FILE_OWNER: { code: 42007, status: 403, message: 'Only the owner or an admin may delete this file' },
+  // --- SSH control room (issue 5): 20xxx connect, 21xxx auth, 22xxx command, 24xxx transfer, 25xxx health
+  SSH_CONNECT_FAILED: { code: 20001, status: 502, message: 'Could not connect to the SSH server' },
+  SSH_CONNECT_TIMEOUT: { code: 20002, status: 504, message: 'The SSH server did not answer in time' },
+  SSH_HOST_KEY_MISMATCH: { code: 20003, status: 502, message: 'The SSH server host key does not match the pinned fingerprint' },
+  SSH_UNKNOWN_SERVER: { code: 20004, status: 404, message: 'No SSH server with this name is configured' },
+  SSH_CONNECTION_LOST: { code: 20005, status: 502, message: 'The connection to the SSH server was lost' },
+  SSH_AUTH_FAILED: { code: 21001, status: 502, message: 'The SSH server refused our credentials' },
+  SSH_COMMAND_FAILED: { code: 22001, status: 502, message: 'The command could not be started' },
+  SSH_COMMAND_BUSY: { code: 22002, status: 409, message: 'You already have a command or transfer running; cancel it or wait for it to complete' },
+  SSH_NOTHING_RUNNING: { code: 22003, status: 409, message: 'You have no command or transfer running' },
+  SSH_TRANSFER_UNKNOWN: { code: 24001, status: 404, message: 'No transfer with this name is configured' },
+  SSH_TRANSFER_FAILED: { code: 24002, status: 502, message: 'The file transfer failed' },
+  SSH_TRANSFER_CHECKSUM_MISMATCH: { code: 24003, status: 502, message: 'The copied file does not match the source checksum' },
+  SSH_HEALTH_CHECK_FAILED: { code: 25001, status: 503, message: 'The SSH server failed its health check' },
+  // --- business rules: the exclusive SSH session (seed 004's 5xxxx codes)
+  SESSION_ALREADY_ACTIVE: { code: 50004, status: 409, message: 'Session already active' },
+  NO_ACTIVE_SESSION: { code: 50005, status: 409, message: 'No active session' },
+  NOT_SESSION_OWNER: { code: 50006, status: 403, message: 'You are not the session owner' },
+  RESOURCE_LOCKED: { code: 50008, status: 423, message: 'Resource locked by another session' },
 } as const;
 
 export type ErrorKey = keyof typeof ErrorCodes;

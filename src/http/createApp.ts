@@ -19,6 +19,7 @@ import { boardRoutes } from './routers/boardRoutes.ts';
 import { postRoutes } from './routers/postRoutes.ts';
 import { fileRoutes } from './routers/fileRoutes.ts';
 import { multipartParser } from './uploads.ts';
+import { sshRoutes } from './routers/sshRoutes.ts';
 
 /** Extra routers a feature area mounts; each declares its routes on the shared Api. */
 export type RouteModule = (api: Api) => void;
@@ -49,6 +50,7 @@ export function configureApp(app: Application, deps: { config: Config; logger: L
   boardRoutes(api, services.boards, services.posts);
   postRoutes(api, { posts: services.posts, comments: services.comments, files: services.files, attachmentParser: uploadParser('files', true) });
   fileRoutes(api, services.files, { single: uploadParser('file', false), batch: uploadParser('files', true) });
+  sshRoutes(api, services.ssh.control, services.orm.em);
   for (const mount of deps.modules ?? []) mount(api);
   app.use(api.router);
 

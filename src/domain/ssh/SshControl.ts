@@ -1,0 +1,159 @@
+import type { EntityManager } from '@mikro-orm/sql';
+import { z } from 'zod';
+import { AdminAuditEntry } from '../../../entities/AdminAuditEntry.ts';
+import { AppError, toAppError } from '../../errors/index.ts';
+import type { Actor, AuditLog } from '../admin/AuditLog.ts';
+import { decodeCursor, toPage } from '../shared/pagination.ts';
+import type { CommandResult, OutputStream, SshGateway, TransferResult } from './ports.ts';
+import { ownerView, type SessionLeases } from './SessionLeases.ts';
+
+/** Who is operating: a signed-in operator or admin on one room connection. */
+export interface Operator extends Actor {
+  id: number;
+  connectionId: string;
+}
+
+export interface CommandInput {
+  server_name: string;
+  command: string;
+  stop_phrase?: string;
+  timeout_ms?: number;
+}
+
+const idCursor = z.tuple([z.number().int()]);
+
+/**
+ * Commands and transfers on the configured targets under the session rules: while a session is
+ * active only its owner may operate (others get RESOURCE_LOCKED with the owner), and transfers need
+ * the caller's own session (seed 004). Everything is audited without the output.
+ */
+export class SshControl {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly gateway: SshGateway,
+    readonly leases: SessionLeases,
+    private readonly audit: AuditLog,
+    private readonly limits: { outputCap: number; maxTimeoutMs: number },
+  ) {}
+
+  targets() {
+    return this.gateway.targets();
+  }
+
+  transfers() {
+    return this.gateway.transfers();
+  }
+
+  /** Runs a command, streaming output through `onOutput`; aborting `signal` cancels it. */
+  async runCommand(
+    operator: Operator,
+    input: CommandInput,
+    signal: AbortSignal,
+    onOutput: (stream: OutputStream, chunk: Buffer) => void,
+  ): Promise<CommandResult> {
+    if (!this.gateway.targets().some((t) => t.name === input.server_name)) {
+      throw new AppError('SSH_UNKNOWN_SERVER', { detail: { server_name: input.server_name } });
+    }
+    await this.assertMayOperate(operator);
+    const timeoutMs = Math.min(input.timeout_ms ?? this.limits.maxTimeoutMs, this.limits.maxTimeoutMs);
+    const base = { command: input.command, connection_id: operator.connectionId };
+    try {
+      const result = await this.gateway.exec({
+        server: input.server_name,
+        command: input.command,
+        stopPhrase: input.stop_phrase,
+        timeoutMs,
+        outputCap: this.limits.outputCap,
+        signal,
+        onOutput,
+      });
+      await this.record(operator, 'ssh.command', 'ssh_server', input.server_name, {
+        ...base,
+        exit_code: result.exitCode,
+        signal: result.signal,
+        reason: result.reason,
+        duration_ms: result.durationMs,
+        bytes: result.bytes,
+        truncated: result.truncated,
+      });
+      if (result.reason === 'cancelled') {
+        await this.record(operator, 'ssh.cancel', 'ssh_server', input.server_name, { ...base, signal: result.signal });
+      }
+      return result;
+    } catch (err) {
+      await this.record(operator, 'ssh.command', 'ssh_server', input.server_name, { ...base, error_code: toAppError(err).error.code });
+      throw err;
+    }
+  }
+
+  /** Copies a named transfer's file; needs the caller's own active session. */
+  async runTransfer(
+    operator: Operator,
+    transferName: string,
+    signal: AbortSignal,
+    onProgress: (bytes: number, total: number) => void,
+  ): Promise<TransferResult & { source: string; destination: string }> {
+    const transfer = this.gateway.transfers().find((t) => t.name === transferName);
+    if (!transfer) throw new AppError('SSH_TRANSFER_UNKNOWN', { detail: { transfer_name: transferName } });
+    const lease = await this.leases.current();
+    if (!lease) throw new AppError('NO_ACTIVE_SESSION', { detail: { reason: 'scp_transfer needs an active session: send start_session first' } });
+    if (lease.owner.connectionId !== operator.connectionId) throw new AppError('RESOURCE_LOCKED', { detail: { owner: ownerView(lease.owner) } });
+    const base = {
+      connection_id: operator.connectionId,
+      source: `${transfer.source.server}:${transfer.source.path}`,
+      destination: `${transfer.destination.server}:${transfer.destination.path}`,
+    };
+    const started = Date.now();
+    try {
+      const result = await this.gateway.transfer({ transfer, signal, onProgress });
+      await this.record(operator, 'ssh.transfer', 'ssh_transfer', transfer.name, {
+        ...base, bytes: result.bytes, sha256: result.sha256, duration_ms: result.durationMs,
+      });
+      return { ...result, source: transfer.source.server, destination: transfer.destination.server };
+    } catch (err) {
+      const cancelled = signal.aborted;
+      await this.record(operator, 'ssh.transfer', 'ssh_transfer', transfer.name, {
+        ...base, error_code: toAppError(err).error.code, duration_ms: Date.now() - started, cancelled,
+      });
+      if (cancelled) await this.record(operator, 'ssh.cancel', 'ssh_transfer', transfer.name, base);
+      throw err;
+    }
+  }
+
+  /** RESOURCE_LOCKED (with the owner) when someone else holds the session. */
+  async assertMayOperate(operator: Operator): Promise<void> {
+    const lease = await this.leases.current();
+    if (lease && lease.owner.connectionId !== operator.connectionId) {
+      throw new AppError('RESOURCE_LOCKED', { detail: { owner: ownerView(lease.owner) } });
+    }
+  }
+
+  /** The SSH part of the audit log, newest first (`em` from the caller's unit of work). */
+  async listAudit(em: EntityManager, input: { action?: string; server?: string; actor_id?: number; cursor?: string; limit: number }) {
+    const before = decodeCursor(input.cursor, idCursor);
+    const where: Record<string, unknown> = { action: input.action ? input.action : { $like: 'ssh.%' } };
+    if (input.server) where.targetId = input.server;
+    if (input.actor_id) where.actorId = input.actor_id;
+    if (before) where.id = { $lt: before[0] };
+    const rows = await em.find(AdminAuditEntry, where, { orderBy: { id: 'desc' }, limit: input.limit + 1 });
+    return toPage(
+      rows,
+      input.limit,
+      (e) => ({
+        id: e.id,
+        actor: { id: e.actorId ?? null, name: e.actorName },
+        action: e.action,
+        target: { type: e.targetType, id: e.targetId },
+        detail: e.detail ?? {},
+        created_at: e.createdAt.toISOString(),
+      }),
+      (e) => [e.id],
+    );
+  }
+
+  private async record(actor: Actor, action: string, targetType: string, targetId: string, detail: Record<string, unknown>): Promise<void> {
+    const em = this.em.fork();
+    this.audit.record(em, actor, { action, targetType, targetId, detail });
+    await em.flush();
+  }
+}

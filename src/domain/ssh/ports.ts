@@ -1,0 +1,86 @@
+/**
+ * What the SSH domain needs from the outside world. src/infra/ssh implements these on ssh2; the
+ * domain and the room only ever see these shapes (never a credential).
+ */
+
+/** A configured target as clients may see it: no credentials. */
+export interface SshTargetInfo {
+  name: string;
+  host: string;
+  port: number;
+  username: string;
+}
+
+/** A named transfer from the servers file. */
+export interface SshTransferInfo {
+  name: string;
+  source: { server: string; path: string };
+  destination: { server: string; path: string };
+}
+
+export type OutputStream = 'stdout' | 'stderr';
+
+/** Why a command ended. */
+export type CommandEndReason = 'exit' | 'stop_phrase' | 'cancelled' | 'timeout' | 'output_cap';
+
+export interface CommandRequest {
+  server: string;
+  command: string;
+  stopPhrase?: string;
+  timeoutMs: number;
+  outputCap: number;
+  /** Aborting it cancels the command (TERM, then the channel is closed). */
+  signal: AbortSignal;
+  onOutput(stream: OutputStream, chunk: Buffer): void;
+}
+
+export interface CommandResult {
+  exitCode: number | null;
+  signal: string | null;
+  reason: CommandEndReason;
+  truncated: boolean;
+  durationMs: number;
+  /** Output bytes forwarded (stdout + stderr). */
+  bytes: number;
+}
+
+export interface TransferRequest {
+  transfer: SshTransferInfo;
+  signal: AbortSignal;
+  onProgress(bytes: number, total: number): void;
+}
+
+export interface TransferResult {
+  bytes: number;
+  /** sha256 (hex) of the bytes read from the source, hashed as they streamed. */
+  sha256: string;
+  /** sha256 (hex) of the destination file, computed there by `sha256sum` after the copy. */
+  destinationSha256: string;
+  durationMs: number;
+}
+
+/** Runs commands and transfers on configured targets. Failures are AppErrors with 2xxxx codes. */
+export interface SshGateway {
+  targets(): SshTargetInfo[];
+  transfers(): SshTransferInfo[];
+  exec(request: CommandRequest): Promise<CommandResult>;
+  transfer(request: TransferRequest): Promise<TransferResult>;
+}
+
+/** Seed 004's health record for one target. */
+export interface ServerHealth {
+  server_name: string;
+  host: string;
+  is_healthy: boolean;
+  last_checked: string | null;
+  consecutive_failures: number;
+  consecutive_successes: number;
+  /** Catalogue code and message of the last failure (null after a success). */
+  last_error: { error_code: number; message: string } | null;
+}
+
+export interface HealthSource {
+  snapshot(): Record<string, ServerHealth>;
+  /** Called after every check; `flipped` is true when is_healthy changed. Returns an unsubscribe. */
+  subscribe(listener: (health: ServerHealth, flipped: boolean) => void): () => void;
+}

@@ -1,0 +1,119 @@
+import { createHash, randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import { expect } from 'chai';
+import { pino } from 'pino';
+import { sshSecretLookup } from '../../src/config.ts';
+import type { CommandRequest, OutputStream } from '../../src/domain/ssh/ports.ts';
+import { loadServersFile } from '../../src/infra/ssh/serversFile.ts';
+import { Ssh2Gateway } from '../../src/infra/ssh/Ssh2Gateway.ts';
+import { HealthMonitor } from '../../src/infra/ssh/HealthMonitor.ts';
+import { openSshUnavailable, startOpenSsh, type OpenSshPeers } from '../helpers/openssh.ts';
+
+const log = pino({ level: 'silent' });
+const unavailable = openSshUnavailable();
+
+describe('SSH infrastructure against real OpenSSH sshd on 127.0.0.1', () => {
+  if (unavailable) {
+    it(`is skipped: ${unavailable}`, function () {
+      this.skip();
+    });
+    return;
+  }
+
+  let sshd: OpenSshPeers;
+  let gateway: Ssh2Gateway;
+
+  before(function () {
+    this.timeout(60_000);
+    sshd = startOpenSsh();
+    gateway = new Ssh2Gateway(loadServersFile(sshd.serversFile, sshSecretLookup()), { connectTimeoutMs: 5000, idleMs: 60_000, log });
+  });
+  after(async () => {
+    await gateway?.close();
+    sshd?.release();
+  });
+
+  async function run(server: string, command: string, extra: Partial<CommandRequest> = {}) {
+    const chunks: { stream: OutputStream; text: string }[] = [];
+    const onOutput = extra.onOutput;
+    const result = await gateway.exec({
+      server, command, timeoutMs: 15_000, outputCap: 1024 * 1024, signal: new AbortController().signal,
+      ...extra,
+      onOutput: (stream, chunk) => {
+        chunks.push({ stream, text: chunk.toString() });
+        onOutput?.(stream, chunk);
+      },
+    });
+    const text = (stream: OutputStream) => chunks.filter((c) => c.stream === stream).map((c) => c.text).join('');
+    return { result, stdout: text('stdout'), stderr: text('stderr') };
+  }
+
+  it('when a command writes to both streams over password auth, then they arrive in order, told apart, with the exit code', async () => {
+    const { result, stdout, stderr } = await run('sshd-a', 'for i in 1 2 3; do echo out$i; echo err$i >&2; done; exit 4');
+    expect(stdout).to.equal('out1\nout2\nout3\n');
+    expect(stderr).to.equal('err1\nerr2\nerr3\n');
+    expect(result).to.include({ exitCode: 4, reason: 'exit' });
+  });
+
+  it('when the target uses key auth, then the command runs there', async () => {
+    const { stdout } = await run('sshd-b', 'whoami');
+    expect(stdout.trim()).to.equal('plaza-ssh-test');
+  });
+
+  it('when a command is cancelled, then sshd delivers TERM and the process is gone', async () => {
+    const marker = `sleep ${3000 + Math.floor(Math.random() * 1000)}`;
+    const abort = new AbortController();
+    const { result } = await run('sshd-a', `echo started; ${marker}`, { signal: abort.signal, onOutput: () => abort.abort() });
+    expect(result.reason).to.equal('cancelled');
+    expect(result.signal).to.equal('TERM');
+    const check = await run('sshd-a', `pgrep -f '^${marker}$' || echo gone`);
+    expect(check.stdout.trim()).to.equal('gone');
+  });
+
+  it('when the stop phrase appears or the timeout passes, then the command ends there', async () => {
+    const phrase = await run('sshd-b', 'echo one; echo READY; sleep 20', { stopPhrase: 'READY' });
+    expect(phrase.stdout).to.equal('one\nREADY');
+    const slow = await run('sshd-b', 'sleep 20', { timeoutMs: 300 });
+    expect(slow.result).to.include({ reason: 'timeout', signal: 'TERM' });
+  });
+
+  it('when a transfer relays a file from one sshd to the other, then the sha256 matches on both ends', async function () {
+    this.timeout(60_000);
+    const transfer = gateway.transfers()[0];
+    const data = randomBytes(8 * 1024 * 1024 + 5);
+    fs.writeFileSync(transfer.source.path, data);
+    const result = await gateway.transfer({ transfer, signal: new AbortController().signal, onProgress: () => {} });
+    const expected = createHash('sha256').update(data).digest('hex');
+    expect(result).to.include({ bytes: data.length, sha256: expected, destinationSha256: expected });
+    expect(fs.readFileSync(transfer.destination.path).equals(data)).to.equal(true);
+  });
+
+  it('when the pinned fingerprint is the other server’s, then the connection is refused with 20003', async () => {
+    const servers = loadServersFile(sshd.serversFile, sshSecretLookup());
+    servers.targets[0].hostKeyFingerprint = servers.targets[1].hostKeyFingerprint;
+    const wrong = new Ssh2Gateway(servers, { connectTimeoutMs: 5000, idleMs: 1000, log });
+    try {
+      const err = await wrong.exec({ server: 'sshd-a', command: 'true', timeoutMs: 1000, outputCap: 10, signal: new AbortController().signal, onOutput: () => {} }).catch((e) => e);
+      expect(err.code).to.equal(20003);
+    } finally {
+      await wrong.close();
+    }
+  });
+
+  it('when sshd stops and starts again, then the health check flips to unhealthy and back', async function () {
+    this.timeout(60_000);
+    const servers = loadServersFile(sshd.serversFile, sshSecretLookup());
+    const monitor = new HealthMonitor(servers.targets, { intervalMs: 60_000, timeoutMs: 3000, failuresToUnhealthy: 1, log });
+    const b = servers.targets[1];
+    expect((await monitor.check(b)).is_healthy).to.equal(true);
+    sshd.control('stop', 'b');
+    try {
+      const down = await monitor.check(b);
+      expect(down.is_healthy).to.equal(false);
+      expect(down.last_error?.error_code).to.equal(20001);
+    } finally {
+      sshd.control('start', 'b');
+    }
+    expect((await monitor.check(b)).is_healthy).to.equal(true);
+  });
+});
