@@ -40,6 +40,14 @@ const envSchema = z.object({
   SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL').optional().describe('Send e-mail over SMTP. Unset: e-mail goes to the outbox table and the log only.'),
   MAIL_FROM: z.string().default('Plaza <no-reply@plaza.local>').describe('Sender address of outgoing e-mail.'),
   WS_MAX_PAYLOAD: z.coerce.number().int().min(1024).default(64 * 1024).describe('Largest WebSocket frame accepted, in bytes.'),
+  // realtime (issue 4)
+  CHAT_RETENTION_DEFAULT: z.coerce.number().int().positive().optional().describe('Messages a new chat group keeps (oldest pruned). Unset: keep all.'),
+  CHAT_WINDOW: z.coerce.number().int().min(0).max(200).default(50).describe('Latest messages held in a chat room\'s synced state.'),
+  CHAT_RATE_PER_SECOND: z.coerce.number().int().positive().default(10).describe('Chat/DM messages one connection may send per second (burst 2x); more get error 30011.'),
+  ROOM_MAX_MESSAGES_PER_SECOND: z.coerce.number().int().positive().default(60).describe('Frames per second after which Colyseus drops a connection outright.'),
+  RECONNECT_GRACE: z.coerce.number().int().min(0).default(20).describe('Seconds a dropped room connection keeps its seat for a reconnect.'),
+  PRESENCE_GRACE: z.coerce.number().min(0).default(5).describe('Seconds after the last device leaves home before the user shows offline.'),
+  MONITOR_TOKEN_TTL: seconds.default(900).describe('Lifetime of the admin monitor sign-in cookie, in seconds.'),
   SHUTDOWN_TIMEOUT: seconds.default(10).describe('Seconds to wait for rooms and requests to finish on SIGTERM.'),
 });
 

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
-import { defineServer, type Server } from '@colyseus/core';
+import { defineServer, LocalPresence, type Server } from '@colyseus/core';
 import { WebSocketTransport } from '@colyseus/ws-transport';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { createLogger, type Logger } from './logging/logger.ts';
@@ -10,6 +10,7 @@ import { buildServices, type Services } from './services.ts';
 import { configureApp } from './http/createApp.ts';
 import { installCorsPolicy } from './http/corsPolicy.ts';
 import { roomDefinitions } from '../rooms/index.ts';
+import { PresenceBus } from './infra/realtime/PresenceBus.ts';
 
 export interface RunningServer {
   port: number;
@@ -31,7 +32,9 @@ export interface StartOptions {
 export async function start(config: Config, options: StartOptions = {}): Promise<RunningServer> {
   const logger = options.logger ?? createLogger({ level: config.LOG_LEVEL, pretty: config.LOG_PRETTY });
   const orm = await openDatabase(options.database ?? targetFromConfig(config));
-  const services = buildServices(config, logger, orm);
+  // One presence for Colyseus and the services, so REST and rooms share pub/sub (swap for RedisPresence to scale out).
+  const presence = new LocalPresence();
+  const services = buildServices(config, logger, orm, new PresenceBus(presence));
   const purgeTimer = setInterval(() => {
     services.tokens.purgeExpired().catch((err) => logger.warn({ err }, 'purging expired token blacklist failed'));
   }, 3600_000).unref();
@@ -39,7 +42,8 @@ export async function start(config: Config, options: StartOptions = {}): Promise
   const httpServer = http.createServer();
   installCorsPolicy(config.CORS_ORIGINS);
   const gameServer: Server = defineServer({
-    rooms: roomDefinitions({ services, logger }),
+    rooms: roomDefinitions({ services, logger, config }),
+    presence,
     transport: new WebSocketTransport({ server: httpServer, maxPayload: config.WS_MAX_PAYLOAD }),
     express: (app) => configureApp(app, { config, logger, services }),
     gracefullyShutdown: false,

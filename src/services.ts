@@ -11,6 +11,14 @@ import { UserService } from './domain/users/UserService.ts';
 import type { Mailer } from './domain/mail/Mailer.ts';
 import { OutboxMailer } from './infra/mail/OutboxMailer.ts';
 import { resolveJwtSecret } from './infra/jwtSecret.ts';
+import { LocalPresence } from '@colyseus/core';
+import { channels, type RealtimeBus } from './domain/realtime/RealtimeBus.ts';
+import { ChatService } from './domain/realtime/ChatService.ts';
+import { DirectMessageService } from './domain/realtime/DirectMessageService.ts';
+import { PresenceService } from './domain/realtime/PresenceService.ts';
+import { SocialService } from './domain/realtime/SocialService.ts';
+import { SupportService } from './domain/realtime/SupportService.ts';
+import { PresenceBus } from './infra/realtime/PresenceBus.ts';
 
 /** Every domain service, built once and handed to routers and rooms. */
 export interface Services {
@@ -23,9 +31,17 @@ export interface Services {
   admin: AdminService;
   audit: AuditLog;
   mailer: Mailer;
+  // realtime (issue 4)
+  bus: PresenceBus;
+  chat: ChatService;
+  dms: DirectMessageService;
+  presence: PresenceService;
+  social: SocialService;
+  support: SupportService;
 }
 
-export function buildServices(config: Config, logger: Logger, orm: Database): Services {
+/** `bus` carries realtime events between rooms; main.ts hands the same presence to Colyseus. */
+export function buildServices(config: Config, logger: Logger, orm: Database, bus = new PresenceBus(new LocalPresence())): Services {
   const em = orm.em;
   const tokens = new TokenService(em, {
     secret: resolveJwtSecret(config.JWT_SECRET, config.DATA_DIR),
@@ -34,6 +50,10 @@ export function buildServices(config: Config, logger: Logger, orm: Database): Se
   const sessions = new SessionRevoker(em);
   const mailer = new OutboxMailer(em, logger.child({ component: 'mail' }), { smtpUrl: config.SMTP_URL, from: config.MAIL_FROM });
   const audit = new AuditLog(em);
+  // A user losing sessions (ban, logout) must lose live connections too: rooms listen on the bus.
+  sessions.onUserRevoked((userId) => bus.publish(channels.revoked, { user_id: userId }));
+  sessions.onFamilyRevoked((familyId) => bus.publish(channels.revoked, { family_id: familyId }));
+  const presence = new PresenceService(em, bus as RealtimeBus);
   return {
     orm,
     tokens,
@@ -52,5 +72,11 @@ export function buildServices(config: Config, logger: Logger, orm: Database): Se
     admin: new AdminService(em, sessions, audit),
     audit,
     mailer,
+    bus,
+    chat: new ChatService(em, bus, { defaultRetention: config.CHAT_RETENTION_DEFAULT ?? null }),
+    dms: new DirectMessageService(em, bus),
+    presence,
+    social: new SocialService(em, bus, presence),
+    support: new SupportService(em, bus),
   };
 }
