@@ -18,6 +18,7 @@ import { DirectMessageService } from './domain/realtime/DirectMessageService.ts'
 import { PresenceService } from './domain/realtime/PresenceService.ts';
 import { SocialService } from './domain/realtime/SocialService.ts';
 import { SupportService } from './domain/realtime/SupportService.ts';
+import { RealtimeAdminService } from './domain/realtime/RealtimeAdminService.ts';
 import { PresenceBus } from './infra/realtime/PresenceBus.ts';
 
 /** Every domain service, built once and handed to routers and rooms. */
@@ -38,6 +39,7 @@ export interface Services {
   presence: PresenceService;
   social: SocialService;
   support: SupportService;
+  realtimeAdmin: RealtimeAdminService;
 }
 
 /** `bus` carries realtime events between rooms; main.ts hands the same presence to Colyseus. */
@@ -54,6 +56,7 @@ export function buildServices(config: Config, logger: Logger, orm: Database, bus
   sessions.onUserRevoked((userId) => bus.publish(channels.revoked, { user_id: userId }));
   sessions.onFamilyRevoked((familyId) => bus.publish(channels.revoked, { family_id: familyId }));
   const presence = new PresenceService(em, bus as RealtimeBus);
+  const chat = new ChatService(em, bus, { defaultRetention: config.CHAT_RETENTION_DEFAULT ?? null });
   return {
     orm,
     tokens,
@@ -73,10 +76,11 @@ export function buildServices(config: Config, logger: Logger, orm: Database, bus
     audit,
     mailer,
     bus,
-    chat: new ChatService(em, bus, { defaultRetention: config.CHAT_RETENTION_DEFAULT ?? null }),
+    chat,
     dms: new DirectMessageService(em, bus),
     presence,
     social: new SocialService(em, bus, presence),
     support: new SupportService(em, bus),
+    realtimeAdmin: new RealtimeAdminService(em, bus, chat),
   };
 }

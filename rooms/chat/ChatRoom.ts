@@ -93,7 +93,7 @@ export class ChatRoom extends RealtimeRoom<{ groupId: number }> {
 
   override onDrop(client: PlazaClient) {
     this.droppedAfter.set(client.sessionId, this.lastMessageId);
-    this.allowReconnection(client, this.config.RECONNECT_GRACE).catch(() => this.droppedAfter.delete(client.sessionId));
+    this.keepSeat(client).catch(() => this.droppedAfter.delete(client.sessionId));
   }
 
   /** Sends what the client missed while dropped, oldest first, as ordinary `message`s. */

@@ -98,7 +98,7 @@ export class HomeRoom extends RealtimeRoom<{ userId: number }> {
 
   override onDrop(client: PlazaClient) {
     this.droppedAfter.set(client.sessionId, this.lastDmId);
-    this.allowReconnection(client, this.config.RECONNECT_GRACE).catch(() => this.droppedAfter.delete(client.sessionId));
+    this.keepSeat(client).catch(() => this.droppedAfter.delete(client.sessionId));
   }
 
   /** DMs sent or received while this device was away, oldest first. */

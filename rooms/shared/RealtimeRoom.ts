@@ -98,6 +98,16 @@ export abstract class RealtimeRoom<Options extends {} = {}> extends PlazaRoom<Op
     await this.presence.hdel(keys.connections, client.sessionId);
   }
 
+  /**
+   * allowReconnection for RECONNECT_GRACE seconds. Colyseus refuses clients whose join-ack buffer still
+   * exists; with @colyseus/sdk 0.18.4 that buffer stays (empty) after a normal join, so it is cleared here.
+   */
+  protected keepSeat(client: Client): Promise<unknown> {
+    const raw = client as unknown as { _enqueuedMessages?: unknown[] };
+    if (Array.isArray(raw._enqueuedMessages) && raw._enqueuedMessages.length === 0) delete raw._enqueuedMessages;
+    return Promise.resolve(this.allowReconnection(client, this.config.RECONNECT_GRACE));
+  }
+
   protected clientsOf(userId: number): PlazaClient[] {
     return (this.clients as unknown as PlazaClient[]).filter((c) => c.auth!.userId === userId);
   }

@@ -13,6 +13,11 @@ import { healthRoutes } from './routers/healthRoutes.ts';
 import { authRoutes } from './routers/authRoutes.ts';
 import { userRoutes } from './routers/userRoutes.ts';
 import { adminRoutes } from './routers/adminRoutes.ts';
+import { chatRoutes } from './routers/chatRoutes.ts';
+import { socialRoutes } from './routers/socialRoutes.ts';
+import { supportRoutes } from './routers/supportRoutes.ts';
+import { realtimeAdminRoutes } from './routers/realtimeAdminRoutes.ts';
+import { monitorRoutes } from './routers/monitorRoutes.ts';
 
 /** Extra routers a feature area mounts; each declares its routes on the shared Api. */
 export type RouteModule = (api: Api) => void;
@@ -34,6 +39,12 @@ export function configureApp(app: Application, deps: { config: Config; logger: L
   authRoutes(api, services.auth, services.authLimiter);
   userRoutes(api, services.auth, services.users);
   adminRoutes(api, services.admin, services.audit, services.orm.em);
+  // realtime (issue 4)
+  chatRoutes(api, services);
+  socialRoutes(api, services.social);
+  supportRoutes(api, services.support);
+  realtimeAdminRoutes(api, services);
+  monitorRoutes(app, api, { services, config });
   for (const mount of deps.modules ?? []) mount(api);
   app.use(api.router);
 
