@@ -73,7 +73,7 @@ describe('home room', () => {
     starHome.send('status', { status: 'invisible' });
     await eventually(() => fanHome.state.following.get(String(star.id))?.status === 'offline', 'invisible looks offline');
     expect((await server.http.get('/users/me/friends/online', fan.access_token)).body.items).to.deep.equal([]);
-    expect(starHome.state.status).to.equal('invisible');
+    await eventually(() => starHome.state.status === 'invisible', 'my own state keeps what I chose');
     starHome.send('status', { status: 'online' });
     await eventually(() => fanHome.state.following.get(String(star.id))?.status === 'online', 'visible again');
     await starHome.leave();
@@ -109,6 +109,15 @@ describe('home room', () => {
     const log = await server.http.get('/support/messages', user.access_token);
     expect(log.body.items.map((m: any) => m.text)).to.deep.equal(['looking into it', 'my upload fails']);
     expect((await server.http.get('/admin/support/conversations', user.access_token)).status).to.equal(403);
+  });
+
+  it('when a user logs out, then the connections opened with that login are closed at once', async () => {
+    const quitter = await server.http.signUp('quitter');
+    const home = await joinHome(quitter);
+    const left = new Promise<number>((resolve) => home.onLeave((code) => resolve(code)));
+    const res = await server.http.post('/auth/logout', undefined, quitter.access_token);
+    expect(res.status).to.equal(204);
+    expect(await left).to.equal(4401);
   });
 
   it('when create_group is sent in home, then the group exists and my_groups lists it', async () => {
