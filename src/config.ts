@@ -47,6 +47,7 @@ const envSchema = z.object({
   ROOM_MAX_MESSAGES_PER_SECOND: z.coerce.number().int().positive().default(60).describe('Frames per second after which Colyseus drops a connection outright.'),
   RECONNECT_GRACE: z.coerce.number().int().min(0).default(20).describe('Seconds a dropped room connection keeps its seat for a reconnect.'),
   PRESENCE_GRACE: z.coerce.number().min(0).default(5).describe('Seconds after the last device leaves home before the user shows offline.'),
+  CHAT_STORE_TIMEOUT_MS: z.coerce.number().int().positive().default(5000).describe('A chat/DM message not stored within this many ms is reported to the sender as 30014 (retryable).'),
   MONITOR_TOKEN_TTL: seconds.default(900).describe('Lifetime of the admin monitor sign-in cookie, in seconds.'),
   SHUTDOWN_TIMEOUT: seconds.default(10).describe('Seconds to wait for rooms and requests to finish on SIGTERM.'),
 });

@@ -126,7 +126,7 @@ export class ChatRoom extends RealtimeRoom<{ groupId: number }> {
   private post(client: PlazaClient, input: { kind: 'msg' | 'room_dm'; text: string; toUserId?: number }) {
     const author = { userId: client.auth!.userId, username: client.auth!.username };
     const work = this.sendQueue.then(async () => {
-      const view = await this.withDb(() => this.services.chat.post(this.groupId, author, input)).catch((err) => this.storeFailed(err));
+      const view = await this.store(() => this.services.chat.post(this.groupId, author, input));
       this.deliver(view);
     });
     this.sendQueue = work.catch(() => undefined);

@@ -56,7 +56,7 @@ export class HomeRoom extends RealtimeRoom<{ userId: number }> {
       await this.publishStatus(m.status);
     });
     this.on('dm', HomeMessages.dm, async (client, m) => {
-      const view = await this.withDb(() => this.services.dms.send(this.author(client), m.to, m.text)).catch((err) => this.storeFailed(err));
+      const view = await this.store(() => this.services.dms.send(this.author(client), m.to, m.text));
       client.send('dm_sent', view);
     }, { limited: true });
     this.on('dm_read', HomeMessages.dm_read, async (_client, m) => {

@@ -75,10 +75,24 @@ export abstract class RealtimeRoom<Options extends {} = {}> extends PlazaRoom<Op
     }));
   }
 
-  /** DB failure while storing a message: tell the sender it is retryable and that nothing was sent. */
-  protected storeFailed(err: unknown): never {
-    if (err instanceof AppError) throw err;
-    throw new AppError('MESSAGE_STORE_UNAVAILABLE', { detail: { retryable: true }, cause: err });
+  /**
+   * Stores a message through `work`; a database failure or a store slower than CHAT_STORE_TIMEOUT_MS
+   * reaches the sender as 30014 (retryable) and nothing is sent to anyone.
+   */
+  protected async store<T>(work: () => Promise<T>): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error('store timed out')), this.config.CHAT_STORE_TIMEOUT_MS);
+    });
+    try {
+      return await Promise.race([this.withDb(work), timeout]);
+    } catch (err) {
+      if (err instanceof AppError) throw err;
+      this.log.warn({ err }, 'storing a message failed');
+      throw new AppError('MESSAGE_STORE_UNAVAILABLE', { detail: { retryable: true } });
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   protected async listConnection(client: PlazaClient, groupId: number | null): Promise<void> {

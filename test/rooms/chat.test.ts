@@ -125,6 +125,22 @@ describe('chat room', () => {
     expect(b.state.members.get(String(alice.id))?.online).to.equal(true);
   });
 
+  it('when a group keeps only its latest messages, then older ones are pruned from the history', async () => {
+    const owned = await server.http.post('/chat/groups', { name: 'short memory', retain_messages: 3 }, alice.access_token);
+    expect(owned.body.retain_messages).to.equal(3);
+    const room = await sdkClient(server, alice).joinOrCreate('chat', { groupId: owned.body.id });
+    rooms.push(room);
+    const inbox = new Inbox(room, 'message');
+    for (const text of ['m1', 'm2', 'm3', 'm4', 'm5']) room.send('msg', { text });
+    await inbox.next((m) => m.text === 'm5');
+    const history = await server.http.get(`/chat/groups/${owned.body.id}/messages`, alice.access_token);
+    expect(history.body.items.map((m: any) => m.text)).to.deep.equal(['m5', 'm4', 'm3']);
+    const renamed = await server.http.patch(`/chat/groups/${owned.body.id}`, { name: 'renamed', retain_messages: null }, alice.access_token);
+    expect(renamed.body).to.include({ name: 'renamed', retain_messages: null });
+    expect((await inbox.next((m) => m.kind === 'system')).text).to.include('renamed');
+    expect((await server.http.patch(`/chat/groups/${owned.body.id}`, { name: 'mine now' }, bob.access_token)).status).to.equal(403);
+  });
+
   it('when a non-member or a bad groupId tries to join, then the join is refused with a catalogue code', async () => {
     const dave = await server.http.signUp('dave');
     const err = await sdkClient(server, dave).joinOrCreate('chat', { groupId }).then(() => null, (e) => e);

@@ -181,15 +181,16 @@ export class ChatService {
     return groupView(group);
   }
 
-  /** Stores a message (committed before this returns). room_dm needs `toUserId`, a member of the group. */
+  /**
+   * Stores a message (committed before this returns). The author's membership is the caller's check
+   * (the chat room verifies it at join and evicts removed members); a room_dm target must be a member.
+   */
   async post(groupId: number, author: Author, input: { kind: 'msg' | 'room_dm'; text: string; toUserId?: number }): Promise<ChatMessageView> {
-    const group = await this.getGroup(groupId);
-    await this.requireMember(groupId, author.userId);
     if (input.kind === 'room_dm') {
       if (input.toUserId === author.userId) throw new AppError('CANNOT_TARGET_SELF');
       if (!input.toUserId || !(await this.isMember(groupId, input.toUserId))) throw new AppError('RECIPIENT_NOT_IN_GROUP');
     }
-    return this.em.transactional((em) => this.insertMessage(em, group, { kind: input.kind, author, text: input.text, toUserId: input.toUserId }));
+    return this.insertMessage(this.em, { id: groupId }, { kind: input.kind, author, text: input.text, toUserId: input.toUserId });
   }
 
   /** A system notice into a group (admin broadcast); announced to the live room. */
@@ -274,37 +275,44 @@ export class ChatService {
     if (membersChanged) this.bus.publish(channels.group(groupId), { kind: 'members_changed' } satisfies GroupEvent);
   }
 
+  /**
+   * One statement: insert the message, update the group's preview (not for room_dm) and prune beyond the
+   * group's retention. Atomic on its own, and cheap enough for the hot path of every chat message.
+   */
   private async insertMessage(
     em: EntityManager,
-    group: ChatGroup,
+    group: { id: number },
     input: { kind: ChatMessageKind; author: Author | null; text: string; toUserId?: number },
   ): Promise<ChatMessageView> {
-    const message = em.create(ChatMessage, {
-      groupId: group.id,
-      kind: input.kind,
-      authorId: input.author?.userId ?? null,
-      authorName: input.author?.username ?? null,
-      toUserId: input.toUserId ?? null,
-      text: input.text,
-    } as never);
-    await em.flush();
-    if (input.kind !== 'room_dm') {
-      await em.nativeUpdate(ChatGroup, { id: group.id }, {
-        lastMessageId: message.id,
-        lastMessageAt: message.createdAt,
-        lastMessageText: input.text.slice(0, PREVIEW_CHARS),
-        lastMessageFrom: input.author?.username ?? null,
-        lastMessageKind: input.kind,
-      });
-    }
-    if (group.retainMessages) {
-      await em.execute(
-        `delete from chat_messages where group_id = ? and id <= (
-           select id from chat_messages where group_id = ? order by id desc offset ? limit 1)`,
-        [group.id, group.id, group.retainMessages],
-      );
-    }
-    return chatMessageView(message);
+    const rows = await em.execute<Record<string, unknown>[]>(
+      `with m as (
+         insert into chat_messages (group_id, kind, author_id, author_name, to_user_id, text, created_at)
+         values (?, ?, ?, ?, ?, ?, clock_timestamp()) returning *),
+       g as (
+         update chat_groups set last_message_id = m.id, last_message_at = m.created_at, last_message_text = left(m.text, ${PREVIEW_CHARS}),
+           last_message_from = m.author_name, last_message_kind = m.kind
+         from m where chat_groups.id = m.group_id and m.kind <> 'room_dm'
+         returning chat_groups.retain_messages),
+       d as (
+         delete from chat_messages where group_id = ? and id <= (
+           select c.id from chat_messages c where c.group_id = ? and (select retain_messages from g) is not null
+           order by c.id desc offset greatest((select retain_messages from g) - 1, 0) limit 1))
+       select * from m`,
+      [group.id, input.kind, input.author?.userId ?? null, input.author?.username ?? null, input.toUserId ?? null, input.text, group.id, group.id],
+    );
+    const r = rows[0];
+    return {
+      id: Number(r.id),
+      group_id: Number(r.group_id),
+      kind: r.kind as ChatMessageKind,
+      author_id: r.author_id === null ? null : Number(r.author_id),
+      author_name: (r.author_name as string | null) ?? null,
+      to_user_id: r.to_user_id === null ? null : Number(r.to_user_id),
+      text: String(r.text),
+      created_at: iso(r.created_at)!,
+      edited_at: null,
+      deleted: false,
+    };
   }
 }
 
