@@ -1,5 +1,5 @@
 /**
- * `npm run bench:chat -- [--clients 500] [--rate 20] [--seconds 10] [--rounds 2] [--processes 4] [--senders 10]`
+ * `npm run bench:chat -- [--clients 500] [--rate 20] [--seconds 10] [--rounds 2] [--processes 4] [--senders 10] [--window 50]`
  *
  * N clients in one chat group, M messages/s in total from `senders` of them, 100-byte texts. Measures
  * delivery latency (send → every receiver, sender included) p50/p99, lost and out-of-order deliveries and
@@ -23,6 +23,7 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '2' },
     processes: { type: 'string', default: '4' },
     senders: { type: 'string', default: '10' },
+    window: { type: 'string', default: '50' },
   },
 });
 const N = Number(values.clients);
@@ -92,7 +93,7 @@ const plaza = spawn(process.execPath, [...tsxArgs, 'src/main.ts'], {
     ...process.env, HOST: '127.0.0.1', PORT: String(port), PGLITE_DIR: 'memory://', DATA_DIR: dataDir, LOG_LEVEL: 'warn',
     JWT_SECRET: crypto.randomBytes(32).toString('hex'), ACCESS_TOKEN_TTL: '7200',
     AUTH_RATE_PER_IP: '1000000', AUTH_RATE_PER_ACCOUNT: '1000000',
-    CHAT_RATE_PER_SECOND: '1000', ROOM_MAX_MESSAGES_PER_SECOND: '2000', CHAT_WINDOW: '50',
+    CHAT_RATE_PER_SECOND: '1000', ROOM_MAX_MESSAGES_PER_SECOND: '2000', CHAT_WINDOW: String(values.window),
   },
 });
 const raw = fork('loadtest/rawWsServer.ts', [], { execArgv: tsxArgs, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
@@ -115,7 +116,7 @@ process.on('exit', cleanup);
 
 try {
   // --- users, group, memberships (REST) -----------------------------------------------------------
-  console.log(`bench:chat — ${N} clients, ${RATE} msg/s from ${SENDERS} senders, 100 B, ${ROUNDS} rounds × ${SECONDS} s per server, ${P} driver processes, ${os.cpus().length} cores`);
+  console.log(`bench:chat — CHAT_WINDOW ${values.window}, ${N} clients, ${RATE} msg/s from ${SENDERS} senders, 100 B, ${ROUNDS} rounds × ${SECONDS} s per server, ${P} driver processes, ${os.cpus().length} cores`);
   const t0 = Date.now();
   const tokens: string[] = new Array(N);
   await pool([...Array(N).keys()], 8, async (i) => {

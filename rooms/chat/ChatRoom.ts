@@ -56,7 +56,7 @@ export class ChatRoom extends RealtimeRoom<{ groupId: number }> {
       this.state.name = group.name;
       await this.loadMembers();
       const window = await this.services.chat.latestPublic(this.groupId, this.config.CHAT_WINDOW);
-      for (const view of window) this.state.messages.push(ChatMessageState.from(view));
+      for (const view of window) this.addToWindow(view);
       this.lastMessageId = group.lastMessageId ?? 0;
     });
     await this.setMetadata({ groupId: this.groupId, name: this.state.name });
@@ -141,8 +141,7 @@ export class ChatRoom extends RealtimeRoom<{ groupId: number }> {
       for (const c of this.clients as unknown as PlazaClient[]) if (targets.has(c.auth!.userId)) c.send('message', view);
       return;
     }
-    this.state.messages.push(ChatMessageState.from(view));
-    while (this.state.messages.length > this.config.CHAT_WINDOW) this.state.messages.shift();
+    this.addToWindow(view);
     if (view.author_id) this.setTyping(view.author_id, false);
     this.broadcast('message', view);
   }
@@ -153,15 +152,25 @@ export class ChatRoom extends RealtimeRoom<{ groupId: number }> {
       for (const c of this.clients as unknown as PlazaClient[]) if (targets.has(c.auth!.userId)) c.send(type, view);
       return;
     }
-    const entry = this.state.messages.find((m) => m.id === view.id);
+    const entry = this.state.messages.get(String(view.id));
     if (entry) entry.assign({ text: view.text, editedAt: view.edited_at ?? '', deleted: view.deleted });
     this.broadcast(type, view);
+  }
+
+  /** Window ids, oldest first (ids only grow, so insertion order is id order). */
+  private readonly windowIds: number[] = [];
+
+  private addToWindow(view: ChatMessageView): void {
+    if (this.config.CHAT_WINDOW === 0) return;
+    this.state.messages.set(String(view.id), ChatMessageState.from(view));
+    this.windowIds.push(view.id);
+    while (this.windowIds.length > this.config.CHAT_WINDOW) this.state.messages.delete(String(this.windowIds.shift()));
   }
 
   private setTyping(userId: number, typing: boolean): void {
     const member = this.state.members.get(String(userId));
     if (!member) return;
-    member.typing = typing;
+    if (member.typing !== typing) member.typing = typing;
     this.typingTimers.get(userId)?.clear();
     this.typingTimers.delete(userId);
     if (typing) this.typingTimers.set(userId, this.clock.setTimeout(() => this.setTyping(userId, false), TYPING_TIMEOUT_MS));

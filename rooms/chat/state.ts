@@ -1,4 +1,4 @@
-import { ArraySchema, MapSchema, Schema, type } from '@colyseus/schema';
+import { MapSchema, Schema, type } from '@colyseus/schema';
 import type { ChatMessageView } from '../../src/domain/realtime/views.ts';
 
 export class ChatMemberState extends Schema {
@@ -39,6 +39,10 @@ export class ChatState extends Schema {
   @type('string') name = '';
   /** Keyed by user id (as a string). */
   @type({ map: ChatMemberState }) members = new MapSchema<ChatMemberState>();
-  /** Oldest first; at most CHAT_WINDOW entries. */
-  @type([ChatMessageState]) messages = new ArraySchema<ChatMessageState>();
+  /**
+   * The latest CHAT_WINDOW public messages keyed by id (as a string); order by `id`. A map, not an
+   * array: adding one and dropping the oldest is two small operations, where shifting an array
+   * re-sends every index to every client.
+   */
+  @type({ map: ChatMessageState }) messages = new MapSchema<ChatMessageState>();
 }

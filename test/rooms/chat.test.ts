@@ -46,7 +46,7 @@ describe('chat room', () => {
     expect(orders[1]).to.deep.equal(orders[0]);
     expect(orders[2]).to.deep.equal(orders[0]);
     expect(orders[0]).to.deep.equal([...orders[0]].sort((x, y) => x - y));
-    await eventually(() => c.state.messages.some((m: any) => m.text === 'two'), 'state window holds the message');
+    await eventually(() => [...c.state.messages.values()].some((m: any) => m.text === 'two'), 'state window holds the message');
 
     const history = await server.http.get(`/chat/groups/${groupId}/messages?limit=10`, carol.access_token);
     expect(history.status).to.equal(200);
@@ -65,7 +65,7 @@ describe('chat room', () => {
     await carolInbox.next((m) => m.text === 'public after dm');
     await bobInbox.next((m) => m.text === 'public after dm');
     expect(carolInbox.items.map((m) => m.text)).to.not.include('psst bob');
-    for (const room of [a, b, c]) expect(room.state.messages.map((m: any) => m.text)).to.not.include('psst bob');
+    for (const room of [a, b, c]) expect([...room.state.messages.values()].map((m: any) => m.text)).to.not.include('psst bob');
     const carolHistory = await server.http.get(`/chat/groups/${groupId}/messages`, carol.access_token);
     expect(carolHistory.body.items.map((m: any) => m.text)).to.not.include('psst bob');
     const bobHistory = await server.http.get(`/chat/groups/${groupId}/messages`, bob.access_token);
@@ -100,7 +100,7 @@ describe('chat room', () => {
     expect((await bobErrors.next()).error_code).to.equal(30005);
     a.send('edit', { message_id: original.id, text: 'fixed' });
     expect((await bobUpdates.next()).text).to.equal('fixed');
-    await eventually(() => b.state.messages.some((m: any) => m.id === original.id && m.text === 'fixed'), 'edit reaches state');
+    await eventually(() => b.state.messages.get(String(original.id))?.text === 'fixed', 'edit reaches state');
     a.send('delete', { message_id: original.id });
     expect((await bobDeletes.next()).deleted).to.equal(true);
   });
