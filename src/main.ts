@@ -34,6 +34,8 @@ export async function start(config: Config, options: StartOptions = {}): Promise
   const orm = await openDatabase(options.database ?? targetFromConfig(config));
   // One presence for Colyseus and the services, so REST and rooms share pub/sub (swap for RedisPresence to scale out).
   const presence = new LocalPresence();
+  // Every room subscribes to shared channels (session revocation), so one topic has many listeners.
+  presence.setMaxListeners(0);
   const services = buildServices(config, logger, orm, new PresenceBus(presence));
   const purgeTimer = setInterval(() => {
     services.tokens.purgeExpired().catch((err) => logger.warn({ err }, 'purging expired token blacklist failed'));
