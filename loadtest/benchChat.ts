@@ -14,6 +14,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import pg from 'pg';
 
 const { values } = parseArgs({
   options: {
@@ -87,10 +88,29 @@ const percentile = (sorted: number[], p: number) => (sorted.length ? sorted[Math
 // --- start both servers ---------------------------------------------------------------------------
 const port = await freePort();
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'plaza-bench-'));
+// With DATABASE_URL, Plaza gets a fresh database of its own on that server (dropped at the end).
+const baseUrl = process.env.DATABASE_URL;
+const benchDb = `plaza_bench_${process.pid}`;
+async function admin(sql: string) {
+  const c = new pg.Client({ connectionString: baseUrl });
+  await c.connect();
+  try {
+    await c.query(sql);
+  } finally {
+    await c.end();
+  }
+}
+let databaseUrl: string | undefined;
+if (baseUrl) {
+  await admin(`create database "${benchDb}"`);
+  const u = new URL(baseUrl);
+  u.pathname = `/${benchDb}`;
+  databaseUrl = u.toString();
+}
 const plaza = spawn(process.execPath, [...tsxArgs, 'src/main.ts'], {
   stdio: ['ignore', 'ignore', 'inherit'],
   env: {
-    ...process.env, HOST: '127.0.0.1', PORT: String(port), PGLITE_DIR: 'memory://', DATA_DIR: dataDir, LOG_LEVEL: 'warn',
+    ...process.env, DATABASE_URL: databaseUrl, HOST: '127.0.0.1', PORT: String(port), PGLITE_DIR: 'memory://', DATA_DIR: dataDir, LOG_LEVEL: 'warn',
     JWT_SECRET: crypto.randomBytes(32).toString('hex'), ACCESS_TOKEN_TTL: '7200',
     AUTH_RATE_PER_IP: '1000000', AUTH_RATE_PER_ACCOUNT: '1000000',
     CHAT_RATE_PER_SECOND: '1000', ROOM_MAX_MESSAGES_PER_SECOND: '2000', CHAT_WINDOW: String(values.window),
@@ -116,7 +136,7 @@ process.on('exit', cleanup);
 
 try {
   // --- users, group, memberships (REST) -----------------------------------------------------------
-  console.log(`bench:chat — CHAT_WINDOW ${values.window}, ${N} clients, ${RATE} msg/s from ${SENDERS} senders, 100 B, ${ROUNDS} rounds × ${SECONDS} s per server, ${P} driver processes, ${os.cpus().length} cores`);
+  console.log(`bench:chat — ${databaseUrl ? 'PostgreSQL' : 'PGlite in memory'}, CHAT_WINDOW ${values.window}, ${N} clients, ${RATE} msg/s from ${SENDERS} senders, 100 B, ${ROUNDS} rounds × ${SECONDS} s per server, ${P} driver processes, ${os.cpus().length} cores`);
   const t0 = Date.now();
   const tokens: string[] = new Array(N);
   await pool([...Array(N).keys()], 8, async (i) => {
@@ -193,5 +213,9 @@ try {
   await Promise.all(drivers.map((d) => request(d, { cmd: 'close' }, 'closed').catch(() => undefined)));
 } finally {
   cleanup();
+  if (databaseUrl) {
+    await new Promise((r) => setTimeout(r, 500));
+    await admin(`drop database if exists "${benchDb}" with (force)`).catch((err) => console.error(`could not drop ${benchDb}: ${err}`));
+  }
 }
 process.exit(0);
