@@ -123,6 +123,11 @@ export class ChatRoom extends RealtimeRoom<{ groupId: number }> {
     await this.unlistConnection(client);
   }
 
+  /** Lets messages already being stored finish (and be delivered) before the database closes. */
+  override async onDispose() {
+    await this.sendQueue;
+  }
+
   private post(client: PlazaClient, input: { kind: 'msg' | 'room_dm'; text: string; toUserId?: number }) {
     const author = { userId: client.auth!.userId, username: client.auth!.username };
     const work = this.sendQueue.then(async () => {
