@@ -48,6 +48,9 @@ describe('admin monitor', () => {
     expect(cookie).to.match(/^plaza_monitor=[^;]+; Path=\/admin\/monitor; HttpOnly; SameSite=Strict; Max-Age=\d+/);
     const api = await fetch(`${server.url}/admin/monitor/api`, { headers: { cookie: cookie.split(';')[0] } });
     expect(api.status).to.equal(200);
+    const page = await fetch(`${server.url}/admin/monitor/`, { headers: { cookie: cookie.split(';')[0], accept: 'text/html' } });
+    expect(page.status).to.equal(200);
+    expect(page.headers.get('content-type')).to.include('text/html');
     const wrong = await signIn('chief', 'wrong');
     expect(wrong.headers.get('set-cookie')).to.equal(null);
   });
