@@ -169,6 +169,21 @@ describe('chat room', () => {
     expect(bobMessages.items.filter((m) => m.text === 'while you were away')).to.have.length(1);
   });
 
+  it('when the network drops, then the SDK reconnects on its own within the grace and gets what it missed', async () => {
+    const [a, b] = [await joinChat(alice), await joinChat(bob)];
+    b.reconnection.minUptime = 0;
+    b.reconnection.minDelay = 50;
+    b.reconnection.delay = 50;
+    const bobMessages = new Inbox(b, 'message');
+    const reconnected = new Promise<void>((resolve) => b.onReconnect(() => resolve()));
+    const dropped = new Promise<void>((resolve) => b.onDrop(() => resolve()));
+    dropConnection(b);
+    await dropped;
+    a.send('msg', { text: 'missed while reconnecting' });
+    await reconnected;
+    await bobMessages.next((m) => m.text === 'missed while reconnecting');
+  });
+
   it('when an admin bans a connected member, then their connection is closed at once', async () => {
     const eve = await server.http.signUp('eve');
     await server.http.post(`/chat/groups/${groupId}/join`, undefined, eve.access_token);
