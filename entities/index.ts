@@ -15,12 +15,20 @@ import { AiJob } from './AiJob.ts';
 import { AiModelSetting } from './AiModelSetting.ts';
 import { AiTrainedModel } from './AiTrainedModel.ts';
 import { SshSessionLease } from './SshSessionLease.ts';
+import { ChatGroup } from './ChatGroup.ts';
+import { ChatMember } from './ChatMember.ts';
+import { ChatMessage } from './ChatMessage.ts';
+import { DirectMessage } from './DirectMessage.ts';
+import { Follow } from './Follow.ts';
+import { UserBlock } from './UserBlock.ts';
+import { SupportMessage } from './SupportMessage.ts';
 
 export {
   User, RefreshToken, RevokedAccessToken, PasswordResetToken, OutboxEmail, AdminAuditEntry,
   Board, BoardGrant, Post, Comment, PostLike, PostView, StoredFile,
   AiJob, AiModelSetting, AiTrainedModel,
   SshSessionLease,
+  ChatGroup, ChatMember, ChatMessage, DirectMessage, Follow, UserBlock, SupportMessage,
 };
 
 /** Every entity Plaza maps; the ORM and the migration generator both read this list. */
@@ -29,4 +37,5 @@ export const allEntities = [
   Board, BoardGrant, Post, Comment, PostLike, PostView, StoredFile,
   AiJob, AiModelSetting, AiTrainedModel,
   SshSessionLease,
+  ChatGroup, ChatMember, ChatMessage, DirectMessage, Follow, UserBlock, SupportMessage,
 ];

@@ -57,6 +57,15 @@ const envSchema = z.object({
         'application/zip,application/x-cfb,application/rtf,application/vnd.openxmlformats-officedocument.*,application/vnd.oasis.opendocument.*',
     )
     .describe("Comma-separated allowlist of types detected from the file's bytes: MIME types ('image/png', 'image/*') or extensions ('pdf')."),
+  // realtime (issue 4)
+  CHAT_RETENTION_DEFAULT: z.coerce.number().int().positive().optional().describe('Messages a new chat group keeps (oldest pruned). Unset: keep all.'),
+  CHAT_WINDOW: z.coerce.number().int().min(0).max(200).default(50).describe('Latest messages held in a chat room\'s synced state.'),
+  CHAT_RATE_PER_SECOND: z.coerce.number().int().positive().default(10).describe('Chat/DM messages one connection may send per second (burst 2x); more get error 30011.'),
+  ROOM_MAX_MESSAGES_PER_SECOND: z.coerce.number().int().positive().default(60).describe('Frames per second after which Colyseus drops a connection outright.'),
+  RECONNECT_GRACE: z.coerce.number().int().min(0).default(20).describe('Seconds a dropped room connection keeps its seat for a reconnect.'),
+  PRESENCE_GRACE: z.coerce.number().min(0).default(5).describe('Seconds after the last device leaves home before the user shows offline.'),
+  CHAT_STORE_TIMEOUT_MS: z.coerce.number().int().positive().default(5000).describe('A chat/DM message not stored within this many ms is reported to the sender as 30014 (retryable).'),
+  MONITOR_TOKEN_TTL: seconds.default(900).describe('Lifetime of the admin monitor sign-in cookie, in seconds.'),
   SHUTDOWN_TIMEOUT: seconds.default(10).describe('Seconds to wait for rooms and requests to finish on SIGTERM.'),
   // AI jobs (docs/ai.md)
   AI_POOL_SIZE: z.coerce.number().int().min(1).max(64).default(Math.max(1, os.availableParallelism() - 1)).describe('AI worker threads (default: cores - 1, at least 1, so jobs leave a core to chat).'),

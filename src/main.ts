@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
-import { defineServer, type Server } from '@colyseus/core';
+import { defineServer, LocalPresence, type Server } from '@colyseus/core';
 import { WebSocketTransport } from '@colyseus/ws-transport';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { createLogger, type Logger } from './logging/logger.ts';
@@ -11,6 +11,7 @@ import { configureApp } from './http/createApp.ts';
 import { installCorsPolicy } from './http/corsPolicy.ts';
 import { roomDefinitions } from '../rooms/index.ts';
 import { ServersFileError } from './infra/ssh/serversFile.ts';
+import { PresenceBus } from './infra/realtime/PresenceBus.ts';
 
 export interface RunningServer {
   port: number;
@@ -32,9 +33,13 @@ export interface StartOptions {
 export async function start(config: Config, options: StartOptions = {}): Promise<RunningServer> {
   const logger = options.logger ?? createLogger({ level: config.LOG_LEVEL, pretty: config.LOG_PRETTY });
   const orm = await openDatabase(options.database ?? targetFromConfig(config));
+  // One presence for Colyseus and the services, so REST and rooms share pub/sub (swap for RedisPresence to scale out).
+  const presence = new LocalPresence();
+  // Every room subscribes to shared channels (session revocation), so one topic has many listeners.
+  presence.setMaxListeners(0);
   let services: Services;
   try {
-    services = buildServices(config, logger, orm);
+    services = buildServices(config, logger, orm, new PresenceBus(presence));
   } catch (err) {
     await orm.close();
     throw err;
@@ -46,7 +51,8 @@ export async function start(config: Config, options: StartOptions = {}): Promise
   const httpServer = http.createServer();
   installCorsPolicy(config.CORS_ORIGINS);
   const gameServer: Server = defineServer({
-    rooms: roomDefinitions({ services, logger }),
+    rooms: roomDefinitions({ services, logger, config }),
+    presence,
     transport: new WebSocketTransport({ server: httpServer, maxPayload: config.WS_MAX_PAYLOAD }),
     express: (app) => configureApp(app, { config, logger, services }),
     gracefullyShutdown: false,

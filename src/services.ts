@@ -41,6 +41,15 @@ import type { HealthSource } from './domain/ssh/ports.ts';
 import { loadServersFile } from './infra/ssh/serversFile.ts';
 import { Ssh2Gateway } from './infra/ssh/Ssh2Gateway.ts';
 import { HealthMonitor } from './infra/ssh/HealthMonitor.ts';
+import { LocalPresence } from '@colyseus/core';
+import { channels, type RealtimeBus } from './domain/realtime/RealtimeBus.ts';
+import { ChatService } from './domain/realtime/ChatService.ts';
+import { DirectMessageService } from './domain/realtime/DirectMessageService.ts';
+import { PresenceService } from './domain/realtime/PresenceService.ts';
+import { SocialService } from './domain/realtime/SocialService.ts';
+import { SupportService } from './domain/realtime/SupportService.ts';
+import { RealtimeAdminService } from './domain/realtime/RealtimeAdminService.ts';
+import { PresenceBus } from './infra/realtime/PresenceBus.ts';
 
 /** Every domain service, built once and handed to routers and rooms. */
 export interface Services {
@@ -66,16 +75,25 @@ export interface Services {
   fileStorage: FileStorage;
   /** The SSH control room's services (issue 5). */
   ssh: SshServices;
+  // realtime (issue 4)
+  bus: PresenceBus;
+  chat: ChatService;
+  dms: DirectMessageService;
+  presence: PresenceService;
+  social: SocialService;
+  support: SupportService;
+  realtimeAdmin: RealtimeAdminService;
 }
 
-export function buildServices(config: Config, logger: Logger, orm: Database): Services {
+/** `bus` carries realtime events between rooms; main.ts hands the same presence to Colyseus. */
+export function buildServices(config: Config, logger: Logger, orm: Database, bus = new PresenceBus(new LocalPresence())): Services {
   const em = orm.em;
   const secret = resolveJwtSecret(config.JWT_SECRET, config.DATA_DIR);
   const tokens = new TokenService(em, { secret, accessTtlSeconds: config.ACCESS_TOKEN_TTL });
   const sessions = new SessionRevoker(em);
   const mailer = new OutboxMailer(em, logger.child({ component: 'mail' }), { smtpUrl: config.SMTP_URL, from: config.MAIL_FROM });
   const audit = new AuditLog(em);
-  const ai = buildAi(config, logger, orm, audit);
+  const ai = buildAi(config, logger, orm, audit, bus);
   const fileStorage = new LocalDiskStorage(path.join(config.DATA_DIR, 'uploads'));
   const files = new FileService(em, fileStorage, logger.child({ component: 'files' }), {
     allowedTypes: config.UPLOAD_ALLOWED_TYPES.split(',').map((t) => t.trim()).filter(Boolean),
@@ -86,6 +104,11 @@ export function buildServices(config: Config, logger: Logger, orm: Database): Se
     flushIntervalMs: config.VIEW_FLUSH_INTERVAL * 1000,
   });
   const ssh = buildSshServices(config, logger, em, audit);
+  // A user losing sessions (ban, logout) must lose live connections too: rooms listen on the bus.
+  sessions.onUserRevoked((userId) => bus.publish(channels.revoked, { user_id: userId }));
+  sessions.onFamilyRevoked((familyId) => bus.publish(channels.revoked, { family_id: familyId }));
+  const presence = new PresenceService(em, bus as RealtimeBus);
+  const chat = new ChatService(em, bus, { defaultRetention: config.CHAT_RETENTION_DEFAULT ?? null });
   return {
     orm,
     tokens,
@@ -125,10 +148,17 @@ export function buildServices(config: Config, logger: Logger, orm: Database): Se
       { name: 'view-counter', start: async () => {}, stop: () => views.close() },
       ssh.lifecycle,
     ],
+    bus,
+    chat,
+    dms: new DirectMessageService(em, bus),
+    presence,
+    social: new SocialService(em, bus, presence),
+    support: new SupportService(em, bus),
+    realtimeAdmin: new RealtimeAdminService(em, bus, chat),
   };
 }
 
-function buildAi(config: Config, logger: Logger, orm: Database, audit: AuditLog) {
+function buildAi(config: Config, logger: Logger, orm: Database, audit: AuditLog, bus: RealtimeBus) {
   const registry = new AiModelRegistry(orm.em, modelCatalog({ testModels: config.AI_TEST_MODELS }), audit);
   const runner = new PiscinaJobRunner({
     threads: config.AI_POOL_SIZE,
@@ -137,7 +167,7 @@ function buildAi(config: Config, logger: Logger, orm: Database, audit: AuditLog)
     testModels: config.AI_TEST_MODELS,
   });
   const aiLogger = logger.child({ component: 'ai' });
-  const notifier = new PresenceJobNotifier(aiLogger);
+  const notifier = new PresenceJobNotifier(bus, aiLogger);
   const dispatcher = new AiDispatcher(orm.em, runner, registry, notifier, aiLogger, {
     runnerId: `${os.hostname()}:${process.pid}:${crypto.randomUUID().slice(0, 8)}`,
     pollMs: config.AI_POLL_INTERVAL,

@@ -87,6 +87,23 @@ export const ErrorCodes = {
   NO_ACTIVE_SESSION: { code: 50005, status: 409, message: 'No active session' },
   NOT_SESSION_OWNER: { code: 50006, status: 403, message: 'You are not the session owner' },
   RESOURCE_LOCKED: { code: 50008, status: 423, message: 'Resource locked by another session' },
+  // 3xxxx realtime (issue 4): chat groups, direct messages, presence, follows, rooms
+  GROUP_NOT_FOUND: { code: 30001, status: 404, message: 'Chat group not found' },
+  NOT_GROUP_MEMBER: { code: 30002, status: 403, message: 'You are not a member of this chat group' },
+  ALREADY_GROUP_MEMBER: { code: 30003, status: 409, message: 'Already a member of this chat group' },
+  MESSAGE_NOT_FOUND: { code: 30004, status: 404, message: 'Message not found' },
+  NOT_MESSAGE_AUTHOR: { code: 30005, status: 403, message: 'Only the author may change this message' },
+  RECIPIENT_BLOCKS_YOU: { code: 30006, status: 403, message: 'The recipient does not accept your messages' },
+  CANNOT_TARGET_SELF: { code: 30007, status: 409, message: 'You cannot do this to yourself' },
+  ROOM_MESSAGE_INVALID: { code: 30008, status: 422, message: 'Room message is malformed' },
+  ROOM_MESSAGE_TOO_LARGE: { code: 30009, status: 413, message: 'Room message is too large' },
+  RECIPIENT_NOT_IN_GROUP: { code: 30010, status: 404, message: 'The recipient is not a member of this chat group' },
+  ROOM_RATE_LIMITED: { code: 30011, status: 429, message: 'Sending too fast, slow down and retry' },
+  JOIN_OPTIONS_INVALID: { code: 30012, status: 422, message: 'Join options are malformed' },
+  UNKNOWN_ROOM_MESSAGE: { code: 30013, status: 400, message: 'Unknown room message type' },
+  MESSAGE_STORE_UNAVAILABLE: { code: 30014, status: 503, message: 'Message could not be stored, nothing was sent; retry later' },
+  NOT_FOLLOWING: { code: 30015, status: 404, message: 'You do not follow this user' },
+  NOT_BLOCKED: { code: 30016, status: 404, message: 'You have not blocked this user' },
 } as const;
 
 export type ErrorKey = keyof typeof ErrorCodes;

@@ -20,6 +20,11 @@ import { postRoutes } from './routers/postRoutes.ts';
 import { fileRoutes } from './routers/fileRoutes.ts';
 import { multipartParser } from './uploads.ts';
 import { sshRoutes } from './routers/sshRoutes.ts';
+import { chatRoutes } from './routers/chatRoutes.ts';
+import { socialRoutes } from './routers/socialRoutes.ts';
+import { supportRoutes } from './routers/supportRoutes.ts';
+import { realtimeAdminRoutes } from './routers/realtimeAdminRoutes.ts';
+import { monitorRoutes } from './routers/monitorRoutes.ts';
 
 /** Extra routers a feature area mounts; each declares its routes on the shared Api. */
 export type RouteModule = (api: Api) => void;
@@ -51,6 +56,12 @@ export function configureApp(app: Application, deps: { config: Config; logger: L
   postRoutes(api, { posts: services.posts, comments: services.comments, files: services.files, attachmentParser: uploadParser('files', true) });
   fileRoutes(api, services.files, { single: uploadParser('file', false), batch: uploadParser('files', true) });
   sshRoutes(api, services.ssh.control, services.orm.em);
+  // realtime (issue 4)
+  chatRoutes(api, services);
+  socialRoutes(api, services.social);
+  supportRoutes(api, services.support);
+  realtimeAdminRoutes(api, services);
+  monitorRoutes(app, api, { services, config });
   for (const mount of deps.modules ?? []) mount(api);
   app.use(api.router);
 

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { matchMaker } from '@colyseus/core';
+import { Inbox, sdkClient } from '../helpers/realtime.ts';
 import { startTestServer, type TestServer } from '../helpers/testServer.ts';
 import { expectError, type Session } from '../helpers/http.ts';
 import { adminSession, SEED_COEFFICIENTS, seedCsv, submitJob, waitForJob } from '../helpers/ai.ts';
@@ -271,23 +271,18 @@ describe('AI jobs over REST', function () {
   });
 
   describe('push', () => {
-    it('when my job progresses and finishes, then ai_job events are published on my presence channel', async () => {
-      const events: any[] = [];
-      const channel = `user:${alice.id}`;
-      const listener = (event: any) => events.push(event);
-      await matchMaker.presence.subscribe(channel, listener);
+    it('when my job progresses and finishes, then my home room receives ai_job messages without polling', async () => {
+      const home = await sdkClient(server, alice).joinOrCreate('home');
+      const inbox = new Inbox<any>(home, 'ai_job');
       try {
         const job = await submitJob(server.http, alice.access_token, { model: 'test-spin', task: 'score', input: { ms: 400 } });
-        await waitForJob(server.http, alice.access_token, job.id);
-        await new Promise((resolve) => setTimeout(resolve, 50));
-        const mine = events.filter((e) => e.job.id === job.id);
-        expect(mine.every((e) => e.type === 'ai_job')).to.equal(true);
-        const statuses = mine.filter((e) => e.event === 'status').map((e) => e.job.status);
-        expect(statuses).to.deep.equal(['queued', 'running', 'succeeded']);
-        expect(mine.some((e) => e.event === 'progress' && e.job.progress > 0 && e.job.progress < 100)).to.equal(true);
-        expect(mine.at(-1).job.result.spun_ms).to.be.at.least(400);
+        const done = await inbox.next((m) => m.job.id === job.id && m.event === 'status' && m.job.status === 'succeeded', 15_000);
+        expect(done.job.result.spun_ms).to.be.at.least(400);
+        const mine = inbox.items.filter((m) => m.job.id === job.id);
+        expect(mine.filter((m) => m.event === 'status').map((m) => m.job.status)).to.deep.equal(['queued', 'running', 'succeeded']);
+        expect(mine.some((m) => m.event === 'progress' && m.job.progress > 0 && m.job.progress < 100)).to.equal(true);
       } finally {
-        await matchMaker.presence.unsubscribe(channel, listener);
+        await home.leave();
       }
     });
   });

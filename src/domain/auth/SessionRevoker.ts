@@ -11,6 +11,7 @@ export type SessionListener = (userId: number) => void;
  */
 export class SessionRevoker {
   private readonly listeners = new Set<SessionListener>();
+  private readonly familyListeners = new Set<(familyId: string) => void>();
 
   constructor(private readonly em: EntityManager) {}
 
@@ -19,8 +20,15 @@ export class SessionRevoker {
     return () => this.listeners.delete(listener);
   }
 
+  /** Hears about one login ending (logout), e.g. to close the connections opened with it. */
+  onFamilyRevoked(listener: (familyId: string) => void): () => void {
+    this.familyListeners.add(listener);
+    return () => this.familyListeners.delete(listener);
+  }
+
   async revokeFamily(familyId: string): Promise<void> {
     await this.em.nativeUpdate(RefreshToken, { familyId, revokedAt: null }, { revokedAt: new Date() });
+    for (const listener of this.familyListeners) listener(familyId);
   }
 
   async revokeAllOfUser(userId: number): Promise<void> {

@@ -1,0 +1,18 @@
+import { defineEntity, p } from '@mikro-orm/core';
+
+/** Membership of a user in a chat group, with the user's read cursor (last message id read). */
+const ChatMemberSchema = defineEntity({
+  name: 'ChatMember',
+  tableName: 'chat_members',
+  uniques: [{ properties: ['groupId', 'userId'] }],
+  properties: {
+    id: p.integer().primary().autoincrement(),
+    groupId: p.integer().index(),
+    userId: p.integer().index(),
+    lastReadMessageId: p.integer().default(0),
+    joinedAt: p.datetime().onCreate(() => new Date()),
+  },
+});
+
+export class ChatMember extends ChatMemberSchema.class {}
+ChatMemberSchema.setClass(ChatMember);

@@ -1,0 +1,46 @@
+import type { EntityManager } from '@mikro-orm/sql';
+import { User } from '../../../entities/User.ts';
+import { channels, keys, type RealtimeBus } from './RealtimeBus.ts';
+
+/** What a user chooses in `home`; `invisible` looks `offline` to everyone else. */
+export type ChosenStatus = 'online' | 'away' | 'invisible';
+/** What others see. */
+export type VisibleStatus = 'online' | 'away' | 'offline';
+
+export interface PresenceUpdate {
+  user_id: number;
+  status: VisibleStatus;
+  last_seen_at: string | null;
+}
+
+/**
+ * Who is visibly online. The current status lives in the shared presence store (so every process and
+ * REST see it); changes go out on the user's presence channel, which followers' homes subscribe to.
+ */
+export class PresenceService {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly bus: RealtimeBus,
+  ) {}
+
+  async set(userId: number, status: ChosenStatus | 'offline'): Promise<PresenceUpdate> {
+    const visible: VisibleStatus = status === 'invisible' ? 'offline' : status;
+    let lastSeen: Date | null = null;
+    if (visible === 'offline') {
+      await this.bus.hdel(keys.presence, String(userId));
+      lastSeen = new Date();
+      await this.em.nativeUpdate(User, { id: userId }, { lastSeenAt: lastSeen });
+    } else {
+      await this.bus.hset(keys.presence, String(userId), visible);
+    }
+    const update: PresenceUpdate = { user_id: userId, status: visible, last_seen_at: lastSeen?.toISOString() ?? null };
+    this.bus.publish(channels.presence(userId), update);
+    return update;
+  }
+
+  /** Visible status of each user (absent → offline). */
+  async statuses(userIds: number[]): Promise<Map<number, VisibleStatus>> {
+    const all = await this.bus.hgetall(keys.presence);
+    return new Map(userIds.map((id) => [id, (all[String(id)] as VisibleStatus | undefined) ?? 'offline']));
+  }
+}

@@ -1,0 +1,72 @@
+import type { EntityManager } from '@mikro-orm/sql';
+import { ChatGroup } from '../../../entities/ChatGroup.ts';
+import { AppError } from '../../errors/index.ts';
+import { User } from '../../../entities/User.ts';
+import { channels, keys, type HomeEvent, type RealtimeBus } from './RealtimeBus.ts';
+import type { ChatService } from './ChatService.ts';
+
+export interface ConnectionView {
+  session_id: string;
+  user_id: number;
+  username: string;
+  room: string;
+  room_id: string;
+  group_id: number | null;
+  connected_at: string;
+}
+
+export interface LiveGroupView {
+  group_id: number;
+  name: string;
+  room_id: string;
+  connections: number;
+  users: number;
+}
+
+/** Adcluster's operator views: who is connected where, and notices pushed from REST. */
+export class RealtimeAdminService {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly bus: RealtimeBus,
+    private readonly chat: ChatService,
+  ) {}
+
+  async connections(): Promise<ConnectionView[]> {
+    const all = await this.bus.hgetall(keys.connections);
+    return Object.values(all)
+      .map((json) => JSON.parse(json) as ConnectionView)
+      .sort((a, b) => a.connected_at.localeCompare(b.connected_at));
+  }
+
+  async liveGroups(): Promise<LiveGroupView[]> {
+    const byGroup = new Map<number, ConnectionView[]>();
+    for (const c of await this.connections()) {
+      if (c.group_id === null) continue;
+      byGroup.set(c.group_id, [...(byGroup.get(c.group_id) ?? []), c]);
+    }
+    const ids = [...byGroup.keys()];
+    const groups = ids.length ? await this.em.find(ChatGroup, { id: { $in: ids } }, { fields: ['id', 'name'] }) : [];
+    const names = new Map(groups.map((g) => [g.id, g.name]));
+    return ids.map((id) => {
+      const list = byGroup.get(id)!;
+      return { group_id: id, name: names.get(id) ?? '', room_id: list[0].room_id, connections: list.length, users: new Set(list.map((c) => c.user_id)).size };
+    });
+  }
+
+  async liveGroup(groupId: number): Promise<{ group_id: number; name: string; members: Awaited<ReturnType<ChatService['members']>>; connections: ConnectionView[] }> {
+    const group = await this.chat.getGroup(groupId);
+    const connections = (await this.connections()).filter((c) => c.group_id === groupId);
+    return { group_id: groupId, name: group.name, members: await this.chat.members(groupId), connections };
+  }
+
+  /** A system notice into a user's home (all their devices). Returns whether they are connected. */
+  async sendToUser(userId: number, text: string): Promise<{ delivered_live: boolean }> {
+    if (!(await this.em.count(User, { id: userId }))) throw new AppError('USER_NOT_FOUND');
+    this.bus.publish(channels.home(userId), {
+      kind: 'notification',
+      notification: { type: 'notice', text, from_user_id: null, created_at: new Date().toISOString() },
+    } satisfies HomeEvent);
+    const online = (await this.connections()).some((c) => c.user_id === userId && c.room === 'home');
+    return { delivered_live: online };
+  }
+}

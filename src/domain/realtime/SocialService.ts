@@ -1,0 +1,131 @@
+import { UniqueConstraintViolationException, type EntityName } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/sql';
+import { AppError } from '../../errors/index.ts';
+import { Follow } from '../../../entities/Follow.ts';
+import { User } from '../../../entities/User.ts';
+import { UserBlock } from '../../../entities/UserBlock.ts';
+import { channels, type HomeEvent, type RealtimeBus } from './RealtimeBus.ts';
+import type { PresenceService, VisibleStatus } from './PresenceService.ts';
+import type { Author } from './ChatService.ts';
+
+export interface FollowedUserView {
+  user_id: number;
+  username: string;
+  nickname: string;
+  since: string;
+}
+
+export interface FriendPresenceView {
+  user_id: number;
+  username: string;
+  nickname: string;
+  status: VisibleStatus;
+  last_seen_at: string | null;
+}
+
+/** One-way follows (Klav) and blocks. A follow lets the follower see the followee's presence. */
+export class SocialService {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly bus: RealtimeBus,
+    private readonly presence: PresenceService,
+  ) {}
+
+  async follow(me: Author, targetId: number): Promise<void> {
+    await this.requireOther(me.userId, targetId);
+    if (await this.em.count(UserBlock, { blockerId: targetId, blockedId: me.userId })) throw new AppError('RECIPIENT_BLOCKS_YOU');
+    const created = await insertOnce(this.em, Follow, { followerId: me.userId, followeeId: targetId });
+    this.bus.publish(channels.home(me.userId), { kind: 'following_changed' } satisfies HomeEvent);
+    if (created) {
+      this.bus.publish(channels.home(targetId), {
+        kind: 'notification',
+        notification: { type: 'followed', text: `${me.username} follows you`, from_user_id: me.userId, created_at: new Date().toISOString() },
+      } satisfies HomeEvent);
+    }
+  }
+
+  async unfollow(me: Author, targetId: number): Promise<void> {
+    const removed = await this.em.nativeDelete(Follow, { followerId: me.userId, followeeId: targetId });
+    if (removed === 0) throw new AppError('NOT_FOLLOWING');
+    this.bus.publish(channels.home(me.userId), { kind: 'following_changed' } satisfies HomeEvent);
+  }
+
+  async followeeIds(userId: number): Promise<number[]> {
+    const rows = await this.em.find(Follow, { followerId: userId }, { fields: ['followeeId'] });
+    return rows.map((r) => r.followeeId);
+  }
+
+  async following(userId: number): Promise<FollowedUserView[]> {
+    return this.listJoined(`select u.id, u.username, u.nickname, f.created_at from follows f join users u on u.id = f.followee_id where f.follower_id = ? order by f.id`, userId);
+  }
+
+  async followers(userId: number): Promise<FollowedUserView[]> {
+    return this.listJoined(`select u.id, u.username, u.nickname, f.created_at from follows f join users u on u.id = f.follower_id where f.followee_id = ? order by f.id`, userId);
+  }
+
+  /** Presence of everyone I follow (what `home` state shows). */
+  async followingPresence(userId: number): Promise<FriendPresenceView[]> {
+    const rows = await this.em.execute<Record<string, unknown>[]>(
+      `select u.id, u.username, u.nickname, u.last_seen_at from follows f join users u on u.id = f.followee_id where f.follower_id = ? order by f.id`,
+      [userId],
+    );
+    const statuses = await this.presence.statuses(rows.map((r) => Number(r.id)));
+    return rows.map((r) => ({
+      user_id: Number(r.id),
+      username: String(r.username),
+      nickname: String(r.nickname),
+      status: statuses.get(Number(r.id)) ?? 'offline',
+      last_seen_at: r.last_seen_at ? new Date(String(r.last_seen_at)).toISOString() : null,
+    }));
+  }
+
+  /** Those I follow who are visibly online or away. */
+  async friendsOnline(userId: number): Promise<FriendPresenceView[]> {
+    return (await this.followingPresence(userId)).filter((f) => f.status !== 'offline');
+  }
+
+  /** Blocking also ends the blocked user's follow of me (they no longer see my presence). */
+  async block(me: Author, targetId: number): Promise<void> {
+    await this.requireOther(me.userId, targetId);
+    await insertOnce(this.em, UserBlock, { blockerId: me.userId, blockedId: targetId });
+    await this.em.nativeDelete(Follow, { followerId: targetId, followeeId: me.userId });
+    this.bus.publish(channels.home(targetId), { kind: 'following_changed' } satisfies HomeEvent);
+  }
+
+  async unblock(me: Author, targetId: number): Promise<void> {
+    const removed = await this.em.nativeDelete(UserBlock, { blockerId: me.userId, blockedId: targetId });
+    if (removed === 0) throw new AppError('NOT_BLOCKED');
+  }
+
+  async blocked(userId: number): Promise<FollowedUserView[]> {
+    return this.listJoined(`select u.id, u.username, u.nickname, b.created_at from user_blocks b join users u on u.id = b.blocked_id where b.blocker_id = ? order by b.id`, userId);
+  }
+
+  private async requireOther(meId: number, targetId: number): Promise<void> {
+    if (meId === targetId) throw new AppError('CANNOT_TARGET_SELF');
+    const target = await this.em.findOne(User, { id: targetId, status: 'active' }, { fields: ['id'] });
+    if (!target) throw new AppError('USER_NOT_FOUND');
+  }
+
+  private async listJoined(sql: string, userId: number): Promise<FollowedUserView[]> {
+    const rows = await this.em.execute<Record<string, unknown>[]>(sql, [userId]);
+    return rows.map((r) => ({
+      user_id: Number(r.id),
+      username: String(r.username),
+      nickname: String(r.nickname),
+      since: new Date(String(r.created_at)).toISOString(),
+    }));
+  }
+}
+
+/** Inserts a row unless an equal one exists (idempotent follow/block). Returns whether it inserted. */
+async function insertOnce<T extends object>(em: EntityManager, entity: EntityName<T>, data: Record<string, unknown>): Promise<boolean> {
+  if (await em.count(entity, data as never)) return false;
+  try {
+    await em.fork().insert(entity, { ...data, createdAt: new Date() } as never);
+    return true;
+  } catch (err) {
+    if (err instanceof UniqueConstraintViolationException) return false;
+    throw err;
+  }
+}

@@ -1,0 +1,61 @@
+import type { EntityManager } from '@mikro-orm/sql';
+import { AppError } from '../../errors/index.ts';
+import { SupportMessage } from '../../../entities/SupportMessage.ts';
+import { User } from '../../../entities/User.ts';
+import { channels, type HomeEvent, type RealtimeBus } from './RealtimeBus.ts';
+import { iso, supportMessageView, type SupportMessageView } from './views.ts';
+
+export interface SupportConversationView {
+  user_id: number;
+  username: string;
+  last_message: { id: number; from_admin: boolean; text: string; created_at: string };
+  count: number;
+}
+
+/** Support chat (seed 003): each user has one conversation that every admin can read and answer. */
+export class SupportService {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly bus: RealtimeBus,
+  ) {}
+
+  async post(conversationUserId: number, author: { userId: number; username: string; role: string }, text: string): Promise<SupportMessageView> {
+    const owner = await this.em.findOne(User, { id: conversationUserId }, { fields: ['id'] });
+    if (!owner) throw new AppError('USER_NOT_FOUND');
+    const fromAdmin = author.userId !== conversationUserId;
+    if (fromAdmin && author.role !== 'admin') throw new AppError('FORBIDDEN');
+    const message = this.em.create(SupportMessage, {
+      userId: conversationUserId, authorId: author.userId, authorName: author.username, fromAdmin, text,
+    } as never);
+    await this.em.flush();
+    const view = supportMessageView(message);
+    this.bus.publish(channels.home(conversationUserId), { kind: 'support', message: view } satisfies HomeEvent);
+    this.bus.publish(channels.supportAdmins, { kind: 'support', message: view } satisfies HomeEvent);
+    return view;
+  }
+
+  async messages(conversationUserId: number, input: { before?: number; limit: number }): Promise<{ items: SupportMessageView[]; next_before: number | null }> {
+    const where: Record<string, unknown> = { userId: conversationUserId };
+    if (input.before) where.id = { $lt: input.before };
+    const rows = await this.em.find(SupportMessage, where, { orderBy: { id: 'desc' }, limit: input.limit + 1 });
+    const hasMore = rows.length > input.limit;
+    const items = rows.slice(0, input.limit).map(supportMessageView);
+    return { items, next_before: hasMore ? items[items.length - 1].id : null };
+  }
+
+  async conversations(): Promise<SupportConversationView[]> {
+    const rows = await this.em.execute<Record<string, unknown>[]>(
+      `select distinct on (s.user_id) s.user_id, s.id, s.from_admin, s.text, s.created_at, u.username,
+         (select count(*) from support_messages x where x.user_id = s.user_id) as count
+       from support_messages s join users u on u.id = s.user_id order by s.user_id, s.id desc`,
+    );
+    return rows
+      .map((r) => ({
+        user_id: Number(r.user_id),
+        username: String(r.username),
+        count: Number(r.count),
+        last_message: { id: Number(r.id), from_admin: Boolean(r.from_admin), text: String(r.text), created_at: iso(r.created_at)! },
+      }))
+      .sort((a, b) => b.last_message.id - a.last_message.id);
+  }
+}

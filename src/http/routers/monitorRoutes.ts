@@ -1,0 +1,92 @@
+import express, { type Application, type NextFunction, type Request, type Response } from 'express';
+import { monitor } from '@colyseus/monitor';
+import { AppError, toAppError } from '../../errors/index.ts';
+import type { Config } from '../../config.ts';
+import type { Services } from '../../services.ts';
+import type { Api } from '../route.ts';
+import { clientIp } from './authRoutes.ts';
+
+const COOKIE = 'plaza_monitor';
+const BASE = '/admin/monitor';
+
+/**
+ * @colyseus/monitor at /admin/monitor, for admins only: it can read all state and call room methods.
+ * Admins sign in with their Plaza credentials on a small form; the answer is an HttpOnly,
+ * SameSite=Strict cookie holding a short-lived access token, re-checked (role admin, not revoked,
+ * not banned) on every monitor request.
+ */
+export function monitorRoutes(app: Application, _api: Api, deps: { services: Services; config: Config }): void {
+  const { services, config } = deps;
+  const form = express.urlencoded({ extended: false, limit: '4kb' });
+  const secure = config.PUBLIC_URL.startsWith('https:');
+
+  app.get(`${BASE}/login`, (req, res) => {
+    res.type('html').send(loginPage(typeof req.query.error === 'string' ? req.query.error : undefined));
+  });
+
+  app.post(`${BASE}/login`, form, express.json({ limit: '4kb' }), async (req, res) => {
+    const login = String(req.body?.login ?? '');
+    const password = String(req.body?.password ?? '');
+    try {
+      // The same per-IP and per-account budget as POST /auth/login: this form must not be a side door.
+      await services.authLimiter.consume('login', clientIp(req), login);
+      const pair = await services.auth.login({ login, password });
+      await services.authLimiter.reset('login', login);
+      const principal = await services.tokens.authenticate(pair.access_token);
+      if (principal.role !== 'admin') throw new AppError('FORBIDDEN', { message: 'The monitor is for admins only' });
+      const maxAge = Math.min(config.MONITOR_TOKEN_TTL, services.tokens.accessTtlSeconds);
+      res.setHeader('Set-Cookie', `${COOKIE}=${pair.access_token}; Path=${BASE}; HttpOnly; SameSite=Strict; Max-Age=${maxAge}${secure ? '; Secure' : ''}`);
+      res.redirect(303, `${BASE}/`);
+    } catch (err) {
+      const { error } = toAppError(err);
+      res.redirect(303, `${BASE}/login?error=${encodeURIComponent(`[${error.code}] ${error.message}`)}`);
+    }
+  });
+
+  app.post(`${BASE}/logout`, (_req, res) => {
+    res.setHeader('Set-Cookie', `${COOKIE}=; Path=${BASE}; HttpOnly; SameSite=Strict; Max-Age=0`);
+    res.redirect(303, `${BASE}/login`);
+  });
+
+  const requireAdmin = async (req: Request, res: Response, next: NextFunction) => {
+    const token = readCookie(req.headers.cookie, COOKIE);
+    try {
+      if (!token) throw new AppError('UNAUTHENTICATED');
+      const principal = await services.tokens.authenticate(token);
+      if (principal.role !== 'admin') throw new AppError('FORBIDDEN');
+      // The monitor's own page needs its inline bootstrap; everything else keeps helmet's policy.
+      res.removeHeader('Content-Security-Policy');
+      next();
+    } catch (err) {
+      if (req.method === 'GET' && (req.headers.accept ?? '').includes('text/html')) {
+        res.redirect(303, `${BASE}/login`);
+        return;
+      }
+      next(err);
+    }
+  };
+  app.use(BASE, requireAdmin, monitor() as unknown as express.RequestHandler);
+}
+
+function readCookie(header: string | undefined, name: string): string | undefined {
+  for (const part of (header ?? '').split(';')) {
+    const [key, ...rest] = part.trim().split('=');
+    if (key === name) return decodeURIComponent(rest.join('='));
+  }
+  return undefined;
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+function loginPage(error?: string): string {
+  return `<!doctype html><html><head><meta charset="utf-8"><title>Plaza monitor sign-in</title></head>
+<body style="font-family:sans-serif;max-width:22rem;margin:4rem auto">
+<h1>Plaza monitor</h1><p>Admins only. Sign in with your Plaza account.</p>
+${error ? `<p role="alert" style="color:#b00">${escapeHtml(error)}</p>` : ''}
+<form method="post" action="${BASE}/login">
+<p><label>Username or e-mail<br><input name="login" autocomplete="username" required></label></p>
+<p><label>Password<br><input name="password" type="password" autocomplete="current-password" required></label></p>
+<p><button type="submit">Sign in</button></p></form></body></html>`;
+}

@@ -1,0 +1,35 @@
+import { z } from 'zod';
+import type { Services } from '../../services.ts';
+import type { Api } from '../route.ts';
+import { IdParam } from './schemas.ts';
+import { BeforeQuery, MessageText, SupportMessageSchema, itemsOf, pageBefore } from './realtimeSchemas.ts';
+
+/** Support chat with the admins (seed 003): a user's one conversation, which every admin sees. */
+export function supportRoutes(api: Api, support: Services['support']): void {
+  api.route(
+    { method: 'get', path: '/support/messages', tag: 'support', access: 'user', summary: 'My support conversation, newest first', query: BeforeQuery, response: pageBefore(SupportMessageSchema, 'SupportMessagePage') },
+    ({ principal, query }) => support.messages(principal.userId, query),
+  );
+  api.route(
+    { method: 'post', path: '/support/messages', tag: 'support', access: 'user', status: 201, summary: 'Write to the admins', body: MessageText, response: SupportMessageSchema },
+    ({ principal, body }) => support.post(principal.userId, principal, body.text),
+  );
+  api.route(
+    {
+      method: 'get', path: '/admin/support/conversations', tag: 'support', access: 'admin', summary: 'Every support conversation, latest first',
+      response: itemsOf(z.object({
+        user_id: z.number().int(), username: z.string(), count: z.number().int(),
+        last_message: z.object({ id: z.number().int(), from_admin: z.boolean(), text: z.string(), created_at: z.string() }),
+      }), 'SupportConversations'),
+    },
+    async () => ({ items: await support.conversations() }),
+  );
+  api.route(
+    { method: 'get', path: '/admin/support/conversations/:id/messages', tag: 'support', access: 'admin', summary: 'One user\'s support conversation', params: IdParam, query: BeforeQuery, response: pageBefore(SupportMessageSchema, 'SupportMessagePage') },
+    ({ params, query }) => support.messages(params.id, query),
+  );
+  api.route(
+    { method: 'post', path: '/admin/support/conversations/:id/messages', tag: 'support', access: 'admin', status: 201, summary: 'Answer a user as an admin', params: IdParam, body: MessageText, response: SupportMessageSchema, errors: ['USER_NOT_FOUND'] },
+    ({ principal, params, body }) => support.post(params.id, principal, body.text),
+  );
+}

@@ -1,0 +1,61 @@
+import { Client, type Room } from '@colyseus/sdk';
+import { matchMaker } from '@colyseus/core';
+import { signUpWithRole, type TestServer } from './testServer.ts';
+import type { Session } from './http.ts';
+
+/** A real SDK client signed in as `session`. */
+export function sdkClient(server: TestServer, session: { access_token: string }): Client {
+  const client = new Client(server.url.replace('http', 'ws'));
+  client.auth.token = session.access_token;
+  return client;
+}
+
+/** Collects every message of `type` a room receives, and lets a test wait for one matching `match`. */
+export class Inbox<T = any> {
+  readonly items: T[] = [];
+  private waiters: { match: (m: T) => boolean; resolve: (m: T) => void }[] = [];
+
+  constructor(room: Room, type: string) {
+    room.onMessage(type, (message: T) => {
+      this.items.push(message);
+      this.waiters = this.waiters.filter((w) => (w.match(message) ? (w.resolve(message), false) : true));
+    });
+  }
+
+  next(match: (m: T) => boolean = () => true, timeoutMs = 5000): Promise<T> {
+    const found = this.items.find(match);
+    if (found) return Promise.resolve(found);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no matching message within ${timeoutMs} ms; got ${JSON.stringify(this.items)}`)), timeoutMs);
+      this.waiters.push({ match, resolve: (m) => (clearTimeout(timer), resolve(m)) });
+    });
+  }
+}
+
+/** Polls `check` until it returns true (state patches arrive asynchronously). */
+export async function eventually(check: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for: ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** An admin account, signed in (admins are never created over the API). */
+export function createAdmin(server: TestServer, username: string): Promise<Session> {
+  return signUpWithRole(server, username, 'admin');
+}
+
+/** Cuts a client's socket on the server side, as a network failure would (close code 1006 on both ends). */
+export function dropConnection(room: Room): void {
+  const serverRoom = matchMaker.getLocalRoomById(room.roomId);
+  const client = serverRoom?.clients.find((c) => c.sessionId === room.sessionId);
+  if (!client) throw new Error('no such server-side client');
+  (client.ref as unknown as { terminate(): void }).terminate();
+}
+
+/** Leaves a room if it is still open; never hangs on one the server already closed. */
+export async function leaveQuietly(room: Room): Promise<void> {
+  room.reconnection.enabled = false;
+  await Promise.race([room.leave().catch(() => undefined), new Promise((r) => setTimeout(r, 500))]);
+}

@@ -1,0 +1,59 @@
+import { expect } from 'chai';
+import pg from 'pg';
+import { startTestServer, type TestServer } from '../helpers/testServer.ts';
+import { usingPostgres } from '../helpers/testDatabase.ts';
+import { Inbox, leaveQuietly, sdkClient } from '../helpers/realtime.ts';
+
+/** Takes a PostgreSQL database away (no new connections, existing ones killed) and gives it back. */
+async function setReachable(url: string, reachable: boolean): Promise<void> {
+  const name = new URL(url).pathname.slice(1);
+  const admin = new URL(url);
+  admin.pathname = '/postgres';
+  const client = new pg.Client({ connectionString: admin.toString() });
+  await client.connect();
+  try {
+    await client.query(`alter database "${name}" allow_connections ${reachable}`);
+    if (!reachable) await client.query('select pg_terminate_backend(pid) from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()', [name]);
+  } finally {
+    await client.end();
+  }
+}
+
+describe('chat room while the database is down (PostgreSQL only: an embedded PGlite cannot be taken away from the running server)', function () {
+  let server: TestServer;
+  before(async function () {
+    // PGlite lives inside the server process and cannot be taken away from it while it runs.
+    if (!usingPostgres) this.skip();
+    server = await startTestServer({ CHAT_STORE_TIMEOUT_MS: '2000' });
+  });
+  after(async () => {
+    if (server) {
+      const db = server.database;
+      if (db.kind === 'postgresql') await setReachable(db.url, true);
+      await server.close();
+    }
+  });
+
+  it('when the database is unreachable, then sending fails with a retryable code, nobody receives it, and sending works again afterwards', async () => {
+    const db = server.database;
+    if (db.kind !== 'postgresql') throw new Error('needs PostgreSQL');
+    const [ada, boris] = [await server.http.signUp('ada'), await server.http.signUp('boris')];
+    const group = await server.http.post('/chat/groups', { name: 'fragile' }, ada.access_token);
+    await server.http.post(`/chat/groups/${group.body.id}/join`, undefined, boris.access_token);
+    const a = await sdkClient(server, ada).joinOrCreate('chat', { groupId: group.body.id });
+    const b = await sdkClient(server, boris).joinOrCreate('chat', { groupId: group.body.id });
+    const [errors, bobMessages] = [new Inbox(a, 'error'), new Inbox(b, 'message')];
+    await setReachable(db.url, false);
+    a.send('msg', { text: 'into the void' });
+    const error = await errors.next(() => true, 10000);
+    expect(error.error_code, JSON.stringify(error)).to.be.oneOf([30014]);
+    expect(error.detail).to.deep.equal({ retryable: true });
+    await setReachable(db.url, true);
+    a.send('msg', { text: 'back again' });
+    await bobMessages.next((m) => m.text === 'back again', 10000);
+    expect(bobMessages.items.map((m) => m.text)).to.not.include('into the void');
+    const history = await server.http.get(`/chat/groups/${group.body.id}/messages`, boris.access_token);
+    expect(history.body.items.map((m: any) => m.text)).to.include('back again').and.not.include('into the void');
+    await Promise.all([leaveQuietly(a), leaveQuietly(b)]);
+  });
+});
