@@ -4,6 +4,7 @@ import type { z } from 'zod';
 import { AppError } from '../../src/errors/index.ts';
 import type { Config } from '../../src/config.ts';
 import { channels, keys } from '../../src/domain/realtime/RealtimeBus.ts';
+import type { ConnectionView } from '../../src/domain/realtime/RealtimeAdminService.ts';
 import { PlazaRoom, type PlazaClient, type RoomDeps } from './PlazaRoom.ts';
 
 /** Close code sent to a connection whose session was revoked (ban, logout, password change). */
@@ -14,15 +15,7 @@ export interface RealtimeRoomOptions {
 }
 
 /** Where one live connection is, as the admin views list it. */
-export interface ConnectionRecord {
-  session_id: string;
-  user_id: number;
-  username: string;
-  room: string;
-  room_id: string;
-  group_id: number | null;
-  connected_at: string;
-}
+export type ConnectionRecord = ConnectionView;
 
 /**
  * Base of the chat and home rooms: every message is parsed with zod in the handler (a bad one gets an

@@ -55,7 +55,7 @@ export function configureApp(app: Application, deps: { config: Config; logger: L
   boardRoutes(api, services.boards, services.posts);
   postRoutes(api, { posts: services.posts, comments: services.comments, files: services.files, attachmentParser: uploadParser('files', true) });
   fileRoutes(api, services.files, { single: uploadParser('file', false), batch: uploadParser('files', true) });
-  sshRoutes(api, services.ssh.control, services.orm.em);
+  sshRoutes(api, services.ssh.control);
   // realtime (issue 4)
   chatRoutes(api, services);
   socialRoutes(api, services.social);

@@ -26,16 +26,17 @@ instances() { if [ "$WHICH" = all ]; then echo a b; else echo "$WHICH"; fi; }
 port_of() { if [ "$1" = a ]; then echo "$PORT_A"; else echo "$PORT_B"; fi; }
 
 stop_one() {
-  local pidfile="$DIR/sshd_$1.pid"
-  if [ -f "$pidfile" ]; then
-    local pid; pid=$(cat "$pidfile")
-    # Only our own sshd: the pid file is ours and the process must be sshd with our config.
-    if [ -r "/proc/$pid/cmdline" ] && tr '\0' ' ' <"/proc/$pid/cmdline" | grep -q -- "$DIR/sshd_$1.conf"; then
+  # Only our own sshd: processes started with our config file. The pid file may be gone or stale (a
+  # run that died half-way), so look the processes up by their command line as well.
+  local conf="$DIR/sshd_$1.conf" pids pid
+  pids=$( { cat "$DIR/sshd_$1.pid" 2>/dev/null; pgrep -f -- "sshd .*-f $conf" 2>/dev/null; } | sort -u || true)
+  for pid in $pids; do
+    if [ -r "/proc/$pid/cmdline" ] && tr '\0' ' ' <"/proc/$pid/cmdline" | grep -q -- "$conf"; then
       kill "$pid" 2>/dev/null || true
       for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
     fi
-    rm -f "$pidfile"
-  fi
+  done
+  rm -f "$DIR/sshd_$1.pid"
 }
 
 wait_port() {

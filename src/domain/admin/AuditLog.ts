@@ -38,10 +38,13 @@ export class AuditLog {
     });
   }
 
-  async list(input: { action?: string; actor_id?: number; cursor?: string; limit: number }) {
+  /** Newest first; `actionPrefix` selects an area (e.g. 'ssh.'), `target_id` one target. */
+  async list(input: { action?: string; actionPrefix?: string; target_id?: string; actor_id?: number; cursor?: string; limit: number }) {
     const before = decodeCursor(input.cursor, idCursor);
     const where: Record<string, unknown> = {};
     if (input.action) where.action = input.action;
+    else if (input.actionPrefix) where.action = { $like: `${input.actionPrefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%` };
+    if (input.target_id) where.targetId = input.target_id;
     if (input.actor_id) where.actorId = input.actor_id;
     if (before) where.id = { $lt: before[0] };
     const rows = await this.em.find(AdminAuditEntry, where, { orderBy: { id: 'desc' }, limit: input.limit + 1 });

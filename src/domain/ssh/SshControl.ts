@@ -1,9 +1,6 @@
 import type { EntityManager } from '@mikro-orm/sql';
-import { z } from 'zod';
-import { AdminAuditEntry } from '../../../entities/AdminAuditEntry.ts';
 import { AppError, toAppError } from '../../errors/index.ts';
 import type { Actor, AuditLog } from '../admin/AuditLog.ts';
-import { decodeCursor, toPage } from '../shared/pagination.ts';
 import type { CommandResult, OutputStream, SshGateway, TransferResult } from './ports.ts';
 import { ownerView, type SessionLeases } from './SessionLeases.ts';
 
@@ -20,7 +17,6 @@ export interface CommandInput {
   timeout_ms?: number;
 }
 
-const idCursor = z.tuple([z.number().int()]);
 
 /**
  * Commands and transfers on the configured targets under the session rules: while a session is
@@ -128,27 +124,9 @@ export class SshControl {
     }
   }
 
-  /** The SSH part of the audit log, newest first (`em` from the caller's unit of work). */
-  async listAudit(em: EntityManager, input: { action?: string; server?: string; actor_id?: number; cursor?: string; limit: number }) {
-    const before = decodeCursor(input.cursor, idCursor);
-    const where: Record<string, unknown> = { action: input.action ? input.action : { $like: 'ssh.%' } };
-    if (input.server) where.targetId = input.server;
-    if (input.actor_id) where.actorId = input.actor_id;
-    if (before) where.id = { $lt: before[0] };
-    const rows = await em.find(AdminAuditEntry, where, { orderBy: { id: 'desc' }, limit: input.limit + 1 });
-    return toPage(
-      rows,
-      input.limit,
-      (e) => ({
-        id: e.id,
-        actor: { id: e.actorId ?? null, name: e.actorName },
-        action: e.action,
-        target: { type: e.targetType, id: e.targetId },
-        detail: e.detail ?? {},
-        created_at: e.createdAt.toISOString(),
-      }),
-      (e) => [e.id],
-    );
+  /** The SSH part of the audit log, newest first. */
+  listAudit(input: { action?: string; server?: string; actor_id?: number; cursor?: string; limit: number }) {
+    return this.audit.list({ ...input, actionPrefix: 'ssh.', target_id: input.server });
   }
 
   private async record(actor: Actor, action: string, targetType: string, targetId: string, detail: Record<string, unknown>): Promise<void> {

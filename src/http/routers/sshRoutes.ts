@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import type { EntityManager } from '@mikro-orm/sql';
 import type { SshControl } from '../../domain/ssh/SshControl.ts';
 import type { Api } from '../route.ts';
 import { PageQuery, pageOf } from './schemas.ts';
@@ -32,7 +31,7 @@ const SshAuditEntrySchema = z
   .meta({ id: 'SshAuditEntry' });
 
 /** The SSH control room's REST side: its audit trail for admins. */
-export function sshRoutes(api: Api, control: SshControl, em: EntityManager): void {
+export function sshRoutes(api: Api, control: SshControl): void {
   api.route(
     {
       method: 'get', path: '/admin/ssh/audit', tag: 'ssh', access: 'admin', summary: 'SSH audit log, newest first',
@@ -44,6 +43,6 @@ export function sshRoutes(api: Api, control: SshControl, em: EntityManager): voi
       }),
       response: pageOf(SshAuditEntrySchema, 'SshAuditPage'),
     },
-    ({ query }) => control.listAudit(em, query),
+    ({ query }) => control.listAudit(query),
   );
 }
