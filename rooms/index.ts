@@ -8,6 +8,8 @@ import { SshRoom } from './ssh/SshRoom.ts';
 /** Every room type Plaza serves, with its dependencies. main.ts hands the result to defineServer. */
 export function roomDefinitions(deps: RoomDeps & { config: Config }) {
   const { services } = deps;
+  // Colyseus types a room's default options as its whole onCreate argument; for home and chat the join
+  // itself supplies the rest (userId, groupId), hence the casts of the shared dependencies below.
   return {
     // One home actor per user (all their devices), one chat room per group.
     home: defineRoom(class extends HomeRoom {
