@@ -34,10 +34,12 @@ describe('the server process', function () {
 
   it('when started and sent SIGTERM, then it serves, keeps no secrets in the log and exits 0 releasing the database', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'plaza-proc-'));
+    // Relative paths, as the defaults (./data, ./data/pglite) are for `npm start`.
+    const relative = path.relative(process.cwd(), dir);
     const db = await createTestDatabase();
     const database: Record<string, string> =
-      db.target.kind === 'postgresql' ? { DATABASE_URL: db.target.url } : { PGLITE_DIR: path.join(dir, 'pglite') };
-    const run = launch({ PORT: '0', DATA_DIR: dir, LOG_LEVEL: 'info', ...database });
+      db.target.kind === 'postgresql' ? { DATABASE_URL: db.target.url } : { PGLITE_DIR: path.join(relative, 'pglite') };
+    const run = launch({ PORT: '0', DATA_DIR: relative, LOG_LEVEL: 'info', ...database });
     child = run.child;
     const http = new HttpClient(await run.listening);
     expect((await http.get('/health')).status).to.equal(200);
@@ -56,6 +58,7 @@ describe('the server process', function () {
     expect(log).not.to.include('Reset token');
     expect(fs.existsSync(path.join(dir, 'pglite', 'plaza.lock'))).to.equal(false);
     expect(fs.readFileSync(path.join(dir, 'jwt-secret'), 'utf8').length).to.be.greaterThan(32);
+    expect(fs.readdirSync(path.join(dir, 'uploads')).sort()).to.deep.equal(['.staging', 'documents', 'files', 'images']);
     await db.dispose();
   });
 });

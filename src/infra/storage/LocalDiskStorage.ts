@@ -16,11 +16,14 @@ const KEY = /^(images|documents|files)\/[A-Za-z0-9_-]{16,64}(\.[a-z0-9]{1,10})?$
  * process sharing DATA_DIR (a server while the CLI runs), so they are left alone.
  */
 export class LocalDiskStorage implements FileStorage {
+  private readonly root: string;
   private readonly staging: string;
 
-  constructor(private readonly root: string) {
-    this.staging = path.join(root, '.staging');
-    for (const dir of [this.staging, 'images', 'documents', 'files']) fs.mkdirSync(path.resolve(root, dir), { recursive: true });
+  constructor(root: string) {
+    // Resolved once: DATA_DIR is relative (./data) by default.
+    this.root = path.resolve(root);
+    this.staging = path.join(this.root, '.staging');
+    for (const dir of ['.staging', 'images', 'documents', 'files']) fs.mkdirSync(path.join(this.root, dir), { recursive: true });
     this.sweepStaging(STALE_STAGING_MS);
   }
 
