@@ -27,6 +27,7 @@ import runAiTask from '../workers/aiWorker.ts';
 import type { AiWorkerTask } from '../workers/protocol.ts';
 import { configWith } from '../src/config.ts';
 import { start } from '../src/main.ts';
+import { forestJob } from './aiWorkload.ts';
 
 const ROUNDS = Number(process.env.BENCH_AI_ROUNDS ?? 3);
 const TASKS = Number(process.env.BENCH_AI_TASKS ?? 6);
@@ -34,24 +35,7 @@ const ROWS = Number(process.env.BENCH_AI_ROWS ?? 500);
 const TREES = Number(process.env.BENCH_AI_TREES ?? 5);
 const WORKER = new URL('../workers/aiWorker.ts', import.meta.url).href;
 
-function dataset(rows: number): string {
-  const lines = ['a,b,c,d,e,f,y'];
-  let seed = 7;
-  const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
-  for (let i = 0; i < rows; i++) {
-    const x = Array.from({ length: 6 }, () => random() * 10);
-    lines.push([...x.map((v) => v.toFixed(3)), (3 * x[0] + x[1] * x[2] - 2 * x[3] + random()).toFixed(3)].join(','));
-  }
-  return lines.join('\n');
-}
-
-const task: AiWorkerTask = {
-  model: 'random-forest',
-  task: 'train',
-  input: null,
-  dataset: dataset(ROWS),
-  params: { target: 'y', n_estimators: TREES, max_depth: 8 },
-};
+const task: AiWorkerTask = forestJob(ROWS, TREES);
 
 type Mode = 'main' | 'pool1' | 'pool2';
 const pools = {

@@ -15,6 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
+import { forestJob } from './aiWorkload.ts';
 
 const { values } = parseArgs({
   options: {
@@ -25,8 +26,11 @@ const { values } = parseArgs({
     processes: { type: 'string', default: '4' },
     senders: { type: 'string', default: '10' },
     window: { type: 'string', default: '50' },
+    // Keep this many AI jobs (random-forest training) queued on Plaza during its phases: chat under CPU-heavy jobs.
+    'ai-jobs': { type: 'string', default: '0' },
   },
 });
+const AI_JOBS = Number(values['ai-jobs']);
 const N = Number(values.clients);
 const RATE = Number(values.rate);
 const SECONDS = Number(values.seconds);
@@ -34,6 +38,7 @@ const ROUNDS = Number(values.rounds);
 const P = Math.min(Number(values.processes), N);
 const SENDERS = Math.min(Number(values.senders), Math.ceil(N / P));
 const DRAIN_MS = 3000;
+const aiJob = forestJob(500, 5);
 const tsxArgs = ['--import', 'tsx'];
 
 const freePort = () =>
@@ -114,6 +119,7 @@ const plaza = spawn(process.execPath, [...tsxArgs, 'src/main.ts'], {
     JWT_SECRET: crypto.randomBytes(32).toString('hex'), ACCESS_TOKEN_TTL: '7200',
     AUTH_RATE_PER_IP: '1000000', AUTH_RATE_PER_ACCOUNT: '1000000',
     CHAT_RATE_PER_SECOND: '1000', ROOM_MAX_MESSAGES_PER_SECOND: '2000', CHAT_WINDOW: String(values.window),
+    AI_MAX_ACTIVE_JOBS_PER_USER: '1000',
   },
 });
 const raw = fork('loadtest/rawWsServer.ts', [], { execArgv: tsxArgs, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
@@ -136,7 +142,7 @@ process.on('exit', cleanup);
 
 try {
   // --- users, group, memberships (REST) -----------------------------------------------------------
-  console.log(`bench:chat — ${databaseUrl ? 'PostgreSQL' : 'PGlite in memory'}, CHAT_WINDOW ${values.window}, ${N} clients, ${RATE} msg/s from ${SENDERS} senders, 100 B, ${ROUNDS} rounds × ${SECONDS} s per server, ${P} driver processes, ${os.cpus().length} cores`);
+  console.log(`bench:chat — ${databaseUrl ? 'PostgreSQL' : 'PGlite in memory'}, CHAT_WINDOW ${values.window}${AI_JOBS ? `, ${AI_JOBS} AI jobs queued during Plaza phases` : ''}, ${N} clients, ${RATE} msg/s from ${SENDERS} senders, 100 B, ${ROUNDS} rounds × ${SECONDS} s per server, ${P} driver processes, ${os.cpus().length} cores`);
   const t0 = Date.now();
   const tokens: string[] = new Array(N);
   await pool([...Array(N).keys()], 8, async (i) => {
@@ -171,6 +177,9 @@ try {
     const order: ('plaza' | 'raw')[] = round % 2 === 0 ? ['plaza', 'raw'] : ['raw', 'plaza'];
     for (const target of order) {
       const pid = target === 'plaza' ? plaza.pid! : raw.pid!;
+      // Far more jobs than a phase lasts: the pool stays busy, the rest waits in the database; cancelled after.
+      const aiJobs: number[] = [];
+      if (target === 'plaza') for (let i = 0; i < AI_JOBS; i++) aiJobs.push((await api(base, 'POST', '/ai/jobs', aiJob, tokens[0])).id);
       const cpuBefore = cpuMs(pid);
       const phaseId = `r${round}${target}`;
       const ran = await Promise.all(drivers.map((d, p) => request(d, {
@@ -179,6 +188,7 @@ try {
       }, 'ran')));
       await new Promise((r) => setTimeout(r, DRAIN_MS));
       const cpu = cpuMs(pid) - cpuBefore;
+      for (const id of aiJobs) await api(base, 'DELETE', `/ai/jobs/${id}`, undefined, tokens[0]).catch(() => undefined);
       const stats = await Promise.all(drivers.map((d) => request(d, { cmd: 'collect' }, 'stats')));
       const sent = ran.reduce((a, r) => a + r.sent, 0);
       const t = totals[target];
