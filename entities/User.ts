@@ -2,6 +2,11 @@ import { defineEntity, p } from '@mikro-orm/core';
 
 export const USER_ROLES = ['user', 'operator', 'admin'] as const;
 export type UserRole = (typeof USER_ROLES)[number];
+
+/** Roles are ordered: an admin passes every operator check, an operator every user check. */
+export function roleAtLeast(role: UserRole, minimum: UserRole): boolean {
+  return USER_ROLES.indexOf(role) >= USER_ROLES.indexOf(minimum);
+}
 export const USER_STATUSES = ['active', 'banned'] as const;
 export type UserStatus = (typeof USER_STATUSES)[number];
 

@@ -3,7 +3,7 @@ import { RequestContext } from '@mikro-orm/core';
 import type { Logger } from 'pino';
 import { AppError, toAppError } from '../../src/errors/index.ts';
 import type { Principal } from '../../src/domain/auth/TokenService.ts';
-import type { UserRole } from '../../entities/User.ts';
+import { roleAtLeast, type UserRole } from '../../entities/User.ts';
 import type { Services } from '../../src/services.ts';
 
 /** What every Plaza room receives from main.ts through `defineRoom(X, deps)`. */
@@ -15,8 +15,6 @@ export interface RoomDeps {
 /** `client.auth` in every Plaza room. */
 export type PlazaClient = Client<{ auth: Principal }>;
 
-const ROLE_RANK: Record<UserRole, number> = { user: 0, operator: 1, admin: 2 };
-
 /**
  * Builds the static `onAuth` of a room class: the access token (SDK `client.auth.token`) is checked at
  * matchmaking, before a seat or a room exists. A refusal reaches the SDK as a MatchMakeError whose
@@ -27,7 +25,7 @@ export function authenticateWith(services: Services, minimumRole: UserRole = 'us
     try {
       if (!token) throw new AppError('UNAUTHENTICATED');
       const principal = await RequestContext.create(services.orm.em, () => services.tokens.authenticate(token));
-      if (ROLE_RANK[principal.role] < ROLE_RANK[minimumRole]) throw new AppError('FORBIDDEN');
+      if (!roleAtLeast(principal.role, minimumRole)) throw new AppError('FORBIDDEN');
       return principal;
     } catch (err) {
       const { error } = toAppError(err);

@@ -3,7 +3,7 @@ import { Router, type Request, type RequestHandler, type Response } from 'expres
 import { z, type ZodObject, type ZodType } from 'zod';
 import { AppError, ErrorCodes, type ErrorKey } from '../errors/index.ts';
 import type { Principal, TokenService } from '../domain/auth/TokenService.ts';
-import type { UserRole } from '../../entities/User.ts';
+import { roleAtLeast, type UserRole } from '../../entities/User.ts';
 import { ErrorBody } from './openapi.ts';
 
 /** Who may call a route: anyone, any signed-in user, or a role (admins pass every role check). */
@@ -51,8 +51,6 @@ export interface RouteContext<P, Q, B, A extends Access> {
   res: Response;
 }
 
-const ROLE_RANK: Record<UserRole, number> = { user: 0, operator: 1, admin: 2 };
-
 /**
  * Declares REST routes once: each declaration validates requests with its zod schemas, checks access,
  * and documents itself in OpenAPI from the very same schemas.
@@ -93,7 +91,7 @@ export class Api {
       throw new AppError('UNAUTHENTICATED');
     }
     const principal = await this.tokens.authenticate(token);
-    if (access !== 'public' && access !== 'user' && ROLE_RANK[principal.role] < ROLE_RANK[access]) {
+    if (access !== 'public' && access !== 'user' && !roleAtLeast(principal.role, access)) {
       throw new AppError('FORBIDDEN');
     }
     return principal;

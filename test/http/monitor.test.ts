@@ -64,4 +64,16 @@ describe('admin monitor', () => {
     const api = await server.http.post('/auth/login', { login: 'guarded', password: 'guarded-password' });
     expect(api.status).to.equal(429);
   });
+
+  it('when an admin signs out of the monitor, then the token in the cookie stops working', async () => {
+    await createAdmin(server, 'leaving');
+    const cookie = (await signIn('leaving', 'leaving-password')).headers.get('set-cookie')!.split(';')[0];
+    const before = await server.http.request('GET', '/admin/monitor/api', { headers: { cookie } });
+    expect(before.status).to.equal(200);
+    const out = await fetch(`${server.url}/admin/monitor/logout`, { method: 'POST', redirect: 'manual', headers: { cookie } });
+    expect(out.status).to.equal(303);
+    const after = await server.http.request('GET', '/admin/monitor/api', { headers: { cookie } });
+    expect(after.status).to.equal(401);
+    expect(after.body.error.code).to.equal(11002);
+  });
 });

@@ -4,7 +4,7 @@ import { AppError } from '../../errors/index.ts';
 import { User, type UserRole, type UserStatus } from '../../../entities/User.ts';
 import type { SessionRevoker } from '../auth/SessionRevoker.ts';
 import { decodeCursor, toPage } from '../shared/pagination.ts';
-import { escapeLike } from '../users/UserService.ts';
+import { escapeLike } from '../shared/like.ts';
 import { adminUser } from '../users/userViews.ts';
 import type { Actor, AuditLog } from './AuditLog.ts';
 

@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/sql';
 import { z } from 'zod';
 import { AdminAuditEntry } from '../../../entities/AdminAuditEntry.ts';
 import { decodeCursor, toPage } from '../shared/pagination.ts';
+import { escapeLike } from '../shared/like.ts';
 
 /** Who performed an admin action: a signed-in admin, or the server CLI. */
 export interface Actor {
@@ -43,7 +44,7 @@ export class AuditLog {
     const before = decodeCursor(input.cursor, idCursor);
     const where: Record<string, unknown> = {};
     if (input.action) where.action = input.action;
-    else if (input.actionPrefix) where.action = { $like: `${input.actionPrefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%` };
+    else if (input.actionPrefix) where.action = { $like: `${escapeLike(input.actionPrefix)}%` };
     if (input.target_id) where.targetId = input.target_id;
     if (input.actor_id) where.actorId = input.actor_id;
     if (before) where.id = { $lt: before[0] };

@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/sql';
 import { AppError } from '../../errors/index.ts';
 import { User } from '../../../entities/User.ts';
 import { decodeCursor, toPage, type Page } from '../shared/pagination.ts';
+import { escapeLike } from '../shared/like.ts';
 import { z } from 'zod';
 import { privateUser, publicUser, type PublicUser } from './userViews.ts';
 
@@ -38,9 +39,4 @@ export class UserService {
     const rows = await this.em.find(User, where, { orderBy: { id: 'asc' }, limit: input.limit + 1 });
     return toPage(rows, input.limit, publicUser, (u) => [u.id]);
   }
-}
-
-/** Makes user text literal inside a LIKE pattern. */
-export function escapeLike(text: string): string {
-  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }

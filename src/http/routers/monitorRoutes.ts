@@ -33,6 +33,8 @@ export function monitorRoutes(app: Application, _api: Api, deps: { services: Ser
       const pair = await services.auth.login({ login, password });
       await services.authLimiter.reset('login', login);
       const principal = await services.tokens.authenticate(pair.access_token);
+      // The monitor lives on the access token alone: its refresh token would only lie unused in the database.
+      await services.sessions.revokeFamily(principal.familyId);
       if (principal.role !== 'admin') throw new AppError('FORBIDDEN', { message: 'The monitor is for admins only' });
       const maxAge = Math.min(config.MONITOR_TOKEN_TTL, services.tokens.accessTtlSeconds);
       res.setHeader('Set-Cookie', `${COOKIE}=${pair.access_token}; Path=${BASE}; HttpOnly; SameSite=Strict; Max-Age=${maxAge}${secure ? '; Secure' : ''}`);
@@ -43,7 +45,10 @@ export function monitorRoutes(app: Application, _api: Api, deps: { services: Ser
     }
   });
 
-  app.post(`${BASE}/logout`, (_req, res) => {
+  app.post(`${BASE}/logout`, async (req, res) => {
+    // Signing out kills the token itself, not just the cookie that carries it.
+    const token = readCookie(req.headers.cookie, COOKIE);
+    if (token) await services.tokens.authenticate(token).then((principal) => services.tokens.revoke(principal), () => undefined);
     res.setHeader('Set-Cookie', `${COOKIE}=; Path=${BASE}; HttpOnly; SameSite=Strict; Max-Age=0`);
     res.redirect(303, `${BASE}/login`);
   });
