@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import YAML from 'yaml';
-import { generateKey, SshTestPeer } from './sshTestPeer.ts';
+import { generateSshKey } from './sshKeys.ts';
+import { SshTestPeer } from './sshTestPeer.ts';
 
 /** Secrets the SSH tests use; tests assert none of them ever leaves the server. */
 export const SSH_SECRETS = {
@@ -19,7 +20,7 @@ export const PASSPHRASE_ENV = 'PLAZA_TEST_SSH_PASSPHRASE';
  */
 export async function startSshPeers() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'plaza-ssh-'));
-  const key = generateKey(SSH_SECRETS.passphrase);
+  const key = generateSshKey(SSH_SECRETS.passphrase);
   const keyPath = path.join(dir, 'id_ed25519');
   fs.writeFileSync(keyPath, key.privateKey, { mode: 0o600 });
   const alpha = await new SshTestPeer([{ username: 'ops', password: SSH_SECRETS.password }]).start();

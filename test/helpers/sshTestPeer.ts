@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import ssh2, { type Connection, type SFTPWrapper } from 'ssh2';
 import { fingerprintOf } from '../../src/infra/ssh/connect.ts';
+import { generateSshKey } from './sshKeys.ts';
 
 const { Server, utils } = ssh2;
 const { STATUS_CODE, flagsToString } = utils.sftp;
@@ -15,19 +16,13 @@ export interface PeerUser {
   publicKey?: string;
 }
 
-/** A fresh ed25519 key pair in OpenSSH format; with a passphrase the private key is encrypted. */
-export function generateKey(passphrase?: string): { privateKey: string; publicKey: string } {
-  const pair = utils.generateKeyPairSync('ed25519', passphrase ? { passphrase, cipher: 'aes256-ctr', rounds: 4 } : undefined);
-  return { privateKey: pair.private, publicKey: pair.public };
-}
-
 /**
  * A real SSH server inside the test process (ssh2's Server): password and public-key auth, exec of
  * real `sh -c` commands on this machine (so signals and exit codes are genuine), and SFTP on the
  * local filesystem. `stop()` and `start()` bring it down and back on the same port.
  */
 export class SshTestPeer {
-  readonly hostKey = generateKey();
+  readonly hostKey = generateSshKey();
   readonly fingerprint: string;
   port = 0;
   /** Commands the peer was asked to run, in order. */
