@@ -33,6 +33,7 @@ import { CommentService } from './domain/boards/CommentService.ts';
 import { PostService } from './domain/boards/PostService.ts';
 import { ViewCounter } from './domain/boards/ViewCounter.ts';
 import { FileService } from './domain/files/FileService.ts';
+import { UserRateLimits, type ContentAction } from './domain/shared/rateLimits.ts';
 import type { FileStorage } from './domain/files/FileStorage.ts';
 import { LocalDiskStorage } from './infra/storage/LocalDiskStorage.ts';
 import { SessionLeases } from './domain/ssh/SessionLeases.ts';
@@ -95,9 +96,16 @@ export function buildServices(config: Config, logger: Logger, orm: Database, bus
   const audit = new AuditLog(em);
   const ai = buildAi(config, logger, orm, audit, bus);
   const fileStorage = new LocalDiskStorage(path.join(config.DATA_DIR, 'uploads'));
-  const files = new FileService(em, fileStorage, logger.child({ component: 'files' }), {
+  const window = config.CONTENT_RATE_WINDOW;
+  const contentLimits = new UserRateLimits<ContentAction>({
+    post: { points: config.POST_RATE_PER_USER, windowSeconds: window },
+    comment: { points: config.COMMENT_RATE_PER_USER, windowSeconds: window },
+    upload: { points: config.UPLOAD_RATE_PER_USER, windowSeconds: window },
+  });
+  const files = new FileService(em, fileStorage, logger.child({ component: 'files' }), contentLimits, {
     allowedTypes: config.UPLOAD_ALLOWED_TYPES.split(',').map((t) => t.trim()).filter(Boolean),
     maxFilesPerItem: config.UPLOAD_MAX_FILES,
+    quotaBytes: config.UPLOAD_QUOTA_BYTES,
   });
   const views = new ViewCounter(em, logger.child({ component: 'views' }), {
     salt: crypto.createHmac('sha256', secret).update('plaza post views').digest('hex'),
@@ -136,8 +144,8 @@ export function buildServices(config: Config, logger: Logger, orm: Database, bus
     aiModels: ai.registry,
     aiJobs: ai.jobs,
     boards: new BoardService(em, audit),
-    posts: new PostService(em, files, views),
-    comments: new CommentService(em, files),
+    posts: new PostService(em, files, views, contentLimits),
+    comments: new CommentService(em, files, contentLimits),
     views,
     files,
     fileStorage,

@@ -3,13 +3,13 @@ import type { CommentService } from '../../domain/boards/CommentService.ts';
 import type { PostService } from '../../domain/boards/PostService.ts';
 import type { FileService } from '../../domain/files/FileService.ts';
 import type { Api } from '../route.ts';
-import { uploadsOf } from '../uploads.ts';
+import { UPLOAD_ERRORS as FILE_UPLOAD_ERRORS, uploadsOf } from '../uploads.ts';
 import type { RequestHandler } from 'express';
 import { clientIp } from './authRoutes.ts';
 import { CommentBody, CommentSchema, FileSchema, LikeStateSchema, PostBody, PostSchema, PostTitle } from './boardSchemas.ts';
 import { IdParam, PageQuery, PublicUserSchema, pageOf } from './schemas.ts';
 
-const UPLOAD_ERRORS = ['FILE_TOO_LARGE', 'FILE_TYPE_NOT_ALLOWED', 'TOO_MANY_FILES', 'NO_FILE', 'UPLOAD_MALFORMED', 'BOARD_UPLOAD_FORBIDDEN', 'BOARD_CLOSED', 'NOT_AUTHOR'] as const;
+const UPLOAD_ERRORS = [...FILE_UPLOAD_ERRORS, 'BOARD_UPLOAD_FORBIDDEN', 'BOARD_CLOSED', 'NOT_AUTHOR'] as const;
 
 export function postRoutes(api: Api, deps: { posts: PostService; comments: CommentService; files: FileService; attachmentParser: RequestHandler }): void {
   const { posts, comments, files, attachmentParser } = deps;
@@ -114,7 +114,7 @@ export function postRoutes(api: Api, deps: { posts: PostService; comments: Comme
       multipart: {
         parser: attachmentParser,
         files: { files: { multiple: true } },
-        precheck: ({ params, principal }) => files.checkAttach(principal, { postId: params.id }),
+        precheck: ({ params, principal }) => files.admit(principal, { postId: params.id }),
       },
       response: z.array(FileSchema),
       errors: ['POST_NOT_FOUND', ...UPLOAD_ERRORS],
@@ -130,7 +130,7 @@ export function postRoutes(api: Api, deps: { posts: PostService; comments: Comme
       multipart: {
         parser: attachmentParser,
         files: { files: { multiple: true } },
-        precheck: ({ params, principal }) => files.checkAttach(principal, { commentId: params.id }),
+        precheck: ({ params, principal }) => files.admit(principal, { commentId: params.id }),
       },
       response: z.array(FileSchema),
       errors: ['COMMENT_NOT_FOUND', ...UPLOAD_ERRORS],
