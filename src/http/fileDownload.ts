@@ -14,34 +14,44 @@ import type { ByteRange } from '../domain/files/FileStorage.ts';
 export async function sendStoredFile(req: Request, res: Response, opened: OpenedFile, options: { forceDownload: boolean }): Promise<void> {
   const { file } = opened;
   const etag = `"${file.sha256}"`;
-  res.status(200);
-  res.setHeader('Content-Type', file.mime === 'text/plain' ? 'text/plain; charset=utf-8' : file.mime);
-  res.setHeader('X-Content-Type-Options', 'nosniff');
-  res.setHeader('Content-Security-Policy', "default-src 'none'; sandbox");
-  res.setHeader('Content-Disposition', contentDisposition(opened.inline && !options.forceDownload ? 'inline' : 'attachment', file.original_name));
   res.setHeader('ETag', etag);
   res.setHeader('Cache-Control', 'private, no-cache');
-  res.setHeader('Accept-Ranges', 'bytes');
-  if (req.fresh) {
+  if (noneMatch(req.headers['if-none-match'], etag)) {
     res.status(304).end();
     return;
   }
+  // Everything that can still fail (a bad range, missing bytes) fails before the file's own headers are set,
+  // so the error goes out as the catalogue's JSON.
   const range = requestedRange(req, file.size, etag);
   if (range === 'unsatisfiable') {
     throw new AppError('RANGE_NOT_SATISFIABLE', { detail: { size: file.size }, headers: { 'Content-Range': `bytes */${file.size}` } });
   }
-  if (range) {
-    res.status(206);
-    res.setHeader('Content-Range', `bytes ${range.start}-${range.end}/${file.size}`);
-  }
-  res.setHeader('Content-Length', String(range ? range.end - range.start + 1 : file.size));
   const stream = await opened.bytes(range);
+  res.status(range ? 206 : 200);
+  res.setHeader('Content-Type', file.mime === 'text/plain' ? 'text/plain; charset=utf-8' : file.mime);
+  res.setHeader('X-Content-Type-Options', 'nosniff');
+  res.setHeader('Content-Security-Policy', "default-src 'none'; sandbox");
+  res.setHeader('Content-Disposition', contentDisposition(opened.inline && !options.forceDownload ? 'inline' : 'attachment', file.original_name));
+  res.setHeader('Accept-Ranges', 'bytes');
+  if (range) res.setHeader('Content-Range', `bytes ${range.start}-${range.end}/${file.size}`);
+  res.setHeader('Content-Length', String(range ? range.end - range.start + 1 : file.size));
   try {
     await pipeline(stream, res);
   } catch (err) {
     // A client that goes away mid-download is not a server error.
     if ((err as NodeJS.ErrnoException).code !== 'ERR_STREAM_PREMATURE_CLOSE') throw err;
   }
+}
+
+/**
+ * RFC 9110 13.1.2: `If-None-Match` holds `*` or a list of entity tags compared weakly. Evaluated here, as an
+ * origin server must, whatever `Cache-Control` the request carries (fetch() adds `no-cache` to conditional
+ * requests, and express's `req.fresh` would then never answer 304).
+ */
+function noneMatch(header: string | undefined, etag: string): boolean {
+  if (!header) return false;
+  if (header.trim() === '*') return true;
+  return header.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag);
 }
 
 /** The one byte range to send, none (the whole file), or 'unsatisfiable'. */
