@@ -128,16 +128,14 @@ export class FileService {
   /** A file the viewer may read (FileAccess), with its bytes on demand; "not found" otherwise. */
   async open(viewer: Viewer, fileId: number): Promise<OpenedFile> {
     const file = await this.files.readable(viewer, fileId);
-    const bytes = async (range?: ByteRange) => {
-      try {
-        return await this.storage.read(file.storageKey, range);
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-        this.logger.error({ file_id: file.id, key: file.storageKey }, 'stored bytes of a recorded file are missing');
-        throw new AppError('FILE_NOT_FOUND');
-      }
-    };
-    return { file: fileView(file), inline: isInlineSafe(file.mime), bytes };
+    return { file: fileView(file), inline: isInlineSafe(file.mime), bytes: (range) => this.bytesOf(file, range) };
+  }
+
+  /** One of `owner`'s own files, with its bytes on demand (e.g. a dataset); FILE_NOT_FOUND for anyone else's. */
+  async openOwn(owner: SignedIn, fileId: number): Promise<{ mime: string; size: number; bytes(): Promise<Buffer> }> {
+    const file = await this.em.findOne(StoredFile, { id: fileId, owner: owner.userId });
+    if (!file) throw new AppError('FILE_NOT_FOUND');
+    return { mime: file.mime, size: file.size, bytes: async () => Buffer.concat(await (await this.bytesOf(file)).toArray()) };
   }
 
   /** Deletes a file (owner or admin): the row (the database clears it as an avatar), then the bytes. */
@@ -232,6 +230,17 @@ export class FileService {
       throw err;
     } finally {
       await this.discardAll(uploads);
+    }
+  }
+
+  /** Opens a file's stored bytes; missing bytes of a recorded file are FILE_NOT_FOUND (and logged: they should exist). */
+  private async bytesOf(file: StoredFile, range?: ByteRange): Promise<Readable> {
+    try {
+      return await this.storage.read(file.storageKey, range);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      this.logger.error({ file_id: file.id, key: file.storageKey }, 'stored bytes of a recorded file are missing');
+      throw new AppError('FILE_NOT_FOUND');
     }
   }
 
