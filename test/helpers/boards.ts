@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import zlib from 'node:zlib';
 import { expect } from 'chai';
 import { RequestContext } from '@mikro-orm/core';
@@ -22,6 +24,15 @@ export async function createPost(server: TestServer, who: Session, boardId: numb
   const res = await server.http.post(`/boards/${boardId}/posts`, { title, body }, who.access_token);
   expect(res.status, JSON.stringify(res.body)).to.equal(201);
   return res.body as { id: number; title: string };
+}
+
+/** Every file under DATA_DIR/uploads, relative, staging included. */
+export function storedFiles(server: TestServer): string[] {
+  const root = path.join(server.config.DATA_DIR, 'uploads');
+  return (fs.readdirSync(root, { recursive: true, withFileTypes: true }) as fs.Dirent[])
+    .filter((d) => d.isFile())
+    .map((d) => path.relative(root, path.join(d.parentPath, d.name)))
+    .sort();
 }
 
 /** A multipart request with real files, as a browser would send it. */

@@ -1,16 +1,8 @@
-import fs from 'node:fs';
 import http from 'node:http';
-import path from 'node:path';
 import { expect } from 'chai';
 import { expectError, type HttpResponse, type Session } from '../helpers/http.ts';
 import { startTestServer, type TestServer } from '../helpers/testServer.ts';
-import { createAdmin, createBoard, createPost, form, PDF_BYTES, PNG_1X1, upload } from '../helpers/boards.ts';
-
-/** Every file under DATA_DIR/uploads, staging included. */
-function storedFiles(server: TestServer): string[] {
-  const root = path.join(server.config.DATA_DIR, 'uploads');
-  return (fs.readdirSync(root, { recursive: true, withFileTypes: true }) as fs.Dirent[]).filter((d) => d.isFile()).map((d) => d.name).sort();
-}
+import { createAdmin, createBoard, createPost, form, PDF_BYTES, PNG_1X1, storedFiles, upload } from '../helpers/boards.ts';
 
 function expectRateLimited(res: HttpResponse, action: string): void {
   expectError(res, 429, 10005);
