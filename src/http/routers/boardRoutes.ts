@@ -143,11 +143,11 @@ export function boardRoutes(api: Api, boards: BoardService, posts: PostService):
   api.route(
     {
       method: 'post', path: '/boards/:id/posts', tag: 'posts', access: 'user', status: 201, summary: 'Write a post',
-      description: 'Attach files afterwards with POST /posts/{id}/attachments.',
+      description: 'Attach files afterwards with POST /posts/{id}/attachments. At most POST_RATE_PER_USER posts per CONTENT_RATE_WINDOW (429 with Retry-After).',
       params: IdParam,
       body: z.object({ title: PostTitle, body: PostBody }),
       response: PostSchema,
-      errors: ['BOARD_NOT_FOUND', 'BOARD_WRITE_FORBIDDEN', 'BOARD_CLOSED'],
+      errors: ['BOARD_NOT_FOUND', 'BOARD_WRITE_FORBIDDEN', 'BOARD_CLOSED', 'BOARD_DELETED', 'RATE_LIMITED'],
     },
     ({ principal, params, body }) => posts.create(principal, params.id, body),
   );

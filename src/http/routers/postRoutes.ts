@@ -82,8 +82,9 @@ export function postRoutes(api: Api, deps: { posts: PostService; comments: Comme
   api.route(
     {
       method: 'post', path: '/posts/:id/comments', tag: 'comments', access: 'user', status: 201, summary: 'Comment on a post',
+      description: 'At most COMMENT_RATE_PER_USER comments per CONTENT_RATE_WINDOW (429 with Retry-After).',
       params: IdParam, body: z.object({ body: CommentBody }), response: CommentSchema,
-      errors: ['POST_NOT_FOUND', 'BOARD_COMMENT_FORBIDDEN', 'BOARD_CLOSED'],
+      errors: ['POST_NOT_FOUND', 'BOARD_COMMENT_FORBIDDEN', 'BOARD_CLOSED', 'RATE_LIMITED'],
     },
     ({ principal, params, body }) => comments.create(principal, params.id, body.body),
   );
