@@ -33,7 +33,9 @@ async function oldDatabase(): Promise<{ orm: MikroORM; dispose(): Promise<void> 
   };
 }
 
-describe('upgrading a database to case-insensitive board names and checked avatars', () => {
+describe('upgrading a database to case-insensitive board names and checked avatars', function () {
+  // A fresh PGlite runs initdb and every migration, step by step: slower than the suite's template copies.
+  this.timeout(120_000);
   let db: Awaited<ReturnType<typeof oldDatabase>>;
   const users: Record<string, number> = {};
   let alicePhoto: number;
