@@ -113,6 +113,7 @@ export class PostService {
   /** Likes a post; liking again changes nothing. Returns the new count. */
   async like(viewer: SignedIn, postId: number) {
     const { post } = await this.access.post(postId, viewer);
+    if (post.board.deletedAt) throw new AppError('BOARD_DELETED');
     if (!post.board.available && !isAdmin(viewer)) throw new AppError('BOARD_CLOSED');
     const [row] = await this.em.execute<{ like_count: number }[]>(
       `with ins as (insert into post_likes (post_id, user_id, created_at) values (?, ?, ?) on conflict do nothing returning 1)
