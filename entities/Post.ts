@@ -2,9 +2,11 @@ import { defineEntity, p } from '@mikro-orm/core';
 import { Board } from './Board.ts';
 import { User } from './User.ts';
 
-/** Title weighs more than body in search; 'simple' keeps every language's words as written (no stemming). */
-export const POST_SEARCH_EXPRESSION =
-  "setweight(to_tsvector('simple', coalesce(title, '')), 'A') || setweight(to_tsvector('simple', coalesce(body, '')), 'B')";
+/**
+ * The text search looks in: title and body. Trigram-indexed (pg_trgm), so any part of a word matches —
+ * Korean words carry their particles (게시판에), and whole-word search would miss them.
+ */
+export const POST_SEARCH_TEXT = `("title" || ' ' || "body")`;
 
 const PostSchema = defineEntity({
   name: 'Post',
@@ -13,7 +15,7 @@ const PostSchema = defineEntity({
     { properties: ['board', 'id'] },
     { properties: ['board', 'likeCount', 'id'] },
     { properties: ['board', 'viewCount', 'id'] },
-    { name: 'posts_search_index', properties: ['search'], type: 'fulltext' },
+    { name: 'posts_search_trgm_index', expression: `create index "posts_search_trgm_index" on "posts" using gin (${POST_SEARCH_TEXT} gin_trgm_ops)` },
   ],
   properties: {
     id: p.integer().primary().autoincrement(),
@@ -27,14 +29,6 @@ const PostSchema = defineEntity({
     viewCount: p.integer().default(0),
     /** Soft delete: the row stays, hidden from everyone. */
     deletedAt: p.datetime().nullable(),
-    /** Full-text document, computed by PostgreSQL itself and GIN-indexed. */
-    search: p
-      .type('unknown')
-      .columnType('tsvector')
-      .generated(`(${POST_SEARCH_EXPRESSION}) stored`)
-      .nullable()
-      .lazy()
-      .hidden(),
     createdAt: p.datetime().onCreate(() => new Date()),
     updatedAt: p.datetime().onCreate(() => new Date()).onUpdate(() => new Date()),
   },

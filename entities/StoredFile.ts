@@ -10,7 +10,7 @@ export type FileCategory = (typeof FILE_CATEGORIES)[number];
 const StoredFileSchema = defineEntity({
   name: 'StoredFile',
   tableName: 'files',
-  indexes: [{ properties: ['owner', 'id'] }],
+  indexes: [{ properties: ['owner', 'id'] }, { properties: ['owner', 'category', 'id'] }],
   properties: {
     id: p.integer().primary().autoincrement(),
     owner: () => p.manyToOne(User),

@@ -1,4 +1,5 @@
 import { defineEntity, p } from '@mikro-orm/core';
+import { StoredFile } from './StoredFile.ts';
 
 export const USER_ROLES = ['user', 'operator', 'admin'] as const;
 export type UserRole = (typeof USER_ROLES)[number];
@@ -22,7 +23,8 @@ const UserSchema = defineEntity({
     passwordHash: p.text().hidden().lazy(),
     nickname: p.string().length(64),
     bio: p.text().default(''),
-    avatarFileId: p.integer().nullable(),
+    /** One of the user's own standalone image uploads; cleared by the database when the file goes. */
+    avatarFile: () => p.manyToOne(StoredFile).nullable().deleteRule('set null'),
     role: p.enum([...USER_ROLES]).default('user'),
     status: p.enum([...USER_STATUSES]).default('active'),
     banReason: p.string().length(500).nullable(),

@@ -54,9 +54,15 @@ const envSchema = z.object({
     .min(1)
     .default(
       'image/png,image/jpeg,image/gif,image/webp,image/bmp,image/tiff,image/avif,application/pdf,text/plain,' +
-        'application/zip,application/x-cfb,application/rtf,application/vnd.openxmlformats-officedocument.*,application/vnd.oasis.opendocument.*',
+        'application/zip,application/x-cfb,application/rtf,application/vnd.openxmlformats-officedocument.*,application/vnd.oasis.opendocument.*,' +
+        'application/x-hwp,application/hwp+zip',
     )
     .describe("Comma-separated allowlist of types detected from the file's bytes: MIME types ('image/png', 'image/*') or extensions ('pdf')."),
+  UPLOAD_QUOTA_BYTES: z.coerce.number().int().positive().default(1024 ** 3).describe('Bytes of files one user may keep (uploads and attachments); an upload beyond it gets 42010. Admins are exempt.'),
+  CONTENT_RATE_WINDOW: seconds.default(60).describe('Window in seconds of the per-user limits on posts, comments and uploads.'),
+  POST_RATE_PER_USER: z.coerce.number().int().positive().default(10).describe('Posts one user may create per CONTENT_RATE_WINDOW; more get 429 with Retry-After. Admins are exempt.'),
+  COMMENT_RATE_PER_USER: z.coerce.number().int().positive().default(30).describe('Comments one user may create per CONTENT_RATE_WINDOW; more get 429 with Retry-After.'),
+  UPLOAD_RATE_PER_USER: z.coerce.number().int().positive().default(20).describe('Upload requests one user may make per CONTENT_RATE_WINDOW; more get 429 with Retry-After.'),
   // realtime (issue 4)
   CHAT_RETENTION_DEFAULT: z.coerce.number().int().positive().optional().describe('Messages a new chat group keeps (oldest pruned). Unset: keep all.'),
   CHAT_WINDOW: z.coerce.number().int().min(0).max(200).default(50).describe('Latest messages held in a chat room\'s synced state.'),

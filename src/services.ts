@@ -16,7 +16,7 @@ import type { Mailer } from './domain/mail/Mailer.ts';
 import { OutboxMailer } from './infra/mail/OutboxMailer.ts';
 import { resolveJwtSecret } from './infra/jwtSecret.ts';
 import { AiModelRegistry } from './domain/ai/AiModelRegistry.ts';
-import { AiJobService } from './domain/ai/AiJobService.ts';
+import { AiJobService, type DatasetFiles } from './domain/ai/AiJobService.ts';
 import { AiDispatcher } from './domain/ai/AiDispatcher.ts';
 import { PiscinaJobRunner } from './infra/ai/PiscinaJobRunner.ts';
 import { PresenceJobNotifier } from './infra/ai/PresenceJobNotifier.ts';
@@ -33,6 +33,7 @@ import { CommentService } from './domain/boards/CommentService.ts';
 import { PostService } from './domain/boards/PostService.ts';
 import { ViewCounter } from './domain/boards/ViewCounter.ts';
 import { FileService } from './domain/files/FileService.ts';
+import { UserRateLimits, type ContentAction } from './domain/shared/rateLimits.ts';
 import type { FileStorage } from './domain/files/FileStorage.ts';
 import { LocalDiskStorage } from './infra/storage/LocalDiskStorage.ts';
 import { SessionLeases } from './domain/ssh/SessionLeases.ts';
@@ -93,12 +94,19 @@ export function buildServices(config: Config, logger: Logger, orm: Database, bus
   const sessions = new SessionRevoker(em);
   const mailer = new OutboxMailer(em, logger.child({ component: 'mail' }), { smtpUrl: config.SMTP_URL, from: config.MAIL_FROM });
   const audit = new AuditLog(em);
-  const ai = buildAi(config, logger, orm, audit, bus);
   const fileStorage = new LocalDiskStorage(path.join(config.DATA_DIR, 'uploads'));
-  const files = new FileService(em, fileStorage, logger.child({ component: 'files' }), {
+  const window = config.CONTENT_RATE_WINDOW;
+  const contentLimits = new UserRateLimits<ContentAction>({
+    post: { points: config.POST_RATE_PER_USER, windowSeconds: window },
+    comment: { points: config.COMMENT_RATE_PER_USER, windowSeconds: window },
+    upload: { points: config.UPLOAD_RATE_PER_USER, windowSeconds: window },
+  });
+  const files = new FileService(em, fileStorage, logger.child({ component: 'files' }), contentLimits, {
     allowedTypes: config.UPLOAD_ALLOWED_TYPES.split(',').map((t) => t.trim()).filter(Boolean),
     maxFilesPerItem: config.UPLOAD_MAX_FILES,
+    quotaBytes: config.UPLOAD_QUOTA_BYTES,
   });
+  const ai = buildAi(config, logger, orm, audit, bus, files);
   const views = new ViewCounter(em, logger.child({ component: 'views' }), {
     salt: crypto.createHmac('sha256', secret).update('plaza post views').digest('hex'),
     flushIntervalMs: config.VIEW_FLUSH_INTERVAL * 1000,
@@ -136,8 +144,8 @@ export function buildServices(config: Config, logger: Logger, orm: Database, bus
     aiModels: ai.registry,
     aiJobs: ai.jobs,
     boards: new BoardService(em, audit),
-    posts: new PostService(em, files, views),
-    comments: new CommentService(em, files),
+    posts: new PostService(em, files, views, contentLimits),
+    comments: new CommentService(em, files, contentLimits),
     views,
     files,
     fileStorage,
@@ -158,7 +166,7 @@ export function buildServices(config: Config, logger: Logger, orm: Database, bus
   };
 }
 
-function buildAi(config: Config, logger: Logger, orm: Database, audit: AuditLog, bus: RealtimeBus) {
+function buildAi(config: Config, logger: Logger, orm: Database, audit: AuditLog, bus: RealtimeBus, datasetFiles: DatasetFiles) {
   const registry = new AiModelRegistry(orm.em, modelCatalog({ testModels: config.AI_TEST_MODELS }), audit);
   const runner = new PiscinaJobRunner({
     threads: config.AI_POOL_SIZE,
@@ -180,7 +188,7 @@ function buildAi(config: Config, logger: Logger, orm: Database, audit: AuditLog,
   const jobs = new AiJobService(orm.em, registry, dispatcher, notifier, {
     maxActivePerUser: config.AI_MAX_ACTIVE_JOBS_PER_USER,
     maxInputBytes: config.AI_MAX_INPUT_BYTES,
-  });
+  }, datasetFiles);
   return { registry, jobs, dispatcher };
 }
 

@@ -4,9 +4,16 @@ import { PostgreSqlDriver } from '@mikro-orm/postgresql';
 import { PgliteDriver } from '@mikro-orm/pglite';
 import type { Options } from '@mikro-orm/sql';
 import type { PGlite } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { allEntities } from '../../entities/index.ts';
 
 export const MIGRATIONS_DIR = path.join(import.meta.dirname, 'migrations');
+
+/**
+ * Contrib extensions every embedded PGlite instance loads (PGlite ships them but loads none by default).
+ * A data directory whose schema uses one cannot be opened without it: pass these to every `PGlite.create`.
+ */
+export const PGLITE_EXTENSIONS = { pg_trgm };
 
 export type DatabaseTarget =
   /** Real PostgreSQL. */
@@ -45,7 +52,7 @@ export function ormOptions(target: DatabaseTarget): Options {
     dbName: target.dataDir,
     driverOptions: () => {
       if (target.instance) return { pglite: target.instance };
-      return target.loadDataDir ? { loadDataDir: target.loadDataDir } : {};
+      return target.loadDataDir ? { loadDataDir: target.loadDataDir, extensions: PGLITE_EXTENSIONS } : { extensions: PGLITE_EXTENSIONS };
     },
   };
 }

@@ -58,6 +58,7 @@ export const ErrorCodes = {
   BOARD_WRITE_FORBIDDEN: { code: 40004, status: 403, message: 'You may not post on this board' },
   BOARD_COMMENT_FORBIDDEN: { code: 40005, status: 403, message: 'You may not comment on this board' },
   BOARD_UPLOAD_FORBIDDEN: { code: 40006, status: 403, message: 'You may not upload files to this board' },
+  BOARD_DELETED: { code: 40007, status: 409, message: 'This board is deleted; restore it first' },
   POST_NOT_FOUND: { code: 41001, status: 404, message: 'Post not found' },
   COMMENT_NOT_FOUND: { code: 41002, status: 404, message: 'Comment not found' },
   NOT_AUTHOR: { code: 41003, status: 403, message: 'Only the author or an admin may change this' },
@@ -68,6 +69,10 @@ export const ErrorCodes = {
   NO_FILE: { code: 42005, status: 422, message: 'The request carries no file' },
   UPLOAD_MALFORMED: { code: 42006, status: 400, message: 'The upload is malformed or was interrupted' },
   NOT_FILE_OWNER: { code: 42007, status: 403, message: 'Only the owner or an admin may delete this file' },
+  AVATAR_FILE_INVALID: { code: 42008, status: 422, message: 'An avatar must be one of your own standalone image uploads' },
+  FILE_EMPTY: { code: 42009, status: 422, message: 'The file is empty' },
+  UPLOAD_QUOTA_EXCEEDED: { code: 42010, status: 413, message: 'This upload would exceed your storage quota; delete files to make room' },
+  RANGE_NOT_SATISFIABLE: { code: 42011, status: 416, message: 'The requested byte range is outside the file' },
   // --- SSH control room (issue 5): 20xxx connect, 21xxx auth, 22xxx command, 24xxx transfer, 25xxx health
   SSH_CONNECT_FAILED: { code: 20001, status: 502, message: 'Could not connect to the SSH server' },
   SSH_CONNECT_TIMEOUT: { code: 20002, status: 504, message: 'The SSH server did not answer in time' },

@@ -6,6 +6,11 @@ import type { Upload } from '../domain/files/FileService.ts';
 
 type StagedPart = Express.Multer.File & { staged?: StagedFile };
 
+/** Catalogue errors every upload route can answer with, for the docs. */
+export const UPLOAD_ERRORS = [
+  'FILE_TOO_LARGE', 'FILE_TYPE_NOT_ALLOWED', 'TOO_MANY_FILES', 'NO_FILE', 'FILE_EMPTY', 'UPLOAD_MALFORMED', 'UPLOAD_QUOTA_EXCEEDED', 'RATE_LIMITED',
+] as const;
+
 /** A multer storage engine that streams each part into the storage's staging area (hashing as it goes). */
 class StagingEngine implements StorageEngine {
   constructor(private readonly storage: FileStorage) {}

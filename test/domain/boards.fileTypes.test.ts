@@ -1,7 +1,8 @@
 import { Readable } from 'node:stream';
 import { expect } from 'chai';
+import { configWith } from '../../src/config.ts';
 import { categoryOf, detectType, isAllowed, isInlineSafe, sanitizeFileName } from '../../src/domain/files/fileTypes.ts';
-import { PDF_BYTES, PNG_1X1 } from '../helpers/boards.ts';
+import { CFB_BYTES, HWP_BYTES, HWPX_BYTES, PDF_BYTES, PNG_1X1, storedZip } from '../helpers/boards.ts';
 
 const detect = (bytes: Buffer | string) => detectType(() => Readable.from([Buffer.from(bytes)]));
 
@@ -33,6 +34,31 @@ describe('file types and names', () => {
     expect(categoryOf('application/zip')).to.equal('files');
     expect(isInlineSafe('image/png')).to.equal(true);
     for (const active of ['image/svg+xml', 'text/html', 'application/xml', 'text/javascript']) expect(isInlineSafe(active), active).to.equal(false);
+  });
+
+  it('when a Korean word-processor file is sniffed, then HWPX (a zip) and HWP (a compound file) are told from their containers', async () => {
+    expect(await detect(HWPX_BYTES)).to.deep.equal({ mime: 'application/hwp+zip', ext: 'hwpx', container: 'application/zip' });
+    expect(await detect(HWP_BYTES)).to.deep.equal({ mime: 'application/x-hwp', ext: 'hwp', container: 'application/x-cfb' });
+    expect((await detect(CFB_BYTES)).mime).to.equal('application/x-cfb');
+    expect((await detect(storedZip([{ name: 'notes.txt', data: 'hello' }]))).mime).to.equal('application/zip');
+    expect((await detect(storedZip([{ name: 'mimetype', data: 'application/x-other' }]))).mime).to.equal('application/zip');
+    expect(categoryOf('application/hwp+zip')).to.equal('documents');
+    expect(categoryOf('application/x-hwp')).to.equal('documents');
+  });
+
+  it('when an allowlist names only the container, then the format inside it is allowed as before', () => {
+    const hwp = { mime: 'application/x-hwp', ext: 'hwp', container: 'application/x-cfb' };
+    expect(isAllowed(hwp, ['application/x-cfb'])).to.equal(true);
+    expect(isAllowed(hwp, ['application/x-hwp'])).to.equal(true);
+    expect(isAllowed(hwp, ['hwp'])).to.equal(true);
+    expect(isAllowed(hwp, ['application/pdf'])).to.equal(false);
+  });
+
+  it('when video is MP4 or WebM, then it may play inline; it is never in the default allowlist', () => {
+    expect(isInlineSafe('video/mp4')).to.equal(true);
+    expect(isInlineSafe('video/webm')).to.equal(true);
+    expect(categoryOf('video/mp4')).to.equal('files');
+    expect(configWith({}).UPLOAD_ALLOWED_TYPES).not.to.match(/video|svg/);
   });
 
   it('when a client name is sanitised, then no path, control or bidi character survives and something is always left', () => {

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { openDatabase, type DatabaseTarget } from '../../src/db/openDatabase.ts';
+import { PGLITE_EXTENSIONS } from '../../src/db/ormOptions.ts';
 
 /**
  * Fresh, fully migrated databases for tests, fast. On PGlite: migrate once, dump the data directory,
@@ -51,7 +52,7 @@ export async function createTestDatabase(options: { persistent?: boolean } = {})
 }
 
 async function buildPgliteTemplate(): Promise<Blob> {
-  const instance = await PGlite.create();
+  const instance = await PGlite.create({ extensions: PGLITE_EXTENSIONS });
   const orm = await openDatabase({ kind: 'pglite', dataDir: 'memory://', instance });
   await orm.close();
   const dump = await instance.dumpDataDir('none');

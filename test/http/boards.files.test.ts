@@ -5,19 +5,10 @@ import path from 'node:path';
 import { expect } from 'chai';
 import { expectError, type Session } from '../helpers/http.ts';
 import { startTestServer, type TestServer } from '../helpers/testServer.ts';
-import { createAdmin, createBoard, createPost, form, PDF_BYTES, PNG_1X1, upload } from '../helpers/boards.ts';
+import { createAdmin, createBoard, createPost, form, HWP_BYTES, HWPX_BYTES, PDF_BYTES, PNG_1X1, storedFiles, upload } from '../helpers/boards.ts';
 
 const HTML = '<!DOCTYPE html><html><body><script>alert(document.cookie)</script></body></html>';
 const SVG = '<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"></svg>';
-
-/** Every file under DATA_DIR/uploads, relative, staging included. */
-function storedFiles(server: TestServer): string[] {
-  const root = path.join(server.config.DATA_DIR, 'uploads');
-  return (fs.readdirSync(root, { recursive: true, withFileTypes: true }) as fs.Dirent[])
-    .filter((d) => d.isFile())
-    .map((d) => path.relative(root, path.join(d.parentPath, d.name)))
-    .sort();
-}
 
 async function fileCount(server: TestServer, admin: Session): Promise<number> {
   return (await server.http.get('/files?mine=0&limit=100', admin.access_token)).body.items.length;
@@ -75,6 +66,20 @@ describe('files', () => {
       const res = await upload(server, '/files', form('file', [{ name: 'photo.jpg', bytes: PDF_BYTES, type: 'image/jpeg' }]), alice.access_token);
       expect(res.status).to.equal(201);
       expect(res.body).to.include({ mime: 'application/pdf', category: 'documents', original_name: 'photo.jpg' });
+    });
+
+    it('when Hangul documents are uploaded, then .hwpx and .hwp are documents stored under their own extensions', async () => {
+      for (const [name, bytes, mime, ext] of [['보고서.hwpx', HWPX_BYTES, 'application/hwp+zip', 'hwpx'], ['계획.hwp', HWP_BYTES, 'application/x-hwp', 'hwp']] as const) {
+        const before = new Set(storedFiles(server));
+        const res = await upload(server, '/files', form('file', [{ name, bytes }]), alice.access_token);
+        expect(res.status, JSON.stringify(res.body)).to.equal(201);
+        expect(res.body).to.include({ mime, category: 'documents', original_name: name });
+        const added = storedFiles(server).filter((f) => !before.has(f));
+        expect(added, name).to.have.length(1);
+        expect(added[0]).to.match(new RegExp(`^documents/[A-Za-z0-9_-]{24}\\.${ext}$`));
+        const download = await fetch(`${server.url}/files/${res.body.id}`, { headers: { authorization: `Bearer ${alice.access_token}` } });
+        expect(download.headers.get('content-disposition')).to.match(/^attachment;/);
+      }
     });
 
     it('when a file named .png holds HTML, then it is refused as a disallowed type and nothing is kept', async () => {
@@ -312,12 +317,12 @@ describe('files', () => {
   });
 });
 
-describe('files: active types when an operator allows them', () => {
+describe('files: active types and video when an operator allows them', () => {
   let server: TestServer;
   let alice: Session;
 
   before(async () => {
-    server = await startTestServer({ UPLOAD_ALLOWED_TYPES: 'image/png,text/html,image/svg+xml,application/xml' });
+    server = await startTestServer({ UPLOAD_ALLOWED_TYPES: 'image/png,text/html,image/svg+xml,application/xml,video/mp4' });
     alice = await server.http.signUp('alice');
   });
   after(() => server?.close());
@@ -338,6 +343,22 @@ describe('files: active types when an operator allows them', () => {
       expect(await res.text()).to.equal(bytes);
     });
   }
+
+  it('when an SVG is offered as an avatar, then 422: only raster images are avatars', async () => {
+    const up = await upload(server, '/files', form('file', [{ name: 'logo.svg', bytes: SVG }]), alice.access_token);
+    expectError(await server.http.patch('/users/me', { avatar_file_id: up.body.id }, alice.access_token), 422, 42008);
+  });
+
+  it('when an MP4 is uploaded, then it goes to files/, plays inline and seeks with byte ranges', async () => {
+    const mp4 = Buffer.concat([Buffer.from([0, 0, 0, 0x18]), Buffer.from('ftypisom'), Buffer.from([0, 0, 2, 0]), Buffer.from('isommp41'), Buffer.alloc(64, 1)]);
+    const up = await upload(server, '/files', form('file', [{ name: 'clip.mp4', bytes: mp4 }]), alice.access_token);
+    expect(up.status, JSON.stringify(up.body)).to.equal(201);
+    expect(up.body).to.include({ mime: 'video/mp4', category: 'files' });
+    const res = await fetch(`${server.url}/files/${up.body.id}`, { headers: { authorization: `Bearer ${alice.access_token}`, range: 'bytes=4-11' } });
+    expect(res.status).to.equal(206);
+    expect(res.headers.get('content-disposition')).to.match(/^inline;/);
+    expect(Buffer.from(await res.arrayBuffer()).toString('latin1')).to.equal('ftypisom');
+  });
 
   it('when a plain text file is uploaded, then it is not on this allowlist', async () => {
     expectError(await upload(server, '/files', form('file', [{ name: 'notes.txt', bytes: 'just words' }]), alice.access_token), 415, 42003);

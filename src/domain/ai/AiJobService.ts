@@ -15,11 +15,19 @@ export interface SubmitJob {
   task: AiTaskName;
   input?: unknown;
   dataset?: string;
+  /** One of the caller's own uploaded files, CSV text, used as `dataset`. */
+  dataset_file_id?: number;
   params?: Record<string, unknown>;
   trained_model_id?: number;
 }
 
 const idCursor = z.tuple([z.number().int()]);
+
+/** The caller's own uploaded files, read as datasets (the files area implements it). */
+export interface DatasetFiles {
+  /** FILE_NOT_FOUND unless the file exists and `owner` uploaded it. */
+  openOwn(owner: Principal, fileId: number): Promise<{ mime: string; size: number; bytes(): Promise<Buffer> }>;
+}
 
 /** Users' AI jobs: submit (queued in the database), read, list, cancel. Running them is the dispatcher's work. */
 export class AiJobService {
@@ -29,16 +37,18 @@ export class AiJobService {
     private readonly control: JobControl,
     private readonly notifier: JobNotifier,
     private readonly limits: { maxActivePerUser: number; maxInputBytes: number },
+    private readonly datasetFiles?: DatasetFiles,
   ) {}
 
   async submit(principal: Principal, request: SubmitJob): Promise<AiJobView> {
     const { model, spec } = await this.registry.resolve(request.model, request.task);
     const params = request.params ?? {};
-    const size = Buffer.byteLength(request.dataset ?? '') + Buffer.byteLength(JSON.stringify(request.input ?? null)) + Buffer.byteLength(JSON.stringify(params));
+    const dataset = await this.datasetOf(principal, request);
+    const size = Buffer.byteLength(dataset ?? '') + Buffer.byteLength(JSON.stringify(request.input ?? null)) + Buffer.byteLength(JSON.stringify(params));
     if (size > this.limits.maxInputBytes) {
       throw new AppError('AI_INPUT_TOO_LARGE', { detail: { bytes: size, max_bytes: this.limits.maxInputBytes } });
     }
-    const parsed = spec.schema.safeParse({ input: request.input, params, dataset: request.dataset });
+    const parsed = spec.schema.safeParse({ input: request.input, params, dataset });
     if (!parsed.success) {
       throw new AppError('VALIDATION_FAILED', {
         detail: parsed.error.issues.map((issue) => ({ path: ['body', ...issue.path].join('.'), message: issue.message })),
@@ -64,7 +74,7 @@ export class AiJobService {
       status: 'queued',
       input: request.input ?? null,
       params,
-      dataset: request.dataset ?? null,
+      dataset: dataset ?? null,
       trainedModelId,
       result: null,
     });
@@ -112,6 +122,27 @@ export class AiJobService {
     const view = jobView(job);
     this.notifier.notify(job.owner.id, { type: 'ai_job', event: 'status', job: view });
     return view;
+  }
+
+  /**
+   * The inline `dataset`, or the text of `dataset_file_id` (copied into the job, so deleting the file later
+   * changes nothing): the caller's own file, plain text (CSV sniffs as text/plain), UTF-8, within the input limit.
+   */
+  private async datasetOf(principal: Principal, request: SubmitJob): Promise<string | undefined> {
+    if (request.dataset_file_id === undefined) return request.dataset;
+    const invalid = (message: string) => new AppError('VALIDATION_FAILED', { detail: [{ path: 'body.dataset_file_id', message }] });
+    if (request.dataset !== undefined) throw invalid('Send either dataset or dataset_file_id, not both');
+    if (!this.datasetFiles) throw invalid('Datasets from files are not available');
+    const file = await this.datasetFiles.openOwn(principal, request.dataset_file_id);
+    if (file.size > this.limits.maxInputBytes) {
+      throw new AppError('AI_INPUT_TOO_LARGE', { detail: { bytes: file.size, max_bytes: this.limits.maxInputBytes } });
+    }
+    if (file.mime !== 'text/plain') throw invalid(`Must be a CSV (plain text) file; this one is ${file.mime}`);
+    try {
+      return new TextDecoder('utf-8', { fatal: true }).decode(await file.bytes());
+    } catch {
+      throw invalid('The file is not UTF-8 text');
+    }
   }
 
   private async findVisible(principal: Principal, id: number): Promise<AiJob> {

@@ -29,11 +29,13 @@ const REFUSAL: Record<Exclude<BoardAction, 'read'>, ErrorKey> = {
 export const isAdmin = (viewer: Viewer): boolean => viewer?.role === 'admin';
 
 /**
- * What a viewer may do on a board. Admins may do everything everywhere. Hidden boards exist for no one
- * else. `public`: every signed-in user; `readonly`: everyone reads, granted users write; `restricted`:
+ * What a viewer may do on a board. Admins may do everything on boards that are not deleted. Hidden
+ * and deleted boards exist for no one else. `public`: every signed-in user; `readonly`: everyone reads, granted users write; `restricted`:
  * only what the user's grant says. A closed board (`available: false`) takes no new content.
  */
 export function permissionsOn(board: Board, viewer: Viewer, grant: BoardGrant | null | undefined): BoardPermissions {
+  // A deleted board is gone for everyone but admins, who may still read it (to decide on a restore).
+  if (board.deletedAt) return isAdmin(viewer) ? { ...NONE, read: true } : NONE;
   if (isAdmin(viewer)) return ALL;
   if (!board.visible) return NONE;
   const granted: BoardPermissions = grant
@@ -87,6 +89,7 @@ export function hiddenAs(key: ErrorKey) {
 
 export function assertAllowed(board: Board, perms: BoardPermissions, action: BoardAction): void {
   if (action === 'read' || perms[action]) return;
+  if (board.deletedAt) throw new AppError('BOARD_DELETED');
   if (!board.available) throw new AppError('BOARD_CLOSED');
   throw new AppError(REFUSAL[action]);
 }

@@ -1,5 +1,5 @@
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
-import type { EntityManager } from '@mikro-orm/sql';
+import { raw, type EntityManager } from '@mikro-orm/sql';
 import { AppError } from '../../errors/index.ts';
 import { Board, type BoardAccess as AccessPolicy } from '../../../entities/Board.ts';
 import { BoardGrant } from '../../../entities/BoardGrant.ts';
@@ -30,25 +30,55 @@ export class BoardService {
 
   async create(actor: Actor, input: BoardInput) {
     const board = await this.inTransaction(async (em) => {
-      await assertNameFree(em, input.name);
-      const board = em.create(Board, { ...input, description: input.description ?? '' });
+      const name = boardName(input.name);
+      await assertNameFree(em, name);
+      const board = em.create(Board, { ...input, name, description: input.description ?? '' });
       await em.flush();
       this.audit.record(em, actor, { action: 'board.create', targetType: 'board', targetId: board.id, detail: { ...input } });
       return board;
     });
-    return boardView(board, ADMIN_VIEW);
+    return adminView(board);
   }
 
+  /** Edits a board, deleted or not (an admin may rename a deleted board to free its name). */
   async update(actor: Actor, boardId: number, changes: Partial<BoardInput>) {
     const board = await this.inTransaction(async (em) => {
       const board = await em.findOne(Board, { id: boardId });
       if (!board) throw new AppError('BOARD_NOT_FOUND');
-      if (changes.name !== undefined && changes.name !== board.name) await assertNameFree(em, changes.name);
-      em.assign(board, changes);
+      const name = changes.name === undefined ? undefined : boardName(changes.name);
+      if (name !== undefined && name !== board.name) await assertNameFree(em, name, board.id);
+      em.assign(board, name === undefined ? changes : { ...changes, name });
       this.audit.record(em, actor, { action: 'board.update', targetType: 'board', targetId: board.id, detail: { ...changes } });
       return board;
     });
-    return boardView(board, ADMIN_VIEW);
+    return adminView(board);
+  }
+
+  /**
+   * Soft-deletes a board: it and everything on it (posts, comments, attachments) answer 404 to everyone
+   * but admins until restored. Nothing is removed. Deleting a deleted board changes nothing.
+   */
+  async delete(actor: Actor, boardId: number): Promise<void> {
+    await this.em.transactional(async (em) => {
+      const board = await em.findOne(Board, { id: boardId });
+      if (!board) throw new AppError('BOARD_NOT_FOUND');
+      if (board.deletedAt) return;
+      board.deletedAt = new Date();
+      this.audit.record(em, actor, { action: 'board.delete', targetType: 'board', targetId: board.id, detail: { name: board.name } });
+    });
+  }
+
+  /** Brings a deleted board back as it was; restoring a live board changes nothing. */
+  async restore(actor: Actor, boardId: number) {
+    const board = await this.em.transactional(async (em) => {
+      const board = await em.findOne(Board, { id: boardId });
+      if (!board) throw new AppError('BOARD_NOT_FOUND');
+      if (!board.deletedAt) return board;
+      board.deletedAt = null;
+      this.audit.record(em, actor, { action: 'board.restore', targetType: 'board', targetId: board.id, detail: { name: board.name } });
+      return board;
+    });
+    return adminView(board);
   }
 
   async get(boardId: number, viewer: Viewer) {
@@ -56,9 +86,12 @@ export class BoardService {
     return boardView(board, perms);
   }
 
-  /** Boards the viewer may read, by name, with what the viewer may do on each. */
-  async listFor(viewer: Viewer) {
-    const boards = await this.em.find(Board, isAdmin(viewer) ? {} : { visible: true }, { orderBy: { name: 'asc' } });
+  /** Boards the viewer may read, by name, with what the viewer may do on each; `deleted` lists deleted boards (admins only). */
+  async listFor(viewer: Viewer, options: { deleted?: boolean } = {}) {
+    if (options.deleted && !isAdmin(viewer)) throw new AppError('FORBIDDEN', { message: 'Only admins see deleted boards' });
+    const where: Record<string, unknown> = options.deleted ? { deletedAt: { $ne: null } } : { deletedAt: null };
+    if (!isAdmin(viewer)) where.visible = true;
+    const boards = await this.em.find(Board, where, { orderBy: { name: 'asc' } });
     const grants = viewer && !isAdmin(viewer) ? await this.em.find(BoardGrant, { user: viewer.userId }) : [];
     const grantOf = new Map(grants.map((g) => [g.board.id, g]));
     return boards
@@ -110,10 +143,22 @@ export class BoardService {
   }
 }
 
-const ADMIN_VIEW: BoardPermissions = { read: true, write: true, comment: true, upload: true };
+/** A board as admins see it: everything allowed, or only reading while it is deleted. */
+function adminView(board: Board) {
+  return boardView(board, permissionsOn(board, { userId: 0, role: 'admin' }, null));
+}
 
-async function assertNameFree(em: EntityManager, name: string): Promise<void> {
-  if (await em.count(Board, { name })) throw new AppError('BOARD_NAME_TAKEN');
+/** Names compare as people read them: Unicode-normalised (NFC), case-insensitively (the database's lower()). */
+function boardName(name: string): string {
+  return name.normalize('NFC');
+}
+
+/** Refuses a name another board (deleted ones included) already has in any letter case. */
+async function assertNameFree(em: EntityManager, name: string, exceptId?: number): Promise<void> {
+  const where: Record<string | symbol, unknown> = { [raw('(lower(name) = lower(?))', [name])]: true };
+  if (exceptId !== undefined) where.id = { $ne: exceptId };
+  const holder = await em.findOne(Board, where, { fields: ['id', 'deletedAt'] });
+  if (holder) throw new AppError('BOARD_NAME_TAKEN', { detail: { board_id: holder.id, deleted: Boolean(holder.deletedAt) } });
 }
 
 function grantView(grant: BoardGrant) {

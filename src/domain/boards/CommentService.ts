@@ -6,6 +6,7 @@ import { Comment } from '../../../entities/Comment.ts';
 import { Post } from '../../../entities/Post.ts';
 import type { FileService } from '../files/FileService.ts';
 import { decodeCursor, toPage } from '../shared/pagination.ts';
+import type { ContentRateLimits } from '../shared/rateLimits.ts';
 import { assertAllowed, BoardAccess, hiddenAs, isAdmin, type Viewer } from './BoardAccess.ts';
 import { commentView, type CommentView } from './boardViews.ts';
 
@@ -24,6 +25,7 @@ export class CommentService {
   constructor(
     private readonly em: EntityManager,
     private readonly files: FileService,
+    private readonly limits: ContentRateLimits,
   ) {
     this.access = new BoardAccess(em);
   }
@@ -41,6 +43,7 @@ export class CommentService {
 
   async create(viewer: SignedIn, postId: number, body: string): Promise<CommentView> {
     const { post } = await this.access.post(postId, viewer, 'comment');
+    await this.limits.consume('comment', viewer);
     const comment = await this.em.transactional(async (em) => {
       // Counting first locks the post row, so a concurrent delete of the post cannot slip in between.
       const counted = await em.nativeUpdate(Post, { id: post.id, deletedAt: null }, { commentCount: raw('comment_count + 1') });

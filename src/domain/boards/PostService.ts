@@ -2,10 +2,12 @@ import type { EntityManager } from '@mikro-orm/sql';
 import { raw } from '@mikro-orm/sql';
 import { z } from 'zod';
 import { AppError } from '../../errors/index.ts';
-import { Post } from '../../../entities/Post.ts';
+import { Post, POST_SEARCH_TEXT } from '../../../entities/Post.ts';
 import { PostLike } from '../../../entities/PostLike.ts';
 import type { FileService } from '../files/FileService.ts';
 import { decodeCursor, toPage, type Page } from '../shared/pagination.ts';
+import type { ContentRateLimits } from '../shared/rateLimits.ts';
+import { substringCondition } from '../shared/textSearch.ts';
 import { publicUser } from '../users/userViews.ts';
 import { assertAllowed, BoardAccess, isAdmin, type Viewer } from './BoardAccess.ts';
 import { postView, type PostView } from './boardViews.ts';
@@ -32,14 +34,15 @@ export class PostService {
     private readonly em: EntityManager,
     private readonly files: FileService,
     private readonly views: ViewCounter,
+    private readonly limits: ContentRateLimits,
   ) {
     this.access = new BoardAccess(em);
   }
 
   /**
    * A board's live posts, keyset-paginated: the cursor holds the last row's sort key and id, so rows
-   * inserted between pages neither repeat nor shift later pages. `q` is PostgreSQL full-text search
-   * over title and body (GIN-indexed), combined with the chosen sort.
+   * inserted between pages neither repeat nor shift later pages. `q` searches title and body for
+   * parts of words (pg_trgm GIN index), combined with the chosen sort.
    */
   async list(viewer: Viewer, boardId: number, input: { sort: PostSort; q?: string; cursor?: string; limit: number }): Promise<Page<PostView>> {
     await this.access.board(boardId, viewer);
@@ -48,7 +51,10 @@ export class PostService {
       throw new AppError('VALIDATION_FAILED', { message: 'Cursor belongs to another sort', detail: [{ path: 'cursor', message: 'Cursor belongs to another sort' }] });
     }
     const where: Record<string | symbol, unknown> = { board: boardId, deletedAt: null };
-    if (input.q) where[raw(`search @@ websearch_to_tsquery('simple', ?)`, [input.q])] = true;
+    if (input.q) {
+      const search = substringCondition(POST_SEARCH_TEXT, input.q);
+      where[raw(search.sql, search.params)] = true;
+    }
     let orderBy: Record<string, 'desc'>[];
     if (input.sort === 'new') {
       if (after) where.id = { $lt: after[1] };
@@ -76,6 +82,7 @@ export class PostService {
 
   async create(viewer: SignedIn, boardId: number, input: { title: string; body: string }): Promise<PostView> {
     const { board } = await this.access.board(boardId, viewer, 'write');
+    await this.limits.consume('post', viewer);
     const post = this.em.create(Post, { board, author: viewer.userId, title: input.title, body: input.body });
     await this.em.flush();
     await this.em.populate(post, ['author'], { refresh: true });
@@ -106,6 +113,7 @@ export class PostService {
   /** Likes a post; liking again changes nothing. Returns the new count. */
   async like(viewer: SignedIn, postId: number) {
     const { post } = await this.access.post(postId, viewer);
+    if (post.board.deletedAt) throw new AppError('BOARD_DELETED');
     if (!post.board.available && !isAdmin(viewer)) throw new AppError('BOARD_CLOSED');
     const [row] = await this.em.execute<{ like_count: number }[]>(
       `with ins as (insert into post_likes (post_id, user_id, created_at) values (?, ?, ?) on conflict do nothing returning 1)

@@ -16,6 +16,7 @@ export function boardView(board: Board, perms: BoardPermissions) {
     permissions: perms,
     created_at: board.createdAt.toISOString(),
     updated_at: board.updatedAt.toISOString(),
+    deleted_at: board.deletedAt?.toISOString() ?? null,
   };
 }
 

@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import type { Readable } from 'node:stream';
+import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/sql';
 import type { Logger } from 'pino';
 import { z } from 'zod';
@@ -10,7 +11,9 @@ import { StoredFile, type FileCategory } from '../../../entities/StoredFile.ts';
 import { User } from '../../../entities/User.ts';
 import { BoardAccess, hiddenAs, isAdmin, type Viewer } from '../boards/BoardAccess.ts';
 import { decodeCursor, toPage } from '../shared/pagination.ts';
-import type { FileStorage, StagedFile } from './FileStorage.ts';
+import type { ContentRateLimits } from '../shared/rateLimits.ts';
+import { FileAccess } from './FileAccess.ts';
+import type { ByteRange, FileStorage, StagedFile } from './FileStorage.ts';
 import { categoryOf, detectType, type DetectedType, isAllowed, isInlineSafe, sanitizeFileName } from './fileTypes.ts';
 import { fileView, type FileView } from './fileViews.ts';
 
@@ -24,6 +27,21 @@ export type SignedIn = NonNullable<Viewer>;
 
 export type AttachTarget = { postId: number } | { commentId: number };
 
+/** A readable file: what it is, whether a browser may show it in place, and its bytes on demand. */
+export interface OpenedFile {
+  file: FileView;
+  inline: boolean;
+  /** Opens the bytes (all, or an inclusive range); FILE_NOT_FOUND when they have gone missing. */
+  bytes(range?: ByteRange): Promise<Readable>;
+}
+
+export interface FileServiceOptions {
+  allowedTypes: string[];
+  maxFilesPerItem: number;
+  /** Bytes of files one user may keep; admins are exempt. */
+  quotaBytes: number;
+}
+
 const idCursor = z.tuple([z.number().int()]);
 
 /**
@@ -32,14 +50,31 @@ const idCursor = z.tuple([z.number().int()]);
  */
 export class FileService {
   private readonly access: BoardAccess;
+  private readonly files: FileAccess;
 
   constructor(
     private readonly em: EntityManager,
     private readonly storage: FileStorage,
     private readonly logger: Logger,
-    private readonly options: { allowedTypes: string[]; maxFilesPerItem: number },
+    private readonly limits: ContentRateLimits,
+    private readonly options: FileServiceOptions,
   ) {
     this.access = new BoardAccess(em);
+    this.files = new FileAccess(em);
+  }
+
+  /**
+   * Admits an upload request before a byte of its body is read: the attach target (if any) is checked,
+   * one upload is spent from the user's rate budget, and a user whose quota is already used up is
+   * refused at once. The exact quota check happens again when storing.
+   */
+  async admit(viewer: SignedIn, target?: AttachTarget): Promise<void> {
+    if (target) await this.checkAttach(viewer, target);
+    await this.limits.consume('upload', viewer);
+    if (!isAdmin(viewer)) {
+      const used = await usedBytes(this.em, viewer.userId);
+      if (used >= this.options.quotaBytes) throw quotaError(this.options.quotaBytes, used, 0);
+    }
   }
 
   /** Stores standalone files (not attached to anything yet). */
@@ -80,35 +115,34 @@ export class FileService {
     }
   }
 
-  async list(viewer: SignedIn, input: { mine: boolean; cursor?: string; limit: number }) {
+  async list(viewer: SignedIn, input: { mine: boolean; category?: FileCategory; cursor?: string; limit: number }) {
     if (!input.mine && !isAdmin(viewer)) throw new AppError('FORBIDDEN', { message: 'Only admins may list files of others (use mine=1)' });
     const before = decodeCursor(input.cursor, idCursor);
     const where: Record<string, unknown> = input.mine ? { owner: viewer.userId } : {};
+    if (input.category) where.category = input.category;
     if (before) where.id = { $lt: before[0] };
     const rows = await this.em.find(StoredFile, where, { orderBy: { id: 'desc' }, limit: input.limit + 1 });
     return toPage(rows, input.limit, fileView, (f) => [f.id]);
   }
 
-  /** A file and its bytes, if the viewer may read it; "not found" otherwise. */
-  async open(viewer: Viewer, fileId: number): Promise<{ file: FileView; inline: boolean; stream: Readable }> {
-    const file = await this.readable(viewer, fileId);
-    try {
-      return { file: fileView(file), inline: isInlineSafe(file.mime), stream: await this.storage.read(file.storageKey) };
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-      this.logger.error({ file_id: file.id, key: file.storageKey }, 'stored bytes of a recorded file are missing');
-      throw new AppError('FILE_NOT_FOUND');
-    }
+  /** A file the viewer may read (FileAccess), with its bytes on demand; "not found" otherwise. */
+  async open(viewer: Viewer, fileId: number): Promise<OpenedFile> {
+    const file = await this.files.readable(viewer, fileId);
+    return { file: fileView(file), inline: isInlineSafe(file.mime), bytes: (range) => this.bytesOf(file, range) };
   }
 
-  /** Deletes a file (owner or admin): the row, any avatar pointing at it, then the bytes. */
+  /** One of `owner`'s own files, with its bytes on demand (e.g. a dataset); FILE_NOT_FOUND for anyone else's. */
+  async openOwn(owner: SignedIn, fileId: number): Promise<{ mime: string; size: number; bytes(): Promise<Buffer> }> {
+    const file = await this.em.findOne(StoredFile, { id: fileId, owner: owner.userId });
+    if (!file) throw new AppError('FILE_NOT_FOUND');
+    return { mime: file.mime, size: file.size, bytes: async () => Buffer.concat(await (await this.bytesOf(file)).toArray()) };
+  }
+
+  /** Deletes a file (owner or admin): the row (the database clears it as an avatar), then the bytes. */
   async delete(viewer: SignedIn, fileId: number): Promise<void> {
-    const file = await this.readable(viewer, fileId);
+    const file = await this.files.readable(viewer, fileId);
     if (file.owner.id !== viewer.userId && !isAdmin(viewer)) throw new AppError('NOT_FILE_OWNER');
-    await this.em.transactional(async (em) => {
-      await em.nativeUpdate(User, { avatarFileId: file.id }, { avatarFileId: null });
-      await em.nativeDelete(StoredFile, { id: file.id });
-    });
+    await this.em.nativeDelete(StoredFile, { id: file.id });
     await this.removeBytes([file.storageKey]);
   }
 
@@ -159,8 +193,9 @@ export class FileService {
       if (uploads.length === 0) throw new AppError('NO_FILE');
       const typed: { upload: Upload; type: DetectedType; originalName: string; category: FileCategory; key: string }[] = [];
       for (const upload of uploads) {
-        const type = await detectType(() => this.storage.readStaged(upload.staged.token));
         const originalName = sanitizeFileName(upload.originalName);
+        if (upload.staged.size === 0) throw new AppError('FILE_EMPTY', { detail: { file: originalName } });
+        const type = await detectType(() => this.storage.readStaged(upload.staged.token));
         if (!isAllowed(type, this.options.allowedTypes)) {
           throw new AppError('FILE_TYPE_NOT_ALLOWED', { detail: { file: originalName, detected: type.mime } });
         }
@@ -169,6 +204,7 @@ export class FileService {
         typed.push({ upload, type, originalName, category, key });
       }
       return await this.em.transactional(async (em) => {
+        await this.assertWithinQuota(em, owner, uploads.reduce((sum, u) => sum + u.staged.size, 0));
         const rows = typed.map((t) =>
           em.create(StoredFile, {
             owner: owner.userId,
@@ -197,16 +233,35 @@ export class FileService {
     }
   }
 
-  private async readable(viewer: Viewer, fileId: number): Promise<StoredFile> {
-    const file = await this.em.findOne(StoredFile, { id: fileId }, { populate: ['comment'] });
-    if (!file) throw new AppError('FILE_NOT_FOUND');
-    if (isAdmin(viewer) || (viewer && file.owner.id === viewer.userId)) return file;
-    const postId = file.post?.id ?? (file.comment && !file.comment.deletedAt ? file.comment.post.id : undefined);
-    if (postId !== undefined) {
-      await this.access.post(postId, viewer).catch(hiddenAs('FILE_NOT_FOUND'));
-      return file;
+  /** Opens a file's stored bytes; missing bytes of a recorded file are FILE_NOT_FOUND (and logged: they should exist). */
+  private async bytesOf(file: StoredFile, range?: ByteRange): Promise<Readable> {
+    try {
+      return await this.storage.read(file.storageKey, range);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      this.logger.error({ file_id: file.id, key: file.storageKey }, 'stored bytes of a recorded file are missing');
+      throw new AppError('FILE_NOT_FOUND');
     }
-    if (!file.post && !file.comment && viewer && (await this.em.count(User, { avatarFileId: file.id }))) return file;
-    throw new AppError('FILE_NOT_FOUND');
   }
+
+  /**
+   * Refuses what would take the owner past their quota. The owner's row is locked first, so two uploads
+   * of one user racing each other are counted one after the other.
+   */
+  private async assertWithinQuota(em: EntityManager, owner: SignedIn, incoming: number): Promise<void> {
+    if (isAdmin(owner)) return;
+    await em.findOneOrFail(User, { id: owner.userId }, { lockMode: LockMode.PESSIMISTIC_WRITE, fields: ['id'] });
+    const used = await usedBytes(em, owner.userId);
+    if (used + incoming > this.options.quotaBytes) throw quotaError(this.options.quotaBytes, used, incoming);
+  }
+}
+
+/** Bytes of all files a user keeps (uploads and attachments). */
+async function usedBytes(em: EntityManager, userId: number): Promise<number> {
+  const [row] = await em.execute<{ used: string | number }[]>('select coalesce(sum(size), 0) as used from files where owner_id = ?', [userId]);
+  return Number(row.used);
+}
+
+function quotaError(quota: number, used: number, incoming: number): AppError {
+  return new AppError('UPLOAD_QUOTA_EXCEEDED', { detail: { quota_bytes: quota, used_bytes: used, upload_bytes: incoming } });
 }

@@ -9,6 +9,12 @@ export interface StagedFile {
   sha256: string;
 }
 
+/** Bytes `start` to `end` of a file, both inclusive (as HTTP ranges count them). */
+export interface ByteRange {
+  start: number;
+  end: number;
+}
+
 /**
  * Where uploaded bytes live. Uploads are two-phase: `stage` streams bytes to a private area, the
  * service inspects and records them, then `commit` moves them under their final key (or `discard`
@@ -22,8 +28,8 @@ export interface FileStorage {
   commit(token: string, key: string): Promise<void>;
   /** Drops staged bytes; a spent or unknown token is ignored. */
   discard(token: string): Promise<void>;
-  /** Opens stored bytes; rejects (ENOENT) when they are missing, before anything is streamed. */
-  read(key: string): Promise<Readable>;
+  /** Opens stored bytes (all, or one range); rejects (ENOENT) when they are missing, before anything is streamed. */
+  read(key: string, range?: ByteRange): Promise<Readable>;
   /** Removes stored bytes; a missing key is ignored. */
   remove(key: string): Promise<void>;
 }

@@ -3,6 +3,7 @@ import { AppError } from '../../errors/index.ts';
 import { User } from '../../../entities/User.ts';
 import { decodeCursor, toPage, type Page } from '../shared/pagination.ts';
 import { escapeLike } from '../shared/like.ts';
+import { avatarCandidate } from '../files/FileAccess.ts';
 import { z } from 'zod';
 import { privateUser, publicUser, type PublicUser } from './userViews.ts';
 
@@ -16,7 +17,9 @@ export class UserService {
     const user = await this.em.findOneOrFail(User, { id: userId });
     if (changes.nickname !== undefined) user.nickname = changes.nickname;
     if (changes.bio !== undefined) user.bio = changes.bio;
-    if (changes.avatar_file_id !== undefined) user.avatarFileId = changes.avatar_file_id;
+    if (changes.avatar_file_id !== undefined) {
+      user.avatarFile = changes.avatar_file_id === null ? null : await avatarCandidate(this.em, userId, changes.avatar_file_id);
+    }
     await this.em.flush();
     return privateUser(user);
   }

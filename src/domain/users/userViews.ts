@@ -7,7 +7,7 @@ export function publicUser(user: User) {
     username: user.username,
     nickname: user.nickname,
     bio: user.bio,
-    avatar_file_id: user.avatarFileId ?? null,
+    avatar_file_id: user.avatarFile?.id ?? null,
     role: user.role,
     created_at: user.createdAt.toISOString(),
   };

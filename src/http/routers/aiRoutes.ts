@@ -76,18 +76,20 @@ export function aiRoutes(api: Api, registry: AiModelRegistry, jobs: AiJobService
       method: 'post', path: '/ai/jobs', tag: 'ai', access: 'user', status: 202, summary: 'Submit an AI job',
       description:
         'Queues the job and answers at once. Follow it with GET /ai/jobs/{id} or the `ai_job` messages of the `home` room (docs/ai.md). ' +
-        '`dataset` is CSV text with a header row (train); `input` and `params` follow the task’s schema at GET /ai/models; ' +
+        '`dataset` is CSV text with a header row (train), or `dataset_file_id` names one of my own uploaded CSV files ' +
+        '(POST /files; its text is copied into the job); `input` and `params` follow the task’s schema at GET /ai/models; ' +
         '`trained_model_id` (predict) is the `result.trained_model_id` of a train job.',
       body: z.object({
         model: z.string().min(1).max(64),
         task: z.enum(AI_TASKS),
         input: z.unknown().optional(),
         dataset: z.string().optional().meta({ description: 'CSV text with a header row' }),
+        dataset_file_id: z.number().int().positive().optional().meta({ description: 'One of my uploaded files (CSV text), instead of `dataset`' }),
         params: z.record(z.string(), z.unknown()).optional(),
         trained_model_id: z.number().int().positive().optional(),
       }),
       response: AiJobSchema,
-      errors: ['AI_MODEL_NOT_FOUND', 'AI_MODEL_DISABLED', 'AI_TASK_UNSUPPORTED', 'AI_TRAINED_MODEL_NOT_FOUND', 'AI_TOO_MANY_JOBS', 'AI_INPUT_TOO_LARGE', 'PAYLOAD_TOO_LARGE'],
+      errors: ['AI_MODEL_NOT_FOUND', 'AI_MODEL_DISABLED', 'AI_TASK_UNSUPPORTED', 'AI_TRAINED_MODEL_NOT_FOUND', 'AI_TOO_MANY_JOBS', 'AI_INPUT_TOO_LARGE', 'PAYLOAD_TOO_LARGE', 'FILE_NOT_FOUND'],
     },
     ({ principal, body }) => jobs.submit(principal, body),
   );

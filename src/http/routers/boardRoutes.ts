@@ -24,16 +24,22 @@ export function boardRoutes(api: Api, boards: BoardService, posts: PostService):
   api.route(
     {
       method: 'get', path: '/boards', tag: 'boards', access: 'public', summary: 'Boards I can read',
-      description: 'Without a token: the readonly boards everyone may read. Each board carries my permissions on it.',
+      description:
+        'Without a token: the readonly boards everyone may read. Each board carries my permissions on it. ' +
+        '`deleted=true` lists the deleted boards instead (admins only).',
+      query: z.object({ deleted: z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1').optional() }),
       response: z.array(BoardSchema),
+      errors: ['FORBIDDEN'],
     },
-    ({ principal }) => boards.listFor(principal),
+    ({ principal, query }) => boards.listFor(principal, { deleted: query.deleted }),
   );
 
   api.route(
     {
       method: 'post', path: '/boards', tag: 'boards', access: 'admin', status: 201, summary: 'Create a board',
-      description: 'Recorded in the admin audit log.',
+      description:
+        'Names are unique case-insensitively, deleted boards included ("General" and "general" cannot both exist); a ' +
+        'taken name answers 409 with the holder in `detail`. Recorded in the admin audit log.',
       body: BoardFields, response: BoardSchema, errors: ['BOARD_NAME_TAKEN'],
     },
     ({ principal, body }) => boards.create(actorOf(principal), body),
@@ -56,6 +62,27 @@ export function boardRoutes(api: Api, boards: BoardService, posts: PostService):
       response: BoardSchema, errors: ['BOARD_NOT_FOUND', 'BOARD_NAME_TAKEN'],
     },
     ({ principal, params, body }) => boards.update(actorOf(principal), params.id, body),
+  );
+
+  api.route(
+    {
+      method: 'delete', path: '/boards/:id', tag: 'boards', access: 'admin', status: 204, summary: 'Delete a board (soft)',
+      description:
+        'The board and everything on it (posts, comments, attachments) answer 404 to everyone but admins, who may still ' +
+        'read it; nothing is removed and POST /boards/{id}/restore brings it back. Its name stays taken. Idempotent. ' +
+        'Recorded in the admin audit log.',
+      params: IdParam, errors: ['BOARD_NOT_FOUND'],
+    },
+    ({ principal, params }) => boards.delete(actorOf(principal), params.id),
+  );
+
+  api.route(
+    {
+      method: 'post', path: '/boards/:id/restore', tag: 'boards', access: 'admin', summary: 'Restore a deleted board',
+      description: 'Brings the board back with everything on it, as it was. Restoring a live board changes nothing. Recorded in the admin audit log.',
+      params: IdParam, response: BoardSchema, errors: ['BOARD_NOT_FOUND'],
+    },
+    ({ principal, params }) => boards.restore(actorOf(principal), params.id),
   );
 
   api.route(
@@ -102,8 +129,9 @@ export function boardRoutes(api: Api, boards: BoardService, posts: PostService):
       method: 'get', path: '/boards/:id/posts', tag: 'posts', access: 'public', summary: "A board's posts",
       description:
         'Keyset pagination: pass `next_cursor` back as `cursor` (with the same `sort`); posts added meanwhile never repeat or shift ' +
-        'the pages. `sort`: `new` (newest first), `top` (most liked), `views` (most viewed). `q`: full-text search in title ' +
-        'and body (PostgreSQL websearch syntax: words, "quoted phrases", -excluded, or).',
+        'the pages. `sort`: `new` (newest first), `top` (most liked), `views` (most viewed). `q`: search in title and body ' +
+        'for parts of words, case-insensitively (게시판 finds 게시판에, room finds rooms): words and "quoted phrases" must all ' +
+        'appear, -word must not, `or` separates alternatives.',
       params: IdParam,
       query: PageQuery.extend({ sort: z.enum(POST_SORTS).default('new'), q: z.string().trim().min(1).max(200).optional() }),
       response: pageOf(PostSchema, 'PostPage'),
@@ -115,11 +143,11 @@ export function boardRoutes(api: Api, boards: BoardService, posts: PostService):
   api.route(
     {
       method: 'post', path: '/boards/:id/posts', tag: 'posts', access: 'user', status: 201, summary: 'Write a post',
-      description: 'Attach files afterwards with POST /posts/{id}/attachments.',
+      description: 'Attach files afterwards with POST /posts/{id}/attachments. At most POST_RATE_PER_USER posts per CONTENT_RATE_WINDOW (429 with Retry-After).',
       params: IdParam,
       body: z.object({ title: PostTitle, body: PostBody }),
       response: PostSchema,
-      errors: ['BOARD_NOT_FOUND', 'BOARD_WRITE_FORBIDDEN', 'BOARD_CLOSED'],
+      errors: ['BOARD_NOT_FOUND', 'BOARD_WRITE_FORBIDDEN', 'BOARD_CLOSED', 'BOARD_DELETED', 'RATE_LIMITED'],
     },
     ({ principal, params, body }) => posts.create(principal, params.id, body),
   );

@@ -24,6 +24,7 @@ export const BoardSchema = z
     permissions: PermissionsSchema.meta({ description: "The caller's effective permissions" }),
     created_at: z.string(),
     updated_at: z.string(),
+    deleted_at: z.string().nullable().meta({ description: 'Set while the board is deleted (only admins see deleted boards)' }),
   })
   .meta({ id: 'Board' });
 

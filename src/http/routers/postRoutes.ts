@@ -3,13 +3,13 @@ import type { CommentService } from '../../domain/boards/CommentService.ts';
 import type { PostService } from '../../domain/boards/PostService.ts';
 import type { FileService } from '../../domain/files/FileService.ts';
 import type { Api } from '../route.ts';
-import { uploadsOf } from '../uploads.ts';
+import { UPLOAD_ERRORS as FILE_UPLOAD_ERRORS, uploadsOf } from '../uploads.ts';
 import type { RequestHandler } from 'express';
 import { clientIp } from './authRoutes.ts';
 import { CommentBody, CommentSchema, FileSchema, LikeStateSchema, PostBody, PostSchema, PostTitle } from './boardSchemas.ts';
 import { IdParam, PageQuery, PublicUserSchema, pageOf } from './schemas.ts';
 
-const UPLOAD_ERRORS = ['FILE_TOO_LARGE', 'FILE_TYPE_NOT_ALLOWED', 'TOO_MANY_FILES', 'NO_FILE', 'UPLOAD_MALFORMED', 'BOARD_UPLOAD_FORBIDDEN', 'BOARD_CLOSED', 'NOT_AUTHOR'] as const;
+const UPLOAD_ERRORS = [...FILE_UPLOAD_ERRORS, 'BOARD_UPLOAD_FORBIDDEN', 'BOARD_CLOSED', 'NOT_AUTHOR'] as const;
 
 export function postRoutes(api: Api, deps: { posts: PostService; comments: CommentService; files: FileService; attachmentParser: RequestHandler }): void {
   const { posts, comments, files, attachmentParser } = deps;
@@ -82,8 +82,9 @@ export function postRoutes(api: Api, deps: { posts: PostService; comments: Comme
   api.route(
     {
       method: 'post', path: '/posts/:id/comments', tag: 'comments', access: 'user', status: 201, summary: 'Comment on a post',
+      description: 'At most COMMENT_RATE_PER_USER comments per CONTENT_RATE_WINDOW (429 with Retry-After).',
       params: IdParam, body: z.object({ body: CommentBody }), response: CommentSchema,
-      errors: ['POST_NOT_FOUND', 'BOARD_COMMENT_FORBIDDEN', 'BOARD_CLOSED'],
+      errors: ['POST_NOT_FOUND', 'BOARD_COMMENT_FORBIDDEN', 'BOARD_CLOSED', 'RATE_LIMITED'],
     },
     ({ principal, params, body }) => comments.create(principal, params.id, body.body),
   );
@@ -114,7 +115,7 @@ export function postRoutes(api: Api, deps: { posts: PostService; comments: Comme
       multipart: {
         parser: attachmentParser,
         files: { files: { multiple: true } },
-        precheck: ({ params, principal }) => files.checkAttach(principal, { postId: params.id }),
+        precheck: ({ params, principal }) => files.admit(principal, { postId: params.id }),
       },
       response: z.array(FileSchema),
       errors: ['POST_NOT_FOUND', ...UPLOAD_ERRORS],
@@ -130,7 +131,7 @@ export function postRoutes(api: Api, deps: { posts: PostService; comments: Comme
       multipart: {
         parser: attachmentParser,
         files: { files: { multiple: true } },
-        precheck: ({ params, principal }) => files.checkAttach(principal, { commentId: params.id }),
+        precheck: ({ params, principal }) => files.admit(principal, { commentId: params.id }),
       },
       response: z.array(FileSchema),
       errors: ['COMMENT_NOT_FOUND', ...UPLOAD_ERRORS],

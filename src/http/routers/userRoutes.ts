@@ -14,6 +14,10 @@ export function userRoutes(api: Api, auth: AuthService, users: UserService): voi
   api.route(
     {
       method: 'patch', path: '/users/me', tag: 'users', access: 'user', summary: 'Edit my profile',
+      description:
+        '`avatar_file_id` must be one of my own standalone raster images (uploaded with POST /files; not an attachment, ' +
+        'not SVG): anyone else’s file is 404, another of mine 422. While it is my avatar, any signed-in user may ' +
+        'download it; `null` clears it and makes the image private again.',
       body: z
         .object({
           nickname: z.string().trim().min(1).max(64).optional(),
@@ -22,6 +26,7 @@ export function userRoutes(api: Api, auth: AuthService, users: UserService): voi
         })
         .strict(),
       response: PrivateUserSchema,
+      errors: ['FILE_NOT_FOUND', 'AVATAR_FILE_INVALID'],
     },
     ({ principal, body }) => users.updateProfile(principal.userId, body),
   );

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { PGlite } from '@electric-sql/pglite';
 import { lockDataDir, type DatabaseTarget } from '../../db/openDatabase.ts';
+import { PGLITE_EXTENSIONS } from '../../db/ormOptions.ts';
 
 const run = promisify(execFile);
 
@@ -83,7 +84,7 @@ export async function restoreDatabase(target: DatabaseTarget, file: string): Pro
 async function verifyArchive(archive: Blob): Promise<void> {
   let db: PGlite | undefined;
   try {
-    db = await PGlite.create({ loadDataDir: archive });
+    db = await PGlite.create({ loadDataDir: archive, extensions: PGLITE_EXTENSIONS });
     await db.query('select count(*) from mikro_orm_migrations');
   } catch (err) {
     throw new BackupError(`The archive is not a usable Plaza backup: ${(err as Error).message}`);
@@ -95,7 +96,7 @@ async function verifyArchive(archive: Blob): Promise<void> {
 async function withPglite(dataDir: string, work: (db: PGlite) => Promise<void>, loadDataDir?: Blob): Promise<void> {
   const release = lockDataDir(dataDir);
   try {
-    const db = await PGlite.create({ dataDir, loadDataDir });
+    const db = await PGlite.create({ dataDir, loadDataDir, extensions: PGLITE_EXTENSIONS });
     try {
       await work(db);
     } finally {

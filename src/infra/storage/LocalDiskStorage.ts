@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { FileStorage, StagedFile } from '../../domain/files/FileStorage.ts';
+import type { ByteRange, FileStorage, StagedFile } from '../../domain/files/FileStorage.ts';
 
 const STALE_STAGING_MS = 3600_000;
 const TOKEN = /^[A-Za-z0-9_-]{16,64}$/;
@@ -60,9 +60,9 @@ export class LocalDiskStorage implements FileStorage {
     await fs.promises.rm(this.stagingPath(token), { force: true });
   }
 
-  async read(key: string): Promise<Readable> {
+  async read(key: string, range?: ByteRange): Promise<Readable> {
     const handle = await fs.promises.open(this.keyPath(key), 'r');
-    return handle.createReadStream();
+    return handle.createReadStream(range ? { start: range.start, end: range.end } : {});
   }
 
   async remove(key: string): Promise<void> {
