@@ -25,6 +25,9 @@ export function testConfig(overrides: ConfigInput = {}) {
     DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'plaza-test-')),
     AUTH_RATE_PER_IP: '1000',
     AUTH_RATE_PER_ACCOUNT: '1000',
+    AUTH_FAILURES_PER_IP: '1000',
+    AUTH_FAILURES_PER_ACCOUNT_IP: '1000',
+    AUTH_FAILURES_PER_ACCOUNT: '1000',
     ...overrides,
   });
 }
