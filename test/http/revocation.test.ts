@@ -1,12 +1,15 @@
 import { expect } from 'chai';
 import jwt from 'jsonwebtoken';
 import pg from 'pg';
-import type { Room } from '@colyseus/sdk';
+import { Client, type Room } from '@colyseus/sdk';
 import { RequestContext } from '@mikro-orm/core';
-import { signUpWithRole, startTestServer, type TestServer } from '../helpers/testServer.ts';
-import { baseUrl, usingPostgres } from '../helpers/testDatabase.ts';
-import { expectError, type Session } from '../helpers/http.ts';
-import { leaveQuietly, sdkClient } from '../helpers/realtime.ts';
+import { pino } from 'pino';
+import { signUpWithRole, startTestServer, testConfig, type TestServer } from '../helpers/testServer.ts';
+import { start } from '../../src/main.ts';
+import { baseUrl, createTestDatabase, usingPostgres } from '../helpers/testDatabase.ts';
+import { startTcpProxy } from '../helpers/tcpProxy.ts';
+import { expectError, HttpClient, type Session } from '../helpers/http.ts';
+import { eventually, leaveQuietly, sdkClient } from '../helpers/realtime.ts';
 import { cliEnv, runCli } from '../helpers/cli.ts';
 import { channels } from '../../src/domain/realtime/RealtimeBus.ts';
 import { CLI_ACTOR } from '../../src/domain/admin/AuditLog.ts';
@@ -32,8 +35,10 @@ function revokedEvents(server: TestServer) {
 }
 
 /** Joins `home` with a token; resolves the close code the server ends the connection with. */
-async function homeWith(server: TestServer, token: string, rooms: Room[]) {
-  const room = await sdkClient(server, { access_token: token }).joinOrCreate('home');
+async function homeWith(server: { url: string }, token: string, rooms: Room[]) {
+  const client = new Client(server.url.replace('http', 'ws'));
+  client.auth.token = token;
+  const room = await client.joinOrCreate('home');
   rooms.push(room);
   const closed = new Promise<number>((resolve) => room.onLeave((code) => resolve(code)));
   return { room, closed };
@@ -174,5 +179,37 @@ describe('revocation: bans and role changes made with the server CLI reach a run
     expect(promoted.code, promoted.stderr).to.equal(0);
     expect(await events.next((e) => e.user_id === ann.id)).to.deep.equal({ user_id: ann.id, role: 'operator' });
     expectError(await server.http.get('/users/me', ann.access_token), 401, 11002);
+  });
+
+  it('when the path to the database stalls, then the server notices its listening connection is dead, reconnects, and catches up with a ban made meanwhile', async function () {
+    this.timeout(240_000);
+    const db = await createTestDatabase();
+    const direct = new URL((db.target as { url: string }).url);
+    const proxy = await startTcpProxy({ host: direct.hostname, port: Number(direct.port || 5432) });
+    const viaProxy = new URL(direct);
+    viaProxy.port = String(proxy.port);
+    const log: { msg: string }[] = [];
+    const logger = pino({ level: 'warn' }, { write: (line: string) => void log.push(JSON.parse(line)) });
+    const stalled = await start(testConfig(), { database: { kind: 'postgresql', url: viaProxy.toString() }, logger });
+    const http = new HttpClient(stalled.url);
+    const mine: Room[] = [];
+    try {
+      const zed = await http.signUp('zed');
+      const live = await homeWith(stalled, zed.access_token, mine);
+      proxy.set('freeze');
+      const banned = await runCli(cliEnv(db.target, stalled.config.DATA_DIR), ['ban', '--username', 'zed', '--reason', 'caught up']);
+      expect(banned.code, banned.stderr).to.equal(0);
+      // Nothing tells the server its idle connection stalled but its own heartbeat.
+      await eventually(() => log.some((l) => /revocation feed lost its database connection/.test(l.msg)), 'the stalled feed to be noticed', 60_000);
+      proxy.set('pass');
+      expect(await live.closed).to.equal(4401);
+      expectError(await http.get('/users/me', zed.access_token), 401, 11002);
+    } finally {
+      proxy.set('pass');
+      await Promise.all(mine.map((r) => leaveQuietly(r)));
+      await stalled.stop();
+      await proxy.close();
+      await db.dispose();
+    }
   });
 });

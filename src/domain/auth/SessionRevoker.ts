@@ -149,7 +149,14 @@ export class SessionRevoker {
         : revocation.role
           ? { user_id: revocation.userId, role: revocation.role }
           : { user_id: revocation.userId };
-    for (const listener of this.listeners) listener(event);
+    for (const listener of this.listeners) {
+      try {
+        listener(event);
+      } catch (err) {
+        // The revocation holds whatever a listener does; a failed notice must not undo or hide it.
+        this.logger.error({ err, event }, 'a revocation listener failed');
+      }
+    }
   }
 }
 

@@ -1,3 +1,4 @@
+import net from 'node:net';
 import pg from 'pg';
 import type { Logger } from 'pino';
 import { REVOCATION_CHANNEL, type SessionRevoker } from '../../domain/auth/SessionRevoker.ts';
@@ -20,6 +21,8 @@ const DEFAULTS: RevocationFeedOptions = { heartbeatMs: 10_000, backoffMs: 250, m
  */
 export class PgRevocationFeed {
   private client?: pg.Client;
+  /** The connection's socket, ours so a wedged connection can be cut without waiting for its peer. */
+  private socket?: net.Socket;
   private stopped = false;
   private retry?: NodeJS.Timeout;
   private heartbeat?: NodeJS.Timeout;
@@ -46,19 +49,25 @@ export class PgRevocationFeed {
     this.stopped = true;
     clearTimeout(this.retry);
     clearInterval(this.heartbeat);
-    const client = this.client;
+    const [client, socket] = [this.client, this.socket];
     this.client = undefined;
-    await client?.end().catch(() => undefined);
+    if (!client) return;
+    // A polite goodbye, but never wait long for a peer that stopped answering.
+    await Promise.race([client.end().catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 1000).unref())]);
+    socket?.destroy();
   }
 
   private async connect(): Promise<void> {
+    const socket = new net.Socket();
     const client = new pg.Client({
       connectionString: this.url,
       application_name: 'plaza-revocations',
       keepAlive: true,
       connectionTimeoutMillis: this.options.heartbeatMs,
+      stream: () => socket,
     });
     this.client = client;
+    this.socket = socket;
     client.on('notification', (message) => {
       if (message.channel !== REVOCATION_CHANNEL || !message.payload) return;
       this.revoker.receive(message.payload).catch((err) => this.log.warn({ err }, 'applying an announced revocation failed'));
@@ -89,9 +98,9 @@ export class PgRevocationFeed {
     this.client = undefined;
     clearInterval(this.heartbeat);
     client.removeAllListeners('notification');
-    // The connection may be wedged: close it without waiting, and keep an error listener for its last words.
+    // The connection may be wedged: cut it, and keep an error listener for its last words.
     client.on('error', () => undefined);
-    client.end().catch(() => undefined);
+    this.socket?.destroy();
     if (this.stopped) return;
     this.log.warn({ err, retry_ms: this.backoff }, 'revocation feed lost its database connection; reconnecting');
     this.retry = setTimeout(() => void this.connect(), this.backoff).unref();
