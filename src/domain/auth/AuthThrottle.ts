@@ -9,6 +9,7 @@ import { AppError } from '../../errors/index.ts';
  */
 export type LimiterFactory = (options: { keyPrefix: string; points: number; duration: number }) => RateLimiterAbstract;
 
+/** Counters in this process's memory (one process, or a test). */
 export const memoryLimiters: LimiterFactory = (options) => new RateLimiterMemory(options);
 
 export interface AuthThrottleOptions {

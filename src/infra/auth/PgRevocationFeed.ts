@@ -79,6 +79,7 @@ export class PgRevocationFeed {
       await client.query(`LISTEN ${REVOCATION_CHANNEL}`);
       // Listening first, then reading: whatever commits in between is both read and announced.
       await this.revoker.reload();
+      if (this.client !== client) return; // lost (or stopped) while catching up
       this.backoff = this.options.backoffMs;
       this.heartbeat = setInterval(() => this.beat(client), this.options.heartbeatMs).unref();
       this.log.info('listening for revocations');
@@ -88,8 +89,13 @@ export class PgRevocationFeed {
   }
 
   private beat(client: pg.Client): void {
-    const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('heartbeat timed out')), this.options.heartbeatMs).unref());
-    Promise.race([client.query('select 1'), timeout]).catch((err) => this.lost(client, err));
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error('heartbeat timed out')), this.options.heartbeatMs).unref();
+    });
+    Promise.race([client.query('select 1'), timeout])
+      .catch((err) => this.lost(client, err))
+      .finally(() => clearTimeout(timer));
   }
 
   /** Drops a connection that failed (once per connection) and schedules the next one. */
