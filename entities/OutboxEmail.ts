@@ -1,6 +1,10 @@
 import { defineEntity, p } from '@mikro-orm/core';
 
-/** Every e-mail Plaza sends, whichever transport delivered it. */
+/**
+ * Every e-mail Plaza sends, whichever transport delivered it. `body` is the text with every credential it
+ * carried (reset tokens) replaced by `[redacted]`: the usable message exists only on its way to the
+ * recipient (SMTP, or the mail drop in DATA_DIR that `npm run cli -- outbox` reads).
+ */
 const OutboxEmailSchema = defineEntity({
   name: 'OutboxEmail',
   tableName: 'outbox_emails',
@@ -9,6 +13,7 @@ const OutboxEmailSchema = defineEntity({
     recipient: p.string().length(254).index(),
     subject: p.string().length(200),
     body: p.text(),
+    /** `smtp`, or `maildrop` when no SMTP server is configured. */
     transport: p.string().length(16),
     sentAt: p.datetime().nullable(),
     error: p.text().nullable(),

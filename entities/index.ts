@@ -1,6 +1,6 @@
 import { User } from './User.ts';
 import { RefreshToken } from './RefreshToken.ts';
-import { RevokedAccessToken } from './RevokedAccessToken.ts';
+import { TokenRevocation } from './TokenRevocation.ts';
 import { PasswordResetToken } from './PasswordResetToken.ts';
 import { OutboxEmail } from './OutboxEmail.ts';
 import { AdminAuditEntry } from './AdminAuditEntry.ts';
@@ -24,7 +24,7 @@ import { UserBlock } from './UserBlock.ts';
 import { SupportMessage } from './SupportMessage.ts';
 
 export {
-  User, RefreshToken, RevokedAccessToken, PasswordResetToken, OutboxEmail, AdminAuditEntry,
+  User, RefreshToken, TokenRevocation, PasswordResetToken, OutboxEmail, AdminAuditEntry,
   Board, BoardGrant, Post, Comment, PostLike, PostView, StoredFile,
   AiJob, AiModelSetting, AiTrainedModel,
   SshSessionLease,
@@ -33,7 +33,7 @@ export {
 
 /** Every entity Plaza maps; the ORM and the migration generator both read this list. */
 export const allEntities = [
-  User, RefreshToken, RevokedAccessToken, PasswordResetToken, OutboxEmail, AdminAuditEntry,
+  User, RefreshToken, TokenRevocation, PasswordResetToken, OutboxEmail, AdminAuditEntry,
   Board, BoardGrant, Post, Comment, PostLike, PostView, StoredFile,
   AiJob, AiModelSetting, AiTrainedModel,
   SshSessionLease,

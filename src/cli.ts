@@ -1,6 +1,6 @@
 /**
  * Server-side administration, never exposed over the API: accounts with roles the API never grants,
- * and database backups. See USAGE below.
+ * bans, the mail waiting for the operator, and database backups. See USAGE below.
  */
 import { parseArgs } from 'node:util';
 import { RequestContext } from '@mikro-orm/core';
@@ -9,7 +9,7 @@ import { ConfigError, loadConfig, type Config } from './config.ts';
 import { BackupError, backupDatabase, listBackups, restoreDatabase } from './infra/backup/databaseBackup.ts';
 import { createLogger } from './logging/logger.ts';
 import { DatabaseOpenError, openDatabase, targetFromConfig } from './db/openDatabase.ts';
-import { buildServices, type Services } from './services.ts';
+import { buildServices, mailDrop, type Services } from './services.ts';
 import { AppError } from './errors/index.ts';
 import { CLI_ACTOR } from './domain/admin/AuditLog.ts';
 import { USER_ROLES } from '../entities/User.ts';
@@ -18,6 +18,10 @@ const USAGE = `Usage:
   npm run cli -- create-admin --username <name> --email <email> [--password <password>]
       (without --password the password is read from standard input)
   npm run cli -- promote --username <name> --role <admin|operator|user>
+  npm run cli -- ban --username <name> --reason <text>     ends every session of the user at once
+  npm run cli -- unban --username <name> [--reason <text>]
+  npm run cli -- outbox [--keep]             print the mail waiting for delivery (reset tokens without SMTP),
+                                             then remove it from the mail drop (--keep leaves it)
   npm run cli -- backup                      full backup into BACKUP_DIR (embedded database: stop the server first)
   npm run cli -- backups                     list backups, newest first
   npm run cli -- restore [<file>] --yes      replace the database with a backup (default: the newest)
@@ -28,6 +32,16 @@ type Command = (services: Services, args: Args) => Promise<string>;
 
 /** Commands that work on the database files themselves, without opening the ORM. */
 const fileCommands: Record<string, (config: Config, args: Args) => Promise<string>> = {
+  // The mail drop is a directory, not the database: it can be read while the server runs, on PGlite too.
+  outbox: async (config, args) => {
+    const drop = mailDrop(config);
+    const waiting = drop.list();
+    if (waiting.length === 0) return `No mail waiting in ${drop.dir}.`;
+    const shown = waiting.map((m) => `--- mail ${m.id}, ${m.created_at}\nTo: ${m.to}\nSubject: ${m.subject}\n\n${m.text}\n`);
+    if (!args.keep) for (const m of waiting) drop.remove(m.id);
+    const note = args.keep ? 'left in the mail drop' : 'removed from the mail drop: deliver them now';
+    return `${shown.join('\n')}\n${waiting.length} message(s) ${note}.`;
+  },
   backup: async (config) => {
     const backup = await backupDatabase(targetFromConfig(config), config.BACKUP_DIR);
     return `Backup written: ${backup.file} (${backup.bytes} bytes).`;
@@ -64,8 +78,19 @@ const commands: Record<string, Command> = {
   promote: async (services, args) => {
     const role = z.enum(USER_ROLES).safeParse(args.role);
     if (!role.success) throw new UsageError(`--role must be one of ${USER_ROLES.join(', ')}`);
-    const user = await services.admin.setRole(CLI_ACTOR, required(args, 'username'), role.data);
+    const user = await services.admin.setRole(CLI_ACTOR, { username: required(args, 'username') }, role.data);
     return `User "${user.username}" (id ${user.id}) is now ${user.role}.`;
+  },
+  ban: async (services, args) => {
+    const reason = required(args, 'reason').trim();
+    if (!reason || reason.length > 500) throw new UsageError('--reason must be 1 to 500 characters');
+    const user = await services.admin.ban(CLI_ACTOR, { username: required(args, 'username') }, reason);
+    return `User "${user.username}" (id ${user.id}) is banned; every session has ended.`;
+  },
+  unban: async (services, args) => {
+    const reason = typeof args.reason === 'string' ? args.reason : undefined;
+    const user = await services.admin.unban(CLI_ACTOR, { username: required(args, 'username') }, reason);
+    return `User "${user.username}" (id ${user.id}) may sign in again.`;
   },
 };
 
@@ -92,6 +117,8 @@ async function main(): Promise<number> {
       email: { type: 'string' },
       password: { type: 'string' },
       role: { type: 'string' },
+      reason: { type: 'string' },
+      keep: { type: 'boolean' },
       yes: { type: 'boolean' },
       'dry-run': { type: 'boolean' },
     },

@@ -44,9 +44,6 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     await orm.close();
     throw err;
   }
-  const purgeTimer = setInterval(() => {
-    services.tokens.purgeExpired().catch((err) => logger.warn({ err }, 'purging expired token blacklist failed'));
-  }, 3600_000).unref();
 
   const httpServer = http.createServer();
   installCorsPolicy(config.CORS_ORIGINS);
@@ -86,7 +83,6 @@ export async function start(config: Config, options: StartOptions = {}): Promise
   const stop = () =>
     (stopping ??= (async () => {
       logger.info('shutting down');
-      clearInterval(purgeTimer);
       const forceClose = setTimeout(() => httpServer.closeAllConnections(), config.SHUTDOWN_TIMEOUT * 1000).unref();
       httpServer.closeIdleConnections();
       await gameServer.gracefullyShutdown(false);

@@ -5,14 +5,18 @@ import type { Logger } from 'pino';
 import { sshSecretLookup, type Config } from './config.ts';
 import type { Database } from './db/openDatabase.ts';
 import { AuthService } from './domain/auth/AuthService.ts';
-import { AuthRateLimiter } from './domain/auth/RateLimiter.ts';
+import { AuthThrottle } from './domain/auth/AuthThrottle.ts';
+import { BackgroundTasks } from './domain/auth/BackgroundTasks.ts';
 import { SessionRevoker } from './domain/auth/SessionRevoker.ts';
 import { TokenService } from './domain/auth/TokenService.ts';
+import { PgRevocationFeed } from './infra/auth/PgRevocationFeed.ts';
 import { AdminService } from './domain/admin/AdminService.ts';
 import { AuditLog } from './domain/admin/AuditLog.ts';
 import { DatabaseConsole } from './domain/admin/DatabaseConsole.ts';
 import { UserService } from './domain/users/UserService.ts';
 import type { Mailer } from './domain/mail/Mailer.ts';
+import { Outbox } from './domain/mail/Outbox.ts';
+import { MailDrop } from './infra/mail/MailDrop.ts';
 import { OutboxMailer } from './infra/mail/OutboxMailer.ts';
 import { resolveJwtSecret } from './infra/jwtSecret.ts';
 import { AiModelRegistry } from './domain/ai/AiModelRegistry.ts';
@@ -58,11 +62,11 @@ export interface Services {
   tokens: TokenService;
   sessions: SessionRevoker;
   auth: AuthService;
-  authLimiter: AuthRateLimiter;
   users: UserService;
   admin: AdminService;
   audit: AuditLog;
   mailer: Mailer;
+  outbox: Outbox;
   dbConsole: DatabaseConsole;
   aiModels: AiModelRegistry;
   aiJobs: AiJobService;
@@ -90,10 +94,9 @@ export interface Services {
 export function buildServices(config: Config, logger: Logger, orm: Database, bus = new PresenceBus(new LocalPresence())): Services {
   const em = orm.em;
   const secret = resolveJwtSecret(config.JWT_SECRET, config.DATA_DIR);
-  const tokens = new TokenService(em, { secret, accessTtlSeconds: config.ACCESS_TOKEN_TTL });
-  const sessions = new SessionRevoker(em);
-  const mailer = new OutboxMailer(em, logger.child({ component: 'mail' }), { smtpUrl: config.SMTP_URL, from: config.MAIL_FROM });
+  const mailer = new OutboxMailer(em, mailDrop(config), logger.child({ component: 'mail' }), { smtpUrl: config.SMTP_URL, from: config.MAIL_FROM });
   const audit = new AuditLog(em);
+  const accounts = buildAccounts(config, logger, orm, secret, mailer, bus);
   const fileStorage = new LocalDiskStorage(path.join(config.DATA_DIR, 'uploads'));
   const window = config.CONTENT_RATE_WINDOW;
   const contentLimits = new UserRateLimits<ContentAction>({
@@ -112,29 +115,18 @@ export function buildServices(config: Config, logger: Logger, orm: Database, bus
     flushIntervalMs: config.VIEW_FLUSH_INTERVAL * 1000,
   });
   const ssh = buildSshServices(config, logger, em, audit);
-  // A user losing sessions (ban, logout) must lose live connections too: rooms listen on the bus.
-  sessions.onUserRevoked((userId) => bus.publish(channels.revoked, { user_id: userId }));
-  sessions.onFamilyRevoked((familyId) => bus.publish(channels.revoked, { family_id: familyId }));
   const presence = new PresenceService(em, bus as RealtimeBus);
   const chat = new ChatService(em, bus, { defaultRetention: config.CHAT_RETENTION_DEFAULT ?? null });
   return {
     orm,
-    tokens,
-    sessions,
-    auth: new AuthService(em, tokens, sessions, mailer, {
-      refreshTtlSeconds: config.REFRESH_TOKEN_TTL,
-      passwordResetTtlSeconds: config.PASSWORD_RESET_TTL,
-      publicUrl: config.PUBLIC_URL,
-    }),
-    authLimiter: new AuthRateLimiter({
-      perIp: config.AUTH_RATE_PER_IP,
-      perAccount: config.AUTH_RATE_PER_ACCOUNT,
-      windowSeconds: config.AUTH_RATE_WINDOW,
-    }),
+    tokens: accounts.tokens,
+    sessions: accounts.sessions,
+    auth: accounts.auth,
     users: new UserService(em),
-    admin: new AdminService(em, sessions, audit),
+    admin: new AdminService(em, accounts.sessions, audit),
     audit,
     mailer,
+    outbox: new Outbox(em),
     dbConsole: new DatabaseConsole(em, audit, {
       enabled: config.DB_CONSOLE_ENABLED,
       maxRows: config.DB_CONSOLE_MAX_ROWS,
@@ -151,6 +143,7 @@ export function buildServices(config: Config, logger: Logger, orm: Database, bus
     fileStorage,
     ssh: ssh.services,
     lifecycle: [
+      accounts.lifecycle,
       { name: 'ai-dispatcher', start: () => ai.dispatcher.start(), stop: () => ai.dispatcher.stop() },
       // Its flush timer runs from construction; stopping writes every pending view.
       { name: 'view-counter', start: async () => {}, stop: () => views.close() },
@@ -164,6 +157,56 @@ export function buildServices(config: Config, logger: Logger, orm: Database, bus
     support: new SupportService(em, bus),
     realtimeAdmin: new RealtimeAdminService(em, bus, chat),
   };
+}
+
+/** Where mail waits for delivery, outside the database (the server CLI reads it too). */
+export function mailDrop(config: Config): MailDrop {
+  return new MailDrop(path.join(config.DATA_DIR, 'mail'));
+}
+
+/**
+ * Accounts: tokens, revocations (heard from other processes through PostgreSQL when the database is
+ * shared), throttling, and the auth service. Live connections hear revocations on the realtime bus.
+ */
+function buildAccounts(config: Config, logger: Logger, orm: Database, secret: string, mailer: Mailer, bus: RealtimeBus) {
+  const log = logger.child({ component: 'auth' });
+  const sessions = new SessionRevoker(orm.em, log, { accessTtlSeconds: config.ACCESS_TOKEN_TTL });
+  sessions.onRevoked((event) => bus.publish(channels.revoked, event));
+  const tokens = new TokenService(sessions, { secret, accessTtlSeconds: config.ACCESS_TOKEN_TTL });
+  const throttle = new AuthThrottle({
+    failuresPerAccountAndAddress: config.AUTH_FAILURES_PER_ACCOUNT_IP,
+    failuresPerAddress: config.AUTH_FAILURES_PER_IP,
+    failuresPerAccount: config.AUTH_FAILURES_PER_ACCOUNT,
+    accountWindowSeconds: config.AUTH_ACCOUNT_WINDOW,
+    requestsPerAddress: config.AUTH_RATE_PER_IP,
+    requestsPerAccount: config.AUTH_RATE_PER_ACCOUNT,
+    windowSeconds: config.AUTH_RATE_WINDOW,
+  });
+  const background = new BackgroundTasks(log);
+  const auth = new AuthService(orm.em, { tokens, sessions, throttle, mailer, background, logger: log }, {
+    refreshTtlSeconds: config.REFRESH_TOKEN_TTL,
+    passwordResetTtlSeconds: config.PASSWORD_RESET_TTL,
+    publicUrl: config.PUBLIC_URL,
+  });
+  // PGlite belongs to this process: every revocation is made here. PostgreSQL may be shared: listen.
+  const postgresUrl = orm.config.get('driver')?.name === 'PostgreSqlDriver' ? orm.config.get('clientUrl') : undefined;
+  const feed = postgresUrl ? new PgRevocationFeed(postgresUrl, sessions, log) : undefined;
+  let purgeTimer: NodeJS.Timeout | undefined;
+  const lifecycle: Lifecycle = {
+    name: 'accounts',
+    start: async () => {
+      await feed?.start();
+      purgeTimer = setInterval(() => {
+        sessions.purgeExpired().catch((err) => log.warn({ err }, 'purging expired revocations failed'));
+      }, 3600_000).unref();
+    },
+    stop: async () => {
+      clearInterval(purgeTimer);
+      await background.drain(config.SHUTDOWN_TIMEOUT * 1000);
+      await feed?.stop();
+    },
+  };
+  return { tokens, sessions, auth, lifecycle };
 }
 
 function buildAi(config: Config, logger: Logger, orm: Database, audit: AuditLog, bus: RealtimeBus, datasetFiles: DatasetFiles) {

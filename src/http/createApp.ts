@@ -45,9 +45,9 @@ export function configureApp(app: Application, deps: { config: Config; logger: L
   const registry = createRegistry();
   const api = new Api(registry, services.tokens);
   healthRoutes(api, services.orm);
-  authRoutes(api, services.auth, services.authLimiter);
+  authRoutes(api, services.auth);
   userRoutes(api, services.auth, services.users);
-  adminRoutes(api, services.admin, services.audit, services.orm.em);
+  adminRoutes(api, services.admin, services.audit, services.outbox);
   dbConsoleRoutes(api, services.dbConsole);
   aiRoutes(api, services.aiModels, services.aiJobs);
   const uploadParser = (field: string, multiple: boolean) =>

@@ -28,6 +28,9 @@ export function testConfig(overrides: ConfigInput = {}) {
     POST_RATE_PER_USER: '1000',
     COMMENT_RATE_PER_USER: '1000',
     UPLOAD_RATE_PER_USER: '1000',
+    AUTH_FAILURES_PER_IP: '1000',
+    AUTH_FAILURES_PER_ACCOUNT_IP: '1000',
+    AUTH_FAILURES_PER_ACCOUNT: '1000',
     ...overrides,
   });
 }

@@ -3,11 +3,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
 import { createTestDatabase, type TestDatabase } from '../helpers/testDatabase.ts';
-import { startTestServer } from '../helpers/testServer.ts';
+import { startTestServer, type TestServer } from '../helpers/testServer.ts';
+import { eventually } from '../helpers/realtime.ts';
+import { mailDrop } from '../../src/services.ts';
 import { expectError } from '../helpers/http.ts';
 import { cliEnv, runCli } from '../helpers/cli.ts';
 
-describe('server CLI (create-admin, promote)', function () {
+describe('server CLI (create-admin, promote, ban)', function () {
   // Each CLI call is a process of its own that opens the database: slow on a busy machine.
   this.timeout(180_000);
   let db: TestDatabase;
@@ -66,7 +68,35 @@ describe('server CLI (create-admin, promote)', function () {
     expect(badRole.stderr).to.include('--role must be one of');
     const missing = await cli(['promote', '--username', 'nobody', '--role', 'admin']);
     expect(missing.stderr).to.include('User not found');
+    const noReason = await cli(['ban', '--username', 'ops']);
+    expect(noReason.code).to.equal(1);
+    expect(noReason.stderr).to.include('--reason is required');
     const weak = await cli(['create-admin', '--username', 'weak', '--email', 'weak@example.test', '--password', 'weak']);
     expect(weak.stderr).to.include('Password does not meet the policy');
+  });
+});
+
+describe('server CLI (outbox): mail waiting for the operator', function () {
+  this.timeout(180_000);
+  let server: TestServer;
+  before(async () => {
+    server = await startTestServer();
+  });
+  after(() => server.close());
+
+  it('when the operator runs outbox while the server runs, then waiting mail is printed in full once and then leaves the mail drop', async () => {
+    await server.http.signUp('forgetful');
+    expect((await server.http.post('/auth/password/forgot', { email: 'forgetful@example.test' })).status).to.equal(202);
+    await eventually(() => mailDrop(server.config).list().length === 1, 'the reset mail in the mail drop', 15_000);
+    const env = cliEnv(server.database, server.config.DATA_DIR);
+    const kept = await runCli(env, ['outbox', '--keep']);
+    expect(kept.code, kept.stderr).to.equal(0);
+    const token = /Reset token: (\S+)/.exec(kept.stdout)?.[1];
+    expect(token, kept.stdout).to.be.a('string').and.not.equal('[redacted]');
+    expect(kept.stdout).to.include('To: forgetful@example.test').and.include('left in the mail drop');
+    const taken = await runCli(env, ['outbox']);
+    expect(taken.stdout).to.include(`Reset token: ${token}`).and.include('removed from the mail drop');
+    expect((await runCli(env, ['outbox'])).stdout).to.match(/^No mail waiting/);
+    expect((await server.http.post('/auth/password/reset', { token, password: 'remembered-at-last' })).status).to.equal(204);
   });
 });

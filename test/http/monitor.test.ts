@@ -5,7 +5,7 @@ import { createAdmin } from '../helpers/realtime.ts';
 describe('admin monitor', () => {
   let server: TestServer;
   before(async () => {
-    server = await startTestServer({ AUTH_RATE_PER_ACCOUNT: '5' });
+    server = await startTestServer({ AUTH_FAILURES_PER_ACCOUNT_IP: '5' });
   });
   after(async () => {
     await server.close();

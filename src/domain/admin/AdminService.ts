@@ -10,7 +10,13 @@ import type { Actor, AuditLog } from './AuditLog.ts';
 
 const idCursor = z.tuple([z.number().int()]);
 
-/** User administration: listing, bans, roles. Every change is written together with its audit entry. */
+/** A user named by id (the API) or by username (the server CLI). */
+export type UserRef = { id: number } | { username: string };
+
+/**
+ * User administration: listing, bans, roles. Every change is written in one transaction with its audit
+ * entry and the revocation it causes, so running servers hear of it when it commits, wherever it was made.
+ */
 export class AdminService {
   constructor(
     private readonly em: EntityManager,
@@ -32,21 +38,22 @@ export class AdminService {
     return toPage(rows, input.limit, adminUser, (u) => [u.id]);
   }
 
-  /** Bans a user: every token dies at once and live connections are closed. */
-  async ban(actor: Actor, userId: number, reason: string) {
-    if (actor.id === userId) throw new AppError('CANNOT_MODERATE_SELF');
-    const user = await this.findUser(userId);
+  /** Bans a user: every token and login dies at once and live connections are closed. */
+  async ban(actor: Actor, ref: UserRef, reason: string) {
+    const user = await this.findUser(ref);
+    if (actor.id === user.id) throw new AppError('CANNOT_MODERATE_SELF');
     if (user.status === 'banned') throw new AppError('ALREADY_BANNED');
-    user.status = 'banned';
-    user.banReason = reason;
-    this.audit.record(this.em, actor, { action: 'user.ban', targetType: 'user', targetId: user.id, reason });
-    await this.em.flush();
-    await this.sessions.revokeAllOfUser(user.id);
+    await this.sessions.revokeUser(user.id, {}, async (em) => {
+      // Conditional: of two concurrent bans exactly one is recorded.
+      const changed = await em.nativeUpdate(User, { id: user.id, status: 'active' }, { status: 'banned', banReason: reason });
+      if (changed === 0) throw new AppError('ALREADY_BANNED');
+      this.audit.record(em, actor, { action: 'user.ban', targetType: 'user', targetId: user.id, reason });
+    });
     return adminUser(await this.em.refreshOrFail(user));
   }
 
-  async unban(actor: Actor, userId: number, reason?: string) {
-    const user = await this.findUser(userId);
+  async unban(actor: Actor, ref: UserRef, reason?: string) {
+    const user = await this.findUser(ref);
     if (user.status !== 'banned') throw new AppError('NOT_BANNED');
     user.status = 'active';
     user.banReason = null;
@@ -55,20 +62,28 @@ export class AdminService {
     return adminUser(user);
   }
 
-  /** Changes a role; existing tokens carry the old role, so they are revoked. */
-  async setRole(actor: Actor, username: string, role: UserRole) {
-    const user = await this.em.findOne(User, { username: username.toLowerCase() });
-    if (!user) throw new AppError('USER_NOT_FOUND');
+  /**
+   * Changes a role. Access tokens carry the role, so they are revoked; the user's logins survive and
+   * refresh into tokens with the new role, and live connections are re-checked against it.
+   */
+  async setRole(actor: Actor, ref: UserRef, role: UserRole) {
+    const user = await this.findUser(ref);
     const previous = user.role;
-    user.role = role;
-    this.audit.record(this.em, actor, { action: 'user.role', targetType: 'user', targetId: user.id, detail: { from: previous, to: role } });
-    await this.em.flush();
-    if (previous !== role) await this.sessions.revokeAllOfUser(user.id);
-    return adminUser(user);
+    const entry = { action: 'user.role', targetType: 'user', targetId: user.id, detail: { from: previous, to: role } };
+    if (previous === role) {
+      this.audit.record(this.em, actor, entry);
+      await this.em.flush();
+      return adminUser(user);
+    }
+    await this.sessions.revokeUser(user.id, { role }, async (em) => {
+      await em.nativeUpdate(User, { id: user.id }, { role });
+      this.audit.record(em, actor, entry);
+    });
+    return adminUser(await this.em.refreshOrFail(user));
   }
 
-  private async findUser(userId: number): Promise<User> {
-    const user = await this.em.findOne(User, { id: userId });
+  private async findUser(ref: UserRef): Promise<User> {
+    const user = await this.em.findOne(User, 'id' in ref ? { id: ref.id } : { username: ref.username.toLowerCase() });
     if (!user) throw new AppError('USER_NOT_FOUND');
     return user;
   }

@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/sql';
+import type { Logger } from 'pino';
 import { AppError } from '../../errors/index.ts';
 import { User, type UserRole } from '../../../entities/User.ts';
 import { RefreshToken } from '../../../entities/RefreshToken.ts';
@@ -7,9 +8,11 @@ import { PasswordResetToken } from '../../../entities/PasswordResetToken.ts';
 import type { Mailer } from '../mail/Mailer.ts';
 import { randomToken, sha256Hex } from '../shared/secrets.ts';
 import { privateUser, publicUser } from '../users/userViews.ts';
-import { assertPasswordPolicy, decoyVerify, hashPassword, verifyPassword } from './passwords.ts';
+import { assertPasswordPolicy, decoyVerify, hashPassword, UnreadablePasswordHashError, verifyPassword } from './passwords.ts';
 import type { Principal, TokenService } from './TokenService.ts';
 import type { SessionRevoker } from './SessionRevoker.ts';
+import type { AuthThrottle } from './AuthThrottle.ts';
+import type { BackgroundTasks } from './BackgroundTasks.ts';
 
 export interface TokenPair {
   access_token: string;
@@ -24,18 +27,37 @@ export interface AuthServiceOptions {
   publicUrl: string;
 }
 
+/** Who asks, as far as throttling is concerned: the client's address. */
+export interface Caller {
+  address: string;
+}
+
+export interface AuthServiceDeps {
+  tokens: TokenService;
+  sessions: SessionRevoker;
+  throttle: AuthThrottle;
+  mailer: Mailer;
+  background: BackgroundTasks;
+  logger: Logger;
+}
+
 /** Registration, login, token rotation, logout and password recovery. */
 export class AuthService {
+  private readonly tokens: TokenService;
+  private readonly sessions: SessionRevoker;
+  private readonly throttle: AuthThrottle;
+
   constructor(
     private readonly em: EntityManager,
-    private readonly tokens: TokenService,
-    private readonly sessions: SessionRevoker,
-    private readonly mailer: Mailer,
+    private readonly deps: AuthServiceDeps,
     private readonly options: AuthServiceOptions,
-  ) {}
+  ) {
+    ({ tokens: this.tokens, sessions: this.sessions, throttle: this.throttle } = deps);
+  }
 
   /** Creates an account. Usernames and e-mails are case-insensitive and stored lower-case. */
-  async register(input: { username: string; email: string; password: string; nickname?: string; role?: UserRole }) {
+  async register(input: { username: string; email: string; password: string; nickname?: string; role?: UserRole }, caller?: Caller) {
+    if (caller) await this.throttle.request('register', caller.address);
     const username = input.username.toLowerCase();
     const email = input.email.toLowerCase();
     assertPasswordPolicy(input.password, username);
@@ -58,82 +80,90 @@ export class AuthService {
     return publicUser(user);
   }
 
-  /** Same answer for an unknown account and a wrong password, in about the same time. */
-  async login(input: { login: string; password: string }): Promise<TokenPair> {
-    const login = input.login.toLowerCase();
-    const user = await this.em.findOne(User, login.includes('@') ? { email: login } : { username: login }, {
-      populate: ['passwordHash'],
-    });
-    if (!user) {
-      await decoyVerify(input.password);
-      throw new AppError('INVALID_CREDENTIALS');
-    }
-    if (!(await verifyPassword(user.passwordHash, input.password))) throw new AppError('INVALID_CREDENTIALS');
-    if (user.status === 'banned') throw new AppError('ACCOUNT_BANNED', { detail: { reason: user.banReason ?? null } });
+  /** Same answer for an unknown account and a wrong password, in about the same time; throttled per account and address. */
+  async login(input: { login: string; password: string }, caller: Caller): Promise<TokenPair> {
+    const user = await this.checkCredentials(input, caller);
     return this.issuePair(user, crypto.randomUUID());
   }
 
   /**
-   * Spends a refresh token and issues a new pair in the same family. A token presented a second time
-   * means it leaked: the whole family is revoked.
+   * Signs an admin into the monitor: the login's checks and throttle, then an access token alone (a
+   * login of its own with no refresh token, ended by `endSession`) living at most `ttlSeconds`.
    */
-  async refresh(refreshToken: string): Promise<TokenPair> {
-    const row = await this.em.findOne(RefreshToken, { tokenHash: sha256Hex(refreshToken) }, { populate: ['user'] });
-    if (!row || row.revokedAt || row.expiresAt <= new Date()) throw new AppError('REFRESH_TOKEN_INVALID');
-    // Conditional update: of two concurrent refreshes with one token, exactly one wins.
-    const spent = await this.em.nativeUpdate(RefreshToken, { id: row.id, usedAt: null }, { usedAt: new Date() });
-    if (spent === 0) {
-      await this.sessions.revokeFamily(row.familyId);
-      throw new AppError('REFRESH_TOKEN_REUSED');
-    }
-    const user = row.user;
-    if (user.status === 'banned') throw new AppError('ACCOUNT_BANNED');
-    return this.issuePair(user, row.familyId);
+  async signInAdmin(input: { login: string; password: string }, caller: Caller, ttlSeconds: number): Promise<{ access_token: string; expires_in: number }> {
+    const user = await this.checkCredentials(input, caller);
+    if (user.role !== 'admin') throw new AppError('FORBIDDEN', { message: 'The monitor is for admins only' });
+    const expiresIn = Math.min(ttlSeconds, this.tokens.accessTtlSeconds);
+    return { access_token: this.tokens.issueAccessToken(user, crypto.randomUUID(), expiresIn), expires_in: expiresIn };
   }
 
-  /** Ends this login: its refresh family and the presented access token. */
+  /**
+   * Spends a refresh token and issues a new pair in the same family. A token presented a second time
+   * means it leaked: the whole family is revoked, its access tokens with it.
+   */
+  async refresh(refreshToken: string, caller: Caller): Promise<TokenPair> {
+    const attempt = await this.throttle.attempt('refresh', caller.address);
+    try {
+      const row = await this.em.findOne(RefreshToken, { tokenHash: sha256Hex(refreshToken) }, { populate: ['user'] });
+      if (!row || row.revokedAt || row.expiresAt <= new Date()) {
+        attempt.failed();
+        throw new AppError('REFRESH_TOKEN_INVALID');
+      }
+      // Conditional update: of two concurrent refreshes with one token, exactly one wins.
+      const spent = await this.em.nativeUpdate(RefreshToken, { id: row.id, usedAt: null }, { usedAt: new Date() });
+      if (spent === 0) {
+        attempt.failed();
+        await this.sessions.revokeFamily(row.familyId);
+        throw new AppError('REFRESH_TOKEN_REUSED');
+      }
+      if (row.user.status === 'banned') throw new AppError('ACCOUNT_BANNED');
+      return await this.issuePair(row.user, row.familyId);
+    } finally {
+      await attempt.settle();
+    }
+  }
+
+  /** Ends this login: its refresh tokens and every access token issued in it, wherever they are used. */
   async logout(principal: Principal): Promise<void> {
     await this.sessions.revokeFamily(principal.familyId);
-    await this.tokens.revoke(principal);
   }
 
-  /** Always succeeds from the caller's view; mails a reset link only when the account exists. */
-  async forgotPassword(email: string): Promise<void> {
-    const user = await this.em.findOne(User, { email: email.toLowerCase() });
-    if (!user || user.status === 'banned') return;
-    const token = randomToken();
-    this.em.create(PasswordResetToken, {
-      id: crypto.randomUUID(),
-      user,
-      tokenHash: sha256Hex(token),
-      expiresAt: new Date(Date.now() + this.options.passwordResetTtlSeconds * 1000),
-    });
-    await this.em.flush();
-    const minutes = Math.round(this.options.passwordResetTtlSeconds / 60);
-    await this.mailer.send({
-      to: user.email,
-      subject: 'Reset your Plaza password',
-      text:
-        `Someone asked to reset the password of the Plaza account "${user.username}".\n\n` +
-        `Reset token: ${token}\n\n` +
-        `Send it with your new password to POST ${new URL('/auth/password/reset', this.options.publicUrl)} ` +
-        `as {"token": "...", "password": "..."}.\n` +
-        `The token works once, for ${minutes} minutes. If you did not ask for this, ignore this message.`,
-    });
+  /** Ends the login an access token belongs to, if the token is still valid; never fails. */
+  async endSession(accessToken: string): Promise<void> {
+    const principal = await this.tokens.authenticate(accessToken).catch(() => undefined);
+    if (principal) await this.logout(principal);
   }
 
-  async resetPassword(input: { token: string; password: string }): Promise<void> {
-    const row = await this.em.findOne(PasswordResetToken, { tokenHash: sha256Hex(input.token) }, { populate: ['user'] });
-    if (!row || row.usedAt || row.expiresAt <= new Date()) throw new AppError('RESET_TOKEN_INVALID');
-    assertPasswordPolicy(input.password, row.user.username);
-    const spent = await this.em.nativeUpdate(PasswordResetToken, { id: row.id, usedAt: null }, { usedAt: new Date() });
-    if (spent === 0) throw new AppError('RESET_TOKEN_INVALID');
-    await this.setPassword(row.user.id, input.password);
+  /**
+   * Always answers the same, at once: the lookup, the token and the mail happen after the answer, so
+   * neither its content nor its timing tells whether the address has an account.
+   */
+  async forgotPassword(email: string, caller: Caller): Promise<void> {
+    const address = email.toLowerCase();
+    await this.throttle.request('forgot', caller.address, address);
+    this.deps.background.run('password reset mail', () => this.mailResetToken(address));
+  }
+
+  async resetPassword(input: { token: string; password: string }, caller: Caller): Promise<void> {
+    const attempt = await this.throttle.attempt('reset', caller.address);
+    try {
+      const row = await this.em.findOne(PasswordResetToken, { tokenHash: sha256Hex(input.token) }, { populate: ['user'] });
+      if (!row || row.usedAt || row.expiresAt <= new Date()) {
+        attempt.failed();
+        throw new AppError('RESET_TOKEN_INVALID');
+      }
+      assertPasswordPolicy(input.password, row.user.username);
+      const spent = await this.em.nativeUpdate(PasswordResetToken, { id: row.id, usedAt: null }, { usedAt: new Date() });
+      if (spent === 0) throw new AppError('RESET_TOKEN_INVALID');
+      await this.setPassword(row.user.id, input.password);
+    } finally {
+      await attempt.settle();
+    }
   }
 
   async changePassword(principal: Principal, input: { current: string; new: string }): Promise<void> {
     const user = await this.em.findOneOrFail(User, { id: principal.userId }, { populate: ['passwordHash'] });
-    if (!(await verifyPassword(user.passwordHash, input.current))) throw new AppError('WRONG_PASSWORD');
+    if (!(await this.passwordMatches(user, input.current))) throw new AppError('WRONG_PASSWORD');
     assertPasswordPolicy(input.new, user.username);
     await this.setPassword(user.id, input.new);
   }
@@ -142,10 +172,70 @@ export class AuthService {
     return privateUser(await this.em.findOneOrFail(User, { id: principal.userId }));
   }
 
-  /** New password, and every existing session of the user dies with the old one. */
+  /** The user whose login and password these are, counted against the throttle; refusals look alike. */
+  private async checkCredentials(input: { login: string; password: string }, caller: Caller): Promise<User> {
+    const login = input.login.toLowerCase();
+    const attempt = await this.throttle.attempt('login', caller.address);
+    try {
+      const user = await this.em.findOne(User, login.includes('@') ? { email: login } : { username: login }, { populate: ['passwordHash'] });
+      // One account, one budget: by username or by e-mail, the same user id.
+      await attempt.forAccount(user ? `user:${user.id}` : `login:${login}`);
+      const matches = user ? await this.passwordMatches(user, input.password) : await decoyVerify(input.password);
+      if (!user || !matches) {
+        attempt.failed();
+        throw new AppError('INVALID_CREDENTIALS');
+      }
+      attempt.succeeded();
+      if (user.status === 'banned') throw new AppError('ACCOUNT_BANNED', { detail: { reason: user.banReason ?? null } });
+      return user;
+    } finally {
+      await attempt.settle();
+    }
+  }
+
+  /** A damaged stored hash is logged for the operator and matches nothing. */
+  private async passwordMatches(user: User, password: string): Promise<boolean> {
+    try {
+      return await verifyPassword(user.passwordHash, password);
+    } catch (err) {
+      if (!(err instanceof UnreadablePasswordHashError)) throw err;
+      this.deps.logger.error({ user_id: user.id, err: err.cause }, 'stored password hash is unreadable: reset this password (npm run cli or the reset mail)');
+      return false;
+    }
+  }
+
+  private async mailResetToken(email: string): Promise<void> {
+    const em = this.em.fork();
+    const user = await em.findOne(User, { email });
+    if (!user || user.status === 'banned') return;
+    const token = randomToken();
+    em.create(PasswordResetToken, {
+      id: crypto.randomUUID(),
+      user,
+      tokenHash: sha256Hex(token),
+      expiresAt: new Date(Date.now() + this.options.passwordResetTtlSeconds * 1000),
+    });
+    await em.flush();
+    const minutes = Math.round(this.options.passwordResetTtlSeconds / 60);
+    await this.deps.mailer.send({
+      to: user.email,
+      subject: 'Reset your Plaza password',
+      text:
+        `Someone asked to reset the password of the Plaza account "${user.username}".\n\n` +
+        `Reset token: ${token}\n\n` +
+        `Send it with your new password to POST ${new URL('/auth/password/reset', this.options.publicUrl)} ` +
+        `as {"token": "...", "password": "..."}.\n` +
+        `The token works once, for ${minutes} minutes. If you did not ask for this, ignore this message.`,
+      secrets: [token],
+    });
+  }
+
+  /** New password, and every existing session of the user dies with the old one, in one transaction. */
   private async setPassword(userId: number, password: string): Promise<void> {
-    await this.em.nativeUpdate(User, { id: userId }, { passwordHash: await hashPassword(password) });
-    await this.sessions.revokeAllOfUser(userId);
+    const passwordHash = await hashPassword(password);
+    await this.sessions.revokeUser(userId, {}, async (em) => {
+      await em.nativeUpdate(User, { id: userId }, { passwordHash });
+    });
   }
 
   private async issuePair(user: User, familyId: string): Promise<TokenPair> {

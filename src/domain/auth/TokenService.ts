@@ -1,9 +1,9 @@
 import crypto from 'node:crypto';
 import jwt from 'jsonwebtoken';
-import type { EntityManager } from '@mikro-orm/sql';
+import { z } from 'zod';
 import { AppError } from '../../errors/index.ts';
-import { RevokedAccessToken } from '../../../entities/RevokedAccessToken.ts';
-import { User, type UserRole } from '../../../entities/User.ts';
+import { USER_ROLES, roleAtLeast, type UserRole } from '../../../entities/User.ts';
+import type { SessionRevoker } from './SessionRevoker.ts';
 
 /** Who is calling, as established from a valid access token. */
 export interface Principal {
@@ -15,22 +15,41 @@ export interface Principal {
   expiresAt: Date;
 }
 
-interface AccessClaims {
-  sub: string;
-  jti: string;
+/** What an access token is issued for. */
+export interface TokenSubject {
+  id: number;
+  username: string;
   role: UserRole;
-  fam: string;
-  ver: number;
-  exp: number;
+  tokenVersion: number;
 }
 
 const ISSUER = 'plaza';
 const AUDIENCE = 'plaza';
 
-/** Signs and checks access tokens. A token is valid only while signature, expiry, blacklist and account state all agree. */
+/**
+ * Every claim Plaza relies on, required and typed: a token lacking one (a validly signed token without
+ * `exp` would live forever) is refused like a forged one.
+ */
+const AccessClaims = z.object({
+  sub: z.string().regex(/^[1-9]\d{0,9}$/),
+  usr: z.string().min(1).max(64),
+  role: z.enum(USER_ROLES),
+  fam: z.uuid(),
+  ver: z.number().int().nonnegative(),
+  jti: z.uuid(),
+  iat: z.number().int(),
+  exp: z.number().int(),
+});
+
+/**
+ * Signs and checks access tokens. Checking costs a signature check and two lookups in memory: no query,
+ * so it stays cheap under load and keeps working while the database is away. A token is valid while its
+ * signature and claims hold, it has not expired, and neither its login (refresh family) nor its version of
+ * the user has been revoked. A role or ban change always revokes, so the token's own `role` can be trusted.
+ */
 export class TokenService {
   constructor(
-    private readonly em: EntityManager,
+    private readonly revocations: SessionRevoker,
     private readonly options: { secret: string; accessTtlSeconds: number },
   ) {}
 
@@ -38,58 +57,56 @@ export class TokenService {
     return this.options.accessTtlSeconds;
   }
 
-  issueAccessToken(user: User, familyId: string): string {
-    return jwt.sign({ role: user.role, fam: familyId, ver: user.tokenVersion }, this.options.secret, {
+  /** A signed access token for one login (`familyId`); `ttlSeconds` may only shorten the configured lifetime. */
+  issueAccessToken(user: TokenSubject, familyId: string, ttlSeconds = this.options.accessTtlSeconds): string {
+    return jwt.sign({ usr: user.username, role: user.role, fam: familyId, ver: user.tokenVersion }, this.options.secret, {
       algorithm: 'HS256',
       subject: String(user.id),
       jwtid: crypto.randomUUID(),
-      expiresIn: this.options.accessTtlSeconds,
+      expiresIn: Math.min(ttlSeconds, this.options.accessTtlSeconds),
       issuer: ISSUER,
       audience: AUDIENCE,
     });
   }
 
-  /** Verifies a bearer token against signature, expiry, the blacklist, the ban flag and the token version. */
+  /** Verifies a bearer token: signature, issuer, audience, every claim, expiry, then revocation. */
   async authenticate(token: string): Promise<Principal> {
     const claims = this.decode(token);
     const userId = Number(claims.sub);
-    const [user, revoked] = await Promise.all([
-      this.em.findOne(User, { id: userId }, { fields: ['id', 'username', 'role', 'status', 'tokenVersion'] }),
-      this.em.findOne(RevokedAccessToken, { jti: claims.jti }, { fields: ['jti'] }),
-    ]);
-    if (!user || revoked || user.tokenVersion !== claims.ver) throw new AppError('TOKEN_INVALID');
-    if (user.status === 'banned') throw new AppError('ACCOUNT_BANNED');
+    if (await this.revocations.revokes({ userId, familyId: claims.fam, tokenVersion: claims.ver })) throw new AppError('TOKEN_INVALID');
     return {
       userId,
-      username: user.username,
-      role: user.role,
+      username: claims.usr,
+      role: claims.role,
       jti: claims.jti,
       familyId: claims.fam,
       expiresAt: new Date(claims.exp * 1000),
     };
   }
 
-  /** Blacklists one access token until it would have expired. Idempotent. */
-  async revoke(principal: Principal): Promise<void> {
-    await this.em.upsert(
-      RevokedAccessToken,
-      { jti: principal.jti, userId: principal.userId, expiresAt: principal.expiresAt },
-      { onConflictAction: 'ignore' },
-    );
+  /** `authenticate`, then FORBIDDEN unless the caller's role is at least `minimum`. */
+  async authenticateRole(token: string | undefined, minimum: UserRole): Promise<Principal> {
+    if (!token) throw new AppError('UNAUTHENTICATED');
+    const principal = await this.authenticate(token);
+    if (!roleAtLeast(principal.role, minimum)) throw new AppError('FORBIDDEN');
+    return principal;
   }
 
-  /** Drops blacklist rows of tokens that have expired on their own (runs outside any request). */
-  async purgeExpired(): Promise<number> {
-    return this.em.fork().nativeDelete(RevokedAccessToken, { expiresAt: { $lt: new Date() } });
-  }
-
-  private decode(token: string): AccessClaims {
+  private decode(token: string): z.infer<typeof AccessClaims> {
+    let payload: unknown;
     try {
-      const claims = jwt.verify(token, this.options.secret, { algorithms: ['HS256'], issuer: ISSUER, audience: AUDIENCE });
-      if (typeof claims === 'string' || !claims.sub || !claims.jti || typeof claims.ver !== 'number') throw new Error('claims');
-      return claims as unknown as AccessClaims;
+      // maxAge: a token may not outlive the configured lifetime, which is what revocations are kept for.
+      payload = jwt.verify(token, this.options.secret, {
+        algorithms: ['HS256'],
+        issuer: ISSUER,
+        audience: AUDIENCE,
+        maxAge: this.options.accessTtlSeconds,
+      });
     } catch {
       throw new AppError('TOKEN_INVALID');
     }
+    const claims = AccessClaims.safeParse(payload);
+    if (!claims.success || claims.data.exp - claims.data.iat > this.options.accessTtlSeconds) throw new AppError('TOKEN_INVALID');
+    return claims.data;
   }
 }

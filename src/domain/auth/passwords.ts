@@ -9,11 +9,17 @@ export function hashPassword(password: string): Promise<string> {
   return argon2.hash(password, { type: argon2.argon2id });
 }
 
+/** A stored hash argon2 cannot read: a damaged row or a bad import, never a wrong password. */
+export class UnreadablePasswordHashError extends Error {
+  override name = 'UnreadablePasswordHashError';
+}
+
+/** True when `password` matches; throws UnreadablePasswordHashError when the stored hash is damaged. */
 export async function verifyPassword(hash: string, password: string): Promise<boolean> {
   try {
     return await argon2.verify(hash, password);
-  } catch {
-    return false;
+  } catch (err) {
+    throw new UnreadablePasswordHashError('the stored password hash cannot be read', { cause: err });
   }
 }
 

@@ -1,8 +1,7 @@
 import { z } from 'zod';
-import type { EntityManager } from '@mikro-orm/sql';
 import type { AdminService } from '../../domain/admin/AdminService.ts';
 import type { AuditLog } from '../../domain/admin/AuditLog.ts';
-import { OutboxEmail } from '../../../entities/OutboxEmail.ts';
+import type { Outbox } from '../../domain/mail/Outbox.ts';
 import { USER_ROLES, USER_STATUSES } from '../../../entities/User.ts';
 import type { Api } from '../route.ts';
 import { AdminUserSchema, IdParam, PageQuery, pageOf } from './schemas.ts';
@@ -19,7 +18,7 @@ const AuditEntrySchema = z
   })
   .meta({ id: 'AuditEntry' });
 
-export function adminRoutes(api: Api, admin: AdminService, audit: AuditLog, em: EntityManager): void {
+export function adminRoutes(api: Api, admin: AdminService, audit: AuditLog, outbox: Outbox): void {
   const actorOf = (principal: { userId: number; username: string }) => ({ id: principal.userId, name: principal.username });
 
   api.route(
@@ -44,7 +43,7 @@ export function adminRoutes(api: Api, admin: AdminService, audit: AuditLog, em: 
       response: AdminUserSchema,
       errors: ['USER_NOT_FOUND', 'ALREADY_BANNED', 'CANNOT_MODERATE_SELF'],
     },
-    ({ principal, params, body }) => admin.ban(actorOf(principal), params.id, body.reason),
+    ({ principal, params, body }) => admin.ban(actorOf(principal), { id: params.id }, body.reason),
   );
 
   api.route(
@@ -55,7 +54,7 @@ export function adminRoutes(api: Api, admin: AdminService, audit: AuditLog, em: 
       response: AdminUserSchema,
       errors: ['USER_NOT_FOUND', 'NOT_BANNED'],
     },
-    ({ principal, params, body }) => admin.unban(actorOf(principal), params.id, body?.reason),
+    ({ principal, params, body }) => admin.unban(actorOf(principal), { id: params.id }, body?.reason),
   );
 
   api.route(
@@ -69,20 +68,25 @@ export function adminRoutes(api: Api, admin: AdminService, audit: AuditLog, em: 
 
   api.route(
     {
-      method: 'get', path: '/admin/outbox', tag: 'admin', access: 'admin', summary: 'E-mail Plaza has sent, newest first',
-      description: 'Without SMTP_URL this is where password-reset mail is delivered.',
+      method: 'get', path: '/admin/outbox', tag: 'admin', access: 'admin', summary: 'E-mail Plaza has sent or holds, newest first',
+      description:
+        'Who, what about, how and when: never the body (it may carry a credential). Without SMTP_URL the mail ' +
+        'waits for the server operator, who reads it on the server with `npm run cli -- outbox`.',
       query: z.object({ to: z.string().max(254).optional(), limit: z.coerce.number().int().min(1).max(100).default(20) }),
       response: z.array(
-        z.object({ id: z.number().int(), to: z.string(), subject: z.string(), body: z.string(), transport: z.string(), sent_at: z.string().nullable(), error: z.string().nullable(), created_at: z.string() }),
+        z
+          .object({
+            id: z.number().int(),
+            to: z.string(),
+            subject: z.string(),
+            transport: z.string().meta({ description: '`smtp`, or `maildrop` when no SMTP server is configured' }),
+            sent_at: z.string().nullable(),
+            error: z.string().nullable(),
+            created_at: z.string(),
+          })
+          .meta({ id: 'OutboxEntry' }),
       ),
     },
-    async ({ query }) => {
-      const rows = await em.find(OutboxEmail, query.to ? { recipient: query.to.toLowerCase() } : {}, { orderBy: { id: 'desc' }, limit: query.limit });
-      return rows.map((m) => ({
-        id: m.id, to: m.recipient, subject: m.subject, body: m.body, transport: m.transport,
-        sent_at: m.sentAt?.toISOString() ?? null, error: m.error ?? null, created_at: m.createdAt.toISOString(),
-      }));
-    },
+    ({ query }) => outbox.list(query),
   );
 }
-

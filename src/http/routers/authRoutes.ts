@@ -1,7 +1,6 @@
 import type { Request } from 'express';
 import { z } from 'zod';
-import type { AuthService } from '../../domain/auth/AuthService.ts';
-import type { AuthRateLimiter } from '../../domain/auth/RateLimiter.ts';
+import type { AuthService, Caller } from '../../domain/auth/AuthService.ts';
 import { PASSWORD_MAX_LENGTH } from '../../domain/auth/passwords.ts';
 import type { Api } from '../route.ts';
 import { PublicUserSchema } from './schemas.ts';
@@ -23,7 +22,7 @@ const TokenPairSchema = z
   })
   .meta({ id: 'TokenPair' });
 
-export function authRoutes(api: Api, auth: AuthService, limiter: AuthRateLimiter): void {
+export function authRoutes(api: Api, auth: AuthService): void {
   api.route(
     {
       method: 'post', path: '/auth/register', tag: 'auth', access: 'public', status: 201,
@@ -32,45 +31,42 @@ export function authRoutes(api: Api, auth: AuthService, limiter: AuthRateLimiter
       response: PublicUserSchema,
       errors: ['USERNAME_TAKEN', 'EMAIL_TAKEN', 'WEAK_PASSWORD', 'RATE_LIMITED'],
     },
-    async ({ body, req }) => {
-      await limiter.consume('register', clientIp(req), body.email);
-      return auth.register(body);
-    },
+    ({ body, req }) => auth.register(body, caller(req)),
   );
 
   api.route(
     {
       method: 'post', path: '/auth/login', tag: 'auth', access: 'public',
       summary: 'Sign in with username or e-mail',
+      description:
+        'Failed sign-ins are throttled per (account, client address), per address, and per account across all ' +
+        'addresses with a higher ceiling: see the lockout policy in the README.',
       body: z.object({ login: z.string().trim().min(1).max(254).meta({ description: 'Username or e-mail' }), password: Password }),
       response: TokenPairSchema,
       errors: ['INVALID_CREDENTIALS', 'ACCOUNT_BANNED', 'RATE_LIMITED'],
     },
-    async ({ body, req }) => {
-      await limiter.consume('login', clientIp(req), body.login);
-      const pair = await auth.login(body);
-      await limiter.reset('login', body.login);
-      return pair;
-    },
+    ({ body, req }) => auth.login(body, caller(req)),
   );
 
   api.route(
     {
       method: 'post', path: '/auth/refresh', tag: 'auth', access: 'public',
       summary: 'Trade a refresh token for a new pair',
-      description: 'The presented refresh token is spent. Presenting a spent token again revokes that whole login.',
+      description:
+        'The presented refresh token is spent. Presenting a spent token again revokes that whole login, ' +
+        'its access tokens included. Failed refreshes are throttled per client address.',
       body: z.object({ refresh_token: z.string().min(1).max(200) }),
       response: TokenPairSchema,
-      errors: ['REFRESH_TOKEN_INVALID', 'REFRESH_TOKEN_REUSED', 'ACCOUNT_BANNED'],
+      errors: ['REFRESH_TOKEN_INVALID', 'REFRESH_TOKEN_REUSED', 'ACCOUNT_BANNED', 'RATE_LIMITED'],
     },
-    ({ body }) => auth.refresh(body.refresh_token),
+    ({ body, req }) => auth.refresh(body.refresh_token, caller(req)),
   );
 
   api.route(
     {
       method: 'post', path: '/auth/logout', tag: 'auth', access: 'user', status: 204,
       summary: 'End this login',
-      description: 'Revokes the refresh tokens of this login and blacklists the presented access token until it expires.',
+      description: 'Ends this login everywhere at once: its refresh tokens and every access token issued in it (REST and rooms).',
     },
     ({ principal }) => auth.logout(principal),
   );
@@ -79,28 +75,33 @@ export function authRoutes(api: Api, auth: AuthService, limiter: AuthRateLimiter
     {
       method: 'post', path: '/auth/password/forgot', tag: 'auth', access: 'public', status: 202,
       summary: 'Mail a password reset token',
-      description: 'Always answers 202, whether or not the address belongs to an account.',
+      description:
+        'Always answers 202 at once, whether or not the address belongs to an account: the mail is prepared ' +
+        'after the answer. Without SMTP the server operator reads it with `npm run cli -- outbox`.',
       body: z.object({ email: Email }),
       errors: ['RATE_LIMITED'],
     },
-    async ({ body, req }) => {
-      await limiter.consume('forgot', clientIp(req), body.email);
-      await auth.forgotPassword(body.email);
-    },
+    ({ body, req }) => auth.forgotPassword(body.email, caller(req)),
   );
 
   api.route(
     {
       method: 'post', path: '/auth/password/reset', tag: 'auth', access: 'public', status: 204,
       summary: 'Set a new password with a reset token',
-      description: 'The token works once. Every session of the user is revoked.',
+      description: 'The token works once. Every session of the user is revoked. Failed resets are throttled per client address.',
       body: z.object({ token: z.string().min(1).max(200), password: Password }),
-      errors: ['RESET_TOKEN_INVALID', 'WEAK_PASSWORD'],
+      errors: ['RESET_TOKEN_INVALID', 'WEAK_PASSWORD', 'RATE_LIMITED'],
     },
-    ({ body }) => auth.resetPassword(body),
+    ({ body, req }) => auth.resetPassword(body, caller(req)),
   );
 }
 
+/** The client's address (behind a reverse proxy: from X-Forwarded-For when TRUST_PROXY is set). */
 export function clientIp(req: Request): string {
   return req.ip ?? req.socket.remoteAddress ?? 'unknown';
+}
+
+/** Who asks, as the auth throttle counts them. */
+export function caller(req: Request): Caller {
+  return { address: clientIp(req) };
 }

@@ -1,19 +1,19 @@
 import express, { type Application, type NextFunction, type Request, type Response } from 'express';
 import { monitor } from '@colyseus/monitor';
-import { AppError, toAppError } from '../../errors/index.ts';
+import { toAppError } from '../../errors/index.ts';
 import type { Config } from '../../config.ts';
 import type { Services } from '../../services.ts';
 import type { Api } from '../route.ts';
-import { clientIp } from './authRoutes.ts';
+import { caller } from './authRoutes.ts';
 
 const COOKIE = 'plaza_monitor';
 const BASE = '/admin/monitor';
 
 /**
  * @colyseus/monitor at /admin/monitor, for admins only: it can read all state and call room methods.
- * Admins sign in with their Plaza credentials on a small form; the answer is an HttpOnly,
- * SameSite=Strict cookie holding a short-lived access token, re-checked (role admin, not revoked,
- * not banned) on every monitor request.
+ * Admins sign in with their Plaza credentials on a small form (the same checks and throttle as
+ * POST /auth/login); the answer is an HttpOnly, SameSite=Strict cookie holding a short-lived access
+ * token of its own login, re-checked (role admin, not revoked) on every monitor request.
  */
 export function monitorRoutes(app: Application, _api: Api, deps: { services: Services; config: Config }): void {
   const { services, config } = deps;
@@ -25,19 +25,10 @@ export function monitorRoutes(app: Application, _api: Api, deps: { services: Ser
   });
 
   app.post(`${BASE}/login`, form, express.json({ limit: '4kb' }), async (req, res) => {
-    const login = String(req.body?.login ?? '');
-    const password = String(req.body?.password ?? '');
+    const credentials = { login: String(req.body?.login ?? ''), password: String(req.body?.password ?? '') };
     try {
-      // The same per-IP and per-account budget as POST /auth/login: this form must not be a side door.
-      await services.authLimiter.consume('login', clientIp(req), login);
-      const pair = await services.auth.login({ login, password });
-      await services.authLimiter.reset('login', login);
-      const principal = await services.tokens.authenticate(pair.access_token);
-      // The monitor lives on the access token alone: its refresh token would only lie unused in the database.
-      await services.sessions.revokeFamily(principal.familyId);
-      if (principal.role !== 'admin') throw new AppError('FORBIDDEN', { message: 'The monitor is for admins only' });
-      const maxAge = Math.min(config.MONITOR_TOKEN_TTL, services.tokens.accessTtlSeconds);
-      res.setHeader('Set-Cookie', `${COOKIE}=${pair.access_token}; Path=${BASE}; HttpOnly; SameSite=Strict; Max-Age=${maxAge}${secure ? '; Secure' : ''}`);
+      const session = await services.auth.signInAdmin(credentials, caller(req), config.MONITOR_TOKEN_TTL);
+      res.setHeader('Set-Cookie', `${COOKIE}=${session.access_token}; Path=${BASE}; HttpOnly; SameSite=Strict; Max-Age=${session.expires_in}${secure ? '; Secure' : ''}`);
       res.redirect(303, `${BASE}/`);
     } catch (err) {
       const { error } = toAppError(err);
@@ -46,19 +37,16 @@ export function monitorRoutes(app: Application, _api: Api, deps: { services: Ser
   });
 
   app.post(`${BASE}/logout`, async (req, res) => {
-    // Signing out kills the token itself, not just the cookie that carries it.
+    // Signing out ends the token's login, not just the cookie that carries it.
     const token = readCookie(req.headers.cookie, COOKIE);
-    if (token) await services.tokens.authenticate(token).then((principal) => services.tokens.revoke(principal), () => undefined);
+    if (token) await services.auth.endSession(token);
     res.setHeader('Set-Cookie', `${COOKIE}=; Path=${BASE}; HttpOnly; SameSite=Strict; Max-Age=0`);
     res.redirect(303, `${BASE}/login`);
   });
 
   const requireAdmin = async (req: Request, res: Response, next: NextFunction) => {
-    const token = readCookie(req.headers.cookie, COOKIE);
     try {
-      if (!token) throw new AppError('UNAUTHENTICATED');
-      const principal = await services.tokens.authenticate(token);
-      if (principal.role !== 'admin') throw new AppError('FORBIDDEN');
+      await services.tokens.authenticateRole(readCookie(req.headers.cookie, COOKIE), 'admin');
       // The monitor's own page needs its inline bootstrap; everything else keeps helmet's policy.
       res.removeHeader('Content-Security-Policy');
       next();
