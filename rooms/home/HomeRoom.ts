@@ -187,7 +187,7 @@ export class HomeRoom extends PlazaRoom<HomeRoomServices, HomeState> {
           if (this.clients.length === 0) return; // stays queued in the DB
           this.broadcast('dm', event.message);
           if (event.message.to_user_id === this.userId) {
-            this.state.unreadDms += 1;
+            if (event.unread !== undefined) this.state.unreadDms = event.unread;
             await this.markDelivered([event.message]);
           }
           return;

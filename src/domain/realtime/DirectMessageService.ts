@@ -50,7 +50,8 @@ export class DirectMessageService {
       return { view: this.original(earlier, toUserId, from.username), duplicate: true };
     }
     const view = dmView(message, from.username);
-    this.bus.publish(channels.home(toUserId), { kind: 'dm', message: view } satisfies HomeEvent);
+    const unread = await this.unreadCount(toUserId);
+    this.bus.publish(channels.home(toUserId), { kind: 'dm', message: view, unread } satisfies HomeEvent);
     this.bus.publish(channels.home(from.userId), { kind: 'dm', message: view } satisfies HomeEvent);
     return { view, duplicate: false };
   }

@@ -58,7 +58,8 @@ export const keys = {
 
 /** What a home actor can receive through its channel. */
 export type HomeEvent =
-  | { kind: 'dm'; message: DmView }
+  /** `unread`: the recipient's unread DM count, on the recipient's channel. */
+  | { kind: 'dm'; message: DmView; unread?: number }
   | { kind: 'notification'; notification: NotificationView }
   | { kind: 'following_changed' }
   | { kind: 'support'; message: SupportMessageView }

@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import type { Services } from '../../services.ts';
+import { storableText } from '../../domain/realtime/text.ts';
 import type { Api } from '../route.ts';
-import { IdParam, PageQuery, pageOf } from './schemas.ts';
+import { PageQuery, pageOf } from './schemas.ts';
 import {
-  ChatMessageSchema, ConversationSchema, DiscoveredGroupSchema, DmSchema, GroupBody, GroupSchema, HistoryQuery, MemberSchema, MessageBody,
+  ChatMessageSchema, ConversationSchema, DiscoveredGroupSchema, DmSchema, GroupBody, GroupSchema, HistoryQuery, IdParam, MemberSchema, MessageBody,
   MyGroupSchema, RowId, historyPage, itemsOf,
 } from './realtimeSchemas.ts';
 
@@ -29,7 +30,7 @@ export function chatRoutes(api: Api, services: Pick<Services, 'chat' | 'groups' 
   api.route(
     {
       method: 'get', path: '/chat/groups/discover', tag: 'chat', access: 'user', summary: 'Open groups, optionally whose name contains q',
-      query: PageQuery.extend({ q: z.string().trim().min(1).max(100).optional() }), response: pageOf(DiscoveredGroupSchema, 'DiscoveredChatGroups'),
+      query: PageQuery.extend({ q: storableText(100).optional() }), response: pageOf(DiscoveredGroupSchema, 'DiscoveredChatGroups'),
     },
     ({ query }) => groups.discover(query),
   );

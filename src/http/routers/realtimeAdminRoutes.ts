@@ -1,8 +1,7 @@
 import { z } from 'zod';
 import type { Services } from '../../services.ts';
 import type { Api } from '../route.ts';
-import { IdParam } from './schemas.ts';
-import { ChatMessageSchema, MemberSchema, NoticeBody, itemsOf } from './realtimeSchemas.ts';
+import { ChatMessageSchema, IdParam, MemberSchema, NoticeBody, itemsOf } from './realtimeSchemas.ts';
 
 const ConnectionSchema = z
   .object({ session_id: z.string(), user_id: z.number().int(), username: z.string(), room: z.string(), room_id: z.string(), group_id: z.number().int().nullable(), connected_at: z.string() })

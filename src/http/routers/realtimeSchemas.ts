@@ -7,6 +7,8 @@ import { ClientMsgId, GroupName, MessageText } from '../../domain/realtime/text.
 
 /** A row id as PostgreSQL stores it (int4): anything larger can name nothing. */
 export const RowId = z.coerce.number().int().positive().max(2_147_483_647);
+/** `:id` in a realtime route path. */
+export const IdParam = z.object({ id: RowId });
 
 export const ChatMessageSchema = z
   .object({

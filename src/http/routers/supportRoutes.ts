@@ -1,8 +1,7 @@
 import { z } from 'zod';
 import type { Services } from '../../services.ts';
 import type { Api } from '../route.ts';
-import { IdParam } from './schemas.ts';
-import { BeforeQuery, MessageBody, SupportMessageSchema, itemsOf, pageBefore } from './realtimeSchemas.ts';
+import { BeforeQuery, IdParam, MessageBody, SupportMessageSchema, itemsOf, pageBefore } from './realtimeSchemas.ts';
 
 /** Support chat with the admins: a user's one conversation, which every admin sees. */
 export function supportRoutes(api: Api, support: Services['support']): void {
