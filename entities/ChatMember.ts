@@ -10,6 +10,8 @@ const ChatMemberSchema = defineEntity({
     groupId: p.integer().index(),
     userId: p.integer().index(),
     lastReadMessageId: p.integer().default(0),
+    /** The member reads messages with an id above this (0 = the whole history). */
+    visibleAfterId: p.integer().default(0),
     joinedAt: p.datetime().onCreate(() => new Date()),
   },
 });

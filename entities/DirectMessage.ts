@@ -3,16 +3,22 @@ import { defineEntity, p } from '@mikro-orm/core';
 /**
  * A direct message between two users. `deliveredAt` stays null while the recipient is offline: the
  * undelivered rows are the offline queue, delivered (with their original time) on the next home join.
+ * Ids are drawn while both users' DM streams are locked, so for each user they grow in commit order;
+ * `seq` is contiguous per conversation (the pair of users), so a client can see a gap.
  */
 const DirectMessageSchema = defineEntity({
   name: 'DirectMessage',
   tableName: 'direct_messages',
   indexes: [{ properties: ['toUserId', 'deliveredAt'] }, { properties: ['fromUserId', 'toUserId', 'id'] }],
+  uniques: [{ properties: ['fromUserId', 'clientMsgId'] }],
   properties: {
     id: p.integer().primary().autoincrement(),
     fromUserId: p.integer(),
     toUserId: p.integer(),
+    seq: p.integer().default(0),
     text: p.text(),
+    /** The sender's own id for this message: a repeat with the same one is the same message. */
+    clientMsgId: p.uuid().nullable(),
     deliveredAt: p.datetime().nullable(),
     readAt: p.datetime().nullable(),
     createdAt: p.datetime().onCreate(() => new Date()),

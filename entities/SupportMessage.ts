@@ -5,6 +5,7 @@ const SupportMessageSchema = defineEntity({
   name: 'SupportMessage',
   tableName: 'support_messages',
   indexes: [{ properties: ['userId', 'id'] }],
+  uniques: [{ properties: ['authorId', 'clientMsgId'] }],
   properties: {
     id: p.integer().primary().autoincrement(),
     /** Whose conversation this is (the user being supported). */
@@ -13,6 +14,8 @@ const SupportMessageSchema = defineEntity({
     authorName: p.string().length(32),
     fromAdmin: p.boolean(),
     text: p.text(),
+    /** The author's own id for this message: a repeat with the same one is the same message. */
+    clientMsgId: p.uuid().nullable(),
     createdAt: p.datetime().onCreate(() => new Date()),
   },
 });

@@ -22,13 +22,14 @@ import { DirectMessage } from './DirectMessage.ts';
 import { Follow } from './Follow.ts';
 import { UserBlock } from './UserBlock.ts';
 import { SupportMessage } from './SupportMessage.ts';
+import { Notification } from './Notification.ts';
 
 export {
   User, RefreshToken, TokenRevocation, PasswordResetToken, OutboxEmail, AdminAuditEntry,
   Board, BoardGrant, Post, Comment, PostLike, PostView, StoredFile,
   AiJob, AiModelSetting, AiTrainedModel,
   SshSessionLease,
-  ChatGroup, ChatMember, ChatMessage, DirectMessage, Follow, UserBlock, SupportMessage,
+  ChatGroup, ChatMember, ChatMessage, DirectMessage, Follow, UserBlock, SupportMessage, Notification,
 };
 
 /** Every entity Plaza maps; the ORM and the migration generator both read this list. */
@@ -37,5 +38,5 @@ export const allEntities = [
   Board, BoardGrant, Post, Comment, PostLike, PostView, StoredFile,
   AiJob, AiModelSetting, AiTrainedModel,
   SshSessionLease,
-  ChatGroup, ChatMember, ChatMessage, DirectMessage, Follow, UserBlock, SupportMessage,
+  ChatGroup, ChatMember, ChatMessage, DirectMessage, Follow, UserBlock, SupportMessage, Notification,
 ];

@@ -151,7 +151,7 @@ try {
     await api(base, 'POST', '/auth/register', { username, email: `${username}@bench.test`, password });
     tokens[i] = (await api(base, 'POST', '/auth/login', { login: username, password })).access_token;
   });
-  const group = await api(base, 'POST', '/chat/groups', { name: 'bench' }, tokens[0]);
+  const group = await api(base, 'POST', '/chat/groups', { name: 'bench', visibility: 'open' }, tokens[0]);
   await pool([...Array(N).keys()].slice(1), 16, async (i) => void (await api(base, 'POST', `/chat/groups/${group.id}/join`, undefined, tokens[i])));
   console.log(`setup: ${N} users registered and in group ${group.id} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 

@@ -32,7 +32,7 @@ async function post(path: string, body: unknown, token?: string): Promise<any> {
 const owner = `lt_owner_${run}`;
 await post('/auth/register', { username: owner, email: `${owner}@load.test`, password: `${owner}-password` });
 const { access_token } = await post('/auth/login', { login: owner, password: `${owner}-password` });
-const group = await post('/chat/groups', { name: `load test ${run}` }, access_token);
+const group = await post('/chat/groups', { name: `load test ${run}`, visibility: 'open' }, access_token);
 console.log(`group ${group.id}; ${clients} bots over ${processes} processes; ${os.cpus().length} cores`);
 
 const per = Math.ceil(clients / processes);

@@ -1,26 +1,40 @@
 import { defineRoom } from '@colyseus/core';
+import type { Logger } from 'pino';
+import { RateLimiterMemory } from 'rate-limiter-flexible';
 import type { Config } from '../src/config.ts';
-import { authenticateWith, type RoomDeps } from './shared/PlazaRoom.ts';
+import type { Services } from '../src/services.ts';
+import { authenticateWith } from './shared/roomAuth.ts';
+import type { RoomSettings } from './shared/PlazaRoom.ts';
 import { ChatRoom, chatOnAuth } from './chat/ChatRoom.ts';
 import { HomeRoom, homeOnAuth } from './home/HomeRoom.ts';
 import { SshRoom } from './ssh/SshRoom.ts';
 
-/** Every room type Plaza serves, with its dependencies. main.ts hands the result to defineServer. */
-export function roomDefinitions(deps: RoomDeps & { config: Config }) {
-  const { services } = deps;
-  // Colyseus types a room's default options as its whole onCreate argument; for home and chat the join
-  // itself supplies the rest (userId, groupId), hence the casts of the shared dependencies below.
+/** The settings every room shares, including the one per-user rate budget across all rooms. */
+export function roomSettings(config: Config): RoomSettings {
   return {
-    // One home actor per user (all their devices), one chat room per group.
+    maxMessagesPerSecond: config.ROOM_MAX_MESSAGES_PER_SECOND,
+    reconnectGraceSeconds: config.RECONNECT_GRACE,
+    maxConnectionsPerUser: config.ROOM_MAX_CONNECTIONS_PER_USER,
+    storeTimeoutMs: config.CHAT_STORE_TIMEOUT_MS,
+    limiter: new RateLimiterMemory({ keyPrefix: 'room-send', points: config.CHAT_RATE_PER_SECOND * 2, duration: 2 }),
+  };
+}
+
+/** Every room type Plaza serves, each with only the services it uses. main.ts hands the result to defineServer. */
+export function roomDefinitions({ services, logger, config }: { services: Services; logger: Logger; config: Config }) {
+  const base = { logger, settings: roomSettings(config) };
+  const { orm, tokens, chat, groups, dms, social, presence, notifications, ssh } = services;
+  return {
+    // One home actor per user (all their devices), one chat room per group; both have fixed room ids.
     home: defineRoom(class extends HomeRoom {
-      static override onAuth = homeOnAuth(services);
-    }, deps as never).filterBy(['userId']),
+      static override onAuth = homeOnAuth({ orm, tokens });
+    }, { ...base, services: { orm, dms, social, groups, presence, notifications }, presenceGraceSeconds: config.PRESENCE_GRACE }).filterBy(['userId']),
     chat: defineRoom(class extends ChatRoom {
-      static override onAuth = chatOnAuth(services);
-    }, deps as never).filterBy(['groupId']),
+      static override onAuth = chatOnAuth({ orm, tokens, groups });
+    }, { ...base, services: { orm, chat, groups }, window: config.CHAT_WINDOW }).filterBy(['groupId']),
     // The exclusive SSH control room: operators and admins only.
     ssh: defineRoom(class extends SshRoom {
-      static override onAuth = authenticateWith(services, 'operator');
-    }, deps),
+      static override onAuth = authenticateWith({ orm, tokens }, 'operator');
+    }, { ...base, services: { orm, ssh } }),
   };
 }

@@ -47,8 +47,10 @@ import { loadServersFile } from './infra/ssh/serversFile.ts';
 import { Ssh2Gateway } from './infra/ssh/Ssh2Gateway.ts';
 import { HealthMonitor } from './infra/ssh/HealthMonitor.ts';
 import { LocalPresence } from '@colyseus/core';
-import { channels, type RealtimeBus } from './domain/realtime/RealtimeBus.ts';
+import { channels, type RealtimeBus, type RevocationEvent } from './domain/realtime/RealtimeBus.ts';
 import { ChatService } from './domain/realtime/ChatService.ts';
+import { ChatGroupService } from './domain/realtime/ChatGroupService.ts';
+import { NotificationService } from './domain/realtime/NotificationService.ts';
 import { DirectMessageService } from './domain/realtime/DirectMessageService.ts';
 import { PresenceService } from './domain/realtime/PresenceService.ts';
 import { SocialService } from './domain/realtime/SocialService.ts';
@@ -83,6 +85,8 @@ export interface Services {
   // realtime (issue 4)
   bus: PresenceBus;
   chat: ChatService;
+  groups: ChatGroupService;
+  notifications: NotificationService;
   dms: DirectMessageService;
   presence: PresenceService;
   social: SocialService;
@@ -116,7 +120,13 @@ export function buildServices(config: Config, logger: Logger, orm: Database, bus
   });
   const ssh = buildSshServices(config, logger, em, audit);
   const presence = new PresenceService(em, bus as RealtimeBus);
-  const chat = new ChatService(em, bus, { defaultRetention: config.CHAT_RETENTION_DEFAULT ?? null });
+  const notifications = new NotificationService(em, bus);
+  const groups = new ChatGroupService(em, bus, notifications, {
+    defaultRetention: config.CHAT_RETENTION_DEFAULT ?? null,
+    maxGroupsPerUser: config.CHAT_MAX_GROUPS_PER_USER,
+    groupsPerHour: config.CHAT_GROUPS_PER_HOUR,
+  });
+  const chat = new ChatService(em, bus, groups);
   return {
     orm,
     tokens: accounts.tokens,
@@ -151,11 +161,13 @@ export function buildServices(config: Config, logger: Logger, orm: Database, bus
     ],
     bus,
     chat,
+    groups,
+    notifications,
     dms: new DirectMessageService(em, bus),
     presence,
-    social: new SocialService(em, bus, presence),
+    social: new SocialService(em, bus, presence, notifications),
     support: new SupportService(em, bus),
-    realtimeAdmin: new RealtimeAdminService(em, bus, chat),
+    realtimeAdmin: new RealtimeAdminService(em, bus, groups, notifications),
   };
 }
 

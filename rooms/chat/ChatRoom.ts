@@ -1,175 +1,187 @@
 import type { AuthContext } from '@colyseus/core';
-import { ServerError } from '@colyseus/core';
 import { RequestContext } from '@mikro-orm/core';
-import { AppError, toAppError } from '../../src/errors/index.ts';
-import type { Services } from '../../src/services.ts';
+import { AppError } from '../../src/errors/index.ts';
 import type { Principal } from '../../src/domain/auth/TokenService.ts';
+import type { ChatService, SyncPage } from '../../src/domain/realtime/ChatService.ts';
+import type { ChatGroupService } from '../../src/domain/realtime/ChatGroupService.ts';
 import { channels, type GroupEvent } from '../../src/domain/realtime/RealtimeBus.ts';
-import type { ChatMessageView } from '../../src/domain/realtime/views.ts';
-import { authenticateWith, type PlazaClient, type RoomDeps } from '../shared/PlazaRoom.ts';
-import { RealtimeRoom, type RealtimeRoomOptions } from '../shared/RealtimeRoom.ts';
-import { ChatMemberState, ChatMessageState, ChatState } from './state.ts';
+import type { ChatMessageView, Stored } from '../../src/domain/realtime/views.ts';
+import { authenticateWith, refusal, type AuthServices } from '../shared/roomAuth.ts';
+import { CloseCodes, PlazaRoom, principalOf, type PlazaClient, type RoomDeps } from '../shared/PlazaRoom.ts';
+import { SendQueue } from '../shared/SendQueue.ts';
+import { ChatMemberState, ChatState } from './state.ts';
 import { ChatJoinOptions, ChatMessages } from './messages.ts';
 
 const TYPING_TIMEOUT_MS = 5000;
 
+/** What a chat room uses. */
+export interface ChatRoomServices {
+  chat: ChatService;
+  groups: ChatGroupService;
+}
+
+export interface ChatRoomOptions extends RoomDeps<ChatRoomServices> {
+  /** The group, from the options of the join that created the room (checked by onAuth first). */
+  groupId?: number;
+  /** Latest messages sent to a connection that joins without last_seen_id. */
+  window: number;
+}
+
 /**
- * Token check plus membership: only members of `groupId` get a seat. The normalised groupId is written
- * back into the options so `filterBy(['groupId'])` routes every member to the group's one room.
+ * Token and join options at matchmaking: only members of `groupId` go on. The normalised groupId is
+ * written back into the options so `filterBy(['groupId'])` routes every member to the group's one room.
+ * The room checks its own group again on every join (a joinById names no group at all).
  */
-export function chatOnAuth(services: Services) {
+export function chatOnAuth(services: AuthServices & { groups: ChatGroupService }) {
   const authenticate = authenticateWith(services);
   return async (token: string, options: Record<string, unknown>, context: AuthContext): Promise<Principal> => {
     const principal = await authenticate(token, options, context);
+    const parsed = ChatJoinOptions.safeParse(options);
+    if (!parsed.success) throw refusal(new AppError('JOIN_OPTIONS_INVALID', { message: 'Join options must be { groupId: <positive integer>, last_seen_id?: <message id> }' }));
     try {
-      const parsed = ChatJoinOptions.safeParse(options);
-      if (!parsed.success) throw new AppError('JOIN_OPTIONS_INVALID', { message: 'Join options must be { groupId: <positive integer> }' });
-      await RequestContext.create(services.orm.em, () => services.chat.requireMember(parsed.data.groupId, principal.userId));
-      options.groupId = parsed.data.groupId;
-      return principal;
+      await RequestContext.create(services.orm.em, () => services.groups.requireMember(parsed.data.groupId, principal.userId));
     } catch (err) {
-      const { error } = toAppError(err);
-      throw new ServerError(error.status, `[${error.code}] ${error.message}`);
+      throw refusal(err);
     }
+    options.groupId = parsed.data.groupId;
+    return principal;
   };
 }
 
-/** One live room per chat group: created on demand, disposed when the last member leaves. */
-export class ChatRoom extends RealtimeRoom<{ groupId: number }> {
-  declare state: ChatState;
+/** One live room per chat group (`chat-<groupId>`): created on demand, disposed when the last member leaves. */
+export class ChatRoom extends PlazaRoom<ChatRoomServices, ChatState> {
   private groupId = 0;
-  private lastMessageId = 0;
-  /** Posts go through one queue so broadcast order is id order, the same for every member. */
-  private sendQueue: Promise<unknown> = Promise.resolve();
+  private window = 0;
+  /** Stores and deliveries go through one queue, so broadcast order is id order, the same for every member. */
+  private sends!: SendQueue;
+  /** Live connections per user (a user is online while they have one). */
   private readonly connections = new Map<number, number>();
-  /** sessionId → id of the last message broadcast before that connection dropped. */
-  private readonly droppedAfter = new Map<string, number>();
   private readonly typingTimers = new Map<number, { clear(): void }>();
 
-  override async onCreate(options: { groupId: number } & RealtimeRoomOptions & RoomDeps) {
-    super.onCreate(options);
+  override async onCreate(options: ChatRoomOptions) {
     this.groupId = Number(options.groupId);
+    if (!Number.isInteger(this.groupId) || this.groupId <= 0) throw new AppError('JOIN_OPTIONS_INVALID');
+    this.listedGroupId = this.groupId;
+    this.window = options.window;
+    super.onCreate(options);
+    this.sends = new SendQueue(this.settings.storeTimeoutMs);
     this.state = new ChatState();
     this.state.groupId = this.groupId;
     await this.withDb(async () => {
-      const group = await this.services.chat.getGroup(this.groupId);
-      this.state.name = group.name;
+      this.state.name = (await this.services.groups.get(this.groupId)).name;
       await this.loadMembers();
-      const window = await this.services.chat.latestPublic(this.groupId, this.config.CHAT_WINDOW);
-      for (const view of window) this.addToWindow(view);
-      this.lastMessageId = group.lastMessageId ?? 0;
     });
     await this.setMetadata({ groupId: this.groupId, name: this.state.name });
     await this.presence.subscribe(channels.group(this.groupId), (event: GroupEvent) => this.onGroupEvent(event));
 
-    this.on('msg', ChatMessages.msg, (client, m) => this.post(client, { kind: 'msg', text: m.text }), { limited: true });
-    this.on('room_dm', ChatMessages.room_dm, (client, m) => this.post(client, { kind: 'room_dm', text: m.text, toUserId: m.to }), { limited: true });
-    this.on('typing', ChatMessages.typing, (client, m) => this.setTyping(client.auth!.userId, m.typing));
+    this.on('msg', ChatMessages.msg, (client, m) => this.post(client, 'msg', { kind: 'msg', text: m.text, clientMsgId: m.client_msg_id }), { limited: true });
+    this.on('room_dm', ChatMessages.room_dm, (client, m) =>
+      this.post(client, 'room_dm', { kind: 'room_dm', text: m.text, toUserId: m.to, clientMsgId: m.client_msg_id }), { limited: true });
+    this.on('typing', ChatMessages.typing, (client, m) => this.setTyping(principalOf(client).userId, m.typing));
     this.on('edit', ChatMessages.edit, async (client, m) => {
-      const view = await this.withDb(() => this.services.chat.edit(this.groupId, m.message_id, client.auth!.userId, m.text));
+      const view = await this.persist(() => this.services.chat.edit(this.groupId, m.message_id, principalOf(client).userId, m.text));
       this.applyChange(view, 'message_updated');
     }, { limited: true });
     this.on('delete', ChatMessages.delete, async (client, m) => {
-      const view = await this.withDb(() => this.services.chat.remove(this.groupId, m.message_id, client.auth!.userId));
+      const view = await this.persist(() => this.services.chat.remove(this.groupId, m.message_id, principalOf(client).userId));
       this.applyChange(view, 'message_deleted');
-    });
+    }, { limited: true });
     this.on('read', ChatMessages.read, async (client, m) => {
-      const cursor = await this.withDb(() => this.services.chat.markRead(this.groupId, client.auth!.userId, m.message_id));
-      for (const c of this.clientsOf(client.auth!.userId)) c.send('read', { last_read_message_id: cursor });
-    });
+      const userId = principalOf(client).userId;
+      const cursor = await this.withDb(() => this.services.chat.markRead(this.groupId, userId, m.message_id));
+      for (const c of this.clientsOf(userId)) c.send('read', { last_read_message_id: cursor });
+    }, { limited: true });
     this.on('history', ChatMessages.history, async (client, m) => {
-      const page = await this.withDb(() => this.services.chat.history(this.groupId, client.auth!.userId, m));
-      client.send('history', page);
-    });
+      client.send('history', await this.withDb(() => this.services.chat.history(this.groupId, principalOf(client).userId, m)));
+    }, { limited: true });
+    this.on('sync', ChatMessages.sync, (client, m) => this.sync(client, m.last_seen_id, m.limit), { limited: true });
   }
 
-  override async onJoin(client: PlazaClient) {
-    const userId = client.auth!.userId;
-    this.connections.set(userId, (this.connections.get(userId) ?? 0) + 1);
-    const member = this.state.members.get(String(userId));
-    if (member) member.online = true;
-    await this.listConnection(client, this.groupId);
+  protected override fixedRoomId(): string {
+    return `chat-${this.groupId}`;
   }
 
-  override onDrop(client: PlazaClient) {
-    this.droppedAfter.set(client.sessionId, this.lastMessageId);
-    this.keepSeat(client).catch(() => this.droppedAfter.delete(client.sessionId));
+  /** Only members of this room's own group, whatever the join options said. */
+  protected override async admit(client: PlazaClient): Promise<void> {
+    await this.withDb(() => this.services.groups.requireMember(this.groupId, principalOf(client).userId));
   }
 
-  /** Sends what the client missed while dropped, oldest first, as ordinary `message`s. */
-  override async onReconnect(client: PlazaClient) {
-    const after = this.droppedAfter.get(client.sessionId) ?? this.lastMessageId;
-    this.droppedAfter.delete(client.sessionId);
-    try {
-      const missed = await this.withDb(() => this.services.chat.since(this.groupId, client.auth!.userId, after));
-      for (const view of missed) client.send('message', view);
-    } catch (err) {
-      this.sendError(client, err);
-    }
+  /** Online, then a `sync`: what came after last_seen_id, or the latest messages; live ones follow it. */
+  protected override joined(client: PlazaClient, options: unknown): void {
+    this.setOnline(principalOf(client).userId, +1);
+    const lastSeen = ChatJoinOptions.safeParse(options).data?.last_seen_id;
+    void this.sync(client, lastSeen).catch((err) => this.sendError(client, err, { type: 'sync' }));
   }
 
-  override async onLeave(client: PlazaClient) {
-    const userId = client.auth!.userId;
-    const left = (this.connections.get(userId) ?? 1) - 1;
-    if (left > 0) this.connections.set(userId, left);
-    else {
-      this.connections.delete(userId);
-      const member = this.state.members.get(String(userId));
-      if (member) {
-        member.online = false;
-        member.typing = false;
-      }
-    }
-    await this.unlistConnection(client);
+  protected override left(client: PlazaClient): void {
+    this.setOnline(principalOf(client).userId, -1);
   }
 
   /** Lets messages already being stored finish (and be delivered) before the database closes. */
   override async onDispose() {
-    await this.sendQueue;
+    await this.sends?.drained();
   }
 
-  private post(client: PlazaClient, input: { kind: 'msg' | 'room_dm'; text: string; toUserId?: number }) {
-    const author = { userId: client.auth!.userId, username: client.auth!.username };
-    const work = this.sendQueue.then(async () => {
-      const view = await this.store(() => this.services.chat.post(this.groupId, author, input));
-      this.deliver(view);
+  /**
+   * Replies `sync`: everything the member may read after `lastSeen` (oldest first, `has_more` when a
+   * page is full), or the latest messages without one. It runs in the send queue, so no delivery
+   * slips between the query and the reply: live messages come after it.
+   */
+  private sync(client: PlazaClient, lastSeen: number | undefined, limit?: number): Promise<void> {
+    const viewer = principalOf(client).userId;
+    return this.sends.push(async () => {
+      const page: SyncPage = await this.withDb(() =>
+        lastSeen === undefined ? this.services.chat.latest(this.groupId, viewer, this.window) : this.services.chat.since(this.groupId, viewer, lastSeen, limit),
+      );
+      client.send('sync', page);
     });
-    this.sendQueue = work.catch(() => undefined);
-    return work;
   }
 
-  /** Public messages go to state and everyone; a room_dm goes to its two users' connections only. */
-  private deliver(view: ChatMessageView): void {
-    this.lastMessageId = Math.max(this.lastMessageId, view.id);
+  /** Stores and delivers in queue order; every send gets its own answer by the store deadline. */
+  private post(client: PlazaClient, type: 'msg' | 'room_dm', input: Parameters<ChatService['post']>[2]): Promise<void> {
+    const author = { userId: principalOf(client).userId, username: principalOf(client).username };
+    const context = { type, ...(input.clientMsgId ? { client_msg_id: input.clientMsgId } : {}) };
+    return this.sends.push(
+      async () => this.deliver(client, await this.persist(() => this.services.chat.post(this.groupId, author, input))),
+      (started) => this.sendError(client, started
+        ? new AppError('MESSAGE_STORE_UNCONFIRMED', { detail: { retryable: true } })
+        : new AppError('MESSAGE_STORE_UNAVAILABLE', { message: 'The message was not stored in time: nothing was stored; retry', detail: { retryable: true } }), context),
+    );
+  }
+
+  /**
+   * The sender's connection gets `message_sent` (also for a repeat, which goes nowhere else). Public
+   * messages go to everyone; a room_dm to its two users' connections only.
+   */
+  private deliver(sender: PlazaClient | null, stored: Stored<ChatMessageView>): void {
+    const { view, duplicate } = stored;
+    sender?.send('message_sent', view);
+    if (duplicate) return;
     if (view.kind === 'room_dm') {
-      const targets = new Set([view.author_id, view.to_user_id]);
-      for (const c of this.clients as unknown as PlazaClient[]) if (targets.has(c.auth!.userId)) c.send('message', view);
+      for (const c of this.clientsOf(view.author_id!)) c.send('message', view);
+      for (const c of this.clientsOf(view.to_user_id!)) c.send('message', view);
       return;
     }
-    this.addToWindow(view);
     if (view.author_id) this.setTyping(view.author_id, false);
     this.broadcast('message', view);
   }
 
   private applyChange(view: ChatMessageView, type: 'message_updated' | 'message_deleted'): void {
     if (view.kind === 'room_dm') {
-      const targets = new Set([view.author_id, view.to_user_id]);
-      for (const c of this.clients as unknown as PlazaClient[]) if (targets.has(c.auth!.userId)) c.send(type, view);
+      for (const userId of new Set([view.author_id!, view.to_user_id!])) for (const c of this.clientsOf(userId)) c.send(type, view);
       return;
     }
-    const entry = this.state.messages.get(String(view.id));
-    if (entry) entry.assign({ text: view.text, editedAt: view.edited_at ?? '', deleted: view.deleted });
     this.broadcast(type, view);
   }
 
-  /** Window ids, oldest first (ids only grow, so insertion order is id order). */
-  private readonly windowIds: number[] = [];
-
-  private addToWindow(view: ChatMessageView): void {
-    if (this.config.CHAT_WINDOW === 0) return;
-    this.state.messages.set(String(view.id), ChatMessageState.from(view));
-    this.windowIds.push(view.id);
-    while (this.windowIds.length > this.config.CHAT_WINDOW) this.state.messages.delete(String(this.windowIds.shift()));
+  private setOnline(userId: number, change: 1 | -1): void {
+    const count = (this.connections.get(userId) ?? 0) + change;
+    if (count > 0) this.connections.set(userId, count);
+    else this.connections.delete(userId);
+    const member = this.state.members.get(String(userId));
+    if (!member) return;
+    member.online = count > 0;
+    if (count <= 0) this.setTyping(userId, false);
   }
 
   private setTyping(userId: number, typing: boolean): void {
@@ -184,15 +196,16 @@ export class ChatRoom extends RealtimeRoom<{ groupId: number }> {
   private async onGroupEvent(event: GroupEvent): Promise<void> {
     try {
       if (event.kind === 'message') {
-        this.sendQueue = this.sendQueue.then(() => this.deliver(event.message)).catch(() => undefined);
+        await this.sends.push(async () => this.deliver(null, { view: event.message, duplicate: false }));
+      } else if (event.kind === 'renamed') {
+        this.state.name = event.name;
       } else if (event.kind === 'members_changed') {
         await this.withDb(() => this.loadMembers());
-        for (const c of [...this.clients] as PlazaClient[]) {
-          if (!this.state.members.has(String(c.auth!.userId))) {
-            this.sendError(c, new AppError('NOT_GROUP_MEMBER', { message: 'You are no longer a member of this group' }));
-            c.leave(4403, 'no longer a member');
-          }
-        }
+        this.evictWhere(
+          (c) => !this.state.members.has(String(principalOf(c).userId)),
+          CloseCodes.FORBIDDEN,
+          new AppError('NOT_GROUP_MEMBER', { message: 'You are no longer a member of this group' }),
+        );
       }
     } catch (err) {
       this.log.error({ err }, 'group event failed');
@@ -200,7 +213,7 @@ export class ChatRoom extends RealtimeRoom<{ groupId: number }> {
   }
 
   private async loadMembers(): Promise<void> {
-    const members = await this.services.chat.members(this.groupId);
+    const members = await this.services.groups.members(this.groupId);
     const ids = new Set(members.map((m) => String(m.user_id)));
     for (const key of [...this.state.members.keys()]) if (!ids.has(key)) this.state.members.delete(key);
     for (const m of members) {

@@ -1,19 +1,27 @@
 import { z } from 'zod';
+import { ClientMsgId, MessageText } from '../../src/domain/realtime/text.ts';
 
-/** Longest chat or DM text, in characters. */
-export const TEXT_MAX = 4000;
-const text = z.string().trim().min(1).max(TEXT_MAX);
-const id = z.number().int().positive();
+/** A row id as PostgreSQL stores it (int4): anything larger can name nothing. */
+const id = z.number().int().positive().max(2_147_483_647);
+/** A message id a client has seen (0: none yet). */
+const seenId = z.number().int().min(0).max(2_147_483_647);
 
-export const ChatJoinOptions = z.object({ groupId: z.coerce.number().int().positive() });
+export const ChatJoinOptions = z.object({
+  groupId: z.coerce.number().int().positive().max(2_147_483_647),
+  last_seen_id: seenId.optional(),
+});
 
 /** Client → server messages of the `chat` room. */
 export const ChatMessages = {
-  msg: z.object({ text }).strict(),
-  room_dm: z.object({ to: id, text }).strict(),
+  msg: z.object({ text: MessageText, client_msg_id: ClientMsgId.optional() }).strict(),
+  room_dm: z.object({ to: id, text: MessageText, client_msg_id: ClientMsgId.optional() }).strict(),
   typing: z.object({ typing: z.boolean() }).strict(),
-  edit: z.object({ message_id: id, text }).strict(),
+  edit: z.object({ message_id: id, text: MessageText }).strict(),
   delete: z.object({ message_id: id }).strict(),
   read: z.object({ message_id: id }).strict(),
-  history: z.object({ before: id.optional(), limit: z.number().int().min(1).max(100).default(50) }).strict(),
+  history: z
+    .object({ before: id.optional(), after: seenId.optional(), limit: z.number().int().min(1).max(100).default(50) })
+    .strict()
+    .refine((m) => m.before === undefined || m.after === undefined, { message: 'Use before or after, not both', path: ['after'] }),
+  sync: z.object({ last_seen_id: seenId, limit: z.number().int().min(1).max(200).optional() }).strict(),
 };

@@ -1,52 +1,73 @@
 import type { AuthContext } from '@colyseus/core';
-import type { Services } from '../../src/services.ts';
+import { AppError } from '../../src/errors/index.ts';
 import type { Principal } from '../../src/domain/auth/TokenService.ts';
+import type { ChatGroupService } from '../../src/domain/realtime/ChatGroupService.ts';
+import type { DirectMessageService } from '../../src/domain/realtime/DirectMessageService.ts';
+import type { NotificationService } from '../../src/domain/realtime/NotificationService.ts';
+import type { ChosenStatus, PresenceService, PresenceUpdate } from '../../src/domain/realtime/PresenceService.ts';
 import { channels, type HomeEvent } from '../../src/domain/realtime/RealtimeBus.ts';
-import type { PresenceUpdate } from '../../src/domain/realtime/PresenceService.ts';
-import type { FriendPresenceView } from '../../src/domain/realtime/SocialService.ts';
+import type { FriendPresenceView, SocialService } from '../../src/domain/realtime/SocialService.ts';
 import type { DmView } from '../../src/domain/realtime/views.ts';
-import { authenticateWith, type PlazaClient, type RoomDeps } from '../shared/PlazaRoom.ts';
-import { RealtimeRoom, type RealtimeRoomOptions } from '../shared/RealtimeRoom.ts';
+import { authenticateWith, refusal, type AuthServices } from '../shared/roomAuth.ts';
+import { PlazaRoom, principalOf, type PlazaClient, type RoomDeps } from '../shared/PlazaRoom.ts';
 import { FriendState, HomeState } from './state.ts';
 import { HomeJoinOptions, HomeMessages } from './messages.ts';
+
+/** What a home room uses. */
+export interface HomeRoomServices {
+  dms: DirectMessageService;
+  social: SocialService;
+  groups: ChatGroupService;
+  presence: PresenceService;
+  notifications: NotificationService;
+}
+
+export interface HomeRoomOptions extends RoomDeps<HomeRoomServices> {
+  /** Whose home: written by onAuth from the token, never taken from the client. */
+  userId?: number;
+  /** Seconds after the last device leaves before the user shows offline. */
+  presenceGraceSeconds: number;
+}
 
 /**
  * The token decides whose home it is: the user id is written into the options, and
  * `filterBy(['userId'])` sends all of a user's devices to the same actor.
  */
-export function homeOnAuth(services: Services) {
+export function homeOnAuth(services: AuthServices) {
   const authenticate = authenticateWith(services);
   return async (token: string, options: Record<string, unknown>, context: AuthContext): Promise<Principal> => {
     const principal = await authenticate(token, options, context);
+    if (!HomeJoinOptions.safeParse(options).success) {
+      throw refusal(new AppError('JOIN_OPTIONS_INVALID', { message: 'Join options must be { status?: "online" | "away" | "invisible", last_seen_id?: <DM id> }' }));
+    }
     options.userId = principal.userId;
     return principal;
   };
 }
 
 /**
- * A user's actor. Being in it is being online; it holds my status and my followees' presence, and
- * receives what other parts address to me (DMs, notifications, support) on my home channel.
+ * A user's actor (`home-<userId>`). Being in it is being online; it holds my status and my followees'
+ * presence, and receives what other parts address to me (DMs, notifications, support) on my channel.
  */
-export class HomeRoom extends RealtimeRoom<{ userId: number }> {
-  declare state: HomeState;
+export class HomeRoom extends PlazaRoom<HomeRoomServices, HomeState> {
   private userId = 0;
-  private username = '';
-  private lastDmId = 0;
+  private presenceGraceSeconds = 0;
   private presenceSubscriptions = new Map<number, (update: PresenceUpdate) => void>();
   private subscribedToSupport = false;
-  private published: 'online' | 'away' | 'invisible' | 'offline' = 'offline';
+  /** The status others were last told. */
+  private published: ChosenStatus | 'offline' = 'offline';
   private offlineTimer: { clear(): void } | undefined;
-  private readonly droppedAfter = new Map<string, number>();
 
-  override async onCreate(options: { userId: number } & RealtimeRoomOptions & RoomDeps) {
-    super.onCreate(options);
+  override async onCreate(options: HomeRoomOptions) {
     this.userId = Number(options.userId);
+    if (!Number.isInteger(this.userId) || this.userId <= 0) throw new AppError('JOIN_OPTIONS_INVALID');
+    this.presenceGraceSeconds = options.presenceGraceSeconds;
+    super.onCreate(options);
     this.autoDispose = false;
     this.state = new HomeState();
     this.state.userId = this.userId;
     await this.presence.subscribe(channels.home(this.userId), (event: HomeEvent) => this.onHomeEvent(event));
     await this.withDb(async () => {
-      this.lastDmId = await this.services.dms.latestId();
       this.state.unreadDms = await this.services.dms.unreadCount(this.userId);
     });
     await this.loadFollowing();
@@ -56,7 +77,8 @@ export class HomeRoom extends RealtimeRoom<{ userId: number }> {
       await this.publishStatus(m.status);
     });
     this.on('dm', HomeMessages.dm, async (client, m) => {
-      const view = await this.store(() => this.services.dms.send(this.author(client), m.to, m.text));
+      const context = { type: 'dm', ...(m.client_msg_id ? { client_msg_id: m.client_msg_id } : {}) };
+      const { view } = await this.persistInTime(client, context, () => this.services.dms.send(this.author(client), m.to, m.text, m.client_msg_id));
       client.send('dm_sent', view);
     }, { limited: true });
     this.on('dm_read', HomeMessages.dm_read, async (_client, m) => {
@@ -64,58 +86,52 @@ export class HomeRoom extends RealtimeRoom<{ userId: number }> {
         await this.services.dms.markRead(this.userId, m.user_id);
         this.state.unreadDms = await this.services.dms.unreadCount(this.userId);
       });
-    });
+    }, { limited: true });
     this.on('follow', HomeMessages.follow, (client, m) => this.withDb(() => this.services.social.follow(this.author(client), m.user_id)), { limited: true });
-    this.on('unfollow', HomeMessages.unfollow, (client, m) => this.withDb(() => this.services.social.unfollow(this.author(client), m.user_id)));
+    this.on('unfollow', HomeMessages.unfollow, (client, m) => this.withDb(() => this.services.social.unfollow(this.author(client), m.user_id)), { limited: true });
     this.on('create_group', HomeMessages.create_group, async (client, m) => {
-      const group = await this.withDb(() => this.services.chat.createGroup(this.author(client), { name: m.name }));
-      client.send('group_created', group);
+      client.send('group_created', await this.withDb(() => this.services.groups.create(this.author(client), m)));
     }, { limited: true });
     this.on('my_groups', HomeMessages.my_groups, async (client) => {
-      client.send('my_groups', { items: await this.withDb(() => this.services.chat.myGroups(this.userId)) });
-    });
+      client.send('my_groups', { items: await this.withDb(() => this.services.groups.mine(this.userId)) });
+    }, { limited: true });
     this.on('friends_online', HomeMessages.friends_online, async (client) => {
       client.send('friends_online', { items: await this.withDb(() => this.services.social.friendsOnline(this.userId)) });
-    });
+    }, { limited: true });
+    this.on('sync', HomeMessages.sync, (client, m) => this.sync(client, m.last_seen_id, m.limit), { limited: true });
   }
 
-  override async onJoin(client: PlazaClient, options: unknown) {
+  protected override fixedRoomId(): string {
+    return `home-${this.userId}`;
+  }
+
+  /** Only its owner's devices, whichever way they came in. */
+  protected override admit(client: PlazaClient): void {
+    if (principalOf(client).userId !== this.userId) throw new AppError('FORBIDDEN', { message: 'This is not your home' });
+  }
+
+  /**
+   * Online (the first device sets the status), then what is waiting: with last_seen_id a `sync` of the
+   * DMs after it, otherwise the offline DM queue as `dm`s; then unread notifications.
+   */
+  protected override async joined(client: PlazaClient, options: unknown): Promise<void> {
     this.offlineTimer?.clear();
     this.offlineTimer = undefined;
-    this.username = client.auth!.username;
-    if (client.auth!.role === 'admin' && !this.subscribedToSupport) {
+    const join = HomeJoinOptions.safeParse(options ?? {}).data ?? { status: 'online' as const, last_seen_id: undefined };
+    if (principalOf(client).role === 'admin' && !this.subscribedToSupport) {
       this.subscribedToSupport = true;
       await this.presence.subscribe(channels.supportAdmins, (event: HomeEvent) => this.onHomeEvent(event));
     }
-    await this.listConnection(client, null);
     if (this.clients.length === 1 && this.published === 'offline') {
-      const parsed = HomeJoinOptions.safeParse(options ?? {});
-      this.state.status = parsed.success ? parsed.data.status : 'online';
-      await this.publishStatus(this.state.status as 'online');
+      this.state.status = join.status;
+      await this.publishStatus(join.status);
     }
-    await this.deliverQueue(client);
+    if (join.last_seen_id !== undefined) await this.sync(client, join.last_seen_id);
+    else await this.deliverQueue(client);
+    for (const notification of await this.withDb(() => this.services.notifications.unread(this.userId))) client.send('notification', notification);
   }
 
-  override onDrop(client: PlazaClient) {
-    this.droppedAfter.set(client.sessionId, this.lastDmId);
-    this.keepSeat(client).catch(() => this.droppedAfter.delete(client.sessionId));
-  }
-
-  /** DMs sent or received while this device was away, oldest first. */
-  override async onReconnect(client: PlazaClient) {
-    const after = this.droppedAfter.get(client.sessionId) ?? this.lastDmId;
-    this.droppedAfter.delete(client.sessionId);
-    try {
-      const missed = await this.withDb(() => this.services.dms.since(this.userId, after));
-      for (const dm of missed) client.send('dm', dm);
-      await this.markDelivered(missed);
-    } catch (err) {
-      this.sendError(client, err);
-    }
-  }
-
-  override async onLeave(client: PlazaClient) {
-    await this.unlistConnection(client);
+  protected override left(): void {
     if (this.clients.length > 0) return;
     // A short grace so a flaky network or a page reload does not flap presence.
     this.offlineTimer = this.clock.setTimeout(async () => {
@@ -125,23 +141,31 @@ export class HomeRoom extends RealtimeRoom<{ userId: number }> {
       } finally {
         await this.disconnect();
       }
-    }, this.config.PRESENCE_GRACE * 1000);
+    }, this.presenceGraceSeconds * 1000);
   }
 
   override async onDispose() {
-    if (this.published !== 'offline') await this.publishStatus('offline').catch(() => undefined);
+    if (this.published === 'offline') return;
+    // Left online with a shared presence store, the user would look online to everyone for good.
+    await this.publishStatus('offline').catch((err) => this.log.error({ err, user_id: this.userId }, 'publishing offline on dispose failed'));
   }
 
   private author(client: PlazaClient) {
-    return { userId: client.auth!.userId, username: client.auth!.username };
+    const { userId, username } = principalOf(client);
+    return { userId, username };
   }
 
-  private async publishStatus(status: 'online' | 'away' | 'invisible' | 'offline'): Promise<void> {
-    const visible = status === 'invisible' ? 'offline' : status;
-    const before = this.published === 'invisible' ? 'offline' : this.published;
+  private async publishStatus(status: ChosenStatus | 'offline'): Promise<void> {
+    const before = this.published;
     this.published = status;
-    if (visible === before) return;
-    await this.withDb(() => this.services.presence.set(this.userId, status));
+    await this.withDb(() => this.services.presence.change(this.userId, before, status));
+  }
+
+  /** Replies `sync`: the DMs to or from me after `lastSeen`, oldest first; those to me count as delivered. */
+  private async sync(client: PlazaClient, lastSeen: number, limit?: number): Promise<void> {
+    const page = await this.withDb(() => this.services.dms.since(this.userId, lastSeen, limit));
+    client.send('sync', page);
+    await this.markDelivered(page.items);
   }
 
   /** The offline queue: undelivered DMs with their original time, then marked delivered. */
@@ -160,11 +184,10 @@ export class HomeRoom extends RealtimeRoom<{ userId: number }> {
     try {
       switch (event.kind) {
         case 'dm': {
-          this.lastDmId = Math.max(this.lastDmId, event.message.id);
           if (this.clients.length === 0) return; // stays queued in the DB
           this.broadcast('dm', event.message);
           if (event.message.to_user_id === this.userId) {
-            this.state.unreadDms += 1;
+            if (event.unread !== undefined) this.state.unreadDms = event.unread;
             await this.markDelivered([event.message]);
           }
           return;

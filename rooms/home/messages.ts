@@ -1,19 +1,22 @@
 import { z } from 'zod';
-import { TEXT_MAX } from '../chat/messages.ts';
+import { ClientMsgId, GroupName, MessageText } from '../../src/domain/realtime/text.ts';
 
-const userId = z.number().int().positive();
+const userId = z.number().int().positive().max(2_147_483_647);
+/** A DM id a client has seen (0: none yet). */
+const seenId = z.number().int().min(0).max(2_147_483_647);
 export const STATUSES = ['online', 'away', 'invisible'] as const;
 
-export const HomeJoinOptions = z.object({ status: z.enum(STATUSES).default('online') });
+export const HomeJoinOptions = z.object({ status: z.enum(STATUSES).default('online'), last_seen_id: seenId.optional() });
 
 /** Client → server messages of the `home` room. */
 export const HomeMessages = {
   status: z.object({ status: z.enum(STATUSES) }).strict(),
-  dm: z.object({ to: userId, text: z.string().trim().min(1).max(TEXT_MAX) }).strict(),
+  dm: z.object({ to: userId, text: MessageText, client_msg_id: ClientMsgId.optional() }).strict(),
   dm_read: z.object({ user_id: userId }).strict(),
   follow: z.object({ user_id: userId }).strict(),
   unfollow: z.object({ user_id: userId }).strict(),
-  create_group: z.object({ name: z.string().trim().min(1).max(100) }).strict(),
+  create_group: z.object({ name: GroupName, visibility: z.enum(['private', 'open']).optional() }).strict(),
   my_groups: z.object({}).strict(),
   friends_online: z.object({}).strict(),
+  sync: z.object({ last_seen_id: seenId, limit: z.number().int().min(1).max(200).optional() }).strict(),
 };

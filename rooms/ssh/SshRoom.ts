@@ -6,11 +6,16 @@ import { AppError, toAppError } from '../../src/errors/index.ts';
 import type { OutputStream, ServerHealth } from '../../src/domain/ssh/ports.ts';
 import { ownerView, type Lease } from '../../src/domain/ssh/SessionLeases.ts';
 import type { Operator } from '../../src/domain/ssh/SshControl.ts';
-import type { Principal } from '../../src/domain/auth/TokenService.ts';
-import { PlazaRoom, type PlazaClient, type RoomDeps } from '../shared/PlazaRoom.ts';
+import type { SshServices } from '../../src/services.ts';
+import { PlazaRoom, principalOf, type PlazaClient, type RoomDeps } from '../shared/PlazaRoom.ts';
 import { CancelMessage, EmptyMessage, ScpTransferMessage, SshCommandMessage } from './messages.ts';
 import { OutputThrottle } from './OutputThrottle.ts';
 import { ServerHealthState, SshState } from './state.ts';
+
+/** What the ssh room uses. */
+export interface SshRoomServices {
+  ssh: SshServices;
+}
 
 interface Running {
   id: string;
@@ -19,37 +24,35 @@ interface Running {
 }
 
 /**
- * The SSH control room (seed 004): operators and admins run commands and transfers on configured
- * targets, under one exclusive session held as a database lease. Output is streamed, throttled per
- * client, and every operation is audited by the domain.
+ * The SSH control room: operators and admins run commands and transfers on configured targets, under
+ * one exclusive session held as a database lease. Output is streamed, throttled per client, and every
+ * operation is audited by the domain. Validation, rates, revocation and the admin listing come from
+ * the room base, as in every room.
  */
-export class SshRoom extends PlazaRoom {
-  override maxMessagesPerSecond = 20;
+export class SshRoom extends PlazaRoom<SshRoomServices, SshState> {
+  protected override minimumRole = 'operator' as const;
   override state = new SshState();
 
   private readonly running = new Map<string, Running>();
   /** Owners whose connection dropped: their lease is left to the grace period, not renewed. */
-  private readonly dropped = new Set<string>();
+  private readonly detached = new Set<string>();
   private lease: Lease | null = null;
   private refreshing?: Promise<void>;
   private unsubscribeHealth?: () => void;
-
-  override messages = {
-    ssh_command: this.guarded((client, message) => this.onCommand(client, parse(SshCommandMessage, message))),
-    cancel: this.guarded((client, message) => this.onCancel(client, parse(CancelMessage, message))),
-    start_session: this.guarded((client, message) => this.onStartSession(client, parse(EmptyMessage, message))),
-    end_session: this.guarded((client, message) => this.onEndSession(client, parse(EmptyMessage, message))),
-    take_over_session: this.guarded((client, message) => this.onTakeOver(client, parse(EmptyMessage, message))),
-    scp_transfer: this.guarded((client, message) => this.onTransfer(client, parse(ScpTransferMessage, message))),
-  };
 
   private get ssh() {
     return this.services.ssh;
   }
 
-  override async onCreate(options: RoomDeps): Promise<void> {
+  override async onCreate(options: RoomDeps<SshRoomServices>): Promise<void> {
     super.onCreate(options);
     this.autoDispose = true;
+    this.on('ssh_command', SshCommandMessage, (client, message) => this.onCommand(client, message), { limited: true });
+    this.on('cancel', CancelMessage, (client, message) => this.onCancel(client, message));
+    this.on('start_session', EmptyMessage, (client) => this.onStartSession(client));
+    this.on('end_session', EmptyMessage, (client) => this.onEndSession(client));
+    this.on('take_over_session', EmptyMessage, (client) => this.onTakeOver(client));
+    this.on('scp_transfer', ScpTransferMessage, (client, message) => this.onTransfer(client, message), { limited: true });
     for (const health of Object.values(this.ssh.health.snapshot())) this.applyHealth(health);
     this.unsubscribeHealth = this.ssh.health.subscribe((health, flipped) => {
       this.applyHealth(health);
@@ -60,7 +63,10 @@ export class SshRoom extends PlazaRoom {
     await this.refreshSession();
   }
 
-  override async onJoin(client: PlazaClient): Promise<void> {
+  /** The role was checked at matchmaking (and revocation watches it since); nothing else to check. */
+  protected override admit(): void {}
+
+  protected override async joined(client: PlazaClient): Promise<void> {
     await this.refreshSession();
     client.send('welcome', {
       type: 'welcome',
@@ -73,21 +79,24 @@ export class SshRoom extends PlazaRoom {
     });
   }
 
-  /** A dropped connection may come back within the grace period (the SDK reconnects by itself). */
-  override async onDrop(client: PlazaClient): Promise<void> {
-    this.allowReconnection(client, this.ssh.settings.graceSeconds);
+  /** A dropped connection may come back within the session grace (the SDK reconnects by itself). */
+  protected override reconnectGraceSeconds(): number {
+    return this.ssh.settings.graceSeconds;
+  }
+
+  protected override async dropped(client: PlazaClient): Promise<void> {
     if (this.lease?.owner.connectionId === client.sessionId) {
-      this.dropped.add(client.sessionId);
+      this.detached.add(client.sessionId);
       await this.ssh.control.leases.detach(client.sessionId).catch((err) => this.log.warn({ err }, 'detaching ssh session failed'));
     }
   }
 
-  override async onReconnect(client: PlazaClient): Promise<void> {
-    if (this.dropped.delete(client.sessionId)) await this.refreshSession();
+  protected override async rejoined(client: PlazaClient): Promise<void> {
+    if (this.detached.delete(client.sessionId)) await this.refreshSession();
   }
 
-  override async onLeave(client: PlazaClient, code?: number): Promise<void> {
-    this.dropped.delete(client.sessionId);
+  protected override async left(client: PlazaClient, code?: number): Promise<void> {
+    this.detached.delete(client.sessionId);
     this.running.get(client.sessionId)?.abort.abort();
     if (this.lease?.owner.connectionId === client.sessionId) {
       const reason = code === CloseCode.CONSENTED ? 'owner_left' : 'owner_disconnected';
@@ -164,7 +173,7 @@ export class SshRoom extends PlazaRoom {
     run.abort.abort();
   }
 
-  private async onStartSession(client: PlazaClient, _message: unknown): Promise<void> {
+  private async onStartSession(client: PlazaClient): Promise<void> {
     const lease = await this.ssh.control.leases.acquire(ownerOf(client));
     this.applyLease(lease);
     client.send('session_started', {
@@ -175,14 +184,14 @@ export class SshRoom extends PlazaRoom {
     });
   }
 
-  private async onEndSession(client: PlazaClient, _message: unknown): Promise<void> {
+  private async onEndSession(client: PlazaClient): Promise<void> {
     const ended = await this.ssh.control.leases.end(operatorOf(client), { force: principalOf(client).role === 'admin' });
     this.applyLease(null);
     client.send('session_ended', { type: 'session_ended', message: 'Session ended successfully', reason: ended.owner.connectionId === client.sessionId ? 'ended_by_owner' : 'ended_by_admin' });
     if (ended.owner.connectionId !== client.sessionId) this.notifyEnded(ended.owner.connectionId, 'ended_by_admin');
   }
 
-  private async onTakeOver(client: PlazaClient, _message: unknown): Promise<void> {
+  private async onTakeOver(client: PlazaClient): Promise<void> {
     if (principalOf(client).role !== 'admin') throw new AppError('FORBIDDEN', { message: 'Only admins can take over a session' });
     const { lease, previous } = await this.ssh.control.leases.takeOver(ownerOf(client));
     this.applyLease(lease);
@@ -203,7 +212,7 @@ export class SshRoom extends PlazaRoom {
         const leases = this.ssh.control.leases;
         let lease = await leases.current();
         const owner = lease?.owner.connectionId;
-        if (lease && owner && this.clients.getById(owner) && !this.dropped.has(owner)) lease = await leases.renew(owner);
+        if (lease && owner && this.clients.get(owner) && !this.detached.has(owner)) lease = await leases.renew(owner);
         const before = this.lease?.owner.connectionId;
         this.applyLease(lease);
         if (before && before !== lease?.owner.connectionId) this.notifyEnded(before, lease ? 'taken_over' : 'expired');
@@ -294,7 +303,7 @@ export class SshRoom extends PlazaRoom {
   /** Sends to the client's current connection (it may have reconnected since the operation began). */
   private sendTo(target: Client | string, type: string, message: unknown): void {
     const id = typeof target === 'string' ? target : target.sessionId;
-    this.clients.getById(id)?.send(type, message);
+    this.clients.get(id)?.send(type, message);
   }
 
   private sendOperationError(client: PlazaClient, err: unknown, base: Record<string, string>): void {
@@ -302,18 +311,6 @@ export class SshRoom extends PlazaRoom {
     if (unexpected) this.log.error({ err, user_id: principalOf(client).userId }, 'ssh operation failed');
     this.sendTo(client, 'error', { ...error.toRoomMessage(), ...base });
   }
-}
-
-function parse<T extends z.ZodType>(schema: T, message: unknown): z.infer<T> {
-  const parsed = schema.safeParse(message);
-  if (parsed.success) return parsed.data;
-  throw new AppError('VALIDATION_FAILED', {
-    detail: parsed.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })),
-  });
-}
-
-function principalOf(client: PlazaClient): Principal {
-  return client.auth as Principal;
 }
 
 function operatorOf(client: PlazaClient): Operator {

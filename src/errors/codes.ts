@@ -109,6 +109,10 @@ export const ErrorCodes = {
   MESSAGE_STORE_UNAVAILABLE: { code: 30014, status: 503, message: 'Message could not be stored, nothing was sent; retry later' },
   NOT_FOLLOWING: { code: 30015, status: 404, message: 'You do not follow this user' },
   NOT_BLOCKED: { code: 30016, status: 404, message: 'You have not blocked this user' },
+  MESSAGE_STORE_UNCONFIRMED: { code: 30017, status: 504, message: 'The message was not confirmed in time and may still be stored; retry with the same client_msg_id' },
+  GROUP_PRIVATE: { code: 30018, status: 403, message: 'This chat group is private: join by invitation from a member or an admin' },
+  TOO_MANY_GROUPS: { code: 30019, status: 409, message: 'You own as many chat groups as allowed' },
+  TOO_MANY_CONNECTIONS: { code: 30020, status: 429, message: 'Too many simultaneous room connections; close one first' },
 } as const;
 
 export type ErrorKey = keyof typeof ErrorCodes;

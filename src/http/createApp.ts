@@ -24,6 +24,7 @@ import { chatRoutes } from './routers/chatRoutes.ts';
 import { socialRoutes } from './routers/socialRoutes.ts';
 import { supportRoutes } from './routers/supportRoutes.ts';
 import { realtimeAdminRoutes } from './routers/realtimeAdminRoutes.ts';
+import { notificationRoutes } from './routers/notificationRoutes.ts';
 import { monitorRoutes } from './routers/monitorRoutes.ts';
 
 /** Extra routers a feature area mounts; each declares its routes on the shared Api. */
@@ -61,6 +62,7 @@ export function configureApp(app: Application, deps: { config: Config; logger: L
   socialRoutes(api, services.social);
   supportRoutes(api, services.support);
   realtimeAdminRoutes(api, services);
+  notificationRoutes(api, services.notifications);
   monitorRoutes(app, api, { services, config });
   for (const mount of deps.modules ?? []) mount(api);
   app.use(api.router);

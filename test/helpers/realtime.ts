@@ -1,5 +1,5 @@
 import { Client, type Room } from '@colyseus/sdk';
-import { matchMaker } from '@colyseus/core';
+import { ClientState, matchMaker } from '@colyseus/core';
 import { signUpWithRole, type TestServer } from './testServer.ts';
 import type { Session } from './http.ts';
 
@@ -32,10 +32,10 @@ export class Inbox<T = any> {
   }
 }
 
-/** Polls `check` until it returns true (state patches arrive asynchronously). */
-export async function eventually(check: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
+/** Polls `check` until it returns (or resolves to) true: state patches and listings change asynchronously. */
+export async function eventually(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 5000): Promise<void> {
   const end = Date.now() + timeoutMs;
-  while (!check()) {
+  while (!(await check())) {
     if (Date.now() > end) throw new Error(`timed out waiting for: ${what}`);
     await new Promise((r) => setTimeout(r, 20));
   }
@@ -46,11 +46,16 @@ export function createAdmin(server: TestServer, username: string): Promise<Sessi
   return signUpWithRole(server, username, 'admin');
 }
 
-/** Cuts a client's socket on the server side, as a network failure would (close code 1006 on both ends). */
-export function dropConnection(room: Room): void {
+/**
+ * Cuts a client's socket on the server side, as a network failure would (close code 1006 on both ends).
+ * It first waits until the server has processed the SDK's acknowledgement of the join: a connection cut
+ * before that never finished joining, and Colyseus rightly keeps no seat for it.
+ */
+export async function dropConnection(room: Room): Promise<void> {
   const serverRoom = matchMaker.getLocalRoomById(room.roomId);
   const client = serverRoom?.clients.find((c) => c.sessionId === room.sessionId);
   if (!client) throw new Error('no such server-side client');
+  await eventually(() => client.state === ClientState.JOINED, 'the server has processed the join');
   (client.ref as unknown as { terminate(): void }).terminate();
 }
 

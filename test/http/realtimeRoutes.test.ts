@@ -17,7 +17,8 @@ describe('realtime REST routes', () => {
     for (const path of ['/chat/groups', '/chat/groups/{id}/messages', '/chat/dms', '/chat/dms/{id}/messages', '/users/{id}/follow',
       '/users/me/following', '/users/me/followers', '/users/me/friends/online', '/users/{id}/block', '/support/messages',
       '/admin/realtime/clients', '/admin/realtime/groups', '/admin/realtime/groups/{id}', '/admin/realtime/users/{id}/send',
-      '/admin/realtime/groups/{id}/broadcast']) {
+      '/admin/realtime/groups/{id}/broadcast', '/chat/groups/discover', '/chat/groups/{id}/members/{userId}', '/chat/groups/{id}/owner',
+      '/notifications', '/notifications/read']) {
       expect(res.body.paths, path).to.have.property(path);
     }
   });

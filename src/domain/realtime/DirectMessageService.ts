@@ -1,11 +1,13 @@
+import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/sql';
 import { AppError } from '../../errors/index.ts';
 import { DirectMessage } from '../../../entities/DirectMessage.ts';
 import { User } from '../../../entities/User.ts';
 import { UserBlock } from '../../../entities/UserBlock.ts';
 import { channels, type HomeEvent, type RealtimeBus } from './RealtimeBus.ts';
-import { dmView, iso, type DmView } from './views.ts';
-import type { Author } from './ChatService.ts';
+import { dmView, iso, type DmView, type Stored } from './views.ts';
+import type { Author } from './chatStore.ts';
+import { SYNC_MAX } from './ChatService.ts';
 
 export interface ConversationView {
   user_id: number;
@@ -15,9 +17,14 @@ export interface ConversationView {
   last_message: { id: number; from_user_id: number; text: string; created_at: string };
 }
 
+/** Advisory-lock class of a user's DM stream (the second key is the user id). */
+const DM_STREAM_LOCK = 30_001;
+
 /**
  * Direct messages. A DM is committed, then announced to both users' home actors. Rows the recipient's
  * home has not delivered stay `deliveredAt = null`: that is the offline queue, kept across restarts.
+ * Storing one locks both users' DM streams until it commits, so for each user ids grow in commit order
+ * ("everything after id N" never misses a DM that commits later) and `seq` counts the conversation.
  */
 export class DirectMessageService {
   constructor(
@@ -25,17 +32,28 @@ export class DirectMessageService {
     private readonly bus: RealtimeBus,
   ) {}
 
-  async send(from: Author, toUserId: number, text: string): Promise<DmView> {
+  async send(from: Author, toUserId: number, text: string, clientMsgId?: string): Promise<Stored<DmView>> {
+    if (clientMsgId) {
+      const earlier = await this.em.findOne(DirectMessage, { fromUserId: from.userId, clientMsgId });
+      if (earlier) return { view: this.original(earlier, toUserId, from.username), duplicate: true };
+    }
     if (toUserId === from.userId) throw new AppError('CANNOT_TARGET_SELF');
     const recipient = await this.em.findOne(User, { id: toUserId, status: 'active' }, { fields: ['id'] });
     if (!recipient) throw new AppError('USER_NOT_FOUND');
     if (await this.em.count(UserBlock, { blockerId: toUserId, blockedId: from.userId })) throw new AppError('RECIPIENT_BLOCKS_YOU');
-    const message = this.em.create(DirectMessage, { fromUserId: from.userId, toUserId, text } as never);
-    await this.em.flush();
+    let message: DirectMessage;
+    try {
+      message = await this.insert(from.userId, toUserId, text, clientMsgId);
+    } catch (err) {
+      if (!(err instanceof UniqueConstraintViolationException) || !clientMsgId) throw err;
+      const earlier = await this.em.findOneOrFail(DirectMessage, { fromUserId: from.userId, clientMsgId });
+      return { view: this.original(earlier, toUserId, from.username), duplicate: true };
+    }
     const view = dmView(message, from.username);
-    this.bus.publish(channels.home(toUserId), { kind: 'dm', message: view } satisfies HomeEvent);
+    const unread = await this.unreadCount(toUserId);
+    this.bus.publish(channels.home(toUserId), { kind: 'dm', message: view, unread } satisfies HomeEvent);
     this.bus.publish(channels.home(from.userId), { kind: 'dm', message: view } satisfies HomeEvent);
-    return view;
+    return { view, duplicate: false };
   }
 
   /** The offline queue of `userId`, oldest first. */
@@ -48,19 +66,15 @@ export class DirectMessageService {
     await this.em.nativeUpdate(DirectMessage, { id: { $in: ids }, toUserId: userId, deliveredAt: null }, { deliveredAt: new Date() });
   }
 
-  /** DMs to or from `userId` after `afterId`, oldest first (catch-up after a reconnect). */
-  async since(userId: number, afterId: number, limit = 500): Promise<DmView[]> {
+  /** DMs to or from `userId` after `afterId`, oldest first, a page at a time (catch-up). */
+  async since(userId: number, afterId: number, limit = SYNC_MAX): Promise<{ items: DmView[]; has_more: boolean }> {
+    const take = Math.min(limit, SYNC_MAX);
     const rows = await this.em.find(
       DirectMessage,
       { id: { $gt: afterId }, $or: [{ toUserId: userId }, { fromUserId: userId }] },
-      { orderBy: { id: 'asc' }, limit },
+      { orderBy: { id: 'asc' }, limit: take + 1 },
     );
-    return this.withNames(rows);
-  }
-
-  async latestId(): Promise<number> {
-    const [row] = await this.em.execute<{ max: number | null }[]>('select max(id) as max from direct_messages');
-    return Number(row?.max ?? 0);
+    return { items: await this.withNames(rows.slice(0, take)), has_more: rows.length > take };
   }
 
   /** My conversations, latest first, with unread counts. */
@@ -84,16 +98,22 @@ export class DirectMessageService {
     }));
   }
 
-  /** One conversation, newest first; `before` is an exclusive message id. */
-  async messages(userId: number, peerId: number, input: { before?: number; limit: number }): Promise<{ items: DmView[]; next_before: number | null }> {
+  /** One conversation: newest first before `before` (or from the latest), or oldest first after `after`. */
+  async messages(
+    userId: number,
+    peerId: number,
+    input: { before?: number; after?: number; limit: number },
+  ): Promise<{ items: DmView[]; next_before: number | null; next_after: number | null }> {
+    const forward = input.after !== undefined;
     const where: Record<string, unknown> = {
       $or: [{ fromUserId: userId, toUserId: peerId }, { fromUserId: peerId, toUserId: userId }],
     };
-    if (input.before) where.id = { $lt: input.before };
-    const rows = await this.em.find(DirectMessage, where, { orderBy: { id: 'desc' }, limit: input.limit + 1 });
-    const hasMore = rows.length > input.limit;
+    if (forward) where.id = { $gt: input.after };
+    else if (input.before) where.id = { $lt: input.before };
+    const rows = await this.em.find(DirectMessage, where, { orderBy: { id: forward ? 'asc' : 'desc' }, limit: input.limit + 1 });
     const items = await this.withNames(rows.slice(0, input.limit));
-    return { items, next_before: hasMore ? items[items.length - 1].id : null };
+    const next = rows.length > input.limit ? items[items.length - 1].id : null;
+    return { items, next_before: forward ? null : next, next_after: forward ? next : null };
   }
 
   /** Marks every message from `peerId` to me as read (and delivered). Returns how many changed. */
@@ -105,6 +125,35 @@ export class DirectMessageService {
 
   async unreadCount(userId: number): Promise<number> {
     return this.em.count(DirectMessage, { toUserId: userId, readAt: null });
+  }
+
+  /** Locks both users' streams (lower id first, so two senders never deadlock), then draws the id and the seq. */
+  private async insert(fromUserId: number, toUserId: number, text: string, clientMsgId?: string): Promise<DirectMessage> {
+    const [low, high] = fromUserId < toUserId ? [fromUserId, toUserId] : [toUserId, fromUserId];
+    const id = await this.em.transactional(async (em) => {
+      await em.execute('select pg_advisory_xact_lock(?, ?), pg_advisory_xact_lock(?, ?)', [DM_STREAM_LOCK, low, DM_STREAM_LOCK, high]);
+      const [row] = await em.execute<{ id: number }[]>(
+        `insert into direct_messages (from_user_id, to_user_id, seq, text, client_msg_id, created_at)
+         values (?, ?, coalesce((select seq from direct_messages
+                                  where (from_user_id = ? and to_user_id = ?) or (from_user_id = ? and to_user_id = ?)
+                                  order by id desc limit 1), 0) + 1, ?, ?::uuid, clock_timestamp())
+         returning id`,
+        [fromUserId, toUserId, fromUserId, toUserId, toUserId, fromUserId, text, clientMsgId ?? null],
+      );
+      return Number(row.id);
+    });
+    return this.em.findOneOrFail(DirectMessage, { id });
+  }
+
+  /** A repeat must name the same recipient; it gets the message as first stored. */
+  private original(message: DirectMessage, toUserId: number, fromUsername: string): DmView {
+    if (message.toUserId !== toUserId) {
+      throw new AppError('VALIDATION_FAILED', {
+        message: 'This client_msg_id was already used for another message',
+        detail: [{ path: 'client_msg_id', message: 'already used for a message to someone else' }],
+      });
+    }
+    return dmView(message, fromUsername);
   }
 
   private async withNames(rows: DirectMessage[]): Promise<DmView[]> {

@@ -7,6 +7,11 @@ export type ChosenStatus = 'online' | 'away' | 'invisible';
 /** What others see. */
 export type VisibleStatus = 'online' | 'away' | 'offline';
 
+/** What others see of a chosen status. */
+export function visibleStatus(status: ChosenStatus | 'offline'): VisibleStatus {
+  return status === 'invisible' ? 'offline' : status;
+}
+
 export interface PresenceUpdate {
   user_id: number;
   status: VisibleStatus;
@@ -23,8 +28,13 @@ export class PresenceService {
     private readonly bus: RealtimeBus,
   ) {}
 
+  /** A user's status moves from `from` to `to`; others hear of it only when what they see changes. */
+  async change(userId: number, from: ChosenStatus | 'offline', to: ChosenStatus | 'offline'): Promise<void> {
+    if (visibleStatus(from) !== visibleStatus(to)) await this.set(userId, to);
+  }
+
   async set(userId: number, status: ChosenStatus | 'offline'): Promise<PresenceUpdate> {
-    const visible: VisibleStatus = status === 'invisible' ? 'offline' : status;
+    const visible = visibleStatus(status);
     let lastSeen: Date | null = null;
     if (visible === 'offline') {
       await this.bus.hdel(keys.presence, String(userId));

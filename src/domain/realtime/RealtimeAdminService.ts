@@ -2,8 +2,9 @@ import type { EntityManager } from '@mikro-orm/sql';
 import { ChatGroup } from '../../../entities/ChatGroup.ts';
 import { AppError } from '../../errors/index.ts';
 import { User } from '../../../entities/User.ts';
-import { channels, keys, type HomeEvent, type RealtimeBus } from './RealtimeBus.ts';
-import type { ChatService } from './ChatService.ts';
+import { keys, type RealtimeBus } from './RealtimeBus.ts';
+import type { ChatGroupService, MemberView } from './ChatGroupService.ts';
+import type { NotificationService } from './NotificationService.ts';
 
 export interface ConnectionView {
   session_id: string;
@@ -23,12 +24,13 @@ export interface LiveGroupView {
   users: number;
 }
 
-/** Adcluster's operator views: who is connected where, and notices pushed from REST. */
+/** Operators' views of realtime: who is connected where (every room type), and notices to users. */
 export class RealtimeAdminService {
   constructor(
     private readonly em: EntityManager,
     private readonly bus: RealtimeBus,
-    private readonly chat: ChatService,
+    private readonly groups: ChatGroupService,
+    private readonly notifications: NotificationService,
   ) {}
 
   async connections(): Promise<ConnectionView[]> {
@@ -53,20 +55,20 @@ export class RealtimeAdminService {
     });
   }
 
-  async liveGroup(groupId: number): Promise<{ group_id: number; name: string; members: Awaited<ReturnType<ChatService['members']>>; connections: ConnectionView[] }> {
-    const group = await this.chat.getGroup(groupId);
+  async liveGroup(groupId: number): Promise<{ group_id: number; name: string; members: MemberView[]; connections: ConnectionView[] }> {
+    const group = await this.groups.get(groupId);
     const connections = (await this.connections()).filter((c) => c.group_id === groupId);
-    return { group_id: groupId, name: group.name, members: await this.chat.members(groupId), connections };
+    return { group_id: groupId, name: group.name, members: await this.groups.members(groupId), connections };
   }
 
-  /** A system notice into a user's home (all their devices). Returns whether they are connected. */
-  async sendToUser(userId: number, text: string): Promise<{ delivered_live: boolean }> {
+  /**
+   * A notice to a user: stored as a notification (unread until they mark it), and pushed live to
+   * their home devices if any is connected.
+   */
+  async sendToUser(userId: number, text: string): Promise<{ stored: true; notification_id: number; delivered_live: boolean }> {
     if (!(await this.em.count(User, { id: userId }))) throw new AppError('USER_NOT_FOUND');
-    this.bus.publish(channels.home(userId), {
-      kind: 'notification',
-      notification: { type: 'notice', text, from_user_id: null, created_at: new Date().toISOString() },
-    } satisfies HomeEvent);
+    const notification = await this.notifications.notify(userId, { type: 'notice', text });
     const online = (await this.connections()).some((c) => c.user_id === userId && c.room === 'home');
-    return { delivered_live: online };
+    return { stored: true, notification_id: notification.id, delivered_live: online };
   }
 }

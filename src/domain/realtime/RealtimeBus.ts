@@ -1,3 +1,7 @@
+import type { UserRole } from '../../../entities/User.ts';
+import type { AiJobEvent } from '../ai/ports.ts';
+import type { ChatMessageView, DmView, NotificationView, SupportMessageView } from './views.ts';
+
 /**
  * How realtime parts talk across rooms (and processes): publish/subscribe channels plus a small shared
  * key/value store. Implemented on Colyseus presence (src/infra/realtime); the domain only sees this.
@@ -6,13 +10,12 @@ export interface RealtimeBus {
   publish(channel: string, payload: unknown): void;
   hset(key: string, field: string, value: string): Promise<unknown>;
   hdel(key: string, field: string): Promise<unknown>;
-  hget(key: string, field: string): Promise<string | null>;
   hgetall(key: string): Promise<Record<string, string>>;
 }
 
 /** Channel and key names, in one place so rooms, routes and services agree. */
 export const channels = {
-  /** Everything addressed to one user's `home` actor (DMs, notices, follow changes). */
+  /** Everything addressed to one user's `home` actor (DMs, notifications, follow changes). */
   home: (userId: number) => `plaza:home:${userId}`,
   /** A user's visible presence changes; followers' homes subscribe. */
   presence: (userId: number) => `plaza:presence:${userId}`,
@@ -20,34 +23,50 @@ export const channels = {
   group: (groupId: number) => `plaza:group:${groupId}`,
   /** Support messages, heard by every admin's home. */
   supportAdmins: 'plaza:support:admins',
-  /** A user lost all sessions (ban, password change): every room closes their connections. */
+  /** Sessions ended or a role changed: every room of every type closes what may no longer stay. Payload: RevocationEvent. */
   revoked: 'plaza:revoked',
 } as const;
+
+/**
+ * The payload of `channels.revoked`, the one contract between whoever ends sessions (logout, ban,
+ * password change, refresh-token reuse, a role change, the CLI through the database) and the rooms:
+ *
+ * - `{ family_id }`: one login ended. Connections opened with that login get error 11002 and close
+ *   with 4401.
+ * - `{ user_id }`: every session of the user ended (their access tokens are dead). All their
+ *   connections get 11002 and close with 4401.
+ * - `{ user_id, role }`: the user's role is now `role` and their sessions stay valid. Connections to
+ *   rooms whose minimum role `role` no longer reaches (an operator demoted to user in `ssh`) get 11007
+ *   and close with 4403; the others carry the new role from then on.
+ *
+ * Seats kept for a dropped connection's reconnect are cancelled the same way.
+ */
+export interface RevocationEvent {
+  user_id?: number;
+  family_id?: string;
+  role?: UserRole;
+}
 
 export const keys = {
   /** userId → JSON PresenceRecord (visible status only; invisible users are absent). */
   presence: 'plaza:presence',
-  /** sessionId → JSON ConnectionRecord of every live room connection. */
+  /** sessionId → JSON ConnectionView of every live room connection. */
   connections: 'plaza:connections',
+  /** userId → how many room connections the user holds (the per-user connection cap). */
+  connectionCounts: 'plaza:connection-counts',
 } as const;
 
 /** What a home actor can receive through its channel. */
 export type HomeEvent =
-  | { kind: 'dm'; message: import('./views.ts').DmView }
-  | { kind: 'notification'; notification: Notification }
+  /** `unread`: the recipient's unread DM count, on the recipient's channel. */
+  | { kind: 'dm'; message: DmView; unread?: number }
+  | { kind: 'notification'; notification: NotificationView }
   | { kind: 'following_changed' }
-  | { kind: 'support'; message: import('./views.ts').SupportMessageView }
-  | { kind: 'ai_job'; event: import('../ai/ports.ts').AiJobEvent };
-
-export interface Notification {
-  type: 'followed' | 'group_invite' | 'notice';
-  text: string;
-  from_user_id: number | null;
-  group_id?: number;
-  created_at: string;
-}
+  | { kind: 'support'; message: SupportMessageView }
+  | { kind: 'ai_job'; event: AiJobEvent };
 
 /** What a chat group's room can receive through its channel. */
 export type GroupEvent =
-  | { kind: 'message'; message: import('./views.ts').ChatMessageView }
-  | { kind: 'members_changed' };
+  | { kind: 'message'; message: ChatMessageView }
+  | { kind: 'members_changed' }
+  | { kind: 'renamed'; name: string };

@@ -6,7 +6,8 @@ import { User } from '../../../entities/User.ts';
 import { UserBlock } from '../../../entities/UserBlock.ts';
 import { channels, type HomeEvent, type RealtimeBus } from './RealtimeBus.ts';
 import type { PresenceService, VisibleStatus } from './PresenceService.ts';
-import type { Author } from './ChatService.ts';
+import type { Author } from './chatStore.ts';
+import type { NotificationService } from './NotificationService.ts';
 
 export interface FollowedUserView {
   user_id: number;
@@ -23,12 +24,13 @@ export interface FriendPresenceView {
   last_seen_at: string | null;
 }
 
-/** One-way follows (Klav) and blocks. A follow lets the follower see the followee's presence. */
+/** One-way follows and blocks. A follow lets the follower see the followee's presence. */
 export class SocialService {
   constructor(
     private readonly em: EntityManager,
     private readonly bus: RealtimeBus,
     private readonly presence: PresenceService,
+    private readonly notifications: NotificationService,
   ) {}
 
   async follow(me: Author, targetId: number): Promise<void> {
@@ -36,23 +38,13 @@ export class SocialService {
     if (await this.em.count(UserBlock, { blockerId: targetId, blockedId: me.userId })) throw new AppError('RECIPIENT_BLOCKS_YOU');
     const created = await insertOnce(this.em, Follow, { followerId: me.userId, followeeId: targetId });
     this.bus.publish(channels.home(me.userId), { kind: 'following_changed' } satisfies HomeEvent);
-    if (created) {
-      this.bus.publish(channels.home(targetId), {
-        kind: 'notification',
-        notification: { type: 'followed', text: `${me.username} follows you`, from_user_id: me.userId, created_at: new Date().toISOString() },
-      } satisfies HomeEvent);
-    }
+    if (created) await this.notifications.notify(targetId, { type: 'followed', text: `${me.username} follows you`, fromUserId: me.userId });
   }
 
   async unfollow(me: Author, targetId: number): Promise<void> {
     const removed = await this.em.nativeDelete(Follow, { followerId: me.userId, followeeId: targetId });
     if (removed === 0) throw new AppError('NOT_FOLLOWING');
     this.bus.publish(channels.home(me.userId), { kind: 'following_changed' } satisfies HomeEvent);
-  }
-
-  async followeeIds(userId: number): Promise<number[]> {
-    const rows = await this.em.find(Follow, { followerId: userId }, { fields: ['followeeId'] });
-    return rows.map((r) => r.followeeId);
   }
 
   async following(userId: number): Promise<FollowedUserView[]> {

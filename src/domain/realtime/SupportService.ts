@@ -1,9 +1,10 @@
+import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/sql';
 import { AppError } from '../../errors/index.ts';
 import { SupportMessage } from '../../../entities/SupportMessage.ts';
 import { User } from '../../../entities/User.ts';
 import { channels, type HomeEvent, type RealtimeBus } from './RealtimeBus.ts';
-import { iso, supportMessageView, type SupportMessageView } from './views.ts';
+import { iso, supportMessageView, type Stored, type SupportMessageView } from './views.ts';
 
 export interface SupportConversationView {
   user_id: number;
@@ -12,26 +13,41 @@ export interface SupportConversationView {
   count: number;
 }
 
-/** Support chat (seed 003): each user has one conversation that every admin can read and answer. */
+/** Support chat: each user has one conversation that every admin can read and answer. */
 export class SupportService {
   constructor(
     private readonly em: EntityManager,
     private readonly bus: RealtimeBus,
   ) {}
 
-  async post(conversationUserId: number, author: { userId: number; username: string; role: string }, text: string): Promise<SupportMessageView> {
+  /** Stores a message in a user's conversation; a repeated client_msg_id returns the original. */
+  async post(
+    conversationUserId: number,
+    author: { userId: number; username: string; role: string },
+    text: string,
+    clientMsgId?: string,
+  ): Promise<Stored<SupportMessageView>> {
     const owner = await this.em.findOne(User, { id: conversationUserId }, { fields: ['id'] });
     if (!owner) throw new AppError('USER_NOT_FOUND');
     const fromAdmin = author.userId !== conversationUserId;
     if (fromAdmin && author.role !== 'admin') throw new AppError('FORBIDDEN');
+    const earlier = clientMsgId ? await this.em.findOne(SupportMessage, { authorId: author.userId, clientMsgId }) : null;
+    if (earlier) return { view: supportMessageView(earlier), duplicate: true };
     const message = this.em.create(SupportMessage, {
-      userId: conversationUserId, authorId: author.userId, authorName: author.username, fromAdmin, text,
-    } as never);
-    await this.em.flush();
+      userId: conversationUserId, authorId: author.userId, authorName: author.username, fromAdmin, text, clientMsgId: clientMsgId ?? null,
+    });
+    try {
+      await this.em.flush();
+    } catch (err) {
+      if (!(err instanceof UniqueConstraintViolationException) || !clientMsgId) throw err;
+      this.em.clear();
+      const first = await this.em.findOneOrFail(SupportMessage, { authorId: author.userId, clientMsgId });
+      return { view: supportMessageView(first), duplicate: true };
+    }
     const view = supportMessageView(message);
     this.bus.publish(channels.home(conversationUserId), { kind: 'support', message: view } satisfies HomeEvent);
     this.bus.publish(channels.supportAdmins, { kind: 'support', message: view } satisfies HomeEvent);
-    return view;
+    return { view, duplicate: false };
   }
 
   async messages(conversationUserId: number, input: { before?: number; limit: number }): Promise<{ items: SupportMessageView[]; next_before: number | null }> {

@@ -1,4 +1,5 @@
-import type { ChatGroup } from '../../../entities/ChatGroup.ts';
+import type { ChatGroup, GroupVisibility } from '../../../entities/ChatGroup.ts';
+import type { Notification, NotificationType } from '../../../entities/Notification.ts';
 import type { ChatMessage } from '../../../entities/ChatMessage.ts';
 import type { DirectMessage } from '../../../entities/DirectMessage.ts';
 import type { SupportMessage } from '../../../entities/SupportMessage.ts';
@@ -7,6 +8,8 @@ export interface ChatMessageView {
   id: number;
   group_id: number;
   kind: 'msg' | 'system' | 'room_dm';
+  /** Position among the group's public messages (contiguous: a jump means something was missed); null for room_dm. */
+  seq: number | null;
   author_id: number | null;
   author_name: string | null;
   to_user_id: number | null;
@@ -14,6 +17,7 @@ export interface ChatMessageView {
   created_at: string;
   edited_at: string | null;
   deleted: boolean;
+  client_msg_id: string | null;
 }
 
 export function chatMessageView(m: ChatMessage): ChatMessageView {
@@ -21,6 +25,7 @@ export function chatMessageView(m: ChatMessage): ChatMessageView {
     id: m.id,
     group_id: m.groupId,
     kind: m.kind,
+    seq: m.seq ?? null,
     author_id: m.authorId ?? null,
     author_name: m.authorName ?? null,
     to_user_id: m.toUserId ?? null,
@@ -28,6 +33,7 @@ export function chatMessageView(m: ChatMessage): ChatMessageView {
     created_at: m.createdAt.toISOString(),
     edited_at: m.editedAt?.toISOString() ?? null,
     deleted: Boolean(m.deletedAt),
+    client_msg_id: m.clientMsgId ?? null,
   };
 }
 
@@ -35,33 +41,48 @@ export interface GroupView {
   id: number;
   name: string;
   owner_id: number;
+  visibility: GroupVisibility;
+  history_visible_to_new_members: boolean;
   retain_messages: number | null;
   created_at: string;
 }
 
 export function groupView(g: ChatGroup): GroupView {
-  return { id: g.id, name: g.name, owner_id: g.ownerId, retain_messages: g.retainMessages ?? null, created_at: g.createdAt.toISOString() };
+  return {
+    id: g.id,
+    name: g.name,
+    owner_id: g.ownerId,
+    visibility: g.visibility,
+    history_visible_to_new_members: g.historyVisibleToNewMembers,
+    retain_messages: g.retainMessages ?? null,
+    created_at: g.createdAt.toISOString(),
+  };
 }
 
 export interface DmView {
   id: number;
+  /** Position in the conversation of these two users (contiguous: a jump means something was missed). */
+  seq: number;
   from_user_id: number;
   from_username: string;
   to_user_id: number;
   text: string;
   created_at: string;
   read: boolean;
+  client_msg_id: string | null;
 }
 
 export function dmView(m: DirectMessage, fromUsername: string): DmView {
   return {
     id: m.id,
+    seq: m.seq,
     from_user_id: m.fromUserId,
     from_username: fromUsername,
     to_user_id: m.toUserId,
     text: m.text,
     created_at: m.createdAt.toISOString(),
     read: Boolean(m.readAt),
+    client_msg_id: m.clientMsgId ?? null,
   };
 }
 
@@ -73,6 +94,7 @@ export interface SupportMessageView {
   from_admin: boolean;
   text: string;
   created_at: string;
+  client_msg_id: string | null;
 }
 
 export function supportMessageView(m: SupportMessage): SupportMessageView {
@@ -84,7 +106,36 @@ export function supportMessageView(m: SupportMessage): SupportMessageView {
     from_admin: m.fromAdmin,
     text: m.text,
     created_at: m.createdAt.toISOString(),
+    client_msg_id: m.clientMsgId ?? null,
   };
+}
+
+export interface NotificationView {
+  id: number;
+  type: NotificationType;
+  text: string;
+  from_user_id: number | null;
+  group_id: number | null;
+  read: boolean;
+  created_at: string;
+}
+
+export function notificationView(n: Notification): NotificationView {
+  return {
+    id: n.id,
+    type: n.type,
+    text: n.text,
+    from_user_id: n.fromUserId ?? null,
+    group_id: n.groupId ?? null,
+    read: Boolean(n.readAt),
+    created_at: n.createdAt.toISOString(),
+  };
+}
+
+/** A stored result plus whether it was already there (a repeated client_msg_id). */
+export interface Stored<T> {
+  view: T;
+  duplicate: boolean;
 }
 
 export function iso(value: unknown): string | null {

@@ -1,14 +1,13 @@
 import { z } from 'zod';
 import type { Services } from '../../services.ts';
 import type { Api } from '../route.ts';
-import { IdParam } from './schemas.ts';
-import { ChatMessageSchema, MemberSchema, MessageText, itemsOf } from './realtimeSchemas.ts';
+import { ChatMessageSchema, IdParam, MemberSchema, NoticeBody, itemsOf } from './realtimeSchemas.ts';
 
 const ConnectionSchema = z
   .object({ session_id: z.string(), user_id: z.number().int(), username: z.string(), room: z.string(), room_id: z.string(), group_id: z.number().int().nullable(), connected_at: z.string() })
   .meta({ id: 'RealtimeConnection' });
 
-/** Adcluster's REST views of live connections and groups, and notices pushed into rooms. */
+/** Admins' REST views of live connections (every room type) and groups, and notices to users and groups. */
 export function realtimeAdminRoutes(api: Api, services: Pick<Services, 'realtimeAdmin' | 'chat'>): void {
   const { realtimeAdmin, chat } = services;
   api.route(
@@ -32,15 +31,17 @@ export function realtimeAdminRoutes(api: Api, services: Pick<Services, 'realtime
   );
   api.route(
     {
-      method: 'post', path: '/admin/realtime/users/:id/send', tag: 'admin-realtime', access: 'admin', summary: 'Push a system notice into a user\'s home (a `notification` of type notice)',
-      params: IdParam, body: MessageText, response: z.object({ delivered_live: z.boolean() }), errors: ['USER_NOT_FOUND'],
+      method: 'post', path: '/admin/realtime/users/:id/send', tag: 'admin-realtime', access: 'admin', summary: 'Send a user a notice (a stored `notification` of type notice)',
+      description: 'Stored first (the user reads it in `GET /notifications` and gets it on their next home join while unread), then pushed live to their home if a device is connected.',
+      params: IdParam, body: NoticeBody,
+      response: z.object({ stored: z.literal(true), notification_id: z.number().int(), delivered_live: z.boolean() }).meta({ id: 'NoticeSent' }), errors: ['USER_NOT_FOUND'],
     },
     ({ params, body }) => realtimeAdmin.sendToUser(params.id, body.text),
   );
   api.route(
     {
       method: 'post', path: '/admin/realtime/groups/:id/broadcast', tag: 'admin-realtime', access: 'admin', status: 201,
-      summary: 'Post a system message into a group (stored in its history, broadcast to its live room)', params: IdParam, body: MessageText, response: ChatMessageSchema, errors: ['GROUP_NOT_FOUND'],
+      summary: 'Post a system message into a group (stored in its history, broadcast to its live room)', params: IdParam, body: NoticeBody, response: ChatMessageSchema, errors: ['GROUP_NOT_FOUND'],
     },
     ({ params, body }) => chat.postSystem(params.id, body.text),
   );

@@ -1,11 +1,21 @@
 import { z } from 'zod';
+import { GROUP_VISIBILITIES } from '../../../entities/ChatGroup.ts';
+import { NOTIFICATION_TYPES } from '../../../entities/Notification.ts';
+import { ClientMsgId, GroupName, MessageText } from '../../domain/realtime/text.ts';
 
-/** Response schemas of the realtime routes (chat, DMs, follows, support, admin views). */
+/** Request and response schemas of the realtime routes (chat, DMs, follows, support, notifications, admin views). */
+
+/** A row id as PostgreSQL stores it (int4): anything larger can name nothing. */
+export const RowId = z.coerce.number().int().positive().max(2_147_483_647);
+/** `:id` in a realtime route path. */
+export const IdParam = z.object({ id: RowId });
+
 export const ChatMessageSchema = z
   .object({
     id: z.number().int(),
     group_id: z.number().int(),
     kind: z.enum(['msg', 'system', 'room_dm']),
+    seq: z.number().int().nullable().describe('Position among the group’s public messages, contiguous: a jump means you missed one. null for room_dm.'),
     author_id: z.number().int().nullable(),
     author_name: z.string().nullable(),
     to_user_id: z.number().int().nullable(),
@@ -13,11 +23,20 @@ export const ChatMessageSchema = z
     created_at: z.string(),
     edited_at: z.string().nullable(),
     deleted: z.boolean(),
+    client_msg_id: z.string().nullable(),
   })
   .meta({ id: 'ChatMessage' });
 
 export const GroupSchema = z
-  .object({ id: z.number().int(), name: z.string(), owner_id: z.number().int(), retain_messages: z.number().int().nullable(), created_at: z.string() })
+  .object({
+    id: z.number().int(),
+    name: z.string(),
+    owner_id: z.number().int(),
+    visibility: z.enum(GROUP_VISIBILITIES),
+    history_visible_to_new_members: z.boolean(),
+    retain_messages: z.number().int().nullable(),
+    created_at: z.string(),
+  })
   .meta({ id: 'ChatGroup' });
 
 export const MyGroupSchema = GroupSchema.extend({
@@ -27,14 +46,18 @@ export const MyGroupSchema = GroupSchema.extend({
   last_message: z.object({ id: z.number().int(), kind: z.string(), from: z.string().nullable(), text: z.string(), created_at: z.string() }).nullable(),
 }).meta({ id: 'MyChatGroup' });
 
+export const DiscoveredGroupSchema = GroupSchema.extend({ member_count: z.number().int() }).meta({ id: 'DiscoveredChatGroup' });
+
 export const MemberSchema = z
   .object({ user_id: z.number().int(), username: z.string(), nickname: z.string(), last_read_message_id: z.number().int(), joined_at: z.string() })
   .meta({ id: 'ChatMember' });
 
 export const DmSchema = z
   .object({
-    id: z.number().int(), from_user_id: z.number().int(), from_username: z.string(), to_user_id: z.number().int(),
-    text: z.string(), created_at: z.string(), read: z.boolean(),
+    id: z.number().int(),
+    seq: z.number().int().describe('Position in the conversation of these two users, contiguous: a jump means you missed one.'),
+    from_user_id: z.number().int(), from_username: z.string(), to_user_id: z.number().int(),
+    text: z.string(), created_at: z.string(), read: z.boolean(), client_msg_id: z.string().nullable(),
   })
   .meta({ id: 'DirectMessage' });
 
@@ -54,15 +77,49 @@ export const FriendPresenceSchema = z
   .meta({ id: 'FriendPresence' });
 
 export const SupportMessageSchema = z
-  .object({ id: z.number().int(), user_id: z.number().int(), author_id: z.number().int(), author_name: z.string(), from_admin: z.boolean(), text: z.string(), created_at: z.string() })
+  .object({
+    id: z.number().int(), user_id: z.number().int(), author_id: z.number().int(), author_name: z.string(), from_admin: z.boolean(),
+    text: z.string(), created_at: z.string(), client_msg_id: z.string().nullable(),
+  })
   .meta({ id: 'SupportMessage' });
 
+export const NotificationSchema = z
+  .object({
+    id: z.number().int(), type: z.enum(NOTIFICATION_TYPES), text: z.string(), from_user_id: z.number().int().nullable(),
+    group_id: z.number().int().nullable(), read: z.boolean(), created_at: z.string(),
+  })
+  .meta({ id: 'Notification' });
+
 export const itemsOf = <T extends z.ZodType>(item: T, id: string) => z.object({ items: z.array(item) }).meta({ id });
+
+/** A page of a message history, read backwards (`before`, newest first) or forwards (`after`, oldest first). */
+export const historyPage = <T extends z.ZodType>(item: T, id: string) =>
+  z.object({
+    items: z.array(item),
+    next_before: z.number().int().nullable().describe('Older messages exist: pass this as `before`.'),
+    next_after: z.number().int().nullable().describe('Newer messages exist: pass this as `after`.'),
+  }).meta({ id });
+
 export const pageBefore = <T extends z.ZodType>(item: T, id: string) =>
   z.object({ items: z.array(item), next_before: z.number().int().nullable() }).meta({ id });
 
 export const BeforeQuery = z.object({
-  before: z.coerce.number().int().positive().optional(),
+  before: RowId.optional(),
   limit: z.coerce.number().int().min(1).max(100).default(50),
 });
-export const MessageText = z.object({ text: z.string().trim().min(1).max(4000) });
+
+export const HistoryQuery = BeforeQuery.extend({
+  after: z.coerce.number().int().min(0).max(2_147_483_647).optional()
+    .describe('Read forwards: the messages after this id, oldest first (0 = from the start). Not with `before`.'),
+}).refine((q) => q.before === undefined || q.after === undefined, { message: 'Use before or after, not both', path: ['after'] });
+
+/** A message to store: its text and, optionally, the sender's own id for it. */
+export const MessageBody = z.object({ text: MessageText, client_msg_id: ClientMsgId.optional() });
+export const NoticeBody = z.object({ text: MessageText });
+
+export const GroupBody = z.object({
+  name: GroupName,
+  retain_messages: z.number().int().positive().max(2_147_483_647).nullable().optional().describe('Keep at most this many messages; null keeps all.'),
+  visibility: z.enum(GROUP_VISIBILITIES).optional().describe('private (default): join by invitation from a member or an admin; open: anyone may join and find it.'),
+  history_visible_to_new_members: z.boolean().optional().describe('Whether someone who joins later reads what came before (default true).'),
+}).strict();

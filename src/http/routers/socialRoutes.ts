@@ -1,7 +1,6 @@
 import type { Services } from '../../services.ts';
 import type { Api } from '../route.ts';
-import { IdParam } from './schemas.ts';
-import { FriendPresenceSchema, RelatedUserSchema, itemsOf } from './realtimeSchemas.ts';
+import { FriendPresenceSchema, IdParam, RelatedUserSchema, itemsOf } from './realtimeSchemas.ts';
 
 const author = (p: { userId: number; username: string }) => ({ userId: p.userId, username: p.username });
 

@@ -1,18 +1,20 @@
 import { z } from 'zod';
 import type { Services } from '../../services.ts';
 import type { Api } from '../route.ts';
-import { IdParam } from './schemas.ts';
-import { BeforeQuery, MessageText, SupportMessageSchema, itemsOf, pageBefore } from './realtimeSchemas.ts';
+import { BeforeQuery, IdParam, MessageBody, SupportMessageSchema, itemsOf, pageBefore } from './realtimeSchemas.ts';
 
-/** Support chat with the admins (seed 003): a user's one conversation, which every admin sees. */
+/** Support chat with the admins: a user's one conversation, which every admin sees. */
 export function supportRoutes(api: Api, support: Services['support']): void {
   api.route(
     { method: 'get', path: '/support/messages', tag: 'support', access: 'user', summary: 'My support conversation, newest first', query: BeforeQuery, response: pageBefore(SupportMessageSchema, 'SupportMessagePage') },
     ({ principal, query }) => support.messages(principal.userId, query),
   );
   api.route(
-    { method: 'post', path: '/support/messages', tag: 'support', access: 'user', status: 201, summary: 'Write to the admins', body: MessageText, response: SupportMessageSchema },
-    ({ principal, body }) => support.post(principal.userId, principal, body.text),
+    {
+      method: 'post', path: '/support/messages', tag: 'support', access: 'user', status: 201, summary: 'Write to the admins',
+      description: 'A repeat with the same `client_msg_id` answers the message first stored and stores nothing.', body: MessageBody, response: SupportMessageSchema,
+    },
+    async ({ principal, body }) => (await support.post(principal.userId, principal, body.text, body.client_msg_id)).view,
   );
   api.route(
     {
@@ -29,7 +31,7 @@ export function supportRoutes(api: Api, support: Services['support']): void {
     ({ params, query }) => support.messages(params.id, query),
   );
   api.route(
-    { method: 'post', path: '/admin/support/conversations/:id/messages', tag: 'support', access: 'admin', status: 201, summary: 'Answer a user as an admin', params: IdParam, body: MessageText, response: SupportMessageSchema, errors: ['USER_NOT_FOUND'] },
-    ({ principal, params, body }) => support.post(params.id, principal, body.text),
+    { method: 'post', path: '/admin/support/conversations/:id/messages', tag: 'support', access: 'admin', status: 201, summary: 'Answer a user as an admin', params: IdParam, body: MessageBody, response: SupportMessageSchema, errors: ['USER_NOT_FOUND'] },
+    async ({ principal, params, body }) => (await support.post(params.id, principal, body.text, body.client_msg_id)).view,
   );
 }

@@ -17,9 +17,6 @@ export class PresenceBus implements RealtimeBus {
   hdel(key: string, field: string) {
     return this.presence.hdel(key, field);
   }
-  hget(key: string, field: string) {
-    return this.presence.hget(key, field);
-  }
   async hgetall(key: string): Promise<Record<string, string>> {
     return (await this.presence.hgetall(key)) ?? {};
   }

@@ -1,0 +1,107 @@
+import { UniqueConstraintViolationException } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/sql';
+import { AppError } from '../../errors/index.ts';
+import { ChatGroup } from '../../../entities/ChatGroup.ts';
+import { ChatMessage, type ChatMessageKind } from '../../../entities/ChatMessage.ts';
+import { chatMessageView, iso, type ChatMessageView, type Stored } from './views.ts';
+
+export interface Author {
+  userId: number;
+  username: string;
+}
+
+export interface NewChatMessage {
+  kind: ChatMessageKind;
+  /** null for system messages. */
+  author: Author | null;
+  text: string;
+  toUserId?: number;
+  clientMsgId?: string;
+  /** Store only if the author is (still) a member: the domain's own membership check, in the same statement. */
+  authorMustBeMember?: boolean;
+}
+
+const PREVIEW_CHARS = 200;
+
+/**
+ * Stores one message in one statement. It first takes the group's row (a lock held until commit) to
+ * move the group's `last_seq` and preview, and only then draws the message id, so within a group ids
+ * grow in commit order and `seq` is contiguous; then it prunes beyond the group's retention. A repeated
+ * (author, client_msg_id) stores nothing and returns the original with `duplicate: true`.
+ */
+export async function insertChatMessage(em: EntityManager, groupId: number, input: NewChatMessage): Promise<Stored<ChatMessageView>> {
+  const isPublic = input.kind !== 'room_dm';
+  const authorId = input.author?.userId ?? null;
+  const authorName = input.author?.username ?? null;
+  let rows: Record<string, unknown>[];
+  try {
+    rows = await em.execute<Record<string, unknown>[]>(
+      `with g as (
+         update chat_groups set
+           last_seq = last_seq + (case when ?::boolean then 1 else 0 end),
+           last_message_id = case when ?::boolean then nextval('chat_messages_id_seq') else last_message_id end,
+           last_message_at = case when ?::boolean then clock_timestamp() else last_message_at end,
+           last_message_text = case when ?::boolean then left(?::text, ${PREVIEW_CHARS}) else last_message_text end,
+           last_message_from = case when ?::boolean then ?::varchar else last_message_from end,
+           last_message_kind = case when ?::boolean then ?::varchar else last_message_kind end
+         where id = ? and (not ?::boolean or exists (select 1 from chat_members where group_id = ? and user_id = ?))
+         returning id, last_seq, last_message_id, last_message_at, retain_messages),
+       m as (
+         insert into chat_messages (id, group_id, seq, kind, author_id, author_name, to_user_id, text, client_msg_id, created_at)
+         select case when ?::boolean then g.last_message_id else nextval('chat_messages_id_seq') end, g.id,
+           case when ?::boolean then g.last_seq end, ?, ?, ?, ?, ?, ?::uuid,
+           case when ?::boolean then g.last_message_at else clock_timestamp() end
+         from g returning *),
+       d as (
+         delete from chat_messages where group_id = ? and id <= (
+           select c.id from chat_messages c where c.group_id = ? and (select retain_messages from g) is not null
+           order by c.id desc offset greatest((select retain_messages from g) - 1, 0) limit 1))
+       select * from m`,
+      [
+        isPublic, isPublic, isPublic, isPublic, input.text, isPublic, authorName, isPublic, input.kind,
+        groupId, Boolean(input.authorMustBeMember), groupId, authorId,
+        isPublic, isPublic, input.kind, authorId, authorName, input.toUserId ?? null, input.text, input.clientMsgId ?? null,
+        isPublic,
+        groupId, groupId,
+      ],
+    );
+  } catch (err) {
+    if (err instanceof UniqueConstraintViolationException && input.clientMsgId && authorId !== null) {
+      return { view: await original(em, groupId, authorId, input.clientMsgId), duplicate: true };
+    }
+    throw err;
+  }
+  if (rows.length === 0) {
+    if (!(await em.count(ChatGroup, { id: groupId }))) throw new AppError('GROUP_NOT_FOUND');
+    throw new AppError('NOT_GROUP_MEMBER');
+  }
+  return { view: rowView(rows[0]), duplicate: false };
+}
+
+async function original(em: EntityManager, groupId: number, authorId: number, clientMsgId: string): Promise<ChatMessageView> {
+  const message = await em.findOneOrFail(ChatMessage, { authorId, clientMsgId });
+  if (message.groupId !== groupId) {
+    throw new AppError('VALIDATION_FAILED', {
+      message: 'This client_msg_id was already used for another message',
+      detail: [{ path: 'client_msg_id', message: 'already used in another group' }],
+    });
+  }
+  return chatMessageView(message);
+}
+
+function rowView(r: Record<string, unknown>): ChatMessageView {
+  return {
+    id: Number(r.id),
+    group_id: Number(r.group_id),
+    kind: r.kind as ChatMessageKind,
+    seq: r.seq === null ? null : Number(r.seq),
+    author_id: r.author_id === null ? null : Number(r.author_id),
+    author_name: (r.author_name as string | null) ?? null,
+    to_user_id: r.to_user_id === null ? null : Number(r.to_user_id),
+    text: String(r.text),
+    created_at: iso(r.created_at)!,
+    edited_at: null,
+    deleted: false,
+    client_msg_id: (r.client_msg_id as string | null) ?? null,
+  };
+}
