@@ -66,7 +66,9 @@ const envSchema = z.object({
   PRESENCE_GRACE: z.coerce.number().min(0).default(5).describe('Seconds after the last device leaves home before the user shows offline.'),
   CHAT_STORE_TIMEOUT_MS: z.coerce.number().int().positive().default(5000).describe('A chat/DM message not stored within this many ms is reported to the sender as 30014 (retryable).'),
   MONITOR_TOKEN_TTL: seconds.default(900).describe('Lifetime of the admin monitor sign-in cookie, in seconds.'),
-  SHUTDOWN_TIMEOUT: seconds.default(10).describe('Seconds to wait for rooms and requests to finish on SIGTERM.'),
+  SHUTDOWN_TIMEOUT: seconds.default(10).describe('Seconds to wait for rooms and requests to finish on a stop signal; the whole shutdown gives up (exit 1) after twice this.'),
+  HTTP_HEADERS_TIMEOUT: seconds.default(20).describe('Seconds a client may take to send the headers of a request.'),
+  HTTP_REQUEST_TIMEOUT: seconds.default(120).describe('Seconds a client may take to send a whole request, body included (a stalled upload is cut with 408); downloads and WebSockets are not limited.'),
   // AI jobs (docs/ai.md)
   AI_POOL_SIZE: z.coerce.number().int().min(1).max(64).default(Math.max(1, os.availableParallelism() - 1)).describe('AI worker threads (default: cores - 1, at least 1, so jobs leave a core to chat).'),
   AI_POOL_QUEUE: z.coerce.number().int().min(0).max(1000).default(2).describe('Tasks the pool may hold beyond its threads; the rest of the queue waits in the database.'),
