@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { expect } from 'chai';
 import { RequestContext } from '@mikro-orm/core';
 import type { Session } from './http.ts';
@@ -42,3 +44,12 @@ export const PNG_1X1 = Buffer.from(
 
 /** A minimal PDF header is enough for type detection. */
 export const PDF_BYTES = Buffer.from('%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n');
+
+/** Every file under DATA_DIR/uploads, relative, staging included. */
+export function storedFiles(server: TestServer): string[] {
+  const root = path.join(server.config.DATA_DIR, 'uploads');
+  return (fs.readdirSync(root, { recursive: true, withFileTypes: true }) as fs.Dirent[])
+    .filter((d) => d.isFile())
+    .map((d) => path.relative(root, path.join(d.parentPath, d.name)))
+    .sort();
+}

@@ -5,19 +5,10 @@ import path from 'node:path';
 import { expect } from 'chai';
 import { expectError, type Session } from '../helpers/http.ts';
 import { startTestServer, type TestServer } from '../helpers/testServer.ts';
-import { createAdmin, createBoard, createPost, form, PDF_BYTES, PNG_1X1, upload } from '../helpers/boards.ts';
+import { createAdmin, createBoard, createPost, form, PDF_BYTES, PNG_1X1, storedFiles, upload } from '../helpers/boards.ts';
 
 const HTML = '<!DOCTYPE html><html><body><script>alert(document.cookie)</script></body></html>';
 const SVG = '<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"></svg>';
-
-/** Every file under DATA_DIR/uploads, relative, staging included. */
-function storedFiles(server: TestServer): string[] {
-  const root = path.join(server.config.DATA_DIR, 'uploads');
-  return (fs.readdirSync(root, { recursive: true, withFileTypes: true }) as fs.Dirent[])
-    .filter((d) => d.isFile())
-    .map((d) => path.relative(root, path.join(d.parentPath, d.name)))
-    .sort();
-}
 
 async function fileCount(server: TestServer, admin: Session): Promise<number> {
   return (await server.http.get('/files?mine=0&limit=100', admin.access_token)).body.items.length;
