@@ -69,7 +69,7 @@ export function configureApp(app: Application, deps: { config: Config; logger: L
     document ??= buildDocument(registry);
     res.json(document);
   });
-  app.use('/docs', swaggerUi.serve, swaggerUi.setup(undefined, { swaggerOptions: { url: '/openapi.json' }, customSiteTitle: 'Plaza API' }));
+  app.use('/docs', swaggerUi.serve, swaggerUi.setup(undefined, { swaggerOptions: { url: '/openapi.json', validatorUrl: null }, customSiteTitle: 'Plaza API' }));
 
   app.use(notFound);
   app.use(errorHandler(logger));

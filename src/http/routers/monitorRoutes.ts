@@ -59,8 +59,6 @@ export function monitorRoutes(app: Application, _api: Api, deps: { services: Ser
       if (!token) throw new AppError('UNAUTHENTICATED');
       const principal = await services.tokens.authenticate(token);
       if (principal.role !== 'admin') throw new AppError('FORBIDDEN');
-      // The monitor's own page needs its inline bootstrap; everything else keeps helmet's policy.
-      res.removeHeader('Content-Security-Policy');
       next();
     } catch (err) {
       if (req.method === 'GET' && (req.headers.accept ?? '').includes('text/html')) {
