@@ -33,7 +33,7 @@ const envSchema = z.object({
   AUTH_RATE_PER_IP: z.coerce.number().int().positive().default(30).describe('Login/register/forgot requests per IP per AUTH_RATE_WINDOW.'),
   AUTH_RATE_PER_ACCOUNT: z.coerce.number().int().positive().default(10).describe('Login/forgot attempts per account per AUTH_RATE_WINDOW.'),
   AUTH_RATE_WINDOW: seconds.default(900).describe('Rate-limit window for the auth endpoints, in seconds.'),
-  JSON_BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i, "must look like '100kb'").default('100kb').describe('Largest accepted JSON body.'),
+  JSON_BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i, "must look like '100kb'").default('100kb').describe('Largest accepted JSON body from a signed-in caller (anonymous callers: at most 16kb, read only after the access check; AI jobs: their own limit).'),
   CORS_ORIGINS: z.string().default('').describe("Comma-separated allowed origins; '*' for any; empty for same-origin only."),
   TRUST_PROXY: bool.default(false).describe('Trust X-Forwarded-* headers (set behind a reverse proxy).'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('pino log level.'),
