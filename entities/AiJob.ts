@@ -21,7 +21,8 @@ export interface AiJobError {
 const AiJobSchema = defineEntity({
   name: 'AiJob',
   tableName: 'ai_jobs',
-  indexes: [{ properties: ['status', 'id'] }],
+  // (owner, startedAt): the dispatcher's fair claim asks when each waiting user last had a job started.
+  indexes: [{ properties: ['status', 'id'] }, { properties: ['owner', 'startedAt'] }],
   properties: {
     id: p.integer().primary().autoincrement(),
     owner: () => p.manyToOne(User).deleteRule('cascade').index(),

@@ -12,6 +12,7 @@ import { installCorsPolicy } from './http/corsPolicy.ts';
 import { roomDefinitions } from '../rooms/index.ts';
 import { ServersFileError } from './infra/ssh/serversFile.ts';
 import { PresenceBus } from './infra/realtime/PresenceBus.ts';
+import { stopOnSignals } from './stopOnSignals.ts';
 
 export interface RunningServer {
   port: number;
@@ -45,7 +46,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     throw err;
   }
 
-  const httpServer = http.createServer();
+  const httpServer = http.createServer(httpTimeouts(config));
   installCorsPolicy(config.CORS_ORIGINS);
   const gameServer: Server = defineServer({
     rooms: roomDefinitions({ services, logger, config }),
@@ -83,10 +84,8 @@ export async function start(config: Config, options: StartOptions = {}): Promise
   const stop = () =>
     (stopping ??= (async () => {
       logger.info('shutting down');
-      const forceClose = setTimeout(() => httpServer.closeAllConnections(), config.SHUTDOWN_TIMEOUT * 1000).unref();
-      httpServer.closeIdleConnections();
-      await gameServer.gracefullyShutdown(false);
-      clearTimeout(forceClose);
+      // Requests in flight (an upload, a write) and rooms finish on an open database, within SHUTDOWN_TIMEOUT.
+      await Promise.all([drainHttp(httpServer, config.SHUTDOWN_TIMEOUT * 1000), gameServer.gracefullyShutdown(false)]);
       for (const part of [...services.lifecycle].reverse()) {
         await part.stop().catch((err) => logger.error({ err, part: part.name }, 'stopping failed'));
       }
@@ -97,7 +96,39 @@ export async function start(config: Config, options: StartOptions = {}): Promise
   return { port, url, config, logger, services, stop };
 }
 
-/** `npm start`: read the environment, start, stop cleanly on SIGTERM/SIGINT. */
+/**
+ * Stops accepting connections and resolves once every request in flight has been answered (idle
+ * keep-alive connections close at once); what is still open after `graceMs` is cut.
+ */
+function drainHttp(server: http.Server, graceMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    const cut = setTimeout(() => {
+      server.closeAllConnections();
+      // Upgraded sockets are the rooms' to close; do not wait on them beyond this.
+      setTimeout(resolve, 1000).unref();
+    }, graceMs).unref();
+    server.close(() => {
+      clearTimeout(cut);
+      resolve();
+    });
+  });
+}
+
+/**
+ * How long a client may take to send a request: its headers, and the whole request (a stalled upload
+ * is cut, answered 408, and its staged bytes dropped). Neither applies once a request is in: a long
+ * download or a WebSocket (upgraded out of HTTP) is never cut by them.
+ */
+function httpTimeouts(config: Config): http.ServerOptions {
+  const requestTimeout = config.HTTP_REQUEST_TIMEOUT * 1000;
+  // Node refuses a headers timeout longer than the request timeout.
+  const headersTimeout = Math.min(config.HTTP_HEADERS_TIMEOUT * 1000, requestTimeout);
+  // Node checks these timeouts on an interval (30 s by default): check often enough that they hold.
+  const connectionsCheckingInterval = Math.max(250, Math.min(5000, Math.floor(headersTimeout / 4)));
+  return { requestTimeout, headersTimeout, connectionsCheckingInterval };
+}
+
+/** `npm start`: read the environment, start, and stop cleanly on the first stop signal (see stopOnSignals). */
 async function main(): Promise<void> {
   let config: Config;
   try {
@@ -109,9 +140,13 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  let server: RunningServer;
+  const logger = createLogger({ level: config.LOG_LEVEL, pretty: config.LOG_PRETTY });
+  const starting = start(config, { logger });
+  // Before start-up finishes: a Ctrl-C during a first start (database creation, migrations) waits for
+  // it and then stops cleanly instead of killing the process halfway.
+  stopOnSignals(starting, logger, { deadlineMs: config.SHUTDOWN_TIMEOUT * 2000 });
   try {
-    server = await start(config);
+    await starting;
   } catch (err) {
     if (err instanceof DatabaseOpenError || err instanceof ServersFileError) {
       console.error(err.message);
@@ -119,18 +154,6 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const onSignal = (signal: string) => {
-    server.logger.info({ signal }, 'signal received');
-    server.stop().then(
-      () => process.exit(0),
-      (err) => {
-        server.logger.error({ err }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
-  };
-  process.once('SIGTERM', onSignal);
-  process.once('SIGINT', onSignal);
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {

@@ -45,6 +45,7 @@ export const ErrorCodes = {
   AI_INPUT_TOO_LARGE: { code: 60006, status: 413, message: 'AI job input is too large' },
   AI_JOB_FINISHED: { code: 60007, status: 409, message: 'The AI job has already finished' },
   AI_TRAINED_MODEL_NOT_FOUND: { code: 60008, status: 404, message: 'No such trained model for this AI model' },
+  AI_JOB_EXCEEDS_TIME_LIMIT: { code: 60009, status: 422, message: "This AI job cannot finish within the model's time limit" },
   AI_INVALID_INPUT: { code: 60101, status: 422, message: 'The model refused the input' },
   AI_JOB_TIMED_OUT: { code: 60102, status: 504, message: 'The AI job exceeded its time limit and was stopped' },
   AI_JOB_OUT_OF_MEMORY: { code: 60103, status: 507, message: 'The AI job exceeded its memory limit and was stopped' },

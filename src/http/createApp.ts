@@ -1,5 +1,4 @@
-import express, { type Application } from 'express';
-import helmet from 'helmet';
+import type { Application } from 'express';
 import swaggerUi from 'swagger-ui-express';
 import { RequestContext } from '@mikro-orm/core';
 import type { Logger } from 'pino';
@@ -8,6 +7,7 @@ import type { Services } from '../services.ts';
 import { Api } from './route.ts';
 import { buildDocument, createRegistry } from './openapi.ts';
 import { requestLogging } from './middleware/requestLogging.ts';
+import { securityHeaders } from './middleware/securityHeaders.ts';
 import { errorHandler, notFound } from './middleware/errorHandler.ts';
 import { healthRoutes } from './routers/healthRoutes.ts';
 import { authRoutes } from './routers/authRoutes.ts';
@@ -37,20 +37,19 @@ export function configureApp(app: Application, deps: { config: Config; logger: L
   app.set('trust proxy', config.TRUST_PROXY);
   app.set('query parser', 'extended');
   app.use(requestLogging(logger));
-  app.use(helmet());
-  // AI jobs carry CSV datasets: their body limit follows AI_MAX_INPUT_BYTES (plus JSON overhead), not JSON_BODY_LIMIT.
-  app.post('/ai/jobs', express.json({ limit: config.AI_MAX_INPUT_BYTES * 2 + 64 * 1024 }));
-  app.use(express.json({ limit: config.JSON_BODY_LIMIT }));
+  app.use(securityHeaders());
   app.use((_req, _res, next) => RequestContext.create(services.orm.em, next));
 
   const registry = createRegistry();
-  const api = new Api(registry, services.tokens);
+  // Bodies are read by each route, after its access check, within the route's own limit (route.ts).
+  const api = new Api(registry, services.tokens, { jsonLimit: config.JSON_BODY_LIMIT });
   healthRoutes(api, services.orm);
   authRoutes(api, services.auth);
   userRoutes(api, services.auth, services.users);
   adminRoutes(api, services.admin, services.audit, services.outbox);
   dbConsoleRoutes(api, services.dbConsole);
-  aiRoutes(api, services.aiModels, services.aiJobs);
+  // AI jobs carry CSV datasets: their body limit follows AI_MAX_INPUT_BYTES (plus JSON overhead), not JSON_BODY_LIMIT.
+  aiRoutes(api, services.aiModels, services.aiJobs, { bodyLimit: config.AI_MAX_INPUT_BYTES * 2 + 64 * 1024 });
   const uploadParser = (field: string, multiple: boolean) =>
     multipartParser(services.fileStorage, { field, multiple, maxBytes: config.UPLOAD_MAX_BYTES, maxFiles: config.UPLOAD_MAX_FILES });
   boardRoutes(api, services.boards, services.posts);
@@ -69,10 +68,10 @@ export function configureApp(app: Application, deps: { config: Config; logger: L
 
   let document: ReturnType<typeof buildDocument> | undefined;
   app.get('/openapi.json', (_req, res) => {
-    document ??= buildDocument(registry, config.PUBLIC_URL);
+    document ??= buildDocument(registry);
     res.json(document);
   });
-  app.use('/docs', swaggerUi.serve, swaggerUi.setup(undefined, { swaggerOptions: { url: '/openapi.json' }, customSiteTitle: 'Plaza API' }));
+  app.use('/docs', swaggerUi.serve, swaggerUi.setup(undefined, { swaggerOptions: { url: '/openapi.json', validatorUrl: null }, customSiteTitle: 'Plaza API' }));
 
   app.use(notFound);
   app.use(errorHandler(logger));

@@ -20,8 +20,12 @@ export function createRegistry(): OpenAPIRegistry {
   return registry;
 }
 
-/** The OpenAPI 3 document of every route registered, built from the same zod schemas that validate requests. */
-export function buildDocument(registry: OpenAPIRegistry, serverUrl: string) {
+/**
+ * The OpenAPI 3 document of every route registered, built from the same zod schemas that validate requests.
+ * Its server is relative ('/'): the origin the document was fetched from, whatever host, port or scheme
+ * the client used to reach it.
+ */
+export function buildDocument(registry: OpenAPIRegistry) {
   const codes = Object.values(ErrorCodes)
     .map((e) => `| ${e.code} | ${e.status} | ${e.message} |`)
     .join('\n');
@@ -35,6 +39,6 @@ export function buildDocument(registry: OpenAPIRegistry, serverUrl: string) {
         'Errors are `{ "error": { "code", "message", "detail"?, "request_id" } }`.\n\n| code | HTTP | meaning |\n|---|---|---|\n' +
         codes,
     },
-    servers: [{ url: serverUrl }],
+    servers: [{ url: '/', description: 'This server (the origin this document was fetched from)' }],
   });
 }

@@ -1,10 +1,15 @@
 import type { OpenAPIRegistry, RouteConfig } from '@asteasolutions/zod-to-openapi';
-import { Router, type Request, type RequestHandler, type Response } from 'express';
+import express, { Router, type Request, type RequestHandler, type Response } from 'express';
+import bytes from 'bytes';
 import { z, type ZodObject, type ZodType } from 'zod';
 import { AppError, ErrorCodes, type ErrorKey } from '../errors/index.ts';
 import type { Principal, TokenService } from '../domain/auth/TokenService.ts';
 import { roleAtLeast, type UserRole } from '../../entities/User.ts';
 import { ErrorBody } from './openapi.ts';
+import { MAX_JSON_DEPTH, nestsDeeperThan } from '../domain/shared/jsonDepth.ts';
+
+/** Who has not signed in sends small JSON (sign-up, sign-in): bigger bodies are read only after authentication. */
+export const ANONYMOUS_JSON_LIMIT = 16 * 1024;
 
 /** Who may call a route: anyone, any signed-in user, or a role (admins pass every role check). */
 export type Access = 'public' | 'user' | Exclude<UserRole, 'user'>;
@@ -22,6 +27,8 @@ export interface RouteSpec<P, Q, B, A extends Access> {
   params?: P;
   query?: Q;
   body?: B;
+  /** Largest JSON body this route reads, in bytes (default: the app's JSON_BODY_LIMIT); anonymous callers get at most ANONYMOUS_JSON_LIMIT. */
+  bodyLimit?: number;
   /** Success status and body schema (none for 204). */
   status?: number;
   response?: ZodType;
@@ -57,11 +64,16 @@ export interface RouteContext<P, Q, B, A extends Access> {
  */
 export class Api {
   readonly router = Router();
+  private readonly jsonLimit: number;
 
   constructor(
     private readonly registry: OpenAPIRegistry,
     private readonly tokens: TokenService,
-  ) {}
+    /** `jsonLimit`: the default largest JSON body, in bytes or as '100kb'. */
+    options: { jsonLimit: number | string },
+  ) {
+    this.jsonLimit = bytes.parse(options.jsonLimit) ?? 100 * 1024;
+  }
 
   route<P extends ZodObject | undefined, Q extends ZodObject | undefined, B extends ZodType | undefined, A extends Access>(
     spec: RouteSpec<P, Q, B, A>,
@@ -69,12 +81,15 @@ export class Api {
   ): void {
     this.document(spec);
     const status = spec.status ?? 200;
+    const readJson = spec.body ? jsonReader(spec.bodyLimit ?? this.jsonLimit) : undefined;
     this.router[spec.method](spec.path, async (req: Request, res: Response) => {
+      // Who calls, and may they, before a byte of the body is read: nobody parses big bodies for strangers.
       const principal = await this.authorize(req, spec.access);
       req.principal = principal;
       const params = parsePart('params', spec.params, req.params);
       const query = parsePart('query', spec.query, req.query);
       if (spec.multipart) await receiveMultipart(spec.multipart, { params, principal }, req, res);
+      else if (readJson) await readJson(req, res, principal !== undefined);
       const body = parsePart('body', spec.body, req.body);
       const ctx = { params, query, body, principal, req, res } as RouteContext<P, Q, B, A>;
       const result = await handler(ctx);
@@ -101,8 +116,10 @@ export class Api {
     const status = spec.status ?? 200;
     const errorKeys = new Set<ErrorKey>(spec.errors ?? []);
     if (spec.params || spec.query || spec.body) errorKeys.add('VALIDATION_FAILED');
-    if (spec.body) errorKeys.add('MALFORMED_JSON');
-    if (spec.access !== 'public') errorKeys.add('UNAUTHENTICATED').add('TOKEN_INVALID').add('ACCOUNT_BANNED');
+    if (spec.body) errorKeys.add('MALFORMED_JSON').add('PAYLOAD_TOO_LARGE').add('UNSUPPORTED_MEDIA_TYPE');
+    // A token is checked wherever one is sent, so a public route answers 401 for a bad one too.
+    errorKeys.add('TOKEN_INVALID');
+    if (spec.access !== 'public') errorKeys.add('UNAUTHENTICATED').add('ACCOUNT_BANNED');
     if (spec.access !== 'public' && spec.access !== 'user') errorKeys.add('FORBIDDEN');
     if (spec.multipart) errorKeys.add('UNSUPPORTED_MEDIA_TYPE');
     const responses: RouteConfig['responses'] = {
@@ -124,7 +141,8 @@ export class Api {
       summary: spec.summary,
       description: spec.description,
       tags: [spec.tag],
-      security: spec.access === 'public' ? undefined : [{ bearer: [] }],
+      // Public routes take an optional token (a signed-in caller may see more): `{}` says it is optional.
+      security: spec.access === 'public' ? [{}, { bearer: [] }] : [{ bearer: [] }],
       request: {
         params: spec.params as ZodObject | undefined,
         query: spec.query as ZodObject | undefined,
@@ -137,6 +155,26 @@ export class Api {
       responses,
     });
   }
+}
+
+/**
+ * Reads a route's JSON body: at most `limit` bytes from a signed-in caller, ANONYMOUS_JSON_LIMIT from
+ * anyone else, nested at most MAX_JSON_DEPTH deep. A body of another type is 415; malformed JSON 400
+ * and an oversized body 413 (body-parser's errors, translated by the error handler).
+ */
+function jsonReader(limit: number) {
+  const signedIn = express.json({ limit });
+  const anonymous = express.json({ limit: Math.min(limit, ANONYMOUS_JSON_LIMIT) });
+  return async (req: Request, res: Response, authenticated: boolean): Promise<void> => {
+    if (req.is('application/json') === false) {
+      throw new AppError('UNSUPPORTED_MEDIA_TYPE', { message: 'Send the body as application/json' });
+    }
+    const parse = authenticated ? signedIn : anonymous;
+    await new Promise<void>((resolve, reject) => parse(req, res, (err?: unknown) => (err ? reject(err) : resolve())));
+    if (nestsDeeperThan(req.body, MAX_JSON_DEPTH)) {
+      throw new AppError('VALIDATION_FAILED', { detail: [{ path: 'body', message: `JSON nested deeper than ${MAX_JSON_DEPTH} levels` }] });
+    }
+  };
 }
 
 async function receiveMultipart(spec: MultipartSpec<any, any>, ctx: { params: any; principal: any }, req: Request, res: Response): Promise<void> {

@@ -91,3 +91,34 @@ describe('AI job queue across restarts', function () {
     });
   });
 });
+
+describe('AI job queue fairness', function () {
+  this.timeout(90_000);
+
+  it("when one user queues several jobs and another user one, then the other user's job runs next, not after all of the first's", async () => {
+    const server = await startTestServer({ ...AI, AI_MAX_ACTIVE_JOBS_PER_USER: '5' });
+    try {
+      const alice = await server.http.signUp('alice');
+      const bob = await server.http.signUp('bob');
+      const spin = (ms: number) => ({ model: 'test-spin', task: 'score', input: { ms } });
+      // Alice takes the only worker, then queues two more; Bob queues one after all of hers.
+      const first = await submitJob(server.http, alice.access_token, spin(1500));
+      await waitForJob(server.http, alice.access_token, first.id, (j) => j.status === 'running');
+      const second = await submitJob(server.http, alice.access_token, spin(200));
+      const third = await submitJob(server.http, alice.access_token, spin(200));
+      const bobs = await submitJob(server.http, bob.access_token, spin(200));
+
+      const done = await Promise.all([
+        waitForJob(server.http, alice.access_token, first.id),
+        waitForJob(server.http, alice.access_token, second.id),
+        waitForJob(server.http, alice.access_token, third.id),
+        waitForJob(server.http, bob.access_token, bobs.id),
+      ]);
+      for (const job of done) expect(job.status, JSON.stringify(job.error)).to.equal('succeeded');
+      const startOrder = [...done].sort((a, b) => Date.parse(a.started_at) - Date.parse(b.started_at)).map((j) => j.id);
+      expect(startOrder).to.deep.equal([first.id, bobs.id, second.id, third.id]);
+    } finally {
+      await server.close();
+    }
+  });
+});

@@ -169,13 +169,24 @@ describe('AI jobs over REST', function () {
       expect(predicted.result.predictions).to.deep.equal(['low', 'high']);
     });
 
-    it('when a forest gets more rows than its cap, then the job fails saying so', async () => {
+    it('when a forest gets more rows than its cap, then the submission is refused saying so', async () => {
       const lines = ['x,y'];
       for (let i = 0; i < 5001; i++) lines.push(`${i},${i}`);
-      const job = await submitJob(server.http, alice.access_token, { model: 'random-forest', task: 'train', dataset: lines.join('\n'), params: { target: 'y' } });
-      const done = await waitForJob(server.http, alice.access_token, job.id);
-      expect(done.status).to.equal('failed');
-      expect(done.error.message).to.equal('The dataset has 5001 rows; this model accepts at most 5000');
+      const res = await server.http.post('/ai/jobs', { model: 'random-forest', task: 'train', dataset: lines.join('\n'), params: { target: 'y' } }, alice.access_token);
+      expectError(res, 422, 10001);
+      expect(res.body.error.detail).to.deep.equal([{ path: 'body.dataset', message: 'The dataset has 5001 rows; this model accepts at most 5000' }]);
+    });
+
+    it('when a forest within every cap would still outrun the time limit, then it is refused at submission with the estimate and what to change', async () => {
+      const lines = [[...Array.from({ length: 10 }, (_, i) => `x${i}`), 'y'].join(',')];
+      for (let r = 0; r < 3000; r++) lines.push(Array.from({ length: 11 }, (_, i) => ((r * 7 + i * 13) % 1000) / 10).join(','));
+      const body = { model: 'random-forest', task: 'train', dataset: lines.join('\n'), params: { target: 'y', n_estimators: 100, max_depth: 12 } };
+      const res = await server.http.post('/ai/jobs', body, alice.access_token);
+      expectError(res, 422, 60009);
+      expect(res.body.error.message).to.match(/^This job would run about \d+ s, over the 120 s time limit of random-forest: train on fewer rows, features or trees/);
+      expect(res.body.error.detail).to.include({ timeout_ms: 120_000, rows: 3000, features: 10, n_estimators: 100, max_depth: 12 });
+      expect(res.body.error.detail.estimated_ms).to.be.greaterThan(120_000);
+      expect((await server.http.get('/ai/jobs?status=queued', alice.access_token)).body.items.map((j: any) => j.model)).not.to.include('random-forest');
     });
 
     it('when it scores known texts, then praise is positive, complaints negative and plain facts neutral', async () => {

@@ -1,3 +1,4 @@
+import http from 'node:http';
 import { expect } from 'chai';
 import { startTestServer, type TestServer } from '../helpers/testServer.ts';
 import { expectError } from '../helpers/http.ts';
@@ -68,12 +69,60 @@ describe('operations endpoints and the error edge', () => {
     expect(res.body.paths['/auth/register'].post.responses['409'].content['application/json'].schema.$ref).to.equal('#/components/schemas/Error');
   });
 
+  it('when /docs or the monitor sign-in is opened over plain HTTP by a host name other than localhost, then the CSP does not upgrade to https and no HSTS is sent', async () => {
+    for (const path of ['/docs/', '/admin/monitor/login']) {
+      const res = await requestAs(server.url, path, { host: 'plaza.example:8080' });
+      expect(res.status, path).to.equal(200);
+      const csp = String(res.headers['content-security-policy']);
+      expect(csp, path).to.include("script-src 'self'");
+      expect(csp, path).not.to.include('upgrade-insecure-requests');
+      expect(res.headers['strict-transport-security'], path).to.equal(undefined);
+    }
+  });
+
+  it('when the OpenAPI document is fetched, then its server is relative and public operations take an optional bearer token', async () => {
+    const res = await server.http.get('/openapi.json');
+    expect(res.body.servers.map((s: { url: string }) => s.url)).to.deep.equal(['/']);
+    expect(res.body.paths['/boards'].get.security).to.deep.equal([{}, { bearer: [] }]);
+    expect(res.body.paths['/posts/{id}'].get.security).to.deep.equal([{}, { bearer: [] }]);
+    expect(res.body.paths['/users/me'].get.security).to.deep.equal([{ bearer: [] }]);
+    expect(res.body.paths['/auth/login'].post.responses).to.include.keys('400', '413', '415', '422');
+  });
+
   it('when /docs is opened, then the Swagger UI page is served', async () => {
     const res = await server.http.get('/docs/');
     expect(res.status).to.equal(200);
     expect(res.body).to.include('swagger-ui');
   });
 });
+
+describe('operations behind a TLS-terminating proxy (TRUST_PROXY)', () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startTestServer({ TRUST_PROXY: 'true' });
+  });
+  after(() => server.close());
+
+  it('when the proxy says the client used https, then the CSP upgrades insecure requests and HSTS is sent; over http it is not', async () => {
+    const secure = await requestAs(server.url, '/docs/', { host: 'plaza.example', 'x-forwarded-proto': 'https' });
+    expect(String(secure.headers['content-security-policy'])).to.include('upgrade-insecure-requests');
+    expect(secure.headers['strict-transport-security']).to.match(/max-age=\d+/);
+    const plain = await requestAs(server.url, '/docs/', { host: 'plaza.example', 'x-forwarded-proto': 'http' });
+    expect(String(plain.headers['content-security-policy'])).not.to.include('upgrade-insecure-requests');
+  });
+});
+
+/** A GET with headers fetch() will not send (Host), answering status and headers. */
+function requestAs(baseUrl: string, path: string, headers: Record<string, string>): Promise<{ status: number; headers: http.IncomingHttpHeaders }> {
+  return new Promise((resolve, reject) => {
+    http
+      .get(`${baseUrl}${path}`, { headers }, (res) => {
+        res.resume();
+        resolve({ status: res.statusCode!, headers: res.headers });
+      })
+      .on('error', reject);
+  });
+}
 
 describe('operations with CORS configured', () => {
   let server: TestServer;

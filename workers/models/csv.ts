@@ -67,6 +67,27 @@ export function readTable(csv: string, options: TableOptions): Table {
   return { features, target: options.target, x, y: y as number[] | string[], rows: data.length };
 }
 
+/**
+ * Data rows and header columns of CSV text, counted without parsing the data (cheap enough to run
+ * before a job is queued). Empty lines are skipped, as readTable skips them.
+ */
+export function csvShape(csv: string): { rows: number; columns: number } {
+  let header: string | undefined;
+  let rows = 0;
+  for (let start = 0; start < csv.length; ) {
+    const newline = csv.indexOf('\n', start);
+    const end = newline === -1 ? csv.length : newline;
+    if (csv.slice(start, end).trim() !== '') {
+      if (header === undefined) header = csv.slice(start, end);
+      else rows++;
+    }
+    start = end + 1;
+  }
+  if (header === undefined) return { rows: 0, columns: 0 };
+  const [names] = parse(header, { trim: true, bom: true, relax_quotes: true }) as string[][];
+  return { rows, columns: names?.length ?? 0 };
+}
+
 /** Rows for prediction: arrays in feature order, or objects keyed by feature name. */
 export const PredictRows = z
   .array(z.union([z.array(z.number()), z.record(z.string(), z.number())]))

@@ -1,11 +1,20 @@
 import { RandomForestClassifier, RandomForestRegression } from 'ml-random-forest';
 import { z } from 'zod';
-import { CsvText, PredictRows, readTable, rowsToMatrix } from './csv.ts';
+import { CsvText, csvShape, PredictRows, readTable, rowsToMatrix } from './csv.ts';
 import { fitStatistics } from './linearRegression.ts';
 import { task, type AiModel } from './types.ts';
 
-/** Tree building is O(rows²)-ish per tree: these caps keep a job within seconds, not hours. */
+/** Hard caps on each dimension; within them, the time estimate below decides what fits the time limit. */
 export const RANDOM_FOREST_LIMITS = { maxRows: 5_000, maxDepth: 12, maxTrees: 100, maxFeatures: 50 } as const;
+
+/**
+ * Training time per row² × feature × tree of a full-depth tree, in ms: ml-cart tries every value of
+ * every feature as a threshold and splits all rows for each, so a tree costs ~rows² × features.
+ * The fastest figures measured with `npm run bench:forest` (docs/ai.md): the estimate is a lower
+ * bound, so only jobs that cannot finish even on a quiet machine are refused; a busy machine may
+ * still time out a job estimated within the limit.
+ */
+export const FOREST_MS_PER_UNIT = { regression: 3e-5, classification: 4e-5 } as const;
 
 interface ForestState {
   mode: 'regression' | 'classification';
@@ -19,13 +28,15 @@ interface ForestState {
 export const randomForest: AiModel = {
   id: 'random-forest',
   version: '1.0.0',
-  description: `Random forest regression or classification on CSV. Bounded: at most ${RANDOM_FOREST_LIMITS.maxRows} rows, depth ${RANDOM_FOREST_LIMITS.maxDepth}, ${RANDOM_FOREST_LIMITS.maxTrees} trees.`,
+  description: `Random forest regression or classification on CSV. Bounded: at most ${RANDOM_FOREST_LIMITS.maxRows} rows, depth ${RANDOM_FOREST_LIMITS.maxDepth}, ${RANDOM_FOREST_LIMITS.maxTrees} trees, and a job estimated to outrun the time limit (time grows with rows² × features × trees) is refused at submission.`,
   defaultTimeoutMs: 120_000,
   tasks: {
     train: task({
       description: 'Train a forest on numeric feature columns; the target is a number (regression) or a label (classification).',
       schema: z.object({
-        dataset: CsvText,
+        dataset: CsvText.refine((csv) => csvShape(csv).rows <= RANDOM_FOREST_LIMITS.maxRows, {
+          error: (issue) => `The dataset has ${csvShape(issue.input as string).rows} rows; this model accepts at most ${RANDOM_FOREST_LIMITS.maxRows}`,
+        }),
         params: z.object({
           target: z.string().min(1),
           features: z.array(z.string().min(1)).min(1).max(RANDOM_FOREST_LIMITS.maxFeatures).optional(),
@@ -35,6 +46,18 @@ export const randomForest: AiModel = {
           seed: z.number().int().min(0).max(2 ** 31 - 1).default(42),
         }),
       }),
+      estimate({ dataset, params }) {
+        const { rows, columns } = csvShape(dataset);
+        const features = params.features?.length ?? Math.max(1, columns - 1);
+        // The root level costs rows² × features; each level below costs half the one above (2 - 2^(1-depth) roots in all).
+        const depthShare = (2 - 2 ** (1 - params.max_depth)) / 2;
+        const ms = FOREST_MS_PER_UNIT[params.mode] * rows * rows * features * params.n_estimators * depthShare;
+        return {
+          ms,
+          basis: { rows, features, n_estimators: params.n_estimators, max_depth: params.max_depth, mode: params.mode },
+          advice: 'train on fewer rows, features or trees (n_estimators), or ask an admin for a longer time limit',
+        };
+      },
       run({ dataset, params }, ctx) {
         const classification = params.mode === 'classification';
         const table = readTable(dataset, { target: params.target, features: params.features, maxRows: RANDOM_FOREST_LIMITS.maxRows, labelTarget: classification });

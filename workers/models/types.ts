@@ -26,12 +26,25 @@ export interface TaskResult {
   trained?: { state: unknown; summary: unknown };
 }
 
+/** A task's estimated run time and what it was estimated from (shown to a user whose job is refused). */
+export interface JobEstimate {
+  ms: number;
+  basis: Record<string, number | string>;
+  /** What to change to make the job fit. */
+  advice: string;
+}
+
 export interface ModelTask<S extends ZodType = ZodType> {
   description: string;
   /** Validates `{ input, params, dataset }` of a job; the same schema is published at GET /ai/models. */
   schema: S;
   /** Predict tasks run against a stored model produced by this model's `train`. */
   needsTrainedModel?: boolean;
+  /**
+   * How long this job will run, estimated from its (valid) input before it is queued, for tasks whose
+   * cost grows fast with their input: a job estimated over the model's time limit is refused at once.
+   */
+  estimate?(job: import('zod').infer<S>): JobEstimate;
   run(job: import('zod').infer<S>, ctx: TaskContext): Promise<TaskResult> | TaskResult;
 }
 

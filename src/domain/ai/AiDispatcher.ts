@@ -118,11 +118,22 @@ export class AiDispatcher implements JobControl {
     }
   }
 
-  /** Takes the oldest queued job; a conditional update makes the claim exclusive across processes. */
+  /**
+   * Takes the next queued job, fairly across users: round-robin by user (whoever had a job started
+   * least recently, or never, goes first), oldest first within a user, so one user's burst cannot hold
+   * the workers while others wait. The order lives in the table (started_at), so it holds across
+   * restarts and processes; a conditional update makes the claim exclusive.
+   */
   private async claimNext(): Promise<AiJob | null> {
     const em = this.rootEm.fork();
     for (let attempt = 0; attempt < 10; attempt++) {
-      const next = await em.findOne(AiJob, { status: 'queued' }, { orderBy: { id: 'asc' }, fields: ['id', 'attempts'] });
+      const [next] = await em.execute<{ id: number; attempts: number }[]>(
+        `select q.id, q.attempts from ai_jobs q
+         left join lateral (select max(s.started_at) as last_start from ai_jobs s where s.owner_id = q.owner_id) l on true
+         where q.status = 'queued'
+         order by l.last_start asc nulls first, q.id asc
+         limit 1`,
+      );
       if (!next) return null;
       const now = new Date();
       const claimed = await em.nativeUpdate(

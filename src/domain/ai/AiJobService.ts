@@ -8,7 +8,8 @@ import { decodeCursor, toPage, type Page } from '../shared/pagination.ts';
 import type { AiModelRegistry } from './AiModelRegistry.ts';
 import { jobView, type AiJobView } from './jobViews.ts';
 import { jobError } from './jobErrors.ts';
-import type { JobControl, JobNotifier } from './ports.ts';
+import type { JobControl, JobNotifier, TaskDescriptor } from './ports.ts';
+import { MAX_JSON_DEPTH, nestsDeeperThan } from '../shared/jsonDepth.ts';
 
 export interface SubmitJob {
   model: string;
@@ -44,6 +45,12 @@ export class AiJobService {
     const { model, spec } = await this.registry.resolve(request.model, request.task);
     const params = request.params ?? {};
     const dataset = await this.datasetOf(principal, request);
+    // Jobs are stored as JSON and handed to workers: a hostile nesting depth must stop here, not in a stringify.
+    for (const [part, value] of [['input', request.input], ['params', params]] as const) {
+      if (nestsDeeperThan(value, MAX_JSON_DEPTH)) {
+        throw new AppError('VALIDATION_FAILED', { detail: [{ path: `body.${part}`, message: `JSON nested deeper than ${MAX_JSON_DEPTH} levels` }] });
+      }
+    }
     const size = Buffer.byteLength(dataset ?? '') + Buffer.byteLength(JSON.stringify(request.input ?? null)) + Buffer.byteLength(JSON.stringify(params));
     if (size > this.limits.maxInputBytes) {
       throw new AppError('AI_INPUT_TOO_LARGE', { detail: { bytes: size, max_bytes: this.limits.maxInputBytes } });
@@ -54,6 +61,7 @@ export class AiJobService {
         detail: parsed.error.issues.map((issue) => ({ path: ['body', ...issue.path].join('.'), message: issue.message })),
       });
     }
+    await this.refuseWhatCannotFinish(model.id, spec, parsed.data);
     let trainedModelId: number | null = null;
     if (spec.needsTrainedModel) {
       if (request.trained_model_id === undefined) {
@@ -143,6 +151,18 @@ export class AiJobService {
     } catch {
       throw invalid('The file is not UTF-8 text');
     }
+  }
+
+  /** A job estimated to run past its model's time limit is refused now (422) rather than timed out later. */
+  private async refuseWhatCannotFinish(modelId: string, spec: TaskDescriptor, job: unknown): Promise<void> {
+    if (!spec.estimate) return;
+    const estimate = spec.estimate(job);
+    const timeoutMs = await this.registry.timeoutOf(this.em, modelId);
+    if (estimate.ms <= timeoutMs) return;
+    throw new AppError('AI_JOB_EXCEEDS_TIME_LIMIT', {
+      message: `This job would run about ${Math.ceil(estimate.ms / 1000)} s, over the ${Math.round(timeoutMs / 1000)} s time limit of ${modelId}: ${estimate.advice}`,
+      detail: { estimated_ms: Math.round(estimate.ms), timeout_ms: timeoutMs, ...estimate.basis },
+    });
   }
 
   private async findVisible(principal: Principal, id: number): Promise<AiJob> {

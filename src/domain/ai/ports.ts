@@ -9,7 +9,15 @@ export interface ModelDescriptor {
   description: string;
   defaultTimeoutMs: number;
   testOnly?: boolean;
-  tasks: Partial<Record<AiTaskName, { description: string; schema: ZodType; needsTrainedModel?: boolean }>>;
+  tasks: Partial<Record<AiTaskName, TaskDescriptor>>;
+}
+
+export interface TaskDescriptor {
+  description: string;
+  schema: ZodType;
+  needsTrainedModel?: boolean;
+  /** Estimated run time of a job whose input passed `schema` (see workers/models/types.ts). */
+  estimate?(job: unknown): { ms: number; basis: Record<string, number | string>; advice: string };
 }
 
 /** One job as handed to a runner: plain data. */

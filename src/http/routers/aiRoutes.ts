@@ -45,7 +45,7 @@ const AiJobSchema = z
 
 const ModelParam = z.object({ id: z.string().min(1).max(64) });
 
-export function aiRoutes(api: Api, registry: AiModelRegistry, jobs: AiJobService): void {
+export function aiRoutes(api: Api, registry: AiModelRegistry, jobs: AiJobService, options: { bodyLimit: number }): void {
   api.route(
     {
       method: 'get', path: '/ai/models', tag: 'ai', access: 'user', summary: 'AI models and their input schemas',
@@ -88,6 +88,7 @@ export function aiRoutes(api: Api, registry: AiModelRegistry, jobs: AiJobService
         params: z.record(z.string(), z.unknown()).optional(),
         trained_model_id: z.number().int().positive().optional(),
       }),
+      bodyLimit: options.bodyLimit,
       response: AiJobSchema,
       errors: ['AI_MODEL_NOT_FOUND', 'AI_MODEL_DISABLED', 'AI_TASK_UNSUPPORTED', 'AI_TRAINED_MODEL_NOT_FOUND', 'AI_TOO_MANY_JOBS', 'AI_INPUT_TOO_LARGE', 'PAYLOAD_TOO_LARGE', 'FILE_NOT_FOUND'],
     },

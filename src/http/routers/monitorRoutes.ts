@@ -47,8 +47,6 @@ export function monitorRoutes(app: Application, _api: Api, deps: { services: Ser
   const requireAdmin = async (req: Request, res: Response, next: NextFunction) => {
     try {
       await services.tokens.authenticateRole(readCookie(req.headers.cookie, COOKIE), 'admin');
-      // The monitor's own page needs its inline bootstrap; everything else keeps helmet's policy.
-      res.removeHeader('Content-Security-Policy');
       next();
     } catch (err) {
       if (req.method === 'GET' && (req.headers.accept ?? '').includes('text/html')) {

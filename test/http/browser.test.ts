@@ -1,0 +1,69 @@
+import fs from 'node:fs';
+import { expect } from 'chai';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { startTestServer, type TestServer } from '../helpers/testServer.ts';
+import { createAdmin } from '../helpers/boards.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+/** A host name other than localhost (browsers treat localhost as secure), resolved to the test server by Chromium itself. */
+const HOST = 'plaza.example';
+
+/** Opens a page that records every Content-Security-Policy violation it meets. */
+async function openPage(browser: Browser): Promise<{ page: Page; violations: string[] }> {
+  const page = await browser.newPage();
+  const violations: string[] = [];
+  await page.exposeFunction('reportViolation', (text: string) => violations.push(text));
+  // Browser-side code as text: the test's TypeScript has no DOM types.
+  await page.addInitScript({
+    content: "document.addEventListener('securitypolicyviolation', (e) => window.reportViolation(e.violatedDirective + ' ' + e.blockedURI));",
+  });
+  return { page, violations };
+}
+
+describe('pages in a real browser, over plain HTTP on a host name other than localhost', function () {
+  this.timeout(120_000);
+  let server: TestServer;
+  let browser: Browser;
+  let base: string;
+
+  before(async function () {
+    if (!fs.existsSync(CHROMIUM)) this.skip(); // skipped: Chromium is not installed at /usr/bin/chromium
+    server = await startTestServer();
+    base = `http://${HOST}:${server.port}`;
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+        '--disable-sync', '--no-first-run', `--host-resolver-rules=MAP ${HOST} 127.0.0.1`,
+      ],
+    });
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('when /docs is opened, then Swagger UI renders every operation and nothing is blocked', async () => {
+    const { page, violations } = await openPage(browser);
+    await page.goto(`${base}/docs/`);
+    await page.waitForSelector('.opblock', { timeout: 30_000 });
+    expect(await page.locator('.opblock').count()).to.be.greaterThan(50);
+    expect(violations).to.deep.equal([]);
+    await page.close();
+  });
+
+  it('when an admin signs in to the monitor, then the monitor page renders and nothing is blocked', async () => {
+    await createAdmin(server, 'watcher');
+    const { page, violations } = await openPage(browser);
+    await page.goto(`${base}/admin/monitor/`);
+    await page.waitForURL(`${base}/admin/monitor/login`);
+    await page.fill('input[name=login]', 'watcher');
+    await page.fill('input[name=password]', 'watcher-password');
+    await Promise.all([page.waitForURL(`${base}/admin/monitor/`), page.click('button[type=submit]')]);
+    // The room list appears once the page has called the monitor's API with the sign-in cookie.
+    await page.getByText(/No active rooms\.|Inspect/).first().waitFor({ timeout: 30_000 });
+    // Only the icon font from fonts.googleapis.com may fail (no internet here); nothing may be refused by the policy.
+    expect(violations).to.deep.equal([]);
+    await page.close();
+  });
+});
