@@ -44,7 +44,7 @@ export function configureApp(app: Application, deps: { config: Config; logger: L
 
   const registry = createRegistry();
   const api = new Api(registry, services.tokens);
-  healthRoutes(api, services.orm);
+  healthRoutes(api, services.orm, config.DB_ACQUIRE_TIMEOUT_MS);
   authRoutes(api, services.auth, services.authLimiter);
   userRoutes(api, services.auth, services.users);
   adminRoutes(api, services.admin, services.audit, services.orm.em);

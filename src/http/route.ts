@@ -6,8 +6,11 @@ import type { Principal, TokenService } from '../domain/auth/TokenService.ts';
 import { roleAtLeast, type UserRole } from '../../entities/User.ts';
 import { ErrorBody } from './openapi.ts';
 
-/** Who may call a route: anyone, any signed-in user, or a role (admins pass every role check). */
-export type Access = 'public' | 'user' | Exclude<UserRole, 'user'>;
+/**
+ * Who may call a route: anyone, any signed-in user, or a role (admins pass every role check).
+ * `anonymous` routes never look at credentials (probes that must not depend on the database).
+ */
+export type Access = 'anonymous' | 'public' | 'user' | Exclude<UserRole, 'user'>;
 
 type Infer<T> = T extends ZodType ? z.infer<T> : undefined;
 
@@ -46,7 +49,7 @@ export interface RouteContext<P, Q, B, A extends Access> {
   params: Infer<P>;
   query: Infer<Q>;
   body: Infer<B>;
-  principal: A extends 'public' ? Principal | undefined : Principal;
+  principal: A extends 'public' | 'anonymous' ? Principal | undefined : Principal;
   req: Request;
   res: Response;
 }
@@ -85,6 +88,7 @@ export class Api {
   }
 
   private async authorize(req: Request, access: Access): Promise<Principal | undefined> {
+    if (access === 'anonymous') return undefined;
     const token = bearerToken(req);
     if (!token) {
       if (access === 'public') return undefined;
@@ -102,8 +106,8 @@ export class Api {
     const errorKeys = new Set<ErrorKey>(spec.errors ?? []);
     if (spec.params || spec.query || spec.body) errorKeys.add('VALIDATION_FAILED');
     if (spec.body) errorKeys.add('MALFORMED_JSON');
-    if (spec.access !== 'public') errorKeys.add('UNAUTHENTICATED').add('TOKEN_INVALID').add('ACCOUNT_BANNED');
-    if (spec.access !== 'public' && spec.access !== 'user') errorKeys.add('FORBIDDEN');
+    if (spec.access !== 'public' && spec.access !== 'anonymous') errorKeys.add('UNAUTHENTICATED').add('TOKEN_INVALID').add('ACCOUNT_BANNED');
+    if (spec.access !== 'public' && spec.access !== 'anonymous' && spec.access !== 'user') errorKeys.add('FORBIDDEN');
     if (spec.multipart) errorKeys.add('UNSUPPORTED_MEDIA_TYPE');
     const responses: RouteConfig['responses'] = {
       [status]: spec.produces
@@ -124,7 +128,7 @@ export class Api {
       summary: spec.summary,
       description: spec.description,
       tags: [spec.tag],
-      security: spec.access === 'public' ? undefined : [{ bearer: [] }],
+      security: spec.access === 'public' || spec.access === 'anonymous' ? undefined : [{ bearer: [] }],
       request: {
         params: spec.params as ZodObject | undefined,
         query: spec.query as ZodObject | undefined,

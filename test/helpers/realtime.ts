@@ -32,10 +32,10 @@ export class Inbox<T = any> {
   }
 }
 
-/** Polls `check` until it returns true (state patches arrive asynchronously). */
-export async function eventually(check: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
+/** Polls `check` (which may be async, e.g. a request) until it returns true (state patches arrive asynchronously). */
+export async function eventually(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 5000): Promise<void> {
   const end = Date.now() + timeoutMs;
-  while (!check()) {
+  while (!(await check())) {
     if (Date.now() > end) throw new Error(`timed out waiting for: ${what}`);
     await new Promise((r) => setTimeout(r, 20));
   }
