@@ -5,6 +5,7 @@ import type { Config } from '../config.ts';
 import { databaseFailure, databaseReason, sqlState } from '../errors/databaseErrors.ts';
 import { ormOptions, type DatabaseTarget } from './ormOptions.ts';
 import type { PoolTimeouts } from './pgPool.ts';
+import { CONSOLE_ROLE, ensureConsoleRole } from './consoleRole.ts';
 
 export type { DatabaseTarget };
 
@@ -26,6 +27,8 @@ export interface OpenOptions {
   timeouts?: PoolTimeouts;
   /** How long to keep retrying an unreachable PostgreSQL, in ms (default 0: one attempt). */
   startupWaitMs?: number;
+  /** Prepare the admin console's database role (when the console is enabled). */
+  consoleRole?: boolean;
   log?: ProgressLog;
 }
 
@@ -52,6 +55,7 @@ export function openOptionsFromConfig(config: Config, log?: ProgressLog): OpenOp
       readTimeoutMs: statementTimeoutMs > 0 ? longestStatementMs + READ_TIMEOUT_GRACE_MS : 0,
     },
     startupWaitMs: config.DB_STARTUP_WAIT * 1000,
+    consoleRole: config.DB_CONSOLE_ENABLED,
     log,
   };
 }
@@ -66,12 +70,12 @@ const READ_TIMEOUT_GRACE_MS = 2000;
 export async function openDatabase(target: DatabaseTarget, options: OpenOptions = {}): Promise<Database> {
   const started = Date.now();
   const log = options.log ?? silent;
-  const orm = target.kind === 'pglite' ? await openPglite(target, log) : await openPostgres(target, options, log);
+  const orm = target.kind === 'pglite' ? await openPglite(target, options, log) : await openPostgres(target, options, log);
   log.info({ database: describeTarget(target), ms: Date.now() - started }, 'database ready');
   return orm;
 }
 
-async function openPglite(target: Extract<DatabaseTarget, { kind: 'pglite' }>, log: ProgressLog): Promise<Database> {
+async function openPglite(target: Extract<DatabaseTarget, { kind: 'pglite' }>, options: OpenOptions, log: ProgressLog): Promise<Database> {
   const onDisk = !target.dataDir.startsWith('memory:');
   if (onDisk && !target.loadDataDir && !fs.existsSync(path.join(target.dataDir, 'PG_VERSION'))) {
     log.info({ dir: target.dataDir }, 'initialising a new embedded database (the first start takes several seconds)');
@@ -83,7 +87,7 @@ async function openPglite(target: Extract<DatabaseTarget, { kind: 'pglite' }>, l
   try {
     orm = await MikroORM.init(ormOptions(target));
     await orm.em.getConnection().execute('select 1');
-    await migrate(orm, log);
+    await prepare(orm, options, log);
   } catch (err) {
     releaseLock();
     throw explainOpenFailure(target, err);
@@ -107,7 +111,7 @@ async function openPostgres(target: Extract<DatabaseTarget, { kind: 'postgresql'
   const timeouts = options.timeouts ?? DEFAULT_TIMEOUTS;
   const migrating = await reachPostgres(target, { ...timeouts, statementTimeoutMs: 0, readTimeoutMs: 0 }, options.startupWaitMs ?? 0, log);
   try {
-    await migrate(migrating, log);
+    await prepare(migrating, options, log);
   } catch (err) {
     throw explainOpenFailure(target, err);
   } finally {
@@ -154,6 +158,21 @@ function worthRetrying(err: unknown): boolean {
   const state = sqlState(err);
   if (state && (state.startsWith('28') || state === '3D000' || state === '42501')) return false;
   return databaseFailure(err) === 'unavailable';
+}
+
+/** Brings the schema up to date and, when asked, the console's role. */
+async function prepare(orm: Database, options: OpenOptions, log: ProgressLog): Promise<void> {
+  await migrate(orm, log);
+  if (!options.consoleRole) return;
+  try {
+    await ensureConsoleRole(orm);
+  } catch (err) {
+    throw new DatabaseOpenError(
+      `DB_CONSOLE_ENABLED=true, but the console's database role ${CONSOLE_ROLE} cannot be prepared: ${databaseReason(err)}. ` +
+        `Grant CREATEROLE to the server's database user, or create the role yourself (CREATE ROLE ${CONSOLE_ROLE} NOLOGIN), or disable the console.`,
+      { cause: err },
+    );
+  }
 }
 
 async function migrate(orm: Database, log: ProgressLog): Promise<void> {
