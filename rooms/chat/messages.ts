@@ -1,11 +1,12 @@
 import { z } from 'zod';
+import { idSchema, idTextSchema } from '../../src/domain/shared/ids.ts';
 
 /** Longest chat or DM text, in characters. */
 export const TEXT_MAX = 4000;
 const text = z.string().trim().min(1).max(TEXT_MAX);
-const id = z.number().int().positive();
+const id = idSchema;
 
-export const ChatJoinOptions = z.object({ groupId: z.coerce.number().int().positive() });
+export const ChatJoinOptions = z.object({ groupId: idTextSchema });
 
 /** Client → server messages of the `chat` room. */
 export const ChatMessages = {

@@ -1,7 +1,8 @@
 import { z } from 'zod';
+import { idSchema } from '../../src/domain/shared/ids.ts';
 import { TEXT_MAX } from '../chat/messages.ts';
 
-const userId = z.number().int().positive();
+const userId = idSchema;
 export const STATUSES = ['online', 'away', 'invisible'] as const;
 
 export const HomeJoinOptions = z.object({ status: z.enum(STATUSES).default('online') });

@@ -52,7 +52,8 @@ export abstract class RealtimeRoom<Options extends {} = {}> extends PlazaRoom<Op
     this.onMessage(type, this.guarded(async (client: PlazaClient, raw: unknown) => {
       const parsed = schema.safeParse(raw ?? {});
       if (!parsed.success) {
-        const tooBig = parsed.error.issues.some((issue) => issue.code === 'too_big');
+        // Too long a text or list is "too large"; a number above its range is merely invalid.
+        const tooBig = parsed.error.issues.some((issue) => issue.code === 'too_big' && issue.origin !== 'number' && issue.origin !== 'int');
         throw new AppError(tooBig ? 'ROOM_MESSAGE_TOO_LARGE' : 'ROOM_MESSAGE_INVALID', {
           detail: { type, issues: parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) },
         });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { idSchema } from '../../domain/shared/ids.ts';
 import type { Services } from '../../services.ts';
 import type { Api } from '../route.ts';
 import { IdParam } from './schemas.ts';
@@ -48,7 +49,7 @@ export function chatRoutes(api: Api, services: Pick<Services, 'chat' | 'dms'>): 
   api.route(
     {
       method: 'post', path: '/chat/groups/:id/invite', tag: 'chat', access: 'user', summary: 'Add a user to a group I belong to',
-      params: IdParam, body: z.object({ user_id: z.number().int().positive() }), response: ChatMessageSchema,
+      params: IdParam, body: z.object({ user_id: idSchema }), response: ChatMessageSchema,
       errors: ['GROUP_NOT_FOUND', 'NOT_GROUP_MEMBER', 'USER_NOT_FOUND', 'ALREADY_GROUP_MEMBER'],
     },
     ({ principal, params, body }) => chat.invite(params.id, author(principal), body.user_id),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { idTextSchema } from '../../domain/shared/ids.ts';
 
 /** Response schemas of the realtime routes (chat, DMs, follows, support, admin views). */
 export const ChatMessageSchema = z
@@ -62,7 +63,7 @@ export const pageBefore = <T extends z.ZodType>(item: T, id: string) =>
   z.object({ items: z.array(item), next_before: z.number().int().nullable() }).meta({ id });
 
 export const BeforeQuery = z.object({
-  before: z.coerce.number().int().positive().optional(),
+  before: idTextSchema.optional(),
   limit: z.coerce.number().int().min(1).max(100).default(50),
 });
 export const MessageText = z.object({ text: z.string().trim().min(1).max(4000) });
