@@ -141,7 +141,7 @@ async function reachPostgres(target: Extract<DatabaseTarget, { kind: 'postgresql
       const remainingMs = deadline - Date.now();
       if (!worthRetrying(err) || remainingMs <= 0) {
         await orm.close(true);
-        throw explainOpenFailure(target, err, attempt > 1 ? ` (tried ${attempt} times over ${Math.round(waitMs / 1000)} s; DB_STARTUP_WAIT sets how long)` : '');
+        throw explainOpenFailure(target, err, ` (tried ${attempt} time(s) over ${Math.round((Date.now() - deadline + waitMs) / 1000)} s; DB_STARTUP_WAIT sets how long start-up retries)`);
       }
       const wait = Math.min(delayMs, remainingMs);
       log.warn(

@@ -20,7 +20,7 @@ const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE
  * already closed by a shutdown in progress.
  */
 const DRIVER_UNAVAILABLE =
-  /timeout exceeded when trying to connect|timeout expired|Connection terminated|Query read timeout|is not queryable|Cannot use a pool after calling end|PGlite is closed/i;
+  /timeout exceeded when trying to connect|timeout expired|Connection terminated|Query read timeout|is not queryable|Cannot use a pool after calling end|PGlite is clos(ed|ing)/i;
 
 /** The SQLSTATE of a database error, if it has one. */
 export function sqlState(err: unknown): string | undefined {
