@@ -222,7 +222,8 @@ export function lockDataDir(dataDir: string): () => void {
   throw new DatabaseOpenError(`Could not lock the embedded database in ${dataDir}.`);
 }
 
-function isAlive(pid: number): boolean {
+/** True when a process with this pid exists on this machine (EPERM: it exists but is not ours). */
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

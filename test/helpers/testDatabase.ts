@@ -3,7 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
-import { openDatabase, type DatabaseTarget } from '../../src/db/openDatabase.ts';
+import { isAlive, openDatabase, type DatabaseTarget } from '../../src/db/openDatabase.ts';
+import { startTcpProxy, type TcpProxy } from './tcpProxy.ts';
 
 /**
  * Fresh, fully migrated databases for tests, fast. On PGlite: migrate once, dump the data directory,
@@ -95,20 +96,32 @@ async function dropLeftovers(url: string): Promise<void> {
     const { rows } = await client.query<{ datname: string }>(`select datname from pg_database where datname ~ '^plaza_test_(template_)?[0-9]+'`);
     for (const { datname } of rows) {
       const pid = Number(/^plaza_test_(?:template_)?(\d+)/.exec(datname)![1]);
-      if (!processAlive(pid)) await client.query(`drop database if exists "${datname}" with (force)`);
+      if (!isAlive(pid)) await client.query(`drop database if exists "${datname}" with (force)`);
     }
   } finally {
     await client.end();
   }
 }
 
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
+/**
+ * A fresh PostgreSQL test database reached through a TCP proxy the test controls (freeze, black-hole,
+ * hang, cut): `target` goes through the proxy. `dispose` closes the proxy and drops the database.
+ */
+export async function createProxiedTestDatabase(): Promise<{ target: DatabaseTarget & { kind: 'postgresql' }; proxy: TcpProxy; dispose(): Promise<void> }> {
+  const db = await createTestDatabase();
+  if (db.target.kind !== 'postgresql') throw new Error('a proxied database needs PostgreSQL (DATABASE_URL)');
+  const direct = new URL(db.target.url);
+  const proxy = await startTcpProxy({ host: direct.hostname, port: Number(direct.port || 5432) });
+  const viaProxy = new URL(direct);
+  viaProxy.port = String(proxy.port);
+  return {
+    target: { kind: 'postgresql', url: viaProxy.toString() },
+    proxy,
+    dispose: async () => {
+      await proxy.close();
+      await db.dispose();
+    },
+  };
 }
 
 /** Runs one statement on the PostgreSQL server as the admin connection (DATABASE_URL). */

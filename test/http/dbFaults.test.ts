@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { startTestServer, type TestServer } from '../helpers/testServer.ts';
-import { createTestDatabase, usingPostgres, type TestDatabase } from '../helpers/testDatabase.ts';
-import { startTcpProxy, type TcpProxy } from '../helpers/tcpProxy.ts';
+import { createProxiedTestDatabase, usingPostgres } from '../helpers/testDatabase.ts';
+import type { TcpProxy } from '../helpers/tcpProxy.ts';
 import { expectError, type HttpResponse } from '../helpers/http.ts';
 import { eventually } from '../helpers/realtime.ts';
 
@@ -31,21 +31,18 @@ function expectUnavailable(res: HttpResponse): void {
 }
 
 describe('when the network path to PostgreSQL breaks (a TCP proxy between Plaza and the database)', function () {
-  let db: TestDatabase;
+  let db: Awaited<ReturnType<typeof createProxiedTestDatabase>>;
   let proxy: TcpProxy;
   let server: TestServer;
   let token: string;
 
   before(async function () {
     if (!usingPostgres) return;
-    db = await createTestDatabase();
-    const direct = new URL((db.target as { url: string }).url);
-    proxy = await startTcpProxy({ host: direct.hostname, port: Number(direct.port || 5432) });
-    const viaProxy = new URL(direct);
-    viaProxy.port = String(proxy.port);
+    db = await createProxiedTestDatabase();
+    proxy = db.proxy;
     server = await startTestServer(
       { DB_CONNECT_TIMEOUT_MS: '1000', DB_ACQUIRE_TIMEOUT_MS: '1500', DB_STATEMENT_TIMEOUT_MS: '1000', DB_STARTUP_WAIT: '0' },
-      { database: { kind: 'postgresql', url: viaProxy.toString() } },
+      { database: db.target },
     );
     token = (await server.http.signUp('steadfast')).access_token;
   });
@@ -54,7 +51,6 @@ describe('when the network path to PostgreSQL breaks (a TCP proxy between Plaza 
     if (!usingPostgres) return;
     proxy?.set('pass');
     await server?.close();
-    await proxy?.close();
     await db?.dispose();
   });
 

@@ -5,8 +5,8 @@ import { expect } from 'chai';
 import { pino } from 'pino';
 import { start, type RunningServer } from '../../src/main.ts';
 import { testConfig } from '../helpers/testServer.ts';
-import { createTestDatabase, usingPostgres, type TestDatabase } from '../helpers/testDatabase.ts';
-import { startTcpProxy, type TcpProxy } from '../helpers/tcpProxy.ts';
+import { createProxiedTestDatabase, usingPostgres } from '../helpers/testDatabase.ts';
+import type { TcpProxy } from '../helpers/tcpProxy.ts';
 import { eventually } from '../helpers/realtime.ts';
 
 /** A real pino logger whose lines the test reads, as an operator reads the console. */
@@ -39,21 +39,14 @@ describe('start-up says what it is doing', function () {
   });
 
   describe('on PostgreSQL, when the database cannot be reached at start', () => {
-    let db: TestDatabase;
+    let db: Awaited<ReturnType<typeof createProxiedTestDatabase>>;
     let proxy: TcpProxy;
-    let viaProxy: string;
     before(async function () {
       if (!usingPostgres) return;
-      db = await createTestDatabase();
-      const direct = new URL((db.target as { url: string }).url);
-      proxy = await startTcpProxy({ host: direct.hostname, port: Number(direct.port || 5432) });
-      const url = new URL(direct);
-      url.port = String(proxy.port);
-      viaProxy = url.toString();
+      db = await createProxiedTestDatabase();
+      proxy = db.proxy;
     });
     after(async () => {
-      if (!usingPostgres) return;
-      await proxy?.close();
       await db?.dispose();
     });
 
@@ -65,7 +58,7 @@ describe('start-up says what it is doing', function () {
       let server: RunningServer | undefined;
       const starting = start(testConfig({ DB_CONNECT_TIMEOUT_MS: '500', DB_STARTUP_WAIT: '120' }), {
         logger: log.logger,
-        database: { kind: 'postgresql', url: viaProxy },
+        database: db.target,
       }).then((s) => (server = s));
       try {
         await eventually(() => log.lines.filter((l) => l.msg.startsWith('PostgreSQL is not reachable yet')).length >= 2, 'two retries announced', 30_000);
@@ -87,7 +80,7 @@ describe('start-up says what it is doing', function () {
       try {
         await start(testConfig({ DB_CONNECT_TIMEOUT_MS: '300', DB_STARTUP_WAIT: '1' }), {
           logger: capturedLog().logger,
-          database: { kind: 'postgresql', url: viaProxy },
+          database: db.target,
         });
         expect.fail('start-up should have failed');
       } catch (err) {
