@@ -9,6 +9,7 @@ import { Api } from './route.ts';
 import { buildDocument, createRegistry } from './openapi.ts';
 import { requestLogging } from './middleware/requestLogging.ts';
 import { errorHandler, notFound } from './middleware/errorHandler.ts';
+import { refuseDeepJson } from './middleware/jsonDepth.ts';
 import { healthRoutes } from './routers/healthRoutes.ts';
 import { authRoutes } from './routers/authRoutes.ts';
 import { userRoutes } from './routers/userRoutes.ts';
@@ -38,8 +39,8 @@ export function configureApp(app: Application, deps: { config: Config; logger: L
   app.use(requestLogging(logger));
   app.use(helmet());
   // AI jobs carry CSV datasets: their body limit follows AI_MAX_INPUT_BYTES (plus JSON overhead), not JSON_BODY_LIMIT.
-  app.post('/ai/jobs', express.json({ limit: config.AI_MAX_INPUT_BYTES * 2 + 64 * 1024 }));
-  app.use(express.json({ limit: config.JSON_BODY_LIMIT }));
+  app.post('/ai/jobs', express.json({ limit: config.AI_MAX_INPUT_BYTES * 2 + 64 * 1024, verify: refuseDeepJson() }));
+  app.use(express.json({ limit: config.JSON_BODY_LIMIT, verify: refuseDeepJson() }));
   app.use((_req, _res, next) => RequestContext.create(services.orm.em, next));
 
   const registry = createRegistry();

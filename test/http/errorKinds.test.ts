@@ -38,6 +38,20 @@ describe('error kinds: a value the database cannot hold is the client\'s to fix,
     }
   });
 
+  it('when a JSON body nests deeper than 64 levels, then 422 10001 on any route, never a 500', async () => {
+    const nested = (depth: number) => '{"a":'.repeat(depth) + '1' + '}'.repeat(depth);
+    for (const [method, path, raw] of [
+      ['POST', '/ai/jobs', `{"model":"sentiment","task":"score","input":${nested(5000)}}`],
+      ['POST', '/ai/jobs', `{"model":"sentiment","task":"score","input":{"texts":["fine"]},"params":${nested(5000)}}`],
+      ['PATCH', '/users/me', `{"bio":${nested(100)}}`],
+    ]) {
+      const res = await server.http.request(method, path, { raw, token: ada.access_token, headers: { 'content-type': 'application/json' } });
+      expectError(res, 422, 10001);
+    }
+    const strings = await server.http.request('PATCH', '/users/me', { raw: `{"bio":"${'[{'.repeat(100)}"}`, token: ada.access_token, headers: { 'content-type': 'application/json' } });
+    expect(strings.status, 'brackets inside strings are text').to.equal(200);
+  });
+
   it('when /health or /ready is called with any Authorization header, then the header is ignored', async () => {
     for (const authorization of ['Bearer not-a-token', 'Basic Zm9vOmJhcg==', `Bearer ${ada.access_token}`]) {
       expect((await server.http.request('GET', '/health', { headers: { authorization } })).status, authorization).to.equal(200);
