@@ -134,14 +134,14 @@ describe('ssh room (real SDK clients, in-process SSH peers)', () => {
     expect(during.filter((m) => m.type === 'output').map((m) => m.payload.data).join('')).to.have.length(20_000);
   });
 
-  it('when a second command is sent while one runs, then 22002; unknown servers get 20004; a bad message 10001', async () => {
+  it('when a second command is sent while one runs, then 22002; unknown servers get 20004; a bad message 30008 (malformed room message, as in every room)', async () => {
     const ann = await join('ann');
     ann.send('ssh_command', { server_name: 'alpha', command: 'sleep 30' });
     await ann.expectError('ssh_command', { server_name: 'alpha', command: 'true' }, 22002);
     ann.send('cancel', {});
     await ann.next('complete');
     await ann.expectError('ssh_command', { server_name: 'nowhere', command: 'true' }, 20004);
-    await ann.expectError('ssh_command', { server_name: 'alpha' }, 10001);
+    await ann.expectError('ssh_command', { server_name: 'alpha' }, 30008);
   });
 
   it('when two operators contend for the session, then 50004/50008/50006/50005 with the owner shown, and state follows', async () => {
