@@ -47,7 +47,18 @@ const envSchema = z.object({
   MAIL_FROM: z.string().default('Plaza <no-reply@plaza.local>').describe('Sender address of outgoing e-mail.'),
   DB_CONSOLE_ENABLED: bool.default(false).describe('Enable the admin read-only SQL console (/admin/db/*).'),
   DB_CONSOLE_MAX_ROWS: z.coerce.number().int().min(1).max(100000).default(1000).describe('Most rows one console query returns.'),
-  DB_CONSOLE_TIMEOUT_MS: z.coerce.number().int().min(100).default(5000).describe('Console statement timeout in ms (PostgreSQL; PGlite cannot enforce it).'),
+  DB_CONSOLE_TIMEOUT_MS: z.coerce.number().int().min(100).default(5000).describe('Console statement timeout in ms (PostgreSQL; the embedded PGlite cannot enforce it).'),
+  // PostgreSQL connection pool and start-up (the embedded PGlite has no network to wait on)
+  DB_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).default(5000).describe('PostgreSQL: most milliseconds to open one connection.'),
+  DB_ACQUIRE_TIMEOUT_MS: z.coerce.number().int().min(100).default(5000).describe('PostgreSQL: most milliseconds a request waits for a pooled connection (opening one included) before answering 503.'),
+  DB_IDLE_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000).describe('PostgreSQL: an unused pooled connection is closed after this many milliseconds.'),
+  DB_STATEMENT_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(15_000)
+    .describe('PostgreSQL: statement_timeout of every session (0 = none). A query unanswered 2 s past it (or past the console timeout, if longer) is failed and its connection dropped.'),
+  DB_STARTUP_WAIT: z.coerce.number().int().min(0).default(60).describe('Seconds start-up keeps retrying an unreachable PostgreSQL (with backoff, saying why) before giving up.'),
   WS_MAX_PAYLOAD: z.coerce.number().int().min(1024).default(64 * 1024).describe('Largest WebSocket frame accepted, in bytes.'),
   // Boards and files (issue 3)
   VIEW_FLUSH_INTERVAL: z.coerce.number().positive().default(10).describe('Seconds between writes of batched post view counts (also flushed on shutdown).'),

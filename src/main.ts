@@ -5,7 +5,7 @@ import { defineServer, LocalPresence, type Server } from '@colyseus/core';
 import { WebSocketTransport } from '@colyseus/ws-transport';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { createLogger, type Logger } from './logging/logger.ts';
-import { DatabaseOpenError, openDatabase, targetFromConfig, type DatabaseTarget } from './db/openDatabase.ts';
+import { DatabaseOpenError, openDatabase, openOptionsFromConfig, targetFromConfig, type DatabaseTarget } from './db/openDatabase.ts';
 import { buildServices, type Services } from './services.ts';
 import { configureApp } from './http/createApp.ts';
 import { installCorsPolicy } from './http/corsPolicy.ts';
@@ -33,7 +33,7 @@ export interface StartOptions {
 /** The composition root: config → logger → database (migrated) → services → HTTP + Colyseus → listen. */
 export async function start(config: Config, options: StartOptions = {}): Promise<RunningServer> {
   const logger = options.logger ?? createLogger({ level: config.LOG_LEVEL, pretty: config.LOG_PRETTY });
-  const orm = await openDatabase(options.database ?? targetFromConfig(config));
+  const orm = await openDatabase(options.database ?? targetFromConfig(config), openOptionsFromConfig(config, logger));
   // One presence for Colyseus and the services, so REST and rooms share pub/sub (swap for RedisPresence to scale out).
   const presence = new LocalPresence();
   // Every room subscribes to shared channels (session revocation), so one topic has many listeners.

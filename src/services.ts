@@ -13,6 +13,7 @@ import { PgRevocationFeed } from './infra/auth/PgRevocationFeed.ts';
 import { AdminService } from './domain/admin/AdminService.ts';
 import { AuditLog } from './domain/admin/AuditLog.ts';
 import { DatabaseConsole } from './domain/admin/DatabaseConsole.ts';
+import { RoleConsoleDatabase } from './db/consoleRole.ts';
 import { UserService } from './domain/users/UserService.ts';
 import type { Mailer } from './domain/mail/Mailer.ts';
 import { Outbox } from './domain/mail/Outbox.ts';
@@ -137,11 +138,10 @@ export function buildServices(config: Config, logger: Logger, orm: Database, bus
     audit,
     mailer,
     outbox: new Outbox(em),
-    dbConsole: new DatabaseConsole(em, audit, {
+    dbConsole: new DatabaseConsole(em, new RoleConsoleDatabase(orm), audit, {
       enabled: config.DB_CONSOLE_ENABLED,
       maxRows: config.DB_CONSOLE_MAX_ROWS,
       timeoutMs: config.DB_CONSOLE_TIMEOUT_MS,
-      postgres: Boolean(config.DATABASE_URL),
     }),
     aiModels: ai.registry,
     aiJobs: ai.jobs,

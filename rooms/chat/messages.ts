@@ -1,13 +1,13 @@
 import { z } from 'zod';
 import { ClientMsgId, MessageText } from '../../src/domain/realtime/text.ts';
+import { idSchema, idTextSchema, MAX_ID } from '../../src/domain/shared/ids.ts';
 
-/** A row id as PostgreSQL stores it (int4): anything larger can name nothing. */
-const id = z.number().int().positive().max(2_147_483_647);
+const id = idSchema;
 /** A message id a client has seen (0: none yet). */
-const seenId = z.number().int().min(0).max(2_147_483_647);
+const seenId = z.number().int().min(0).max(MAX_ID);
 
 export const ChatJoinOptions = z.object({
-  groupId: z.coerce.number().int().positive().max(2_147_483_647),
+  groupId: idTextSchema,
   last_seen_id: seenId.optional(),
 });
 

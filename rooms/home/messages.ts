@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import { ClientMsgId, GroupName, MessageText } from '../../src/domain/realtime/text.ts';
+import { idSchema, MAX_ID } from '../../src/domain/shared/ids.ts';
 
-const userId = z.number().int().positive().max(2_147_483_647);
+const userId = idSchema;
 /** A DM id a client has seen (0: none yet). */
-const seenId = z.number().int().min(0).max(2_147_483_647);
+const seenId = z.number().int().min(0).max(MAX_ID);
 export const STATUSES = ['online', 'away', 'invisible'] as const;
 
 export const HomeJoinOptions = z.object({ status: z.enum(STATUSES).default('online'), last_seen_id: seenId.optional() });

@@ -181,7 +181,8 @@ export abstract class PlazaRoom<S, State extends object = object> extends Room<{
       this.handle(client, type, async () => {
         const parsed = schema.safeParse(raw ?? {});
         if (!parsed.success) {
-          const tooBig = parsed.error.issues.some((issue) => issue.code === 'too_big');
+          // Too long a text or list is "too large"; a number above its range is merely invalid.
+          const tooBig = parsed.error.issues.some((issue) => issue.code === 'too_big' && issue.origin !== 'number' && issue.origin !== 'int');
           throw new AppError(tooBig ? 'ROOM_MESSAGE_TOO_LARGE' : 'ROOM_MESSAGE_INVALID', {
             detail: { type, issues: parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) },
           });

@@ -6,6 +6,7 @@ import type { Options } from '@mikro-orm/sql';
 import type { PGlite } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { allEntities } from '../../entities/index.ts';
+import { pgPoolOptions, type PoolTimeouts } from './pgPool.ts';
 
 export const MIGRATIONS_DIR = path.join(import.meta.dirname, 'migrations');
 
@@ -24,8 +25,11 @@ export type DatabaseTarget =
    */
   | { kind: 'pglite'; dataDir: string; loadDataDir?: Blob; instance?: PGlite };
 
-/** ORM options shared by the server, the CLI and the migration generator: one mapping, one set of migrations. */
-export function ormOptions(target: DatabaseTarget): Options {
+/**
+ * ORM options shared by the server, the CLI and the migration generator: one mapping, one set of
+ * migrations. `timeouts` bound the PostgreSQL pool (none: `pg`'s defaults, which wait forever).
+ */
+export function ormOptions(target: DatabaseTarget, timeouts?: PoolTimeouts): Options {
   const common: Options = {
     entities: allEntities,
     extensions: [Migrator],
@@ -44,7 +48,13 @@ export function ormOptions(target: DatabaseTarget): Options {
     forceUtcTimezone: true,
   };
   if (target.kind === 'postgresql') {
-    return { ...common, driver: PostgreSqlDriver, clientUrl: target.url, pool: { min: 0, max: 10 } };
+    return {
+      ...common,
+      driver: PostgreSqlDriver,
+      clientUrl: target.url,
+      pool: { min: 0, max: 10 },
+      ...(timeouts ? { driverOptions: () => pgPoolOptions(timeouts) } : {}),
+    };
   }
   return {
     ...common,

@@ -2,17 +2,22 @@
  * The one catalogue of error codes. Five digits by area: 1xxxx general/auth/validation,
  * 2xxxx SSH, 3xxxx realtime, 4xxxx boards/files, 5xxxx business rules, 6xxxx AI jobs.
  * A code, once published, never changes meaning.
+ *
+ * Optional fields: `retryAfterSeconds` makes every REST answer with that code carry `Retry-After`;
+ * `room` names the code a room sends instead (rooms have their own form of some general errors).
  */
 export const ErrorCodes = {
   // 100xx general
   INTERNAL: { code: 10000, status: 500, message: 'Internal server error' },
-  VALIDATION_FAILED: { code: 10001, status: 422, message: 'Request validation failed' },
+  VALIDATION_FAILED: { code: 10001, status: 422, message: 'Request validation failed', room: 'ROOM_MESSAGE_INVALID' },
   MALFORMED_JSON: { code: 10002, status: 400, message: 'Request body is not valid JSON' },
   PAYLOAD_TOO_LARGE: { code: 10003, status: 413, message: 'Request body is too large' },
   ROUTE_NOT_FOUND: { code: 10004, status: 404, message: 'No such route' },
   RATE_LIMITED: { code: 10005, status: 429, message: 'Too many requests, retry later' },
-  SERVICE_UNAVAILABLE: { code: 10006, status: 503, message: 'A backing service is unavailable, retry later' },
+  SERVICE_UNAVAILABLE: { code: 10006, status: 503, message: 'A backing service is unavailable, retry later', retryAfterSeconds: 5 },
   UNSUPPORTED_MEDIA_TYPE: { code: 10007, status: 415, message: 'Unsupported content type' },
+  RESOURCE_CONFLICT: { code: 10008, status: 409, message: 'The request conflicts with data already stored' },
+  RESOURCE_NOT_FOUND: { code: 10009, status: 404, message: 'The requested resource does not exist' },
   // 110xx authentication and authorisation
   UNAUTHENTICATED: { code: 11001, status: 401, message: 'Authentication required' },
   TOKEN_INVALID: { code: 11002, status: 401, message: 'Access token is invalid, expired or revoked' },
@@ -31,11 +36,11 @@ export const ErrorCodes = {
   ALREADY_BANNED: { code: 12005, status: 409, message: 'User is already banned' },
   NOT_BANNED: { code: 12006, status: 409, message: 'User is not banned' },
   CANNOT_MODERATE_SELF: { code: 12007, status: 409, message: 'Admins cannot ban themselves' },
-  CONFLICT: { code: 12008, status: 409, message: 'The resource conflicts with an existing one' },
   // 130xx admin database console
   DB_CONSOLE_DISABLED: { code: 13001, status: 403, message: 'The database console is disabled (DB_CONSOLE_ENABLED)' },
   DB_QUERY_REFUSED: { code: 13002, status: 422, message: 'The console accepts one read-only statement' },
   DB_QUERY_FAILED: { code: 13003, status: 400, message: 'The database rejected the query' },
+  DB_QUERY_NOT_PERMITTED: { code: 13004, status: 403, message: 'The console role may not do this: it reads granted application columns only' },
   // 6xxxx AI jobs (issue 6). 600xx requests, 601xx outcomes stored on a job's `error`.
   AI_MODEL_NOT_FOUND: { code: 60001, status: 404, message: 'No such AI model' },
   AI_MODEL_DISABLED: { code: 60002, status: 409, message: 'This AI model is disabled by an administrator' },

@@ -43,7 +43,7 @@ export function configureApp(app: Application, deps: { config: Config; logger: L
   const registry = createRegistry();
   // Bodies are read by each route, after its access check, within the route's own limit (route.ts).
   const api = new Api(registry, services.tokens, { jsonLimit: config.JSON_BODY_LIMIT });
-  healthRoutes(api, services.orm);
+  healthRoutes(api, services.orm, config.DB_ACQUIRE_TIMEOUT_MS);
   authRoutes(api, services.auth);
   userRoutes(api, services.auth, services.users);
   adminRoutes(api, services.admin, services.audit, services.outbox);

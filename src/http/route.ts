@@ -6,13 +6,16 @@ import { AppError, ErrorCodes, type ErrorKey } from '../errors/index.ts';
 import type { Principal, TokenService } from '../domain/auth/TokenService.ts';
 import { roleAtLeast, type UserRole } from '../../entities/User.ts';
 import { ErrorBody } from './openapi.ts';
-import { MAX_JSON_DEPTH, nestsDeeperThan } from '../domain/shared/jsonDepth.ts';
+import { refuseDeepJson } from './middleware/jsonDepth.ts';
 
 /** Who has not signed in sends small JSON (sign-up, sign-in): bigger bodies are read only after authentication. */
 export const ANONYMOUS_JSON_LIMIT = 16 * 1024;
 
-/** Who may call a route: anyone, any signed-in user, or a role (admins pass every role check). */
-export type Access = 'public' | 'user' | Exclude<UserRole, 'user'>;
+/**
+ * Who may call a route: anyone, any signed-in user, or a role (admins pass every role check).
+ * `anonymous` routes never look at credentials (probes that must not depend on the database).
+ */
+export type Access = 'anonymous' | 'public' | 'user' | Exclude<UserRole, 'user'>;
 
 type Infer<T> = T extends ZodType ? z.infer<T> : undefined;
 
@@ -53,7 +56,7 @@ export interface RouteContext<P, Q, B, A extends Access> {
   params: Infer<P>;
   query: Infer<Q>;
   body: Infer<B>;
-  principal: A extends 'public' ? Principal | undefined : Principal;
+  principal: A extends 'public' | 'anonymous' ? Principal | undefined : Principal;
   req: Request;
   res: Response;
 }
@@ -100,6 +103,7 @@ export class Api {
   }
 
   private async authorize(req: Request, access: Access): Promise<Principal | undefined> {
+    if (access === 'anonymous') return undefined;
     const token = bearerToken(req);
     if (!token) {
       if (access === 'public') return undefined;
@@ -118,9 +122,9 @@ export class Api {
     if (spec.params || spec.query || spec.body) errorKeys.add('VALIDATION_FAILED');
     if (spec.body) errorKeys.add('MALFORMED_JSON').add('PAYLOAD_TOO_LARGE').add('UNSUPPORTED_MEDIA_TYPE');
     // A token is checked wherever one is sent, so a public route answers 401 for a bad one too.
-    errorKeys.add('TOKEN_INVALID');
-    if (spec.access !== 'public') errorKeys.add('UNAUTHENTICATED').add('ACCOUNT_BANNED');
-    if (spec.access !== 'public' && spec.access !== 'user') errorKeys.add('FORBIDDEN');
+    if (spec.access !== 'anonymous') errorKeys.add('TOKEN_INVALID');
+    if (spec.access !== 'public' && spec.access !== 'anonymous') errorKeys.add('UNAUTHENTICATED').add('ACCOUNT_BANNED');
+    if (spec.access !== 'public' && spec.access !== 'anonymous' && spec.access !== 'user') errorKeys.add('FORBIDDEN');
     if (spec.multipart) errorKeys.add('UNSUPPORTED_MEDIA_TYPE');
     const responses: RouteConfig['responses'] = {
       [status]: spec.produces
@@ -142,7 +146,8 @@ export class Api {
       description: spec.description,
       tags: [spec.tag],
       // Public routes take an optional token (a signed-in caller may see more): `{}` says it is optional.
-      security: spec.access === 'public' ? [{}, { bearer: [] }] : [{ bearer: [] }],
+      // Anonymous routes (probes) never look at one.
+      security: spec.access === 'anonymous' ? undefined : spec.access === 'public' ? [{}, { bearer: [] }] : [{ bearer: [] }],
       request: {
         params: spec.params as ZodObject | undefined,
         query: spec.query as ZodObject | undefined,
@@ -163,17 +168,14 @@ export class Api {
  * and an oversized body 413 (body-parser's errors, translated by the error handler).
  */
 function jsonReader(limit: number) {
-  const signedIn = express.json({ limit });
-  const anonymous = express.json({ limit: Math.min(limit, ANONYMOUS_JSON_LIMIT) });
+  const signedIn = express.json({ limit, verify: refuseDeepJson() });
+  const anonymous = express.json({ limit: Math.min(limit, ANONYMOUS_JSON_LIMIT), verify: refuseDeepJson() });
   return async (req: Request, res: Response, authenticated: boolean): Promise<void> => {
     if (req.is('application/json') === false) {
       throw new AppError('UNSUPPORTED_MEDIA_TYPE', { message: 'Send the body as application/json' });
     }
     const parse = authenticated ? signedIn : anonymous;
     await new Promise<void>((resolve, reject) => parse(req, res, (err?: unknown) => (err ? reject(err) : resolve())));
-    if (nestsDeeperThan(req.body, MAX_JSON_DEPTH)) {
-      throw new AppError('VALIDATION_FAILED', { detail: [{ path: 'body', message: `JSON nested deeper than ${MAX_JSON_DEPTH} levels` }] });
-    }
   };
 }
 

@@ -3,8 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
-import { openDatabase, type DatabaseTarget } from '../../src/db/openDatabase.ts';
+import { isAlive, openDatabase, type DatabaseTarget } from '../../src/db/openDatabase.ts';
 import { PGLITE_EXTENSIONS } from '../../src/db/ormOptions.ts';
+import { startTcpProxy, type TcpProxy } from './tcpProxy.ts';
 
 /**
  * Fresh, fully migrated databases for tests, fast. On PGlite: migrate once, dump the data directory,
@@ -60,13 +61,68 @@ async function buildPgliteTemplate(): Promise<Blob> {
   return dump;
 }
 
+/** The template database this process migrates once and copies for every test server. */
+export const postgresTemplateName = `plaza_test_template_${process.pid}`;
+
 async function buildPostgresTemplate(url: string): Promise<string> {
-  const name = `plaza_test_template_${process.pid}`;
+  const name = postgresTemplateName;
+  await dropLeftovers(url);
   await adminQuery(url, `drop database if exists "${name}" with (force)`);
   await adminQuery(url, `create database "${name}"`);
   const orm = await openDatabase({ kind: 'postgresql', url: withDatabase(url, name) });
   await orm.close();
   return name;
+}
+
+/**
+ * Drops this process's template database, if it built one. Called once after the whole run (the
+ * root hook in test/helpers/rootHooks.ts); the test databases themselves are dropped as they close.
+ */
+export async function dropTestTemplate(): Promise<void> {
+  if (!baseUrl || !pgTemplate) return;
+  const name = await pgTemplate.catch(() => undefined);
+  pgTemplate = undefined;
+  if (name) await adminQuery(baseUrl, `drop database if exists "${name}" with (force)`);
+}
+
+/**
+ * Test databases and templates left by test processes of this machine that died before cleaning up
+ * (killed, crashed). Only on a loopback server, where the pid in a name is a pid of this machine.
+ */
+async function dropLeftovers(url: string): Promise<void> {
+  if (!['127.0.0.1', 'localhost', '[::1]'].includes(new URL(url).hostname)) return;
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ datname: string }>(`select datname from pg_database where datname ~ '^plaza_test_(template_)?[0-9]+'`);
+    for (const { datname } of rows) {
+      const pid = Number(/^plaza_test_(?:template_)?(\d+)/.exec(datname)![1]);
+      if (!isAlive(pid)) await client.query(`drop database if exists "${datname}" with (force)`);
+    }
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * A fresh PostgreSQL test database reached through a TCP proxy the test controls (freeze, black-hole,
+ * hang, cut): `target` goes through the proxy. `dispose` closes the proxy and drops the database.
+ */
+export async function createProxiedTestDatabase(): Promise<{ target: DatabaseTarget & { kind: 'postgresql' }; proxy: TcpProxy; dispose(): Promise<void> }> {
+  const db = await createTestDatabase();
+  if (db.target.kind !== 'postgresql') throw new Error('a proxied database needs PostgreSQL (DATABASE_URL)');
+  const direct = new URL(db.target.url);
+  const proxy = await startTcpProxy({ host: direct.hostname, port: Number(direct.port || 5432) });
+  const viaProxy = new URL(direct);
+  viaProxy.port = String(proxy.port);
+  return {
+    target: { kind: 'postgresql', url: viaProxy.toString() },
+    proxy,
+    dispose: async () => {
+      await proxy.close();
+      await db.dispose();
+    },
+  };
 }
 
 /** Runs one statement on the PostgreSQL server as the admin connection (DATABASE_URL). */

@@ -9,7 +9,6 @@ import type { AiModelRegistry } from './AiModelRegistry.ts';
 import { jobView, type AiJobView } from './jobViews.ts';
 import { jobError } from './jobErrors.ts';
 import type { JobControl, JobNotifier, TaskDescriptor } from './ports.ts';
-import { MAX_JSON_DEPTH, nestsDeeperThan } from '../shared/jsonDepth.ts';
 
 export interface SubmitJob {
   model: string;
@@ -45,12 +44,6 @@ export class AiJobService {
     const { model, spec } = await this.registry.resolve(request.model, request.task);
     const params = request.params ?? {};
     const dataset = await this.datasetOf(principal, request);
-    // Jobs are stored as JSON and handed to workers: a hostile nesting depth must stop here, not in a stringify.
-    for (const [part, value] of [['input', request.input], ['params', params]] as const) {
-      if (nestsDeeperThan(value, MAX_JSON_DEPTH)) {
-        throw new AppError('VALIDATION_FAILED', { detail: [{ path: `body.${part}`, message: `JSON nested deeper than ${MAX_JSON_DEPTH} levels` }] });
-      }
-    }
     const size = Buffer.byteLength(dataset ?? '') + Buffer.byteLength(JSON.stringify(request.input ?? null)) + Buffer.byteLength(JSON.stringify(params));
     if (size > this.limits.maxInputBytes) {
       throw new AppError('AI_INPUT_TOO_LARGE', { detail: { bytes: size, max_bytes: this.limits.maxInputBytes } });

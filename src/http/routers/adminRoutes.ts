@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { idTextSchema } from '../../domain/shared/ids.ts';
 import type { AdminService } from '../../domain/admin/AdminService.ts';
 import type { AuditLog } from '../../domain/admin/AuditLog.ts';
 import type { Outbox } from '../../domain/mail/Outbox.ts';
@@ -60,7 +61,7 @@ export function adminRoutes(api: Api, admin: AdminService, audit: AuditLog, outb
   api.route(
     {
       method: 'get', path: '/admin/audit', tag: 'admin', access: 'admin', summary: 'The admin audit log, newest first',
-      query: PageQuery.extend({ action: z.string().max(64).optional(), actor_id: z.coerce.number().int().positive().optional() }),
+      query: PageQuery.extend({ action: z.string().max(64).optional(), actor_id: idTextSchema.optional() }),
       response: pageOf(AuditEntrySchema, 'AuditPage'),
     },
     ({ query }) => audit.list(query),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { idSchema, idTextSchema } from '../../domain/shared/ids.ts';
 import type { AiJobService } from '../../domain/ai/AiJobService.ts';
 import type { AiModelRegistry } from '../../domain/ai/AiModelRegistry.ts';
 import { AI_JOB_STATUSES, AI_TASKS } from '../../../entities/AiJob.ts';
@@ -86,7 +87,7 @@ export function aiRoutes(api: Api, registry: AiModelRegistry, jobs: AiJobService
         dataset: z.string().optional().meta({ description: 'CSV text with a header row' }),
         dataset_file_id: z.number().int().positive().optional().meta({ description: 'One of my uploaded files (CSV text), instead of `dataset`' }),
         params: z.record(z.string(), z.unknown()).optional(),
-        trained_model_id: z.number().int().positive().optional(),
+        trained_model_id: idSchema.optional(),
       }),
       bodyLimit: options.bodyLimit,
       response: AiJobSchema,
@@ -100,7 +101,7 @@ export function aiRoutes(api: Api, registry: AiModelRegistry, jobs: AiJobService
       method: 'get', path: '/ai/jobs', tag: 'ai', access: 'user', summary: 'My AI jobs, newest first (admins: everyone’s)',
       query: PageQuery.extend({
         status: z.enum(AI_JOB_STATUSES).optional(),
-        user_id: z.coerce.number().int().positive().optional().meta({ description: 'Admins only: one user’s jobs' }),
+        user_id: idTextSchema.optional().meta({ description: 'Admins only: one user’s jobs' }),
       }),
       response: pageOf(AiJobSchema, 'AiJobPage'),
     },

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { idTextSchema } from '../../domain/shared/ids.ts';
 import { BOARD_ACCESS } from '../../../entities/Board.ts';
 import type { BoardService } from '../../domain/boards/BoardService.ts';
 import { POST_SORTS, type PostService } from '../../domain/boards/PostService.ts';
@@ -16,7 +17,7 @@ const BoardFields = z.object({
     description: 'public: every signed-in user reads and writes; restricted: only granted users; readonly: everyone (even anonymous) reads, admins and granted users write',
   }),
 });
-const GrantParams = z.object({ id: z.coerce.number().int().positive(), userId: z.coerce.number().int().positive() });
+const GrantParams = z.object({ id: idTextSchema, userId: idTextSchema });
 
 export function boardRoutes(api: Api, boards: BoardService, posts: PostService): void {
   const actorOf = (principal: { userId: number; username: string }) => ({ id: principal.userId, name: principal.username });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { idSchema } from '../../domain/shared/ids.ts';
 import type { Services } from '../../services.ts';
 import { storableText } from '../../domain/realtime/text.ts';
 import type { Api } from '../route.ts';

@@ -10,7 +10,7 @@ const QueryResultSchema = z
 export function dbConsoleRoutes(api: Api, dbConsole: DatabaseConsole): void {
   api.route(
     {
-      method: 'get', path: '/admin/db/tables', tag: 'admin', access: 'admin', summary: 'Database console: tables and their columns',
+      method: 'get', path: '/admin/db/tables', tag: 'admin', access: 'admin', summary: 'Database console: the tables and columns the console may read',
       response: z.array(z.object({ name: z.string(), columns: z.array(z.object({ name: z.string(), type: z.string(), nullable: z.boolean() })) })),
       errors: ['DB_CONSOLE_DISABLED'],
     },
@@ -21,12 +21,15 @@ export function dbConsoleRoutes(api: Api, dbConsole: DatabaseConsole): void {
     {
       method: 'post', path: '/admin/db/query', tag: 'admin', access: 'admin', summary: 'Database console: run one read-only statement',
       description:
-        'Runs one SELECT/WITH/TABLE/VALUES statement in a READ ONLY transaction with a row cap (and a statement timeout on PostgreSQL). ' +
-        'Functions that reach outside the database are refused. `?format=csv` answers text/csv for export. Every query is audited.',
+        'Runs one SELECT/WITH/TABLE/VALUES statement as the least-privilege database role `plaza_console`, in a READ ONLY transaction ' +
+        'that is always rolled back, with a row cap (and a statement timeout on PostgreSQL). The role reads the application columns ' +
+        'listed by GET /admin/db/tables and nothing else: credentials, files, programs, large objects, other servers, other roles and ' +
+        'server administration are refused (403 13004) whatever SQL the statement builds. `?format=csv` answers text/csv for export. ' +
+        'Every query is audited.',
       query: z.object({ format: z.enum(['json', 'csv']).default('json') }),
       body: z.object({ sql: z.string().min(1).max(20_000) }),
       response: QueryResultSchema,
-      errors: ['DB_CONSOLE_DISABLED', 'DB_QUERY_REFUSED', 'DB_QUERY_FAILED'],
+      errors: ['DB_CONSOLE_DISABLED', 'DB_QUERY_REFUSED', 'DB_QUERY_FAILED', 'DB_QUERY_NOT_PERMITTED', 'SERVICE_UNAVAILABLE'],
     },
     async ({ principal, query, body, res }) => {
       const result = await dbConsole.query({ id: principal.userId, name: principal.username }, body.sql);

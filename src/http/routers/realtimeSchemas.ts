@@ -4,9 +4,10 @@ import { NOTIFICATION_TYPES } from '../../../entities/Notification.ts';
 import { ClientMsgId, GroupName, MessageText } from '../../domain/realtime/text.ts';
 
 /** Request and response schemas of the realtime routes (chat, DMs, follows, support, notifications, admin views). */
+import { idTextSchema, MAX_ID } from '../../domain/shared/ids.ts';
 
-/** A row id as PostgreSQL stores it (int4): anything larger can name nothing. */
-export const RowId = z.coerce.number().int().positive().max(2_147_483_647);
+/** A row id in a realtime route (path, query or body). */
+export const RowId = idTextSchema;
 /** `:id` in a realtime route path. */
 export const IdParam = z.object({ id: RowId });
 

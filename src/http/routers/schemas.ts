@@ -1,7 +1,8 @@
 import { z } from 'zod';
+import { idTextSchema } from '../../domain/shared/ids.ts';
 
 /** Schemas shared by several routers. */
-export const IdParam = z.object({ id: z.coerce.number().int().positive() });
+export const IdParam = z.object({ id: idTextSchema });
 export const PageQuery = z.object({
   cursor: z.string().max(512).optional(),
   limit: z.coerce.number().int().min(1).max(100).default(20),

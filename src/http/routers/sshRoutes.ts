@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { idTextSchema } from '../../domain/shared/ids.ts';
 import type { SshControl } from '../../domain/ssh/SshControl.ts';
 import type { Api } from '../route.ts';
 import { PageQuery, pageOf } from './schemas.ts';
@@ -39,7 +40,7 @@ export function sshRoutes(api: Api, control: SshControl): void {
       query: PageQuery.extend({
         action: z.enum(SSH_AUDIT_ACTIONS).optional(),
         server: z.string().max(64).optional().describe('Server, transfer or connection id the entry is about.'),
-        actor_id: z.coerce.number().int().positive().optional(),
+        actor_id: idTextSchema.optional(),
       }),
       response: pageOf(SshAuditEntrySchema, 'SshAuditPage'),
     },

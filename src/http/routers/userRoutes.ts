@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { idSchema } from '../../domain/shared/ids.ts';
 import type { AuthService } from '../../domain/auth/AuthService.ts';
 import type { UserService } from '../../domain/users/UserService.ts';
 import { PASSWORD_MAX_LENGTH } from '../../domain/auth/passwords.ts';
@@ -22,7 +23,7 @@ export function userRoutes(api: Api, auth: AuthService, users: UserService): voi
         .object({
           nickname: z.string().trim().min(1).max(64).optional(),
           bio: z.string().max(2000).optional(),
-          avatar_file_id: z.number().int().positive().nullable().optional(),
+          avatar_file_id: idSchema.nullable().optional(),
         })
         .strict(),
       response: PrivateUserSchema,

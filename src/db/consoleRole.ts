@@ -1,0 +1,201 @@
+import type { EntityManager } from '@mikro-orm/sql';
+import type { ConsoleDatabase, ConsoleTable } from '../domain/admin/DatabaseConsole.ts';
+import type { Database } from './openDatabase.ts';
+
+/**
+ * The database role console statements run as. It exists on its own (NOLOGIN, no memberships, nothing
+ * granted outside a console transaction), so whatever SQL a statement builds, it can read only what
+ * that transaction granted: never a file, a program, another server, a credential or another role.
+ */
+export const CONSOLE_ROLE = 'plaza_console';
+
+/**
+ * What the console may read of each application table: everything, nothing, or all but some columns.
+ * Credentials stay out of reach: password hashes, token hashes and revoked tokens, and mail bodies
+ * (which carry password-reset links). A table missing here is not readable at all (and a test fails
+ * until it is classified); columns of entity properties marked `hidden()` are never readable.
+ */
+export const CONSOLE_TABLES: Record<string, 'readable' | 'hidden' | { hide: string[] }> = {
+  admin_audit_log: 'readable',
+  ai_jobs: 'readable',
+  ai_model_settings: 'readable',
+  ai_trained_models: 'readable',
+  board_grants: 'readable',
+  boards: 'readable',
+  chat_groups: 'readable',
+  chat_members: 'readable',
+  chat_messages: 'readable',
+  comments: 'readable',
+  direct_messages: 'readable',
+  files: 'readable',
+  follows: 'readable',
+  mikro_orm_migrations: 'readable',
+  notifications: 'readable',
+  outbox_emails: { hide: ['body'] },
+  password_reset_tokens: 'hidden',
+  post_likes: 'readable',
+  post_views: 'readable',
+  posts: 'readable',
+  refresh_tokens: 'hidden',
+  ssh_session_lease: 'readable',
+  support_messages: 'readable',
+  token_revocations: 'hidden',
+  user_blocks: 'readable',
+  users: { hide: ['password_hash'] },
+};
+
+const quote = (identifier: string) => `"${identifier.replace(/"/g, '""')}"`;
+
+/**
+ * Creates the console role if it does not exist and checks that it holds nothing of its own. Run at
+ * start-up when the console is enabled; idempotent, and safe when several servers start at once.
+ * The server's own database user must be able to create roles (CREATEROLE) unless the role exists.
+ */
+export async function ensureConsoleRole(orm: Database): Promise<void> {
+  const connection = orm.em.getConnection();
+  const exists = async () => (await connection.execute<{ n: number }[]>(`select count(*)::int as n from pg_roles where rolname = ?`, [CONSOLE_ROLE]))[0].n > 0;
+  if (!(await exists())) {
+    try {
+      await connection.execute(`create role ${quote(CONSOLE_ROLE)} nologin noinherit`);
+    } catch (err) {
+      // Another server created it between our check and ours.
+      if (!(await exists())) throw err;
+    }
+  }
+  const [role] = await connection.execute<{ unsafe: boolean; memberships: number }[]>(
+    `select (rolsuper or rolcreaterole or rolcreatedb or rolbypassrls or rolcanlogin or rolreplication) as unsafe,
+            (select count(*)::int from pg_auth_members m where m.member = r.oid) as memberships
+       from pg_roles r where rolname = ?`,
+    [CONSOLE_ROLE],
+  );
+  if (role.unsafe || role.memberships > 0) {
+    throw new Error(`the database role ${CONSOLE_ROLE} has attributes or memberships of its own; it must be NOLOGIN with none (drop it and let Plaza create it)`);
+  }
+  // The server's user must be able to hand a function to the role (superusers always can).
+  await connection.execute(`do $$ begin
+    if not pg_has_role(current_user, ${quoteLiteral(CONSOLE_ROLE)}, 'MEMBER') then
+      execute format('grant %I to %I', ${quoteLiteral(CONSOLE_ROLE)}, current_user);
+    end if;
+  end $$`);
+  // Grants persisted by anyone else would outlive our transactions: the role holds none.
+  await connection.execute(`revoke all on all tables in schema ${quote(await currentSchema(orm.em))} from ${quote(CONSOLE_ROLE)}`);
+}
+
+function quoteLiteral(value: string): string {
+  return `'${value.replace(/'/g, "''")}'`;
+}
+
+async function currentSchema(em: EntityManager): Promise<string> {
+  const [row] = await em.getConnection().execute<{ schema: string }[]>('select current_schema() as schema');
+  return row.schema;
+}
+
+/**
+ * Runs a statement inside a SECURITY DEFINER function owned by the console role: there PostgreSQL
+ * refuses to change `role` or `session_authorization` (a plain SET ROLE could be undone by the
+ * statement itself with set_config). The function exists only inside the transaction (pg_temp) and
+ * caps the rows it returns whatever the statement's text does.
+ */
+const RUN_FUNCTION = `create function pg_temp.plaza_console_run(statement text, max_rows integer) returns setof json
+  language plpgsql security definer set search_path from current as $fn$
+declare
+  result json;
+  n integer := 0;
+begin
+  for result in execute 'select row_to_json(console_result) from (' || chr(10) || statement || chr(10) || ') as console_result' loop
+    n := n + 1;
+    return next result;
+    exit when n > max_rows;
+  end loop;
+end $fn$`;
+
+/**
+ * The console's access to the database, as the console role. Each statement runs in a transaction
+ * that grants the role what it may read, switches to READ ONLY and to the role, runs the statement,
+ * releases session-level locks the statement may have taken, and always rolls back: the grants, the
+ * function and any setting the statement changed disappear with it, so nothing outlives the query
+ * and pooled connections come back as they were.
+ */
+export class RoleConsoleDatabase implements ConsoleDatabase {
+  constructor(private readonly orm: Database) {}
+
+  async tables(): Promise<ConsoleTable[]> {
+    const readable = await this.readableColumns(this.orm.em.fork());
+    return [...readable].map(([name, columns]) => ({ name, columns }));
+  }
+
+  async run(statement: string, limits: { maxRows: number; timeoutMs: number }): Promise<Record<string, unknown>[]> {
+    const em = this.orm.em.fork();
+    // Read before the transaction opens: on PGlite a query outside an open transaction waits for it.
+    const grants = await this.grants(em);
+    await em.begin();
+    const ctx = em.getTransactionContext();
+    const exec = <T = unknown>(sql: string, params: unknown[] = []) => em.getConnection().execute(sql, params, 'all', ctx) as Promise<T>;
+    try {
+      await exec(`set local statement_timeout = ${Math.floor(limits.timeoutMs)}`);
+      for (const grant of grants) await exec(grant);
+      await exec(RUN_FUNCTION);
+      await exec(`alter function pg_temp.plaza_console_run(text, integer) owner to ${quote(CONSOLE_ROLE)}`);
+      await exec('set transaction read only');
+      await exec(`set local role ${quote(CONSOLE_ROLE)}`);
+      await exec('savepoint console_statement');
+      let rows: { row: Record<string, unknown> }[] = [];
+      let failure: unknown;
+      try {
+        rows = await exec('select pg_temp.plaza_console_run(?, ?) as row', [statement, limits.maxRows]);
+      } catch (err) {
+        failure = err;
+        await exec('rollback to savepoint console_statement');
+      }
+      await exec('reset role');
+      // Session-level advisory locks survive a rollback; the statement may have taken some.
+      await exec('select pg_advisory_unlock_all()');
+      if (failure) throw failure;
+      return rows.map((r) => (typeof r.row === 'string' ? JSON.parse(r.row) : r.row));
+    } finally {
+      await em.rollback().catch(() => {});
+    }
+  }
+
+  private async grants(em: EntityManager): Promise<string[]> {
+    const schema = await currentSchema(em);
+    const statements = [`grant usage on schema ${quote(schema)} to ${quote(CONSOLE_ROLE)}`];
+    for (const [table, columns] of await this.readableColumns(em)) {
+      const list = columns.map((c) => quote(c.name)).join(', ');
+      statements.push(`grant select (${list}) on table ${quote(schema)}.${quote(table)} to ${quote(CONSOLE_ROLE)}`);
+    }
+    return statements;
+  }
+
+  /** Tables and columns the console may read: classified readable, minus hidden columns. */
+  private async readableColumns(em: EntityManager): Promise<Map<string, ConsoleTable['columns']>> {
+    const rows = await em.getConnection().execute<{ table_name: string; column_name: string; data_type: string; is_nullable: string }[]>(
+      `select table_name, column_name, data_type, is_nullable from information_schema.columns
+        where table_schema = current_schema() order by table_name, ordinal_position`,
+    );
+    const hiddenByEntity = this.hiddenColumns();
+    const tables = new Map<string, ConsoleTable['columns']>();
+    for (const r of rows) {
+      const access = CONSOLE_TABLES[r.table_name];
+      if (access === undefined || access === 'hidden') continue;
+      if (typeof access === 'object' && access.hide.includes(r.column_name)) continue;
+      if (hiddenByEntity.get(r.table_name)?.has(r.column_name)) continue;
+      tables.set(r.table_name, [...(tables.get(r.table_name) ?? []), { name: r.column_name, type: r.data_type, nullable: r.is_nullable === 'YES' }]);
+    }
+    return tables;
+  }
+
+  /** Columns of entity properties marked `hidden()`: never serialised, never shown. */
+  private hiddenColumns(): Map<string, Set<string>> {
+    const hidden = new Map<string, Set<string>>();
+    for (const meta of this.orm.getMetadata().getAll().values()) {
+      for (const prop of Object.values(meta.properties)) {
+        if (!prop.hidden) continue;
+        const columns = hidden.get(meta.tableName) ?? new Set<string>();
+        for (const field of prop.fieldNames ?? []) columns.add(field);
+        hidden.set(meta.tableName, columns);
+      }
+    }
+    return hidden;
+  }
+}

@@ -1,0 +1,9 @@
+import { dropTestTemplate } from './testDatabase.ts';
+
+/** Mocha root hooks (loaded through .mocharc.json `require`): once, after the whole run. */
+export const mochaHooks = {
+  async afterAll(this: Mocha.Context) {
+    this.timeout(60_000);
+    await dropTestTemplate();
+  },
+};
