@@ -14,7 +14,10 @@ const AdminAuditEntrySchema = defineEntity({
     targetId: p.string().length(64),
     reason: p.string().length(500).nullable(),
     detail: p.json<Record<string, unknown>>().nullable(),
-    createdAt: p.datetime().onCreate(() => new Date()).index(),
+    createdAt: p
+      .datetime()
+      .onCreate(() => new Date())
+      .index(),
   },
 });
 

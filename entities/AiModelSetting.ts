@@ -9,7 +9,10 @@ const AiModelSettingSchema = defineEntity({
     enabled: p.boolean().default(true),
     timeoutMs: p.integer().nullable(),
     updatedBy: p.integer().nullable(),
-    updatedAt: p.datetime().onCreate(() => new Date()).onUpdate(() => new Date()),
+    updatedAt: p
+      .datetime()
+      .onCreate(() => new Date())
+      .onUpdate(() => new Date()),
   },
 });
 

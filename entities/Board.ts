@@ -8,7 +8,12 @@ const BoardSchema = defineEntity({
   name: 'Board',
   tableName: 'boards',
   // Names are unique case-insensitively, deleted boards included (a restore never collides).
-  uniques: [{ name: 'boards_name_lower_unique', expression: 'create unique index "boards_name_lower_unique" on "boards" (lower("name"))' }],
+  uniques: [
+    {
+      name: 'boards_name_lower_unique',
+      expression: 'create unique index "boards_name_lower_unique" on "boards" (lower("name"))',
+    },
+  ],
   properties: {
     id: p.integer().primary().autoincrement(),
     name: p.string().length(128),
@@ -21,7 +26,10 @@ const BoardSchema = defineEntity({
     /** Soft delete by an admin: the board and everything on it is gone for everyone else until restored. */
     deletedAt: p.datetime().nullable(),
     createdAt: p.datetime().onCreate(() => new Date()),
-    updatedAt: p.datetime().onCreate(() => new Date()).onUpdate(() => new Date()),
+    updatedAt: p
+      .datetime()
+      .onCreate(() => new Date())
+      .onUpdate(() => new Date()),
   },
 });
 

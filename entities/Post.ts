@@ -15,7 +15,10 @@ const PostSchema = defineEntity({
     { properties: ['board', 'id'] },
     { properties: ['board', 'likeCount', 'id'] },
     { properties: ['board', 'viewCount', 'id'] },
-    { name: 'posts_search_trgm_index', expression: `create index "posts_search_trgm_index" on "posts" using gin (${POST_SEARCH_TEXT} gin_trgm_ops)` },
+    {
+      name: 'posts_search_trgm_index',
+      expression: `create index "posts_search_trgm_index" on "posts" using gin (${POST_SEARCH_TEXT} gin_trgm_ops)`,
+    },
   ],
   properties: {
     id: p.integer().primary().autoincrement(),
@@ -30,7 +33,10 @@ const PostSchema = defineEntity({
     /** Soft delete: the row stays, hidden from everyone. */
     deletedAt: p.datetime().nullable(),
     createdAt: p.datetime().onCreate(() => new Date()),
-    updatedAt: p.datetime().onCreate(() => new Date()).onUpdate(() => new Date()),
+    updatedAt: p
+      .datetime()
+      .onCreate(() => new Date())
+      .onUpdate(() => new Date()),
   },
 });
 

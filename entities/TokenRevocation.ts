@@ -17,7 +17,10 @@ const TokenRevocationSchema = defineEntity({
     userId: p.integer().nullable(),
     tokenVersion: p.integer().nullable(),
     role: p.enum([...USER_ROLES]).nullable(),
-    revokedAt: p.datetime().index().onCreate(() => new Date()),
+    revokedAt: p
+      .datetime()
+      .index()
+      .onCreate(() => new Date()),
   },
 });
 

@@ -88,7 +88,9 @@ async function measure(mode: Mode): Promise<void> {
   t.p99.push(Math.max(p99, loop.percentile(99) / 1e6));
 }
 
-console.log(`bench:ai — random-forest train (${ROWS} rows × 6 features, ${TREES} trees, depth 8); ${ROUNDS} rounds × ${TASKS} tasks per mode; ${os.availableParallelism()} cores`);
+console.log(
+  `bench:ai — random-forest train (${ROWS} rows × 6 features, ${TREES} trees, depth 8); ${ROUNDS} rounds × ${TASKS} tasks per mode; ${os.availableParallelism()} cores`,
+);
 // Warm up: JIT on the main thread, worker start-up (tsx) and model load in each pool.
 await runAiTask(task);
 await Promise.all([pools.pool1.run(task), pools.pool2.run(task), pools.pool2.run(task)]);
@@ -105,7 +107,9 @@ for (const mode of ['main', 'pool1', 'pool2'] as Mode[]) {
   const t = totals[mode];
   const rate = t.tasks / (t.ms / 1000);
   const p99 = [...t.p99].sort((a, b) => a - b)[Math.floor(t.p99.length / 2)];
-  console.log(`| ${mode} | ${rate.toFixed(2)} | ${(rate / base).toFixed(2)}× | ${(t.cpuMs / t.tasks).toFixed(0)} | ${p99.toFixed(1)} ms |`);
+  console.log(
+    `| ${mode} | ${rate.toFixed(2)} | ${(rate / base).toFixed(2)}× | ${(t.cpuMs / t.tasks).toFixed(0)} | ${p99.toFixed(1)} ms |`,
+  );
 }
 await Promise.all([pools.pool1.destroy(), pools.pool2.destroy()]);
 
@@ -113,9 +117,14 @@ await Promise.all([pools.pool1.destroy(), pools.pool2.destroy()]);
 const PROBE_MS = Number(process.env.BENCH_AI_PROBE_MS ?? 3000);
 const server = await start(
   configWith({
-    HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'silent', PGLITE_DIR: 'memory://',
+    HOST: '127.0.0.1',
+    PORT: '0',
+    LOG_LEVEL: 'silent',
+    PGLITE_DIR: 'memory://',
     DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'plaza-bench-ai-')),
-    AUTH_RATE_PER_IP: '1000', AI_MAX_ACTIVE_JOBS_PER_USER: '1000', AI_MAX_INPUT_BYTES: '10000000',
+    AUTH_RATE_PER_IP: '1000',
+    AI_MAX_ACTIVE_JOBS_PER_USER: '1000',
+    AI_MAX_INPUT_BYTES: '10000000',
   }),
 );
 const api = async (method: string, route: string, body?: unknown, token?: string) => {
@@ -133,7 +142,14 @@ const jobBody = { model: task.model, task: task.task, dataset: task.dataset, par
 const execFileP = promisify(execFile);
 async function probe(): Promise<{ count: number; errors: number; p50: number; p99: number; max: number }> {
   const script = new URL('./probeHttp.ts', import.meta.url).pathname;
-  const { stdout } = await execFileP(process.execPath, ['--import', 'tsx', script, `${server.url}/health`, String(PROBE_MS), '50']);
+  const { stdout } = await execFileP(process.execPath, [
+    '--import',
+    'tsx',
+    script,
+    `${server.url}/health`,
+    String(PROBE_MS),
+    '50',
+  ]);
   return JSON.parse(stdout);
 }
 
@@ -187,10 +203,14 @@ for (let round = 0; round < 2; round++) {
 await server.stop();
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-console.log(`\nGET /health at 50/s from a separate process, ${PROBE_MS} ms per round, 2 rounds; server AI_POOL_SIZE=${server.config.AI_POOL_SIZE}`);
+console.log(
+  `\nGET /health at 50/s from a separate process, ${PROBE_MS} ms per round, 2 rounds; server AI_POOL_SIZE=${server.config.AI_POOL_SIZE}`,
+);
 console.log('| server doing | requests | p50 | p99 | max | AI tasks finished meanwhile |');
 console.log('|---|---|---|---|---|---|');
 for (const mode of latencyModes) {
   const l = latency[mode];
-  console.log(`| ${mode} | ${l.count} | ${median(l.p50).toFixed(1)} ms | ${median(l.p99).toFixed(1)} ms | ${Math.max(...l.max).toFixed(0)} ms | ${l.jobs} |`);
+  console.log(
+    `| ${mode} | ${l.count} | ${median(l.p50).toFixed(1)} ms | ${median(l.p99).toFixed(1)} ms | ${Math.max(...l.max).toFixed(0)} ms | ${l.jobs} |`,
+  );
 }

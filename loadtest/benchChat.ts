@@ -83,12 +83,15 @@ async function api(base: string, method: string, route: string, body?: unknown, 
 
 async function pool<T>(items: T[], concurrency: number, work: (item: T) => Promise<void>) {
   let next = 0;
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (next < items.length) await work(items[next++]);
-  }));
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < items.length) await work(items[next++]);
+    }),
+  );
 }
 
-const percentile = (sorted: number[], p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] : NaN);
+const percentile = (sorted: number[], p: number) =>
+  sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] : NaN;
 
 // --- start both servers ---------------------------------------------------------------------------
 const port = await freePort();
@@ -115,10 +118,20 @@ if (baseUrl) {
 const plaza = spawn(process.execPath, [...tsxArgs, 'src/main.ts'], {
   stdio: ['ignore', 'ignore', 'inherit'],
   env: {
-    ...process.env, DATABASE_URL: databaseUrl, HOST: '127.0.0.1', PORT: String(port), PGLITE_DIR: 'memory://', DATA_DIR: dataDir, LOG_LEVEL: 'warn',
-    JWT_SECRET: crypto.randomBytes(32).toString('hex'), ACCESS_TOKEN_TTL: '7200',
-    AUTH_RATE_PER_IP: '1000000', AUTH_RATE_PER_ACCOUNT: '1000000',
-    CHAT_RATE_PER_SECOND: '1000', ROOM_MAX_MESSAGES_PER_SECOND: '2000', CHAT_WINDOW: String(values.window),
+    ...process.env,
+    DATABASE_URL: databaseUrl,
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    PGLITE_DIR: 'memory://',
+    DATA_DIR: dataDir,
+    LOG_LEVEL: 'warn',
+    JWT_SECRET: crypto.randomBytes(32).toString('hex'),
+    ACCESS_TOKEN_TTL: '7200',
+    AUTH_RATE_PER_IP: '1000000',
+    AUTH_RATE_PER_ACCOUNT: '1000000',
+    CHAT_RATE_PER_SECOND: '1000',
+    ROOM_MAX_MESSAGES_PER_SECOND: '2000',
+    CHAT_WINDOW: String(values.window),
     AI_MAX_ACTIVE_JOBS_PER_USER: '1000',
   },
 });
@@ -126,7 +139,10 @@ const raw = fork('loadtest/rawWsServer.ts', [], { execArgv: tsxArgs, stdio: ['ig
 const rawPort: number = await new Promise((resolve) => raw.once('message', (m: any) => resolve(m.port)));
 const base = `http://127.0.0.1:${port}`;
 for (let i = 0; ; i++) {
-  const ok = await fetch(`${base}/ready`).then((r) => r.ok, () => false);
+  const ok = await fetch(`${base}/ready`).then(
+    (r) => r.ok,
+    () => false,
+  );
   if (ok) break;
   if (i > 300) throw new Error('Plaza did not become ready');
   await new Promise((r) => setTimeout(r, 200));
@@ -142,7 +158,9 @@ process.on('exit', cleanup);
 
 try {
   // --- users, group, memberships (REST) -----------------------------------------------------------
-  console.log(`bench:chat — ${databaseUrl ? 'PostgreSQL' : 'PGlite in memory'}, CHAT_WINDOW ${values.window}${AI_JOBS ? `, ${AI_JOBS} AI jobs queued during Plaza phases` : ''}, ${N} clients, ${RATE} msg/s from ${SENDERS} senders, 100 B, ${ROUNDS} rounds × ${SECONDS} s per server, ${P} driver processes, ${os.cpus().length} cores`);
+  console.log(
+    `bench:chat — ${databaseUrl ? 'PostgreSQL' : 'PGlite in memory'}, CHAT_WINDOW ${values.window}${AI_JOBS ? `, ${AI_JOBS} AI jobs queued during Plaza phases` : ''}, ${N} clients, ${RATE} msg/s from ${SENDERS} senders, 100 B, ${ROUNDS} rounds × ${SECONDS} s per server, ${P} driver processes, ${os.cpus().length} cores`,
+  );
   const t0 = Date.now();
   const tokens: string[] = new Array(N);
   await pool([...Array(N).keys()], 8, async (i) => {
@@ -152,19 +170,37 @@ try {
     tokens[i] = (await api(base, 'POST', '/auth/login', { login: username, password })).access_token;
   });
   const group = await api(base, 'POST', '/chat/groups', { name: 'bench', visibility: 'open' }, tokens[0]);
-  await pool([...Array(N).keys()].slice(1), 16, async (i) => void (await api(base, 'POST', `/chat/groups/${group.id}/join`, undefined, tokens[i])));
+  await pool(
+    [...Array(N).keys()].slice(1),
+    16,
+    async (i) => void (await api(base, 'POST', `/chat/groups/${group.id}/join`, undefined, tokens[i])),
+  );
   console.log(`setup: ${N} users registered and in group ${group.id} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 
   // --- drivers ------------------------------------------------------------------------------------
   const per = Math.ceil(N / P);
   for (let p = 0; p < P; p++) {
-    const driver = fork('loadtest/benchDriver.ts', [], { execArgv: tsxArgs, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const driver = fork('loadtest/benchDriver.ts', [], {
+      execArgv: tsxArgs,
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
     drivers.push(driver);
   }
-  await Promise.all(drivers.map((d, p) => request(d, {
-    cmd: 'connect', plazaUrl: `ws://127.0.0.1:${port}`, rawUrl: `ws://127.0.0.1:${rawPort}`, groupId: group.id,
-    tokens: tokens.slice(p * per, (p + 1) * per),
-  }, 'connected')));
+  await Promise.all(
+    drivers.map((d, p) =>
+      request(
+        d,
+        {
+          cmd: 'connect',
+          plazaUrl: `ws://127.0.0.1:${port}`,
+          rawUrl: `ws://127.0.0.1:${rawPort}`,
+          groupId: group.id,
+          tokens: tokens.slice(p * per, (p + 1) * per),
+        },
+        'connected',
+      ),
+    ),
+  );
   console.log(`connected: ${N} Plaza + ${N} raw ws connections`);
 
   // --- interleaved phases -------------------------------------------------------------------------
@@ -179,13 +215,27 @@ try {
       const pid = target === 'plaza' ? plaza.pid! : raw.pid!;
       // Far more jobs than a phase lasts: the pool stays busy, the rest waits in the database; cancelled after.
       const aiJobs: number[] = [];
-      if (target === 'plaza') for (let i = 0; i < AI_JOBS; i++) aiJobs.push((await api(base, 'POST', '/ai/jobs', aiJob, tokens[0])).id);
+      if (target === 'plaza')
+        for (let i = 0; i < AI_JOBS; i++) aiJobs.push((await api(base, 'POST', '/ai/jobs', aiJob, tokens[0])).id);
       const cpuBefore = cpuMs(pid);
       const phaseId = `r${round}${target}`;
-      const ran = await Promise.all(drivers.map((d, p) => request(d, {
-        cmd: 'run', phase: phaseId, target, seconds: SECONDS, senders: p === 0 ? SENDERS : 0,
-        perSenderRate: RATE / SENDERS, senderPrefix: `s${p}_`,
-      }, 'ran')));
+      const ran = await Promise.all(
+        drivers.map((d, p) =>
+          request(
+            d,
+            {
+              cmd: 'run',
+              phase: phaseId,
+              target,
+              seconds: SECONDS,
+              senders: p === 0 ? SENDERS : 0,
+              perSenderRate: RATE / SENDERS,
+              senderPrefix: `s${p}_`,
+            },
+            'ran',
+          ),
+        ),
+      );
       await new Promise((r) => setTimeout(r, DRAIN_MS));
       const cpu = cpuMs(pid) - cpuBefore;
       for (const id of aiJobs) await api(base, 'DELETE', `/ai/jobs/${id}`, undefined, tokens[0]).catch(() => undefined);
@@ -200,7 +250,9 @@ try {
         for (const l of s.latencies) t.latencies.push(l);
       }
       const phaseReceived = stats.reduce((a, s) => a + s.received, 0);
-      console.log(`  round ${round + 1} ${target.padEnd(5)}: sent ${sent}, delivered ${phaseReceived}/${sent * N}, server CPU ${cpu.toFixed(0)} ms`);
+      console.log(
+        `  round ${round + 1} ${target.padEnd(5)}: sent ${sent}, delivered ${phaseReceived}/${sent * N}, server CPU ${cpu.toFixed(0)} ms`,
+      );
     }
   }
 
@@ -209,23 +261,35 @@ try {
     const t = totals[target];
     const sorted = t.latencies.sort((a, b) => a - b);
     return {
-      target, p50: percentile(sorted, 50), p99: percentile(sorted, 99), max: sorted[sorted.length - 1] ?? NaN,
-      lost: t.sent * N - t.received, outOfOrder: t.outOfOrder, sent: t.sent,
-      cpuPerMsg: t.cpu / Math.max(1, t.sent), cpuPerDelivery: (t.cpu * 1000) / Math.max(1, t.received),
+      target,
+      p50: percentile(sorted, 50),
+      p99: percentile(sorted, 99),
+      max: sorted[sorted.length - 1] ?? NaN,
+      lost: t.sent * N - t.received,
+      outOfOrder: t.outOfOrder,
+      sent: t.sent,
+      cpuPerMsg: t.cpu / Math.max(1, t.sent),
+      cpuPerDelivery: (t.cpu * 1000) / Math.max(1, t.received),
     };
   });
   console.log('\nserver | msgs sent | p50 ms | p99 ms | max ms | lost | out of order | CPU ms/msg | CPU µs/delivery');
   for (const r of rows) {
-    console.log(`${r.target.padEnd(6)} | ${String(r.sent).padStart(9)} | ${r.p50.toFixed(2).padStart(6)} | ${r.p99.toFixed(2).padStart(6)} | ${r.max.toFixed(1).padStart(6)} | ${String(r.lost).padStart(4)} | ${String(r.outOfOrder).padStart(12)} | ${r.cpuPerMsg.toFixed(2).padStart(10)} | ${r.cpuPerDelivery.toFixed(1).padStart(15)}`);
+    console.log(
+      `${r.target.padEnd(6)} | ${String(r.sent).padStart(9)} | ${r.p50.toFixed(2).padStart(6)} | ${r.p99.toFixed(2).padStart(6)} | ${r.max.toFixed(1).padStart(6)} | ${String(r.lost).padStart(4)} | ${String(r.outOfOrder).padStart(12)} | ${r.cpuPerMsg.toFixed(2).padStart(10)} | ${r.cpuPerDelivery.toFixed(1).padStart(15)}`,
+    );
   }
   const [p, w] = rows;
-  console.log(`\nratio Plaza/raw: p50 ${(p.p50 / w.p50).toFixed(2)}x, p99 ${(p.p99 / w.p99).toFixed(2)}x, CPU/msg ${(p.cpuPerMsg / w.cpuPerMsg).toFixed(2)}x (target: p99 within 2x, 0 lost, 0 out of order)`);
+  console.log(
+    `\nratio Plaza/raw: p50 ${(p.p50 / w.p50).toFixed(2)}x, p99 ${(p.p99 / w.p99).toFixed(2)}x, CPU/msg ${(p.cpuPerMsg / w.cpuPerMsg).toFixed(2)}x (target: p99 within 2x, 0 lost, 0 out of order)`,
+  );
   await Promise.all(drivers.map((d) => request(d, { cmd: 'close' }, 'closed').catch(() => undefined)));
 } finally {
   cleanup();
   if (databaseUrl) {
     await new Promise((r) => setTimeout(r, 500));
-    await admin(`drop database if exists "${benchDb}" with (force)`).catch((err) => console.error(`could not drop ${benchDb}: ${err}`));
+    await admin(`drop database if exists "${benchDb}" with (force)`).catch((err) =>
+      console.error(`could not drop ${benchDb}: ${err}`),
+    );
   }
 }
 process.exit(0);

@@ -53,7 +53,14 @@ async function connect(msg: { plazaUrl: string; rawUrl: string; groupId: number;
   }
 }
 
-async function run(msg: { phase: string; target: Target; senders: number; perSenderRate: number; seconds: number; senderPrefix: string }) {
+async function run(msg: {
+  phase: string;
+  target: Target;
+  senders: number;
+  perSenderRate: number;
+  seconds: number;
+  senderPrefix: string;
+}) {
   phase = { id: msg.phase, target: msg.target, stats: { latencies: [], received: 0, outOfOrder: 0 } };
   for (const r of receivers) r.lastSeq.clear();
   let sent = 0;
@@ -71,7 +78,12 @@ async function run(msg: { phase: string; target: Target; senders: number; perSen
       sent++;
     };
     // Spread the senders' first sends over one interval so the total rate is smooth.
-    timers.push(setTimeout(() => timers.push(setInterval(send, 1000 / msg.perSenderRate)), (1000 / msg.perSenderRate) * (s / msg.senders)));
+    timers.push(
+      setTimeout(
+        () => timers.push(setInterval(send, 1000 / msg.perSenderRate)),
+        (1000 / msg.perSenderRate) * (s / msg.senders),
+      ),
+    );
   }
   await new Promise((r) => setTimeout(r, msg.seconds * 1000));
   for (const t of timers) clearInterval(t);

@@ -24,7 +24,8 @@ function dataset(rows: number, features: number, mode: string): string {
   const lines = [header];
   for (let r = 0; r < rows; r++) {
     const x = Array.from({ length: features }, () => random() * 10);
-    const y = mode === 'classification' ? `c${Math.floor(random() * 5)}` : (x.reduce((a, b) => a + b, 0) + random()).toFixed(3);
+    const y =
+      mode === 'classification' ? `c${Math.floor(random() * 5)}` : (x.reduce((a, b) => a + b, 0) + random()).toFixed(3);
     lines.push([...x.map((v) => v.toFixed(3)), y].join(','));
   }
   return lines.join('\n');
@@ -34,7 +35,10 @@ const train = randomForest.tasks.train!;
 console.log(`bench:forest — ${TREES} tree(s) per shape, main thread`);
 console.log('rows  features depth mode            measured_ms estimate_ms  ms_per_unit');
 for (const [rows, features, depth, mode] of SHAPES) {
-  const job = train.schema.parse({ dataset: dataset(rows, features, mode), params: { target: 'y', mode, n_estimators: TREES, max_depth: depth } });
+  const job = train.schema.parse({
+    dataset: dataset(rows, features, mode),
+    params: { target: 'y', mode, n_estimators: TREES, max_depth: depth },
+  });
   const estimate = train.estimate!(job);
   const started = performance.now();
   await train.run(job, { progress: () => {} });

@@ -26,4 +26,6 @@ while (performance.now() < end) {
 await Promise.all(inflight);
 latencies.sort((a, b) => a - b);
 const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * q))] ?? NaN;
-console.log(JSON.stringify({ count: latencies.length, errors, p50: at(0.5), p99: at(0.99), max: latencies.at(-1) ?? NaN }));
+console.log(
+  JSON.stringify({ count: latencies.length, errors, p50: at(0.5), p99: at(0.99), max: latencies.at(-1) ?? NaN }),
+);

@@ -39,9 +39,28 @@ const per = Math.ceil(clients / processes);
 for (let p = 0; p < processes; p++) {
   const n = Math.min(per, clients - p * per);
   if (n <= 0) break;
-  const child = spawn(process.execPath, ['--import', 'tsx', 'loadtest/scenario.ts',
-    '--endpoint', values.endpoint!, '--room', 'chat', '--numClients', String(n),
-    '--rate', values.rate!, '--group', String(group.id), '--prefix', `lt${run}p${p}`,
-    '--output', `loadtest/loadtest-${p}.log`], { stdio: p === 0 ? 'inherit' : 'ignore' });
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      'loadtest/scenario.ts',
+      '--endpoint',
+      values.endpoint!,
+      '--room',
+      'chat',
+      '--numClients',
+      String(n),
+      '--rate',
+      values.rate!,
+      '--group',
+      String(group.id),
+      '--prefix',
+      `lt${run}p${p}`,
+      '--output',
+      `loadtest/loadtest-${p}.log`,
+    ],
+    { stdio: p === 0 ? 'inherit' : 'ignore' },
+  );
   child.on('exit', (code) => console.log(`loadtest process ${p} exited (${code})`));
 }

@@ -11,7 +11,10 @@ import { parseArgs } from 'node:util';
 import { cli, type Options } from '@colyseus/loadtest';
 import { Client } from '@colyseus/sdk';
 
-const { values } = parseArgs({ strict: false, options: { rate: { type: 'string' }, group: { type: 'string' }, prefix: { type: 'string' } } });
+const { values } = parseArgs({
+  strict: false,
+  options: { rate: { type: 'string' }, group: { type: 'string' }, prefix: { type: 'string' } },
+});
 const rate = Number(values.rate ?? 0.5); // messages per second per bot
 const groupId = Number(values.group);
 const prefix = String(values.prefix ?? `bot${process.pid}`);

@@ -25,7 +25,19 @@ fs.writeFileSync(transfer.source.path, randomBytes(mib * 1024 * 1024));
 
 const gateway = new Ssh2Gateway(servers, { connectTimeoutMs: 10_000, idleMs: 60_000, log: pino({ level: 'silent' }) });
 const knownHosts = path.join(dir, 'bench_known_hosts');
-fs.writeFileSync(knownHosts, [a, b].map((t) => `[${t.host}]:${t.port} ${fs.readFileSync(path.join(dir, `hostkey_${t === a ? 'a' : 'b'}.pub`), 'utf8').split(' ').slice(0, 2).join(' ')}`).join('\n') + '\n');
+fs.writeFileSync(
+  knownHosts,
+  [a, b]
+    .map(
+      (t) =>
+        `[${t.host}]:${t.port} ${fs
+          .readFileSync(path.join(dir, `hostkey_${t === a ? 'a' : 'b'}.pub`), 'utf8')
+          .split(' ')
+          .slice(0, 2)
+          .join(' ')}`,
+    )
+    .join('\n') + '\n',
+);
 
 async function plaza(): Promise<{ ms: number; cpuMs: number }> {
   const cpu = process.cpuUsage();
@@ -38,7 +50,14 @@ async function plaza(): Promise<{ ms: number; cpuMs: number }> {
 function scp3(): number {
   const t = performance.now();
   execFileSync('scp', [
-    '-3', '-q', '-i', path.join(dir, 'id_ed25519'), '-o', `UserKnownHostsFile=${knownHosts}`, '-o', 'BatchMode=yes',
+    '-3',
+    '-q',
+    '-i',
+    path.join(dir, 'id_ed25519'),
+    '-o',
+    `UserKnownHostsFile=${knownHosts}`,
+    '-o',
+    'BatchMode=yes',
     `scp://${a.username}@${a.host}:${a.port}/${transfer.source.path}`,
     `scp://${b.username}@${b.host}:${b.port}/${transfer.destination.path}.scp`,
   ]);
@@ -56,12 +75,14 @@ for (let i = 0; i < rounds; i++) {
   scpMs.push(scp3());
 }
 const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
-console.log(JSON.stringify({
-  file_mib: mib,
-  rounds,
-  plaza_median_ms: Math.round(median(plazaMs)),
-  scp3_median_ms: Math.round(median(scpMs)),
-  plaza_over_scp3: +(median(plazaMs) / median(scpMs)).toFixed(2),
-  plaza_cpu_ms_per_mib: +(median(plazaCpu) / mib).toFixed(1),
-}));
+console.log(
+  JSON.stringify({
+    file_mib: mib,
+    rounds,
+    plaza_median_ms: Math.round(median(plazaMs)),
+    scp3_median_ms: Math.round(median(scpMs)),
+    plaza_over_scp3: +(median(plazaMs) / median(scpMs)).toFixed(2),
+    plaza_cpu_ms_per_mib: +(median(plazaCpu) / mib).toFixed(1),
+  }),
+);
 await gateway.close();

@@ -26,15 +26,28 @@ export function roomDefinitions({ services, logger, config }: { services: Servic
   const { orm, tokens, chat, groups, dms, social, presence, notifications, ssh } = services;
   return {
     // One home actor per user (all their devices), one chat room per group; both have fixed room ids.
-    home: defineRoom(class extends HomeRoom {
-      static override onAuth = homeOnAuth({ orm, tokens });
-    }, { ...base, services: { orm, dms, social, groups, presence, notifications }, presenceGraceSeconds: config.PRESENCE_GRACE }).filterBy(['userId']),
-    chat: defineRoom(class extends ChatRoom {
-      static override onAuth = chatOnAuth({ orm, tokens, groups });
-    }, { ...base, services: { orm, chat, groups }, window: config.CHAT_WINDOW }).filterBy(['groupId']),
+    home: defineRoom(
+      class extends HomeRoom {
+        static override onAuth = homeOnAuth({ orm, tokens });
+      },
+      {
+        ...base,
+        services: { orm, dms, social, groups, presence, notifications },
+        presenceGraceSeconds: config.PRESENCE_GRACE,
+      },
+    ).filterBy(['userId']),
+    chat: defineRoom(
+      class extends ChatRoom {
+        static override onAuth = chatOnAuth({ orm, tokens, groups });
+      },
+      { ...base, services: { orm, chat, groups }, window: config.CHAT_WINDOW },
+    ).filterBy(['groupId']),
     // The exclusive SSH control room: operators and admins only.
-    ssh: defineRoom(class extends SshRoom {
-      static override onAuth = authenticateWith({ orm, tokens }, 'operator');
-    }, { ...base, services: { orm, ssh } }),
+    ssh: defineRoom(
+      class extends SshRoom {
+        static override onAuth = authenticateWith({ orm, tokens }, 'operator');
+      },
+      { ...base, services: { orm, ssh } },
+    ),
   };
 }

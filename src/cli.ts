@@ -37,7 +37,9 @@ const fileCommands: Record<string, (config: Config, args: Args) => Promise<strin
     const drop = mailDrop(config);
     const waiting = drop.list();
     if (waiting.length === 0) return `No mail waiting in ${drop.dir}.`;
-    const shown = waiting.map((m) => `--- mail ${m.id}, ${m.created_at}\nTo: ${m.to}\nSubject: ${m.subject}\n\n${m.text}\n`);
+    const shown = waiting.map(
+      (m) => `--- mail ${m.id}, ${m.created_at}\nTo: ${m.to}\nSubject: ${m.subject}\n\n${m.text}\n`,
+    );
     if (!args.keep) for (const m of waiting) drop.remove(m.id);
     const note = args.keep ? 'left in the mail drop' : 'removed from the mail drop: deliver them now';
     return `${shown.join('\n')}\n${waiting.length} message(s) ${note}.`;
@@ -55,9 +57,13 @@ const fileCommands: Record<string, (config: Config, args: Args) => Promise<strin
     const target = targetFromConfig(config);
     const file = args.file ?? listBackups(target, config.BACKUP_DIR)[0]?.file;
     if (!file) throw new UsageError(`no backup given and none found in ${config.BACKUP_DIR}`);
-    const where = target.kind === 'pglite' ? `the embedded database in ${target.dataDir}` : 'the PostgreSQL database in DATABASE_URL';
+    const where =
+      target.kind === 'pglite'
+        ? `the embedded database in ${target.dataDir}`
+        : 'the PostgreSQL database in DATABASE_URL';
     if (args['dry-run']) return `Dry run: would replace ${where} with ${file}. Nothing was changed.`;
-    if (!args.yes) throw new UsageError(`restore replaces ${where} with ${file}: add --yes to confirm (or --dry-run to preview)`);
+    if (!args.yes)
+      throw new UsageError(`restore replaces ${where} with ${file}: add --yes to confirm (or --dry-run to preview)`);
     const result = await restoreDatabase(target, file);
     return `Restored ${where} from ${file}.${result.keptPrevious ? ` The previous data is kept in ${result.keptPrevious}.` : ''}`;
   },
@@ -106,7 +112,9 @@ async function readStdin(): Promise<string> {
   if (process.stdin.isTTY) process.stderr.write('Password: ');
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+  return Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
 }
 
 async function main(): Promise<number> {
@@ -151,8 +159,10 @@ main().then(
   (code) => process.exit(code),
   (err) => {
     if (err instanceof UsageError) console.error(`${err.message}\n\n${USAGE}`);
-    else if (err instanceof AppError) console.error(`${err.message}${err.detail ? `: ${JSON.stringify(err.detail)}` : ''}`);
-    else if (err instanceof ConfigError || err instanceof DatabaseOpenError || err instanceof BackupError) console.error(err.message);
+    else if (err instanceof AppError)
+      console.error(`${err.message}${err.detail ? `: ${JSON.stringify(err.detail)}` : ''}`);
+    else if (err instanceof ConfigError || err instanceof DatabaseOpenError || err instanceof BackupError)
+      console.error(err.message);
     else console.error(err);
     process.exit(1);
   },

@@ -5,7 +5,13 @@ import { defineServer, LocalPresence, type Server } from '@colyseus/core';
 import { WebSocketTransport } from '@colyseus/ws-transport';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { createLogger, type Logger } from './logging/logger.ts';
-import { DatabaseOpenError, openDatabase, openOptionsFromConfig, targetFromConfig, type DatabaseTarget } from './db/openDatabase.ts';
+import {
+  DatabaseOpenError,
+  openDatabase,
+  openOptionsFromConfig,
+  targetFromConfig,
+  type DatabaseTarget,
+} from './db/openDatabase.ts';
 import { buildServices, type Services } from './services.ts';
 import { configureApp } from './http/createApp.ts';
 import { installCorsPolicy } from './http/corsPolicy.ts';

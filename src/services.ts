@@ -96,10 +96,18 @@ export interface Services {
 }
 
 /** `bus` carries realtime events between rooms; main.ts hands the same presence to Colyseus. */
-export function buildServices(config: Config, logger: Logger, orm: Database, bus = new PresenceBus(new LocalPresence())): Services {
+export function buildServices(
+  config: Config,
+  logger: Logger,
+  orm: Database,
+  bus = new PresenceBus(new LocalPresence()),
+): Services {
   const em = orm.em;
   const secret = resolveJwtSecret(config.JWT_SECRET, config.DATA_DIR);
-  const mailer = new OutboxMailer(em, mailDrop(config), logger.child({ component: 'mail' }), { smtpUrl: config.SMTP_URL, from: config.MAIL_FROM });
+  const mailer = new OutboxMailer(em, mailDrop(config), logger.child({ component: 'mail' }), {
+    smtpUrl: config.SMTP_URL,
+    from: config.MAIL_FROM,
+  });
   const audit = new AuditLog(em);
   const accounts = buildAccounts(config, logger, orm, secret, mailer, bus);
   const fileStorage = new LocalDiskStorage(path.join(config.DATA_DIR, 'uploads'));
@@ -110,7 +118,9 @@ export function buildServices(config: Config, logger: Logger, orm: Database, bus
     upload: { points: config.UPLOAD_RATE_PER_USER, windowSeconds: window },
   });
   const files = new FileService(em, fileStorage, logger.child({ component: 'files' }), contentLimits, {
-    allowedTypes: config.UPLOAD_ALLOWED_TYPES.split(',').map((t) => t.trim()).filter(Boolean),
+    allowedTypes: config.UPLOAD_ALLOWED_TYPES.split(',')
+      .map((t) => t.trim())
+      .filter(Boolean),
     maxFilesPerItem: config.UPLOAD_MAX_FILES,
     quotaBytes: config.UPLOAD_QUOTA_BYTES,
   });
@@ -180,7 +190,14 @@ export function mailDrop(config: Config): MailDrop {
  * Accounts: tokens, revocations (heard from other processes through PostgreSQL when the database is
  * shared), throttling, and the auth service. Live connections hear revocations on the realtime bus.
  */
-function buildAccounts(config: Config, logger: Logger, orm: Database, secret: string, mailer: Mailer, bus: RealtimeBus) {
+function buildAccounts(
+  config: Config,
+  logger: Logger,
+  orm: Database,
+  secret: string,
+  mailer: Mailer,
+  bus: RealtimeBus,
+) {
   const log = logger.child({ component: 'auth' });
   const sessions = new SessionRevoker(orm.em, log, { accessTtlSeconds: config.ACCESS_TOKEN_TTL });
   sessions.onRevoked((event) => bus.publish(channels.revoked, event));
@@ -195,11 +212,15 @@ function buildAccounts(config: Config, logger: Logger, orm: Database, secret: st
     windowSeconds: config.AUTH_RATE_WINDOW,
   });
   const background = new BackgroundTasks(log);
-  const auth = new AuthService(orm.em, { tokens, sessions, throttle, mailer, background, logger: log }, {
-    refreshTtlSeconds: config.REFRESH_TOKEN_TTL,
-    passwordResetTtlSeconds: config.PASSWORD_RESET_TTL,
-    publicUrl: config.PUBLIC_URL,
-  });
+  const auth = new AuthService(
+    orm.em,
+    { tokens, sessions, throttle, mailer, background, logger: log },
+    {
+      refreshTtlSeconds: config.REFRESH_TOKEN_TTL,
+      passwordResetTtlSeconds: config.PASSWORD_RESET_TTL,
+      publicUrl: config.PUBLIC_URL,
+    },
+  );
   // PGlite belongs to this process: every revocation is made here. PostgreSQL may be shared: listen.
   const postgresUrl = orm.config.get('driver')?.name === 'PostgreSqlDriver' ? orm.config.get('clientUrl') : undefined;
   const feed = postgresUrl ? new PgRevocationFeed(postgresUrl, sessions, log) : undefined;
@@ -221,7 +242,14 @@ function buildAccounts(config: Config, logger: Logger, orm: Database, secret: st
   return { tokens, sessions, auth, lifecycle };
 }
 
-function buildAi(config: Config, logger: Logger, orm: Database, audit: AuditLog, bus: RealtimeBus, datasetFiles: DatasetFiles) {
+function buildAi(
+  config: Config,
+  logger: Logger,
+  orm: Database,
+  audit: AuditLog,
+  bus: RealtimeBus,
+  datasetFiles: DatasetFiles,
+) {
   const registry = new AiModelRegistry(orm.em, modelCatalog({ testModels: config.AI_TEST_MODELS }), audit);
   const runner = new PiscinaJobRunner({
     threads: config.AI_POOL_SIZE,
@@ -240,10 +268,17 @@ function buildAi(config: Config, logger: Logger, orm: Database, audit: AuditLog,
     // PGlite belongs to one process, so a `running` row found at start can only be a leftover.
     exclusiveDatabase: orm.config.get('driver')?.name === 'PgliteDriver',
   });
-  const jobs = new AiJobService(orm.em, registry, dispatcher, notifier, {
-    maxActivePerUser: config.AI_MAX_ACTIVE_JOBS_PER_USER,
-    maxInputBytes: config.AI_MAX_INPUT_BYTES,
-  }, datasetFiles);
+  const jobs = new AiJobService(
+    orm.em,
+    registry,
+    dispatcher,
+    notifier,
+    {
+      maxActivePerUser: config.AI_MAX_ACTIVE_JOBS_PER_USER,
+      maxInputBytes: config.AI_MAX_INPUT_BYTES,
+    },
+    datasetFiles,
+  );
   return { registry, jobs, dispatcher };
 }
 
@@ -257,18 +292,32 @@ export interface SshServices {
 function buildSshServices(config: Config, logger: Logger, em: Database['em'], audit: AuditLog) {
   const servers = loadServersFile(config.SSH_SERVERS_FILE, sshSecretLookup());
   const log = logger.child({ component: 'ssh' });
-  const gateway = new Ssh2Gateway(servers, { connectTimeoutMs: config.SSH_CONNECT_TIMEOUT * 1000, idleMs: config.SSH_IDLE_TIMEOUT * 1000, log });
+  const gateway = new Ssh2Gateway(servers, {
+    connectTimeoutMs: config.SSH_CONNECT_TIMEOUT * 1000,
+    idleMs: config.SSH_IDLE_TIMEOUT * 1000,
+    log,
+  });
   const health = new HealthMonitor(servers.targets, {
     intervalMs: config.SSH_HEALTH_INTERVAL * 1000,
     timeoutMs: config.SSH_CONNECT_TIMEOUT * 1000,
     failuresToUnhealthy: config.SSH_HEALTH_FAILURES,
     log,
   });
-  const leases = new SessionLeases(em, audit, { ttlSeconds: config.SSH_SESSION_TTL, graceSeconds: config.SSH_SESSION_GRACE });
+  const leases = new SessionLeases(em, audit, {
+    ttlSeconds: config.SSH_SESSION_TTL,
+    graceSeconds: config.SSH_SESSION_GRACE,
+  });
   const services: SshServices = {
-    control: new SshControl(em, gateway, leases, audit, { outputCap: config.SSH_OUTPUT_CAP, maxTimeoutMs: config.SSH_COMMAND_TIMEOUT * 1000 }),
+    control: new SshControl(em, gateway, leases, audit, {
+      outputCap: config.SSH_OUTPUT_CAP,
+      maxTimeoutMs: config.SSH_COMMAND_TIMEOUT * 1000,
+    }),
     health,
-    settings: { outputRate: config.SSH_OUTPUT_RATE, ttlSeconds: config.SSH_SESSION_TTL, graceSeconds: config.SSH_SESSION_GRACE },
+    settings: {
+      outputRate: config.SSH_OUTPUT_RATE,
+      ttlSeconds: config.SSH_SESSION_TTL,
+      graceSeconds: config.SSH_SESSION_GRACE,
+    },
   };
   const lifecycle: Lifecycle = {
     name: 'ssh',

@@ -18,7 +18,11 @@ export interface StopOnSignalsOptions {
  * that outlives `deadlineMs` exits 1 so a wedged dependency cannot keep the process forever.
  * The handlers stay installed for the life of the process (never `once`).
  */
-export function stopOnSignals(server: Promise<{ stop(): Promise<void> }>, logger: Logger, options: StopOnSignalsOptions): void {
+export function stopOnSignals(
+  server: Promise<{ stop(): Promise<void> }>,
+  logger: Logger,
+  options: StopOnSignalsOptions,
+): void {
   const exit = options.exit ?? ((code: number) => process.exit(code));
   let first: string | undefined;
   const onSignal = (signal: NodeJS.Signals) => {
@@ -31,7 +35,10 @@ export function stopOnSignals(server: Promise<{ stop(): Promise<void> }>, logger
     server.then(
       (running) => {
         const deadline = setTimeout(() => {
-          logger.error({ deadline_ms: options.deadlineMs }, 'shutdown did not finish in time; exiting without finishing it');
+          logger.error(
+            { deadline_ms: options.deadlineMs },
+            'shutdown did not finish in time; exiting without finishing it',
+          );
           exit(1);
         }, options.deadlineMs);
         running.stop().then(

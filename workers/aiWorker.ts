@@ -3,7 +3,9 @@ import { modelCatalog } from './models/index.ts';
 import { ModelInputError } from './models/types.ts';
 import type { AiWorkerData, AiWorkerOutcome, AiWorkerTask } from './protocol.ts';
 
-const models = new Map(modelCatalog({ testModels: (workerData as AiWorkerData | undefined)?.testModels === true }).map((m) => [m.id, m]));
+const models = new Map(
+  modelCatalog({ testModels: (workerData as AiWorkerData | undefined)?.testModels === true }).map((m) => [m.id, m]),
+);
 
 /**
  * Piscina entry point: runs one AI job. Dispatches on model id and task, validates the job with the
@@ -21,9 +23,19 @@ export default async function runAiTask(job: AiWorkerTask): Promise<AiWorkerOutc
     const model = models.get(job.model);
     const spec = model?.tasks[job.task as keyof typeof model.tasks];
     if (!model || !spec) return { ok: false, error: { message: `Model "${job.model}" has no task "${job.task}"` } };
-    const parsed = spec.schema.safeParse({ input: job.input ?? undefined, params: job.params ?? {}, dataset: job.dataset ?? undefined });
+    const parsed = spec.schema.safeParse({
+      input: job.input ?? undefined,
+      params: job.params ?? {},
+      dataset: job.dataset ?? undefined,
+    });
     if (!parsed.success) {
-      return { ok: false, error: { message: 'Invalid job input', detail: parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) } };
+      return {
+        ok: false,
+        error: {
+          message: 'Invalid job input',
+          detail: parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+        },
+      };
     }
     progress(0);
     const out = await spec.run(parsed.data, { progress, trained: job.trained });

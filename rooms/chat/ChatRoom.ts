@@ -37,9 +37,16 @@ export function chatOnAuth(services: AuthServices & { groups: ChatGroupService }
   return async (token: string, options: Record<string, unknown>, context: AuthContext): Promise<Principal> => {
     const principal = await authenticate(token, options, context);
     const parsed = ChatJoinOptions.safeParse(options);
-    if (!parsed.success) throw refusal(new AppError('JOIN_OPTIONS_INVALID', { message: 'Join options must be { groupId: <positive integer>, last_seen_id?: <message id> }' }));
+    if (!parsed.success)
+      throw refusal(
+        new AppError('JOIN_OPTIONS_INVALID', {
+          message: 'Join options must be { groupId: <positive integer>, last_seen_id?: <message id> }',
+        }),
+      );
     try {
-      await RequestContext.create(services.orm.em, () => services.groups.requireMember(parsed.data.groupId, principal.userId));
+      await RequestContext.create(services.orm.em, () =>
+        services.groups.requireMember(parsed.data.groupId, principal.userId),
+      );
     } catch (err) {
       throw refusal(err);
     }
@@ -74,26 +81,63 @@ export class ChatRoom extends PlazaRoom<ChatRoomServices, ChatState> {
     await this.setMetadata({ groupId: this.groupId, name: this.state.name });
     await this.presence.subscribe(channels.group(this.groupId), (event: GroupEvent) => this.onGroupEvent(event));
 
-    this.on('msg', ChatMessages.msg, (client, m) => this.post(client, 'msg', { kind: 'msg', text: m.text, clientMsgId: m.client_msg_id }), { limited: true });
-    this.on('room_dm', ChatMessages.room_dm, (client, m) =>
-      this.post(client, 'room_dm', { kind: 'room_dm', text: m.text, toUserId: m.to, clientMsgId: m.client_msg_id }), { limited: true });
+    this.on(
+      'msg',
+      ChatMessages.msg,
+      (client, m) => this.post(client, 'msg', { kind: 'msg', text: m.text, clientMsgId: m.client_msg_id }),
+      { limited: true },
+    );
+    this.on(
+      'room_dm',
+      ChatMessages.room_dm,
+      (client, m) =>
+        this.post(client, 'room_dm', { kind: 'room_dm', text: m.text, toUserId: m.to, clientMsgId: m.client_msg_id }),
+      { limited: true },
+    );
     this.on('typing', ChatMessages.typing, (client, m) => this.setTyping(principalOf(client).userId, m.typing));
-    this.on('edit', ChatMessages.edit, async (client, m) => {
-      const view = await this.persist(() => this.services.chat.edit(this.groupId, m.message_id, principalOf(client).userId, m.text));
-      this.applyChange(view, 'message_updated');
-    }, { limited: true });
-    this.on('delete', ChatMessages.delete, async (client, m) => {
-      const view = await this.persist(() => this.services.chat.remove(this.groupId, m.message_id, principalOf(client).userId));
-      this.applyChange(view, 'message_deleted');
-    }, { limited: true });
-    this.on('read', ChatMessages.read, async (client, m) => {
-      const userId = principalOf(client).userId;
-      const cursor = await this.withDb(() => this.services.chat.markRead(this.groupId, userId, m.message_id));
-      for (const c of this.clientsOf(userId)) c.send('read', { last_read_message_id: cursor });
-    }, { limited: true });
-    this.on('history', ChatMessages.history, async (client, m) => {
-      client.send('history', await this.withDb(() => this.services.chat.history(this.groupId, principalOf(client).userId, m)));
-    }, { limited: true });
+    this.on(
+      'edit',
+      ChatMessages.edit,
+      async (client, m) => {
+        const view = await this.persist(() =>
+          this.services.chat.edit(this.groupId, m.message_id, principalOf(client).userId, m.text),
+        );
+        this.applyChange(view, 'message_updated');
+      },
+      { limited: true },
+    );
+    this.on(
+      'delete',
+      ChatMessages.delete,
+      async (client, m) => {
+        const view = await this.persist(() =>
+          this.services.chat.remove(this.groupId, m.message_id, principalOf(client).userId),
+        );
+        this.applyChange(view, 'message_deleted');
+      },
+      { limited: true },
+    );
+    this.on(
+      'read',
+      ChatMessages.read,
+      async (client, m) => {
+        const userId = principalOf(client).userId;
+        const cursor = await this.withDb(() => this.services.chat.markRead(this.groupId, userId, m.message_id));
+        for (const c of this.clientsOf(userId)) c.send('read', { last_read_message_id: cursor });
+      },
+      { limited: true },
+    );
+    this.on(
+      'history',
+      ChatMessages.history,
+      async (client, m) => {
+        client.send(
+          'history',
+          await this.withDb(() => this.services.chat.history(this.groupId, principalOf(client).userId, m)),
+        );
+      },
+      { limited: true },
+    );
     this.on('sync', ChatMessages.sync, (client, m) => this.sync(client, m.last_seen_id, m.limit), { limited: true });
   }
 
@@ -131,7 +175,9 @@ export class ChatRoom extends PlazaRoom<ChatRoomServices, ChatState> {
     const viewer = principalOf(client).userId;
     return this.sends.push(async () => {
       const page: SyncPage = await this.withDb(() =>
-        lastSeen === undefined ? this.services.chat.latest(this.groupId, viewer, this.window) : this.services.chat.since(this.groupId, viewer, lastSeen, limit),
+        lastSeen === undefined
+          ? this.services.chat.latest(this.groupId, viewer, this.window)
+          : this.services.chat.since(this.groupId, viewer, lastSeen, limit),
       );
       client.send('sync', page);
     });
@@ -143,9 +189,17 @@ export class ChatRoom extends PlazaRoom<ChatRoomServices, ChatState> {
     const context = { type, ...(input.clientMsgId ? { client_msg_id: input.clientMsgId } : {}) };
     return this.sends.push(
       async () => this.deliver(client, await this.persist(() => this.services.chat.post(this.groupId, author, input))),
-      (started) => this.sendError(client, started
-        ? new AppError('MESSAGE_STORE_UNCONFIRMED', { detail: { retryable: true } })
-        : new AppError('MESSAGE_STORE_UNAVAILABLE', { message: 'The message was not stored in time: nothing was stored; retry', detail: { retryable: true } }), context),
+      (started) =>
+        this.sendError(
+          client,
+          started
+            ? new AppError('MESSAGE_STORE_UNCONFIRMED', { detail: { retryable: true } })
+            : new AppError('MESSAGE_STORE_UNAVAILABLE', {
+                message: 'The message was not stored in time: nothing was stored; retry',
+                detail: { retryable: true },
+              }),
+          context,
+        ),
     );
   }
 
@@ -168,7 +222,8 @@ export class ChatRoom extends PlazaRoom<ChatRoomServices, ChatState> {
 
   private applyChange(view: ChatMessageView, type: 'message_updated' | 'message_deleted'): void {
     if (view.kind === 'room_dm') {
-      for (const userId of new Set([view.author_id!, view.to_user_id!])) for (const c of this.clientsOf(userId)) c.send(type, view);
+      for (const userId of new Set([view.author_id!, view.to_user_id!]))
+        for (const c of this.clientsOf(userId)) c.send(type, view);
       return;
     }
     this.broadcast(type, view);
@@ -190,7 +245,11 @@ export class ChatRoom extends PlazaRoom<ChatRoomServices, ChatState> {
     if (member.typing !== typing) member.typing = typing;
     this.typingTimers.get(userId)?.clear();
     this.typingTimers.delete(userId);
-    if (typing) this.typingTimers.set(userId, this.clock.setTimeout(() => this.setTyping(userId, false), TYPING_TIMEOUT_MS));
+    if (typing)
+      this.typingTimers.set(
+        userId,
+        this.clock.setTimeout(() => this.setTyping(userId, false), TYPING_TIMEOUT_MS),
+      );
   }
 
   private async onGroupEvent(event: GroupEvent): Promise<void> {
@@ -219,7 +278,12 @@ export class ChatRoom extends PlazaRoom<ChatRoomServices, ChatState> {
     for (const m of members) {
       const existing = this.state.members.get(String(m.user_id));
       const entry = existing ?? new ChatMemberState();
-      entry.assign({ userId: m.user_id, username: m.username, nickname: m.nickname, online: this.connections.has(m.user_id) });
+      entry.assign({
+        userId: m.user_id,
+        username: m.username,
+        nickname: m.nickname,
+        online: this.connections.has(m.user_id),
+      });
       if (!existing) this.state.members.set(String(m.user_id), entry);
     }
   }

@@ -22,6 +22,9 @@ export const ChatMessages = {
   history: z
     .object({ before: id.optional(), after: seenId.optional(), limit: z.number().int().min(1).max(100).default(50) })
     .strict()
-    .refine((m) => m.before === undefined || m.after === undefined, { message: 'Use before or after, not both', path: ['after'] }),
+    .refine((m) => m.before === undefined || m.after === undefined, {
+      message: 'Use before or after, not both',
+      path: ['after'],
+    }),
   sync: z.object({ last_seen_id: seenId, limit: z.number().int().min(1).max(200).optional() }).strict(),
 };

@@ -38,7 +38,11 @@ export function homeOnAuth(services: AuthServices) {
   return async (token: string, options: Record<string, unknown>, context: AuthContext): Promise<Principal> => {
     const principal = await authenticate(token, options, context);
     if (!HomeJoinOptions.safeParse(options).success) {
-      throw refusal(new AppError('JOIN_OPTIONS_INVALID', { message: 'Join options must be { status?: "online" | "away" | "invisible", last_seen_id?: <DM id> }' }));
+      throw refusal(
+        new AppError('JOIN_OPTIONS_INVALID', {
+          message: 'Join options must be { status?: "online" | "away" | "invisible", last_seen_id?: <DM id> }',
+        }),
+      );
     }
     options.userId = principal.userId;
     return principal;
@@ -76,28 +80,67 @@ export class HomeRoom extends PlazaRoom<HomeRoomServices, HomeState> {
       this.state.status = m.status;
       await this.publishStatus(m.status);
     });
-    this.on('dm', HomeMessages.dm, async (client, m) => {
-      const context = { type: 'dm', ...(m.client_msg_id ? { client_msg_id: m.client_msg_id } : {}) };
-      const { view } = await this.persistInTime(client, context, () => this.services.dms.send(this.author(client), m.to, m.text, m.client_msg_id));
-      client.send('dm_sent', view);
-    }, { limited: true });
-    this.on('dm_read', HomeMessages.dm_read, async (_client, m) => {
-      await this.withDb(async () => {
-        await this.services.dms.markRead(this.userId, m.user_id);
-        this.state.unreadDms = await this.services.dms.unreadCount(this.userId);
-      });
-    }, { limited: true });
-    this.on('follow', HomeMessages.follow, (client, m) => this.withDb(() => this.services.social.follow(this.author(client), m.user_id)), { limited: true });
-    this.on('unfollow', HomeMessages.unfollow, (client, m) => this.withDb(() => this.services.social.unfollow(this.author(client), m.user_id)), { limited: true });
-    this.on('create_group', HomeMessages.create_group, async (client, m) => {
-      client.send('group_created', await this.withDb(() => this.services.groups.create(this.author(client), m)));
-    }, { limited: true });
-    this.on('my_groups', HomeMessages.my_groups, async (client) => {
-      client.send('my_groups', { items: await this.withDb(() => this.services.groups.mine(this.userId)) });
-    }, { limited: true });
-    this.on('friends_online', HomeMessages.friends_online, async (client) => {
-      client.send('friends_online', { items: await this.withDb(() => this.services.social.friendsOnline(this.userId)) });
-    }, { limited: true });
+    this.on(
+      'dm',
+      HomeMessages.dm,
+      async (client, m) => {
+        const context = { type: 'dm', ...(m.client_msg_id ? { client_msg_id: m.client_msg_id } : {}) };
+        const { view } = await this.persistInTime(client, context, () =>
+          this.services.dms.send(this.author(client), m.to, m.text, m.client_msg_id),
+        );
+        client.send('dm_sent', view);
+      },
+      { limited: true },
+    );
+    this.on(
+      'dm_read',
+      HomeMessages.dm_read,
+      async (_client, m) => {
+        await this.withDb(async () => {
+          await this.services.dms.markRead(this.userId, m.user_id);
+          this.state.unreadDms = await this.services.dms.unreadCount(this.userId);
+        });
+      },
+      { limited: true },
+    );
+    this.on(
+      'follow',
+      HomeMessages.follow,
+      (client, m) => this.withDb(() => this.services.social.follow(this.author(client), m.user_id)),
+      { limited: true },
+    );
+    this.on(
+      'unfollow',
+      HomeMessages.unfollow,
+      (client, m) => this.withDb(() => this.services.social.unfollow(this.author(client), m.user_id)),
+      { limited: true },
+    );
+    this.on(
+      'create_group',
+      HomeMessages.create_group,
+      async (client, m) => {
+        client.send('group_created', await this.withDb(() => this.services.groups.create(this.author(client), m)));
+      },
+      { limited: true },
+    );
+    this.on(
+      'my_groups',
+      HomeMessages.my_groups,
+      async (client) => {
+        client.send('my_groups', { items: await this.withDb(() => this.services.groups.mine(this.userId)) });
+      },
+      { limited: true },
+    );
+    this.on(
+      'friends_online',
+      HomeMessages.friends_online,
+      async (client) => {
+        client.send('friends_online', {
+          items: await this.withDb(() => this.services.social.friendsOnline(this.userId)),
+        });
+      },
+      { limited: true },
+    );
     this.on('sync', HomeMessages.sync, (client, m) => this.sync(client, m.last_seen_id, m.limit), { limited: true });
   }
 
@@ -107,7 +150,8 @@ export class HomeRoom extends PlazaRoom<HomeRoomServices, HomeState> {
 
   /** Only its owner's devices, whichever way they came in. */
   protected override admit(client: PlazaClient): void {
-    if (principalOf(client).userId !== this.userId) throw new AppError('FORBIDDEN', { message: 'This is not your home' });
+    if (principalOf(client).userId !== this.userId)
+      throw new AppError('FORBIDDEN', { message: 'This is not your home' });
   }
 
   /**
@@ -117,7 +161,10 @@ export class HomeRoom extends PlazaRoom<HomeRoomServices, HomeState> {
   protected override async joined(client: PlazaClient, options: unknown): Promise<void> {
     this.offlineTimer?.clear();
     this.offlineTimer = undefined;
-    const join = HomeJoinOptions.safeParse(options ?? {}).data ?? { status: 'online' as const, last_seen_id: undefined };
+    const join = HomeJoinOptions.safeParse(options ?? {}).data ?? {
+      status: 'online' as const,
+      last_seen_id: undefined,
+    };
     if (principalOf(client).role === 'admin' && !this.subscribedToSupport) {
       this.subscribedToSupport = true;
       await this.presence.subscribe(channels.supportAdmins, (event: HomeEvent) => this.onHomeEvent(event));
@@ -128,7 +175,8 @@ export class HomeRoom extends PlazaRoom<HomeRoomServices, HomeState> {
     }
     if (join.last_seen_id !== undefined) await this.sync(client, join.last_seen_id);
     else await this.deliverQueue(client);
-    for (const notification of await this.withDb(() => this.services.notifications.unread(this.userId))) client.send('notification', notification);
+    for (const notification of await this.withDb(() => this.services.notifications.unread(this.userId)))
+      client.send('notification', notification);
   }
 
   protected override left(): void {
@@ -147,7 +195,9 @@ export class HomeRoom extends PlazaRoom<HomeRoomServices, HomeState> {
   override async onDispose() {
     if (this.published === 'offline') return;
     // Left online with a shared presence store, the user would look online to everyone for good.
-    await this.publishStatus('offline').catch((err) => this.log.error({ err, user_id: this.userId }, 'publishing offline on dispose failed'));
+    await this.publishStatus('offline').catch((err) =>
+      this.log.error({ err, user_id: this.userId }, 'publishing offline on dispose failed'),
+    );
   }
 
   private author(client: PlazaClient) {
@@ -232,7 +282,13 @@ export class HomeRoom extends PlazaRoom<HomeRoomServices, HomeState> {
   private upsertFriend(friend: FriendPresenceView): void {
     const existing = this.state.following.get(String(friend.user_id));
     const entry = existing ?? new FriendState();
-    entry.assign({ userId: friend.user_id, username: friend.username, nickname: friend.nickname, status: friend.status, lastSeenAt: friend.last_seen_at ?? '' });
+    entry.assign({
+      userId: friend.user_id,
+      username: friend.username,
+      nickname: friend.nickname,
+      status: friend.status,
+      lastSeenAt: friend.last_seen_at ?? '',
+    });
     if (!existing) this.state.following.set(String(friend.user_id), entry);
   }
 

@@ -7,7 +7,10 @@ const userId = idSchema;
 const seenId = z.number().int().min(0).max(MAX_ID);
 export const STATUSES = ['online', 'away', 'invisible'] as const;
 
-export const HomeJoinOptions = z.object({ status: z.enum(STATUSES).default('online'), last_seen_id: seenId.optional() });
+export const HomeJoinOptions = z.object({
+  status: z.enum(STATUSES).default('online'),
+  last_seen_id: seenId.optional(),
+});
 
 /** Client → server messages of the `home` room. */
 export const HomeMessages = {

@@ -142,7 +142,8 @@ export abstract class PlazaRoom<S, State extends object = object> extends Room<{
     held.seat = undefined;
     try {
       // The seat reservation carries the principal as JSON, so its expiry may arrive as a string.
-      if (new Date(principalOf(client).expiresAt as Date | string).getTime() <= Date.now()) throw new AppError('TOKEN_INVALID');
+      if (new Date(principalOf(client).expiresAt as Date | string).getTime() <= Date.now())
+        throw new AppError('TOKEN_INVALID');
       await this.admit(client, undefined);
     } catch (err) {
       throw this.refuse(client, err);
@@ -178,18 +179,28 @@ export abstract class PlazaRoom<S, State extends object = object> extends Room<{
     options: { limited?: boolean } = {},
   ): void {
     this.onMessage(type, (client: PlazaClient, raw: unknown) =>
-      this.handle(client, type, async () => {
-        const parsed = schema.safeParse(raw ?? {});
-        if (!parsed.success) {
-          // Too long a text or list is "too large"; a number above its range is merely invalid.
-          const tooBig = parsed.error.issues.some((issue) => issue.code === 'too_big' && issue.origin !== 'number' && issue.origin !== 'int');
-          throw new AppError(tooBig ? 'ROOM_MESSAGE_TOO_LARGE' : 'ROOM_MESSAGE_INVALID', {
-            detail: { type, issues: parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) },
-          });
-        }
-        if (options.limited) await this.spend(client, type);
-        await handler(client, parsed.data);
-      }, raw),
+      this.handle(
+        client,
+        type,
+        async () => {
+          const parsed = schema.safeParse(raw ?? {});
+          if (!parsed.success) {
+            // Too long a text or list is "too large"; a number above its range is merely invalid.
+            const tooBig = parsed.error.issues.some(
+              (issue) => issue.code === 'too_big' && issue.origin !== 'number' && issue.origin !== 'int',
+            );
+            throw new AppError(tooBig ? 'ROOM_MESSAGE_TOO_LARGE' : 'ROOM_MESSAGE_INVALID', {
+              detail: {
+                type,
+                issues: parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+              },
+            });
+          }
+          if (options.limited) await this.spend(client, type);
+          await handler(client, parsed.data);
+        },
+        raw,
+      ),
     );
   }
 
@@ -217,8 +228,15 @@ export abstract class PlazaRoom<S, State extends object = object> extends Room<{
    * `persist` with the store deadline: past it the sender hears 30017 (not confirmed, may still be
    * stored) and the store goes on; its outcome is answered when it comes.
    */
-  protected async persistInTime<T>(client: PlazaClient, context: Record<string, unknown>, work: () => Promise<T>): Promise<T> {
-    const timer = setTimeout(() => this.sendError(client, new AppError('MESSAGE_STORE_UNCONFIRMED', { detail: { retryable: true } }), context), this.settings.storeTimeoutMs);
+  protected async persistInTime<T>(
+    client: PlazaClient,
+    context: Record<string, unknown>,
+    work: () => Promise<T>,
+  ): Promise<T> {
+    const timer = setTimeout(
+      () => this.sendError(client, new AppError('MESSAGE_STORE_UNCONFIRMED', { detail: { retryable: true } }), context),
+      this.settings.storeTimeoutMs,
+    );
     try {
       return await this.persist(work);
     } finally {
@@ -234,7 +252,10 @@ export abstract class PlazaRoom<S, State extends object = object> extends Room<{
     const { error, unexpected } = toAppError(err);
     if (unexpected) this.log.error({ err, user_id: client.auth?.userId }, 'room handler failed');
     // A validation failure in a room is a malformed room message, whichever layer found it.
-    const shown = error.key === 'VALIDATION_FAILED' ? new AppError('ROOM_MESSAGE_INVALID', { message: error.message, detail: error.detail }) : error;
+    const shown =
+      error.key === 'VALIDATION_FAILED'
+        ? new AppError('ROOM_MESSAGE_INVALID', { message: error.message, detail: error.detail })
+        : error;
     const body = shown.toRoomMessage();
     client.send('error', context ? { ...body, detail: withContext(body.detail, context) } : body);
   }
@@ -267,17 +288,28 @@ export abstract class PlazaRoom<S, State extends object = object> extends Room<{
 
   private onRevoked(event: RevocationEvent): void {
     const ended = new AppError('TOKEN_INVALID', { message: 'Your session has ended' });
-    this.evictWhere((client) => {
-      const auth = principalOf(client);
-      return (event.family_id !== undefined && auth.familyId === event.family_id) || (event.user_id === auth.userId && event.role === undefined);
-    }, CloseCodes.REVOKED, ended);
+    this.evictWhere(
+      (client) => {
+        const auth = principalOf(client);
+        return (
+          (event.family_id !== undefined && auth.familyId === event.family_id) ||
+          (event.user_id === auth.userId && event.role === undefined)
+        );
+      },
+      CloseCodes.REVOKED,
+      ended,
+    );
     if (event.user_id === undefined || event.role === undefined) return;
     const role = event.role;
     const mine = (client: PlazaClient) => principalOf(client).userId === event.user_id;
     if (roleAtLeast(role, this.minimumRole)) {
       for (const held of this.held.values()) if (mine(held.client)) principalOf(held.client).role = role;
     } else {
-      this.evictWhere(mine, CloseCodes.FORBIDDEN, new AppError('FORBIDDEN', { message: `Your role no longer allows the ${this.roomName} room` }));
+      this.evictWhere(
+        mine,
+        CloseCodes.FORBIDDEN,
+        new AppError('FORBIDDEN', { message: `Your role no longer allows the ${this.roomName} room` }),
+      );
     }
   }
 

@@ -52,11 +52,19 @@ export class SshRoom extends PlazaRoom<SshRoomServices, SshState> {
     this.on('start_session', EmptyMessage, (client) => this.onStartSession(client));
     this.on('end_session', EmptyMessage, (client) => this.onEndSession(client));
     this.on('take_over_session', EmptyMessage, (client) => this.onTakeOver(client));
-    this.on('scp_transfer', ScpTransferMessage, (client, message) => this.onTransfer(client, message), { limited: true });
+    this.on('scp_transfer', ScpTransferMessage, (client, message) => this.onTransfer(client, message), {
+      limited: true,
+    });
     for (const health of Object.values(this.ssh.health.snapshot())) this.applyHealth(health);
     this.unsubscribeHealth = this.ssh.health.subscribe((health, flipped) => {
       this.applyHealth(health);
-      if (flipped) this.broadcast('server_health', { type: 'server_health', server_name: health.server_name, is_healthy: health.is_healthy, status: health });
+      if (flipped)
+        this.broadcast('server_health', {
+          type: 'server_health',
+          server_name: health.server_name,
+          is_healthy: health.is_healthy,
+          status: health,
+        });
     });
     const ttlMs = this.ssh.settings.ttlSeconds * 1000;
     this.clock.setInterval(() => void this.refreshSession(), Math.max(200, Math.min(ttlMs / 3, 2000)));
@@ -75,7 +83,9 @@ export class SshRoom extends PlazaRoom<SshRoomServices, SshState> {
       session_status: this.sessionStatus(),
       server_health: this.ssh.health.snapshot(),
       servers: this.ssh.control.targets().map((t) => ({ server_name: t.name, host: t.host, port: t.port })),
-      transfers: this.ssh.control.transfers().map((t) => ({ transfer_name: t.name, source: t.source, destination: t.destination })),
+      transfers: this.ssh.control
+        .transfers()
+        .map((t) => ({ transfer_name: t.name, source: t.source, destination: t.destination })),
     });
   }
 
@@ -87,7 +97,9 @@ export class SshRoom extends PlazaRoom<SshRoomServices, SshState> {
   protected override async dropped(client: PlazaClient): Promise<void> {
     if (this.lease?.owner.connectionId === client.sessionId) {
       this.detached.add(client.sessionId);
-      await this.ssh.control.leases.detach(client.sessionId).catch((err) => this.log.warn({ err }, 'detaching ssh session failed'));
+      await this.ssh.control.leases
+        .detach(client.sessionId)
+        .catch((err) => this.log.warn({ err }, 'detaching ssh session failed'));
     }
   }
 
@@ -100,7 +112,9 @@ export class SshRoom extends PlazaRoom<SshRoomServices, SshState> {
     this.running.get(client.sessionId)?.abort.abort();
     if (this.lease?.owner.connectionId === client.sessionId) {
       const reason = code === CloseCode.CONSENTED ? 'owner_left' : 'owner_disconnected';
-      await this.ssh.control.leases.endIfOwnedBy(client.sessionId, reason).catch((err) => this.log.warn({ err }, 'ending ssh session failed'));
+      await this.ssh.control.leases
+        .endIfOwnedBy(client.sessionId, reason)
+        .catch((err) => this.log.warn({ err }, 'ending ssh session failed'));
       await this.refreshSession();
     }
   }
@@ -141,14 +155,21 @@ export class SshRoom extends PlazaRoom<SshRoomServices, SshState> {
     const output = this.outputFor(client, base);
     let announced = false;
     try {
-      const result = await this.ssh.control.runTransfer(operatorOf(client), message.transfer_name, run.abort.signal, (bytes, total) => {
-        if (!announced) {
-          announced = true;
-          output.text(`Transferring ${message.transfer_name}...\n`);
-        }
-        output.text(`\r${mib(bytes)} / ${mib(total)} MiB (${total ? Math.floor((bytes / total) * 100) : 100}%)`);
-      });
-      output.text(`\nCopied ${result.bytes} bytes from ${result.source} to ${result.destination}, sha256 ${result.sha256} verified on both ends\n`);
+      const result = await this.ssh.control.runTransfer(
+        operatorOf(client),
+        message.transfer_name,
+        run.abort.signal,
+        (bytes, total) => {
+          if (!announced) {
+            announced = true;
+            output.text(`Transferring ${message.transfer_name}...\n`);
+          }
+          output.text(`\r${mib(bytes)} / ${mib(total)} MiB (${total ? Math.floor((bytes / total) * 100) : 100}%)`);
+        },
+      );
+      output.text(
+        `\nCopied ${result.bytes} bytes from ${result.source} to ${result.destination}, sha256 ${result.sha256} verified on both ends\n`,
+      );
       output.end();
       this.sendTo(client, 'complete', {
         type: 'complete',
@@ -185,14 +206,21 @@ export class SshRoom extends PlazaRoom<SshRoomServices, SshState> {
   }
 
   private async onEndSession(client: PlazaClient): Promise<void> {
-    const ended = await this.ssh.control.leases.end(operatorOf(client), { force: principalOf(client).role === 'admin' });
+    const ended = await this.ssh.control.leases.end(operatorOf(client), {
+      force: principalOf(client).role === 'admin',
+    });
     this.applyLease(null);
-    client.send('session_ended', { type: 'session_ended', message: 'Session ended successfully', reason: ended.owner.connectionId === client.sessionId ? 'ended_by_owner' : 'ended_by_admin' });
+    client.send('session_ended', {
+      type: 'session_ended',
+      message: 'Session ended successfully',
+      reason: ended.owner.connectionId === client.sessionId ? 'ended_by_owner' : 'ended_by_admin',
+    });
     if (ended.owner.connectionId !== client.sessionId) this.notifyEnded(ended.owner.connectionId, 'ended_by_admin');
   }
 
   private async onTakeOver(client: PlazaClient): Promise<void> {
-    if (principalOf(client).role !== 'admin') throw new AppError('FORBIDDEN', { message: 'Only admins can take over a session' });
+    if (principalOf(client).role !== 'admin')
+      throw new AppError('FORBIDDEN', { message: 'Only admins can take over a session' });
     const { lease, previous } = await this.ssh.control.leases.takeOver(ownerOf(client));
     this.applyLease(lease);
     client.send('session_started', {
@@ -288,7 +316,10 @@ export class SshRoom extends PlazaRoom<SshRoomServices, SshState> {
       (stream, data) => this.sendTo(sessionId, 'output', { type: 'output', ...base, stream, data }),
       this.ssh.settings.outputRate,
     );
-    const decoders: Record<OutputStream, StringDecoder> = { stdout: new StringDecoder('utf8'), stderr: new StringDecoder('utf8') };
+    const decoders: Record<OutputStream, StringDecoder> = {
+      stdout: new StringDecoder('utf8'),
+      stderr: new StringDecoder('utf8'),
+    };
     return {
       write: (stream: OutputStream, chunk: Buffer) => throttle.push(stream, decoders[stream].write(chunk)),
       text: (text: string) => throttle.push('stdout', text),

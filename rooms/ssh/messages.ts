@@ -5,7 +5,12 @@ export const SshCommandMessage = z.object({
   server_name: z.string().min(1).max(64),
   command: z.string().min(1).max(8192),
   stop_phrase: z.string().min(1).max(256).optional(),
-  timeout_ms: z.number().int().min(100).max(24 * 3600 * 1000).optional(),
+  timeout_ms: z
+    .number()
+    .int()
+    .min(100)
+    .max(24 * 3600 * 1000)
+    .optional(),
 });
 
 export const CancelMessage = z.object({ command_id: z.string().max(64).optional() }).optional();

@@ -53,7 +53,12 @@ const quote = (identifier: string) => `"${identifier.replace(/"/g, '""')}"`;
  */
 export async function ensureConsoleRole(orm: Database): Promise<void> {
   const connection = orm.em.getConnection();
-  const exists = async () => (await connection.execute<{ n: number }[]>(`select count(*)::int as n from pg_roles where rolname = ?`, [CONSOLE_ROLE]))[0].n > 0;
+  const exists = async () =>
+    (
+      await connection.execute<{ n: number }[]>(`select count(*)::int as n from pg_roles where rolname = ?`, [
+        CONSOLE_ROLE,
+      ])
+    )[0].n > 0;
   if (!(await exists())) {
     try {
       await connection.execute(`create role ${quote(CONSOLE_ROLE)} nologin noinherit`);
@@ -69,7 +74,9 @@ export async function ensureConsoleRole(orm: Database): Promise<void> {
     [CONSOLE_ROLE],
   );
   if (role.unsafe || role.memberships > 0) {
-    throw new Error(`the database role ${CONSOLE_ROLE} has attributes or memberships of its own; it must be NOLOGIN with none (drop it and let Plaza create it)`);
+    throw new Error(
+      `the database role ${CONSOLE_ROLE} has attributes or memberships of its own; it must be NOLOGIN with none (drop it and let Plaza create it)`,
+    );
   }
   // The server's user must be able to hand a function to the role (superusers always can).
   await connection.execute(`do $$ begin
@@ -78,7 +85,9 @@ export async function ensureConsoleRole(orm: Database): Promise<void> {
     end if;
   end $$`);
   // Grants persisted by anyone else would outlive our transactions: the role holds none.
-  await connection.execute(`revoke all on all tables in schema ${quote(await currentSchema(orm.em))} from ${quote(CONSOLE_ROLE)}`);
+  await connection.execute(
+    `revoke all on all tables in schema ${quote(await currentSchema(orm.em))} from ${quote(CONSOLE_ROLE)}`,
+  );
 }
 
 function quoteLiteral(value: string): string {
@@ -130,7 +139,8 @@ export class RoleConsoleDatabase implements ConsoleDatabase {
     const grants = await this.grants(em);
     await em.begin();
     const ctx = em.getTransactionContext();
-    const exec = <T = unknown>(sql: string, params: unknown[] = []) => em.getConnection().execute(sql, params, 'all', ctx) as Promise<T>;
+    const exec = <T = unknown>(sql: string, params: unknown[] = []) =>
+      em.getConnection().execute(sql, params, 'all', ctx) as Promise<T>;
     try {
       await exec(`set local statement_timeout = ${Math.floor(limits.timeoutMs)}`);
       for (const grant of grants) await exec(grant);
@@ -169,10 +179,12 @@ export class RoleConsoleDatabase implements ConsoleDatabase {
 
   /** Tables and columns the console may read: classified readable, minus hidden columns. */
   private async readableColumns(em: EntityManager): Promise<Map<string, ConsoleTable['columns']>> {
-    const rows = await em.getConnection().execute<{ table_name: string; column_name: string; data_type: string; is_nullable: string }[]>(
-      `select table_name, column_name, data_type, is_nullable from information_schema.columns
+    const rows = await em
+      .getConnection()
+      .execute<{ table_name: string; column_name: string; data_type: string; is_nullable: string }[]>(
+        `select table_name, column_name, data_type, is_nullable from information_schema.columns
         where table_schema = current_schema() order by table_name, ordinal_position`,
-    );
+      );
     const hiddenByEntity = this.hiddenColumns();
     const tables = new Map<string, ConsoleTable['columns']>();
     for (const r of rows) {
@@ -180,7 +192,10 @@ export class RoleConsoleDatabase implements ConsoleDatabase {
       if (access === undefined || access === 'hidden') continue;
       if (typeof access === 'object' && access.hide.includes(r.column_name)) continue;
       if (hiddenByEntity.get(r.table_name)?.has(r.column_name)) continue;
-      tables.set(r.table_name, [...(tables.get(r.table_name) ?? []), { name: r.column_name, type: r.data_type, nullable: r.is_nullable === 'YES' }]);
+      tables.set(r.table_name, [
+        ...(tables.get(r.table_name) ?? []),
+        { name: r.column_name, type: r.data_type, nullable: r.is_nullable === 'YES' },
+      ]);
     }
     return tables;
   }

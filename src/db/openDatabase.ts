@@ -33,11 +33,19 @@ export interface OpenOptions {
 }
 
 /** Connects are bounded even for callers that pass no settings (CLI, tests): `pg` alone waits forever. */
-const DEFAULT_TIMEOUTS: PoolTimeouts = { connectTimeoutMs: 5000, acquireTimeoutMs: 5000, idleTimeoutMs: 30_000, statementTimeoutMs: 0, readTimeoutMs: 0 };
+const DEFAULT_TIMEOUTS: PoolTimeouts = {
+  connectTimeoutMs: 5000,
+  acquireTimeoutMs: 5000,
+  idleTimeoutMs: 30_000,
+  statementTimeoutMs: 0,
+  readTimeoutMs: 0,
+};
 const silent: ProgressLog = { info: () => {}, warn: () => {} };
 
 export function targetFromConfig(config: { DATABASE_URL?: string; PGLITE_DIR: string }): DatabaseTarget {
-  return config.DATABASE_URL ? { kind: 'postgresql', url: config.DATABASE_URL } : { kind: 'pglite', dataDir: config.PGLITE_DIR };
+  return config.DATABASE_URL
+    ? { kind: 'postgresql', url: config.DATABASE_URL }
+    : { kind: 'pglite', dataDir: config.PGLITE_DIR };
 }
 
 /** The server's database settings, from its configuration. */
@@ -70,12 +78,17 @@ const READ_TIMEOUT_GRACE_MS = 2000;
 export async function openDatabase(target: DatabaseTarget, options: OpenOptions = {}): Promise<Database> {
   const started = Date.now();
   const log = options.log ?? silent;
-  const orm = target.kind === 'pglite' ? await openPglite(target, options, log) : await openPostgres(target, options, log);
+  const orm =
+    target.kind === 'pglite' ? await openPglite(target, options, log) : await openPostgres(target, options, log);
   log.info({ database: describeTarget(target), ms: Date.now() - started }, 'database ready');
   return orm;
 }
 
-async function openPglite(target: Extract<DatabaseTarget, { kind: 'pglite' }>, options: OpenOptions, log: ProgressLog): Promise<Database> {
+async function openPglite(
+  target: Extract<DatabaseTarget, { kind: 'pglite' }>,
+  options: OpenOptions,
+  log: ProgressLog,
+): Promise<Database> {
   const onDisk = !target.dataDir.startsWith('memory:');
   if (onDisk && !target.loadDataDir && !fs.existsSync(path.join(target.dataDir, 'PG_VERSION'))) {
     log.info({ dir: target.dataDir }, 'initialising a new embedded database (the first start takes several seconds)');
@@ -107,9 +120,18 @@ async function openPglite(target: Extract<DatabaseTarget, { kind: 'pglite' }>, o
  * Migrations run on their own short-lived pool without statement or read limits (a migration may
  * rightly run long); the server's pool, with its limits, opens once the schema is current.
  */
-async function openPostgres(target: Extract<DatabaseTarget, { kind: 'postgresql' }>, options: OpenOptions, log: ProgressLog): Promise<Database> {
+async function openPostgres(
+  target: Extract<DatabaseTarget, { kind: 'postgresql' }>,
+  options: OpenOptions,
+  log: ProgressLog,
+): Promise<Database> {
   const timeouts = options.timeouts ?? DEFAULT_TIMEOUTS;
-  const migrating = await reachPostgres(target, { ...timeouts, statementTimeoutMs: 0, readTimeoutMs: 0 }, options.startupWaitMs ?? 0, log);
+  const migrating = await reachPostgres(
+    target,
+    { ...timeouts, statementTimeoutMs: 0, readTimeoutMs: 0 },
+    options.startupWaitMs ?? 0,
+    log,
+  );
   try {
     await prepare(migrating, options, log);
   } catch (err) {
@@ -128,7 +150,12 @@ async function openPostgres(target: Extract<DatabaseTarget, { kind: 'postgresql'
 }
 
 /** Connects, retrying with backoff while the server cannot be reached, for up to `waitMs`. */
-async function reachPostgres(target: Extract<DatabaseTarget, { kind: 'postgresql' }>, timeouts: PoolTimeouts, waitMs: number, log: ProgressLog): Promise<Database> {
+async function reachPostgres(
+  target: Extract<DatabaseTarget, { kind: 'postgresql' }>,
+  timeouts: PoolTimeouts,
+  waitMs: number,
+  log: ProgressLog,
+): Promise<Database> {
   const where = describeTarget(target);
   log.info({ database: where }, 'connecting to PostgreSQL');
   const orm = await MikroORM.init(ormOptions(target, timeouts));
@@ -141,11 +168,21 @@ async function reachPostgres(target: Extract<DatabaseTarget, { kind: 'postgresql
       const remainingMs = deadline - Date.now();
       if (!worthRetrying(err) || remainingMs <= 0) {
         await orm.close(true);
-        throw explainOpenFailure(target, err, ` (tried ${attempt} time(s) over ${Math.round((Date.now() - deadline + waitMs) / 1000)} s; DB_STARTUP_WAIT sets how long start-up retries)`);
+        throw explainOpenFailure(
+          target,
+          err,
+          ` (tried ${attempt} time(s) over ${Math.round((Date.now() - deadline + waitMs) / 1000)} s; DB_STARTUP_WAIT sets how long start-up retries)`,
+        );
       }
       const wait = Math.min(delayMs, remainingMs);
       log.warn(
-        { database: where, reason: databaseReason(err), attempt, retry_in_ms: wait, gives_up_in_s: Math.ceil(remainingMs / 1000) },
+        {
+          database: where,
+          reason: databaseReason(err),
+          attempt,
+          retry_in_ms: wait,
+          gives_up_in_s: Math.ceil(remainingMs / 1000),
+        },
         `PostgreSQL is not reachable yet (${databaseReason(err)}); retrying`,
       );
       await new Promise((resolve) => setTimeout(resolve, wait));
@@ -235,7 +272,12 @@ export function isAlive(pid: number): boolean {
 function explainOpenFailure(target: DatabaseTarget, err: unknown, tries = ''): Error {
   if (err instanceof DatabaseOpenError) return err;
   if (target.kind === 'pglite') {
-    return new DatabaseOpenError(`Could not open the embedded database in ${target.dataDir}: ${(err as Error)?.message ?? err}`, { cause: err });
+    return new DatabaseOpenError(
+      `Could not open the embedded database in ${target.dataDir}: ${(err as Error)?.message ?? err}`,
+      { cause: err },
+    );
   }
-  return new DatabaseOpenError(`Could not connect to ${describeTarget(target)}: ${databaseReason(err)}${tries}`, { cause: err });
+  return new DatabaseOpenError(`Could not connect to ${describeTarget(target)}: ${databaseReason(err)}${tries}`, {
+    cause: err,
+  });
 }

@@ -62,7 +62,9 @@ export function ormOptions(target: DatabaseTarget, timeouts?: PoolTimeouts): Opt
     dbName: target.dataDir,
     driverOptions: () => {
       if (target.instance) return { pglite: target.instance };
-      return target.loadDataDir ? { loadDataDir: target.loadDataDir, extensions: PGLITE_EXTENSIONS } : { extensions: PGLITE_EXTENSIONS };
+      return target.loadDataDir
+        ? { loadDataDir: target.loadDataDir, extensions: PGLITE_EXTENSIONS }
+        : { extensions: PGLITE_EXTENSIONS };
     },
   };
 }

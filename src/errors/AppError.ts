@@ -10,7 +10,10 @@ export class AppError extends Error {
   /** Extra response headers (e.g. Retry-After) the HTTP edge should send. */
   readonly headers?: Record<string, string>;
 
-  constructor(key: ErrorKey, options: { message?: string; detail?: unknown; headers?: Record<string, string>; cause?: unknown } = {}) {
+  constructor(
+    key: ErrorKey,
+    options: { message?: string; detail?: unknown; headers?: Record<string, string>; cause?: unknown } = {},
+  ) {
     const spec: ErrorSpec = ErrorCodes[key];
     super(options.message ?? spec.message, { cause: options.cause });
     this.key = key;

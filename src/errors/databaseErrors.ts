@@ -12,7 +12,17 @@ import { ConnectionException } from '@mikro-orm/core';
 export type DatabaseFailure = 'unavailable' | 'invalid' | 'conflict';
 
 /** Node network failures of the connection to the database. */
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'ECONNABORTED']);
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EAI_AGAIN',
+  'ECONNABORTED',
+]);
 
 /**
  * Failures `pg`, `pg-pool` and PGlite report without a code: the pool's acquire and connect timeouts,

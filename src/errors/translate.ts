@@ -12,11 +12,17 @@ export function toAppError(err: unknown): { error: AppError; unexpected: boolean
   if (err instanceof NotFoundError) return { error: new AppError('RESOURCE_NOT_FOUND'), unexpected: false };
   switch (databaseFailure(err)) {
     case 'unavailable':
-      return { error: new AppError('SERVICE_UNAVAILABLE', { detail: { retryable: true }, cause: err }), unexpected: true };
+      return {
+        error: new AppError('SERVICE_UNAVAILABLE', { detail: { retryable: true }, cause: err }),
+        unexpected: true,
+      };
     case 'invalid':
       return { error: invalidValue(err), unexpected: false };
     case 'conflict':
-      return { error: new AppError('RESOURCE_CONFLICT', { detail: conflictDetail(err), cause: err }), unexpected: false };
+      return {
+        error: new AppError('RESOURCE_CONFLICT', { detail: conflictDetail(err), cause: err }),
+        unexpected: false,
+      };
   }
   return { error: new AppError('INTERNAL', { cause: err }), unexpected: true };
 }

@@ -15,13 +15,19 @@ const BASE_HEADERS = {
  */
 export function installCorsPolicy(origins: string): void {
   const allowAny = origins.trim() === '*';
-  const allowed = new Set(origins.split(',').map((o) => o.trim()).filter((o) => o && o !== '*'));
+  const allowed = new Set(
+    origins
+      .split(',')
+      .map((o) => o.trim())
+      .filter((o) => o && o !== '*'),
+  );
   (matchMaker.controller as { DEFAULT_CORS_HEADERS: Record<string, string> }).DEFAULT_CORS_HEADERS = BASE_HEADERS;
   matchMaker.controller.getCorsHeaders = (headers: Headers): Record<string, string> => {
     const origin = headers.get('origin');
     if (!origin) return {};
     if (allowAny) return { 'Access-Control-Allow-Origin': '*' };
-    if (allowed.has(origin)) return { 'Access-Control-Allow-Origin': origin, 'Access-Control-Allow-Credentials': 'true', Vary: 'Origin' };
+    if (allowed.has(origin))
+      return { 'Access-Control-Allow-Origin': origin, 'Access-Control-Allow-Credentials': 'true', Vary: 'Origin' };
     return {};
   };
 }

@@ -31,7 +31,10 @@ import { monitorRoutes } from './routers/monitorRoutes.ts';
 export type RouteModule = (api: Api) => void;
 
 /** Configures the Express app Colyseus hands us: middleware, every router, docs, then the error edge. */
-export function configureApp(app: Application, deps: { config: Config; logger: Logger; services: Services; modules?: RouteModule[] }): void {
+export function configureApp(
+  app: Application,
+  deps: { config: Config; logger: Logger; services: Services; modules?: RouteModule[] },
+): void {
   const { config, logger, services } = deps;
   app.disable('x-powered-by');
   app.set('trust proxy', config.TRUST_PROXY);
@@ -51,9 +54,19 @@ export function configureApp(app: Application, deps: { config: Config; logger: L
   // AI jobs carry CSV datasets: their body limit follows AI_MAX_INPUT_BYTES (plus JSON overhead), not JSON_BODY_LIMIT.
   aiRoutes(api, services.aiModels, services.aiJobs, { bodyLimit: config.AI_MAX_INPUT_BYTES * 2 + 64 * 1024 });
   const uploadParser = (field: string, multiple: boolean) =>
-    multipartParser(services.fileStorage, { field, multiple, maxBytes: config.UPLOAD_MAX_BYTES, maxFiles: config.UPLOAD_MAX_FILES });
+    multipartParser(services.fileStorage, {
+      field,
+      multiple,
+      maxBytes: config.UPLOAD_MAX_BYTES,
+      maxFiles: config.UPLOAD_MAX_FILES,
+    });
   boardRoutes(api, services.boards, services.posts);
-  postRoutes(api, { posts: services.posts, comments: services.comments, files: services.files, attachmentParser: uploadParser('files', true) });
+  postRoutes(api, {
+    posts: services.posts,
+    comments: services.comments,
+    files: services.files,
+    attachmentParser: uploadParser('files', true),
+  });
   fileRoutes(api, services.files, { single: uploadParser('file', false), batch: uploadParser('files', true) });
   sshRoutes(api, services.ssh.control);
   // realtime (issue 4)
@@ -71,7 +84,14 @@ export function configureApp(app: Application, deps: { config: Config; logger: L
     document ??= buildDocument(registry);
     res.json(document);
   });
-  app.use('/docs', swaggerUi.serve, swaggerUi.setup(undefined, { swaggerOptions: { url: '/openapi.json', validatorUrl: null }, customSiteTitle: 'Plaza API' }));
+  app.use(
+    '/docs',
+    swaggerUi.serve,
+    swaggerUi.setup(undefined, {
+      swaggerOptions: { url: '/openapi.json', validatorUrl: null },
+      customSiteTitle: 'Plaza API',
+    }),
+  );
 
   app.use(notFound);
   app.use(errorHandler(logger));

@@ -11,7 +11,12 @@ import type { ByteRange } from '../domain/files/FileStorage.ts';
  * headers every download carries: `nosniff`, a sandboxing CSP, and `attachment` for anything a browser
  * could run.
  */
-export async function sendStoredFile(req: Request, res: Response, opened: OpenedFile, options: { forceDownload: boolean }): Promise<void> {
+export async function sendStoredFile(
+  req: Request,
+  res: Response,
+  opened: OpenedFile,
+  options: { forceDownload: boolean },
+): Promise<void> {
   const { file } = opened;
   const etag = `"${file.sha256}"`;
   res.setHeader('ETag', etag);
@@ -24,14 +29,20 @@ export async function sendStoredFile(req: Request, res: Response, opened: Opened
   // so the error goes out as the catalogue's JSON.
   const range = requestedRange(req, file.size, etag);
   if (range === 'unsatisfiable') {
-    throw new AppError('RANGE_NOT_SATISFIABLE', { detail: { size: file.size }, headers: { 'Content-Range': `bytes */${file.size}` } });
+    throw new AppError('RANGE_NOT_SATISFIABLE', {
+      detail: { size: file.size },
+      headers: { 'Content-Range': `bytes */${file.size}` },
+    });
   }
   const stream = await opened.bytes(range);
   res.status(range ? 206 : 200);
   res.setHeader('Content-Type', file.mime === 'text/plain' ? 'text/plain; charset=utf-8' : file.mime);
   res.setHeader('X-Content-Type-Options', 'nosniff');
   res.setHeader('Content-Security-Policy', "default-src 'none'; sandbox");
-  res.setHeader('Content-Disposition', contentDisposition(opened.inline && !options.forceDownload ? 'inline' : 'attachment', file.original_name));
+  res.setHeader(
+    'Content-Disposition',
+    contentDisposition(opened.inline && !options.forceDownload ? 'inline' : 'attachment', file.original_name),
+  );
   res.setHeader('Accept-Ranges', 'bytes');
   if (range) res.setHeader('Content-Range', `bytes ${range.start}-${range.end}/${file.size}`);
   res.setHeader('Content-Length', String(range ? range.end - range.start + 1 : file.size));

@@ -49,7 +49,10 @@ export interface MultipartSpec<P, A extends Access> {
   /** The file fields, for the docs: name → whether it takes several files. */
   files: Record<string, { multiple: boolean; description?: string }>;
   /** Refuses early, before any byte of the body is read (e.g. no permission to upload here). */
-  precheck?: (ctx: { params: Infer<P>; principal: RouteContext<P, unknown, unknown, A>['principal'] }) => Promise<unknown>;
+  precheck?: (ctx: {
+    params: Infer<P>;
+    principal: RouteContext<P, unknown, unknown, A>['principal'];
+  }) => Promise<unknown>;
 }
 
 export interface RouteContext<P, Q, B, A extends Access> {
@@ -78,10 +81,12 @@ export class Api {
     this.jsonLimit = bytes.parse(options.jsonLimit) ?? 100 * 1024;
   }
 
-  route<P extends ZodObject | undefined, Q extends ZodObject | undefined, B extends ZodType | undefined, A extends Access>(
-    spec: RouteSpec<P, Q, B, A>,
-    handler: (ctx: RouteContext<P, Q, B, A>) => Promise<unknown> | unknown,
-  ): void {
+  route<
+    P extends ZodObject | undefined,
+    Q extends ZodObject | undefined,
+    B extends ZodType | undefined,
+    A extends Access,
+  >(spec: RouteSpec<P, Q, B, A>, handler: (ctx: RouteContext<P, Q, B, A>) => Promise<unknown> | unknown): void {
     this.document(spec);
     const status = spec.status ?? 200;
     const readJson = spec.body ? jsonReader(spec.bodyLimit ?? this.jsonLimit) : undefined;
@@ -147,7 +152,8 @@ export class Api {
       tags: [spec.tag],
       // Public routes take an optional token (a signed-in caller may see more): `{}` says it is optional.
       // Anonymous routes (probes) never look at one.
-      security: spec.access === 'anonymous' ? undefined : spec.access === 'public' ? [{}, { bearer: [] }] : [{ bearer: [] }],
+      security:
+        spec.access === 'anonymous' ? undefined : spec.access === 'public' ? [{}, { bearer: [] }] : [{ bearer: [] }],
       request: {
         params: spec.params as ZodObject | undefined,
         query: spec.query as ZodObject | undefined,
@@ -179,7 +185,12 @@ function jsonReader(limit: number) {
   };
 }
 
-async function receiveMultipart(spec: MultipartSpec<any, any>, ctx: { params: any; principal: any }, req: Request, res: Response): Promise<void> {
+async function receiveMultipart(
+  spec: MultipartSpec<any, any>,
+  ctx: { params: any; principal: any },
+  req: Request,
+  res: Response,
+): Promise<void> {
   if (!req.is('multipart/form-data')) {
     throw new AppError('UNSUPPORTED_MEDIA_TYPE', { message: 'Send the file(s) as multipart/form-data' });
   }
@@ -191,7 +202,9 @@ async function receiveMultipart(spec: MultipartSpec<any, any>, ctx: { params: an
       throw err;
     }
   }
-  await new Promise<void>((resolve, reject) => spec.parser(req, res, (err?: unknown) => (err ? reject(err) : resolve())));
+  await new Promise<void>((resolve, reject) =>
+    spec.parser(req, res, (err?: unknown) => (err ? reject(err) : resolve())),
+  );
 }
 
 /** The OpenAPI form of a multipart body: its binary file fields. */
@@ -199,7 +212,9 @@ function multipartSchema(spec: MultipartSpec<any, any>) {
   const properties: Record<string, object> = {};
   for (const [name, file] of Object.entries(spec.files)) {
     const binary = { type: 'string', format: 'binary' };
-    properties[name] = file.multiple ? { type: 'array', items: binary, description: file.description } : { ...binary, description: file.description };
+    properties[name] = file.multiple
+      ? { type: 'array', items: binary, description: file.description }
+      : { ...binary, description: file.description };
   }
   return { type: 'object' as const, properties, required: Object.keys(spec.files) };
 }

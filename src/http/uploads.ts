@@ -8,14 +8,25 @@ type StagedPart = Express.Multer.File & { staged?: StagedFile };
 
 /** Catalogue errors every upload route can answer with, for the docs. */
 export const UPLOAD_ERRORS = [
-  'FILE_TOO_LARGE', 'FILE_TYPE_NOT_ALLOWED', 'TOO_MANY_FILES', 'NO_FILE', 'FILE_EMPTY', 'UPLOAD_MALFORMED', 'UPLOAD_QUOTA_EXCEEDED', 'RATE_LIMITED',
+  'FILE_TOO_LARGE',
+  'FILE_TYPE_NOT_ALLOWED',
+  'TOO_MANY_FILES',
+  'NO_FILE',
+  'FILE_EMPTY',
+  'UPLOAD_MALFORMED',
+  'UPLOAD_QUOTA_EXCEEDED',
+  'RATE_LIMITED',
 ] as const;
 
 /** A multer storage engine that streams each part into the storage's staging area (hashing as it goes). */
 class StagingEngine implements StorageEngine {
   constructor(private readonly storage: FileStorage) {}
 
-  _handleFile(_req: Request, file: Express.Multer.File, callback: (error?: unknown, info?: Partial<StagedPart>) => void): void {
+  _handleFile(
+    _req: Request,
+    file: Express.Multer.File,
+    callback: (error?: unknown, info?: Partial<StagedPart>) => void,
+  ): void {
     this.storage.stage(file.stream).then(
       (staged) => callback(null, { staged, size: staged.size }),
       (err) => callback(err),
@@ -33,7 +44,10 @@ class StagingEngine implements StorageEngine {
  * next, staged bytes that were not committed are dropped when the response closes, so a rejected,
  * failed or interrupted upload leaves nothing behind.
  */
-export function multipartParser(storage: FileStorage, options: { field: string; multiple: boolean; maxBytes: number; maxFiles: number }): RequestHandler {
+export function multipartParser(
+  storage: FileStorage,
+  options: { field: string; multiple: boolean; maxBytes: number; maxFiles: number },
+): RequestHandler {
   const maxFiles = options.multiple ? options.maxFiles : 1;
   const upload = multer({
     storage: new StagingEngine(storage),
@@ -62,7 +76,8 @@ function uploadedParts(req: Request): StagedPart[] {
 /** Multer and busboy failures are the client's (limits, a cut or malformed body); a file-system error is ours. */
 function translate(err: unknown, options: { field: string; maxBytes: number }, maxFiles: number): unknown {
   if ((err as NodeJS.ErrnoException)?.syscall) return err;
-  if (!(err instanceof MulterError)) return new AppError('UPLOAD_MALFORMED', { cause: err, detail: { reason: (err as Error)?.message } });
+  if (!(err instanceof MulterError))
+    return new AppError('UPLOAD_MALFORMED', { cause: err, detail: { reason: (err as Error)?.message } });
   switch (err.code) {
     case 'LIMIT_FILE_SIZE':
       return new AppError('FILE_TOO_LARGE', { detail: { max_bytes: options.maxBytes } });
@@ -71,7 +86,10 @@ function translate(err: unknown, options: { field: string; maxBytes: number }, m
     case 'LIMIT_UNEXPECTED_FILE':
       return err.field === options.field
         ? new AppError('TOO_MANY_FILES', { detail: { max_files: maxFiles } })
-        : new AppError('VALIDATION_FAILED', { message: `Unexpected file field; send files as "${options.field}"`, detail: [{ path: `body.${err.field}`, message: `use "${options.field}"` }] });
+        : new AppError('VALIDATION_FAILED', {
+            message: `Unexpected file field; send files as "${options.field}"`,
+            detail: [{ path: `body.${err.field}`, message: `use "${options.field}"` }],
+          });
     default:
       return new AppError('UPLOAD_MALFORMED', { detail: { reason: err.message } });
   }

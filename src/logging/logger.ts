@@ -4,10 +4,25 @@ export type { Logger };
 
 /** Paths whose values never reach a log line, wherever they appear. */
 const REDACT = [
-  'password', '*.password', 'new', '*.new', 'current', '*.current', 'token', '*.token',
-  'access_token', '*.access_token', 'refresh_token', '*.refresh_token',
-  'req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]',
-  'secret', '*.secret', 'passphrase', '*.passphrase',
+  'password',
+  '*.password',
+  'new',
+  '*.new',
+  'current',
+  '*.current',
+  'token',
+  '*.token',
+  'access_token',
+  '*.access_token',
+  'refresh_token',
+  '*.refresh_token',
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'res.headers["set-cookie"]',
+  'secret',
+  '*.secret',
+  'passphrase',
+  '*.passphrase',
 ];
 
 export function createLogger(options: { level: string; pretty: boolean }): Logger {

@@ -8,13 +8,22 @@ import { startTestServer, type TestServer } from '../helpers/testServer.ts';
 import { createTestDatabase, usingPostgres } from '../helpers/testDatabase.ts';
 import { adminSession, submitJob, waitForJob } from '../helpers/ai.ts';
 
-const AI = { AI_TEST_MODELS: 'true', AI_POOL_SIZE: '1', AI_HEARTBEAT_INTERVAL: '200', AI_POLL_INTERVAL: '100', AI_MAX_ATTEMPTS: '2' };
+const AI = {
+  AI_TEST_MODELS: 'true',
+  AI_POOL_SIZE: '1',
+  AI_HEARTBEAT_INTERVAL: '200',
+  AI_POLL_INTERVAL: '100',
+  AI_MAX_ATTEMPTS: '2',
+};
 
 /** A database that outlives a server, so a second server can start on the same data. */
 async function durableDatabase(): Promise<{ target: DatabaseTarget; dispose(): Promise<void> }> {
   if (usingPostgres) return createTestDatabase();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'plaza-ai-pglite-'));
-  return { target: { kind: 'pglite', dataDir: dir }, dispose: async () => fs.rmSync(dir, { recursive: true, force: true }) };
+  return {
+    target: { kind: 'pglite', dataDir: dir },
+    dispose: async () => fs.rmSync(dir, { recursive: true, force: true }),
+  };
 }
 
 describe('AI job queue across restarts', function () {
@@ -26,7 +35,11 @@ describe('AI job queue across restarts', function () {
     try {
       const first = await startTestServer(AI, { database: db.target });
       const alice = await first.http.signUp('alice');
-      const job = await submitJob(first.http, alice.access_token, { model: 'test-spin', task: 'score', input: { ms: 1500 } });
+      const job = await submitJob(first.http, alice.access_token, {
+        model: 'test-spin',
+        task: 'score',
+        input: { ms: 1500 },
+      });
       await waitForJob(first.http, alice.access_token, job.id, (j) => j.status === 'running');
       await first.stop();
 
@@ -37,8 +50,18 @@ describe('AI job queue across restarts', function () {
       const stale = new Date(Date.now() - 3600_000);
       const orphan = (attempts: number) =>
         em.create(AiJob, {
-          owner: alice.id, model: 'test-spin', modelVersion: '0.0.0', task: 'score', status: 'running',
-          input: { ms: 10 }, params: {}, result: null, attempts, runnerId: 'crashed-process', heartbeatAt: stale, startedAt: stale,
+          owner: alice.id,
+          model: 'test-spin',
+          modelVersion: '0.0.0',
+          task: 'score',
+          status: 'running',
+          input: { ms: 10 },
+          params: {},
+          result: null,
+          attempts,
+          runnerId: 'crashed-process',
+          heartbeatAt: stale,
+          startedAt: stale,
         });
       const retried = orphan(1);
       const exhausted = orphan(2);
@@ -58,7 +81,9 @@ describe('AI job queue across restarts', function () {
       const failed = await waitForJob(second.http, alice.access_token, exhausted.id);
       expect(failed.status).to.equal('failed');
       expect(failed.error.code).to.equal(60105);
-      expect(failed.error.message).to.equal('The server stopped while this job ran, 2 time(s); it was not retried again');
+      expect(failed.error.message).to.equal(
+        'The server stopped while this job ran, 2 time(s); it was not retried again',
+      );
     } finally {
       await second?.stop();
       await db.dispose();
@@ -76,7 +101,11 @@ describe('AI job queue across restarts', function () {
       const admin = await adminSession(server, 'root');
       const bob = await server.http.signUp('bob');
       const ids: number[] = [];
-      for (let i = 0; i < 8; i++) ids.push((await submitJob(server.http, bob.access_token, { model: 'test-spin', task: 'score', input: { ms: 150 } })).id);
+      for (let i = 0; i < 8; i++)
+        ids.push(
+          (await submitJob(server.http, bob.access_token, { model: 'test-spin', task: 'score', input: { ms: 150 } }))
+            .id,
+        );
       let sawQueued = false;
       for (;;) {
         const running = await server.http.get('/ai/jobs?status=running&limit=100', admin.access_token);

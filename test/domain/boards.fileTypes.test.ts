@@ -12,7 +12,9 @@ describe('file types and names', () => {
     expect(await detect(PDF_BYTES)).to.deep.equal({ mime: 'application/pdf', ext: 'pdf' });
     expect((await detect('  <!doctype html><p>hi')).mime).to.equal('text/html');
     expect((await detect('\uFEFF<html><script>x</script></html>')).mime).to.equal('text/html');
-    expect((await detect('<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"/>')).mime).to.equal('image/svg+xml');
+    expect((await detect('<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"/>')).mime).to.equal(
+      'image/svg+xml',
+    );
     expect((await detect('<?xml version="1.0"?><note/>')).mime).to.equal('application/xml');
     expect((await detect('안녕하세요, plain words.\n')).mime).to.equal('text/plain');
     expect((await detect(Buffer.from([0, 1, 2, 3, 255, 254]))).mime).to.equal('application/octet-stream');
@@ -24,7 +26,11 @@ describe('file types and names', () => {
     expect(isAllowed(png, ['image/*'])).to.equal(true);
     expect(isAllowed(png, ['.png'])).to.equal(true);
     expect(isAllowed(png, ['image/jpeg', 'pdf'])).to.equal(false);
-    expect(isAllowed({ mime: 'application/vnd.oasis.opendocument.text', ext: 'odt' }, ['application/vnd.oasis.opendocument.*'])).to.equal(true);
+    expect(
+      isAllowed({ mime: 'application/vnd.oasis.opendocument.text', ext: 'odt' }, [
+        'application/vnd.oasis.opendocument.*',
+      ]),
+    ).to.equal(true);
   });
 
   it('when a type is filed, then images, documents and other files go to their folders; only passive types are inline', () => {
@@ -33,15 +39,26 @@ describe('file types and names', () => {
     expect(categoryOf('application/vnd.openxmlformats-officedocument.wordprocessingml.document')).to.equal('documents');
     expect(categoryOf('application/zip')).to.equal('files');
     expect(isInlineSafe('image/png')).to.equal(true);
-    for (const active of ['image/svg+xml', 'text/html', 'application/xml', 'text/javascript']) expect(isInlineSafe(active), active).to.equal(false);
+    for (const active of ['image/svg+xml', 'text/html', 'application/xml', 'text/javascript'])
+      expect(isInlineSafe(active), active).to.equal(false);
   });
 
   it('when a Korean word-processor file is sniffed, then HWPX (a zip) and HWP (a compound file) are told from their containers', async () => {
-    expect(await detect(HWPX_BYTES)).to.deep.equal({ mime: 'application/hwp+zip', ext: 'hwpx', container: 'application/zip' });
-    expect(await detect(HWP_BYTES)).to.deep.equal({ mime: 'application/x-hwp', ext: 'hwp', container: 'application/x-cfb' });
+    expect(await detect(HWPX_BYTES)).to.deep.equal({
+      mime: 'application/hwp+zip',
+      ext: 'hwpx',
+      container: 'application/zip',
+    });
+    expect(await detect(HWP_BYTES)).to.deep.equal({
+      mime: 'application/x-hwp',
+      ext: 'hwp',
+      container: 'application/x-cfb',
+    });
     expect((await detect(CFB_BYTES)).mime).to.equal('application/x-cfb');
     expect((await detect(storedZip([{ name: 'notes.txt', data: 'hello' }]))).mime).to.equal('application/zip');
-    expect((await detect(storedZip([{ name: 'mimetype', data: 'application/x-other' }]))).mime).to.equal('application/zip');
+    expect((await detect(storedZip([{ name: 'mimetype', data: 'application/x-other' }]))).mime).to.equal(
+      'application/zip',
+    );
     expect(categoryOf('application/hwp+zip')).to.equal('documents');
     expect(categoryOf('application/x-hwp')).to.equal('documents');
   });

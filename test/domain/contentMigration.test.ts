@@ -63,7 +63,11 @@ describe('upgrading a database to case-insensitive board names and checked avata
     };
     alicePhoto = await file(users.alice, 'image/png', 'images/aaaaaaaaaaaaaaaaaaaa.png');
     const carolPdf = await file(users.carol, 'application/pdf', 'documents/bbbbbbbbbbbbbbbbbbbb.pdf');
-    await em.execute('update users set avatar_file_id = ? where id in (?, ?)', [alicePhoto, users.alice, users.mallory]);
+    await em.execute('update users set avatar_file_id = ? where id in (?, ?)', [
+      alicePhoto,
+      users.alice,
+      users.mallory,
+    ]);
     await em.execute('update users set avatar_file_id = ? where id = ?', [carolPdf, users.carol]);
     await em.execute('update users set avatar_file_id = 424242 where id = ?', [users.dave]);
     await db.orm.migrator.up();
@@ -84,12 +88,16 @@ describe('upgrading a database to case-insensitive board names and checked avata
     ]);
     expect(audit.map((a) => a.actor_name)).to.deep.equal(['migration', 'migration']);
     let refused: unknown;
-    await em.execute(`insert into boards (name, created_at, updated_at) values ('UNIQUE', now(), now())`).catch((err) => (refused = err));
+    await em
+      .execute(`insert into boards (name, created_at, updated_at) values ('UNIQUE', now(), now())`)
+      .catch((err) => (refused = err));
     expect(String(refused)).to.match(/boards_name_lower_unique/);
   });
 
   it("when an avatar pointed at someone else's file, a non-image or no file, then the upgrade clears it and keeps valid ones", async () => {
-    const avatars = await db.orm.em.fork().execute<{ id: number; avatar_file_id: number | null }[]>('select id, avatar_file_id from users order by id');
+    const avatars = await db.orm.em
+      .fork()
+      .execute<{ id: number; avatar_file_id: number | null }[]>('select id, avatar_file_id from users order by id');
     expect(avatars).to.deep.equal([
       { id: users.alice, avatar_file_id: alicePhoto },
       { id: users.mallory, avatar_file_id: null },

@@ -55,9 +55,11 @@ describe('database failures, translated once', () => {
   });
 
   it('when a table is added to the schema, then the console classification says what of it the console may read', async () => {
-    const rows = await orm.em.getConnection().execute<{ table_name: string }[]>(
-      `select table_name from information_schema.tables where table_schema = current_schema() order by table_name`,
-    );
+    const rows = await orm.em
+      .getConnection()
+      .execute<{ table_name: string }[]>(
+        `select table_name from information_schema.tables where table_schema = current_schema() order by table_name`,
+      );
     const unclassified = rows.map((r) => r.table_name).filter((t) => !(t in CONSOLE_TABLES));
     expect(unclassified, 'add these to CONSOLE_TABLES in src/db/consoleRole.ts').to.deep.equal([]);
   });

@@ -20,7 +20,11 @@ describe('SSH infrastructure on ssh2 (in-process SSH peers)', () => {
 
   before(async () => {
     peers = await startSshPeers();
-    gateway = new Ssh2Gateway(loadServersFile(peers.file, sshSecretLookup()), { connectTimeoutMs: 5000, idleMs: 60_000, log });
+    gateway = new Ssh2Gateway(loadServersFile(peers.file, sshSecretLookup()), {
+      connectTimeoutMs: 5000,
+      idleMs: 60_000,
+      log,
+    });
   });
   after(async () => {
     await gateway.close();
@@ -31,19 +35,30 @@ describe('SSH infrastructure on ssh2 (in-process SSH peers)', () => {
     const chunks: { stream: OutputStream; text: string }[] = [];
     const onOutput = extra.onOutput;
     const result = await gateway.exec({
-      server, command, timeoutMs: 10_000, outputCap: 1024 * 1024, signal: new AbortController().signal,
+      server,
+      command,
+      timeoutMs: 10_000,
+      outputCap: 1024 * 1024,
+      signal: new AbortController().signal,
       ...extra,
       onOutput: (stream, chunk) => {
         chunks.push({ stream, text: chunk.toString() });
         onOutput?.(stream, chunk);
       },
     });
-    const text = (stream: OutputStream) => chunks.filter((c) => c.stream === stream).map((c) => c.text).join('');
+    const text = (stream: OutputStream) =>
+      chunks
+        .filter((c) => c.stream === stream)
+        .map((c) => c.text)
+        .join('');
     return { result, chunks, stdout: text('stdout'), stderr: text('stderr') };
   }
 
   it('when a command writes to stdout and stderr, then both arrive in order and told apart, with the exit code', async () => {
-    const { result, stdout, stderr } = await run('alpha', 'for i in 1 2 3; do echo out$i; echo err$i >&2; sleep 0.05; done; exit 3');
+    const { result, stdout, stderr } = await run(
+      'alpha',
+      'for i in 1 2 3; do echo out$i; echo err$i >&2; sleep 0.05; done; exit 3',
+    );
     expect(stdout).to.equal('out1\nout2\nout3\n');
     expect(stderr).to.equal('err1\nerr2\nerr3\n');
     expect(result).to.include({ exitCode: 3, signal: null, reason: 'exit', truncated: false });
@@ -56,20 +71,27 @@ describe('SSH infrastructure on ssh2 (in-process SSH peers)', () => {
   });
 
   it('when the stop phrase appears, then the command counts as complete right after it', async () => {
-    const { result, stdout } = await run('alpha', 'echo preparing; echo DATA_READY; sleep 5; echo never', { stopPhrase: 'DATA_READY' });
+    const { result, stdout } = await run('alpha', 'echo preparing; echo DATA_READY; sleep 5; echo never', {
+      stopPhrase: 'DATA_READY',
+    });
     expect(stdout).to.equal('preparing\nDATA_READY');
     expect(result.reason).to.equal('stop_phrase');
   });
 
   it('when the stop phrase is split across chunks, then it is still found', async () => {
-    const { result, stdout } = await run('alpha', "printf 'wait..DO'; sleep 0.2; printf 'NE tail'; sleep 5", { stopPhrase: 'DONE' });
+    const { result, stdout } = await run('alpha', "printf 'wait..DO'; sleep 0.2; printf 'NE tail'; sleep 5", {
+      stopPhrase: 'DONE',
+    });
     expect(stdout).to.equal('wait..DONE');
     expect(result.reason).to.equal('stop_phrase');
   });
 
   it('when the caller aborts, then the command gets TERM and the result says cancelled', async () => {
     const abort = new AbortController();
-    const { result } = await run('alpha', 'echo started; sleep 30', { signal: abort.signal, onOutput: () => abort.abort() });
+    const { result } = await run('alpha', 'echo started; sleep 30', {
+      signal: abort.signal,
+      onOutput: () => abort.abort(),
+    });
     expect(result.reason).to.equal('cancelled');
     expect(result.signal).to.equal('TERM');
     expect(peers.alpha.signals).to.include('TERM');
@@ -92,9 +114,20 @@ describe('SSH infrastructure on ssh2 (in-process SSH peers)', () => {
   });
 
   it('when a pooled connection has nothing to run for the idle time, then it is closed', async () => {
-    const idle = new Ssh2Gateway(loadServersFile(peers.file, sshSecretLookup()), { connectTimeoutMs: 5000, idleMs: 200, log });
+    const idle = new Ssh2Gateway(loadServersFile(peers.file, sshSecretLookup()), {
+      connectTimeoutMs: 5000,
+      idleMs: 200,
+      log,
+    });
     try {
-      await idle.exec({ server: 'alpha', command: 'true', timeoutMs: 5000, outputCap: 10, signal: new AbortController().signal, onOutput: () => {} });
+      await idle.exec({
+        server: 'alpha',
+        command: 'true',
+        timeoutMs: 5000,
+        outputCap: 10,
+        signal: new AbortController().signal,
+        onOutput: () => {},
+      });
       expect(idle.pool.openCount()).to.equal(1);
       await new Promise((r) => setTimeout(r, 500));
       expect(idle.pool.openCount()).to.equal(0);
@@ -109,7 +142,11 @@ describe('SSH infrastructure on ssh2 (in-process SSH peers)', () => {
     fs.writeFileSync(peers.source, data);
     const progress: number[] = [];
     const transfer = gateway.transfers()[0];
-    const result = await gateway.transfer({ transfer, signal: new AbortController().signal, onProgress: (bytes) => progress.push(bytes) });
+    const result = await gateway.transfer({
+      transfer,
+      signal: new AbortController().signal,
+      onProgress: (bytes) => progress.push(bytes),
+    });
     const expected = createHash('sha256').update(data).digest('hex');
     expect(result).to.include({ bytes: data.length, sha256: expected, destinationSha256: expected });
     expect(fs.readFileSync(peers.destination).equals(data)).to.equal(true);
@@ -122,7 +159,9 @@ describe('SSH infrastructure on ssh2 (in-process SSH peers)', () => {
     fs.writeFileSync(peers.destination, 'previous copy');
     const abort = new AbortController();
     const transfer = gateway.transfers()[0];
-    const err = await gateway.transfer({ transfer, signal: abort.signal, onProgress: () => abort.abort() }).catch((e) => e);
+    const err = await gateway
+      .transfer({ transfer, signal: abort.signal, onProgress: () => abort.abort() })
+      .catch((e) => e);
     expect(err.code).to.equal(24002);
     expect(err.detail).to.include({ transfer: 'alpha_to_beta', reason: 'cancelled' });
     expect(fs.existsSync(`${peers.destination}.plaza-part`)).to.equal(false);
@@ -131,7 +170,9 @@ describe('SSH infrastructure on ssh2 (in-process SSH peers)', () => {
 
   it('when the source file is missing, then 24002 says so', async () => {
     fs.rmSync(peers.source, { force: true });
-    const err = await gateway.transfer({ transfer: gateway.transfers()[0], signal: new AbortController().signal, onProgress: () => {} }).catch((e) => e);
+    const err = await gateway
+      .transfer({ transfer: gateway.transfers()[0], signal: new AbortController().signal, onProgress: () => {} })
+      .catch((e) => e);
     expect(err.code).to.equal(24002);
     expect(err.detail.reason).to.match(/^source .*source\.bin: .*no such file/i);
   });
@@ -142,7 +183,16 @@ describe('SSH infrastructure on ssh2 (in-process SSH peers)', () => {
     const wrong = new Ssh2Gateway(servers, { connectTimeoutMs: 5000, idleMs: 1000, log });
     const before = peers.alpha.commands.length;
     try {
-      const err = await wrong.exec({ server: 'alpha', command: 'true', timeoutMs: 1000, outputCap: 10, signal: new AbortController().signal, onOutput: () => {} }).catch((e) => e);
+      const err = await wrong
+        .exec({
+          server: 'alpha',
+          command: 'true',
+          timeoutMs: 1000,
+          outputCap: 10,
+          signal: new AbortController().signal,
+          onOutput: () => {},
+        })
+        .catch((e) => e);
       expect(err).to.be.instanceOf(AppError);
       expect(err.code).to.equal(20003);
       expect(err.detail).to.include({ expected: peers.beta.fingerprint, presented: peers.alpha.fingerprint });
@@ -153,10 +203,26 @@ describe('SSH infrastructure on ssh2 (in-process SSH peers)', () => {
   });
 
   it('when the password is wrong, then 21001 comes back without the password in it', async () => {
-    const env: Record<string, string> = { PLAZA_TEST_SSH_PASSWORD: 'not-the-password', PLAZA_TEST_SSH_PASSPHRASE: SSH_SECRETS.passphrase };
-    const wrong = new Ssh2Gateway(loadServersFile(peers.file, sshSecretLookup(env)), { connectTimeoutMs: 5000, idleMs: 1000, log });
+    const env: Record<string, string> = {
+      PLAZA_TEST_SSH_PASSWORD: 'not-the-password',
+      PLAZA_TEST_SSH_PASSPHRASE: SSH_SECRETS.passphrase,
+    };
+    const wrong = new Ssh2Gateway(loadServersFile(peers.file, sshSecretLookup(env)), {
+      connectTimeoutMs: 5000,
+      idleMs: 1000,
+      log,
+    });
     try {
-      const err = await wrong.exec({ server: 'alpha', command: 'true', timeoutMs: 1000, outputCap: 10, signal: new AbortController().signal, onOutput: () => {} }).catch((e) => e);
+      const err = await wrong
+        .exec({
+          server: 'alpha',
+          command: 'true',
+          timeoutMs: 1000,
+          outputCap: 10,
+          signal: new AbortController().signal,
+          onOutput: () => {},
+        })
+        .catch((e) => e);
       expect(err.code).to.equal(21001);
       expect(JSON.stringify(err.toRoomMessage())).to.not.include('not-the-password');
     } finally {
@@ -166,7 +232,12 @@ describe('SSH infrastructure on ssh2 (in-process SSH peers)', () => {
 
   it('when a target stops and comes back, then its health flips to unhealthy and back', async () => {
     const servers = loadServersFile(peers.file, sshSecretLookup());
-    const monitor = new HealthMonitor(servers.targets, { intervalMs: 60_000, timeoutMs: 2000, failuresToUnhealthy: 1, log });
+    const monitor = new HealthMonitor(servers.targets, {
+      intervalMs: 60_000,
+      timeoutMs: 2000,
+      failuresToUnhealthy: 1,
+      log,
+    });
     const alpha = servers.targets[0];
     expect((await monitor.check(alpha)).is_healthy).to.equal(true);
     await peers.alpha.stop();
@@ -181,7 +252,12 @@ describe('SSH infrastructure on ssh2 (in-process SSH peers)', () => {
   it('when a target presents the wrong host key, then the health check fails at once with 20003', async () => {
     const servers = loadServersFile(peers.file, sshSecretLookup());
     servers.targets[1].hostKeyFingerprint = peers.alpha.fingerprint;
-    const monitor = new HealthMonitor(servers.targets, { intervalMs: 60_000, timeoutMs: 2000, failuresToUnhealthy: 3, log });
+    const monitor = new HealthMonitor(servers.targets, {
+      intervalMs: 60_000,
+      timeoutMs: 2000,
+      failuresToUnhealthy: 3,
+      log,
+    });
     await monitor.check(servers.targets[1]);
     const health = await monitor.check(servers.targets[1]);
     expect(health.is_healthy).to.equal(false);
@@ -190,13 +266,40 @@ describe('SSH infrastructure on ssh2 (in-process SSH peers)', () => {
 
   it('when the servers file names an unset variable or a bad fingerprint, then loading fails naming it, without secrets', () => {
     const bad = path.join(peers.dir, 'bad.json');
-    fs.writeFileSync(bad, JSON.stringify({ servers: [{ name: 'x', host: 'h', username: 'u', host_key_fingerprint: 'SHA256:short', auth: { password_env: 'NOPE_NOT_SET' } }] }));
+    fs.writeFileSync(
+      bad,
+      JSON.stringify({
+        servers: [
+          {
+            name: 'x',
+            host: 'h',
+            username: 'u',
+            host_key_fingerprint: 'SHA256:short',
+            auth: { password_env: 'NOPE_NOT_SET' },
+          },
+        ],
+      }),
+    );
     expect(() => loadServersFile(bad, () => undefined)).to.throw(ServersFileError, /host_key_fingerprint/);
-    fs.writeFileSync(bad, JSON.stringify({ servers: [{ name: 'x', host: 'h', username: 'u', host_key_fingerprint: peers.alpha.fingerprint, auth: { password_env: 'NOPE_NOT_SET' } }] }));
+    fs.writeFileSync(
+      bad,
+      JSON.stringify({
+        servers: [
+          {
+            name: 'x',
+            host: 'h',
+            username: 'u',
+            host_key_fingerprint: peers.alpha.fingerprint,
+            auth: { password_env: 'NOPE_NOT_SET' },
+          },
+        ],
+      }),
+    );
     expect(() => loadServersFile(bad, () => undefined)).to.throw(ServersFileError, /NOPE_NOT_SET is not set/);
     const keyed = YAML.parse(fs.readFileSync(peers.file, 'utf8'));
     fs.writeFileSync(bad, JSON.stringify({ servers: [keyed.servers[1]] }));
-    const wrongPhrase = () => loadServersFile(bad, (name) => (name === 'PLAZA_TEST_SSH_PASSPHRASE' ? 'wrong-phrase-123' : undefined));
+    const wrongPhrase = () =>
+      loadServersFile(bad, (name) => (name === 'PLAZA_TEST_SSH_PASSPHRASE' ? 'wrong-phrase-123' : undefined));
     expect(wrongPhrase).to.throw(ServersFileError, /passphrase is wrong or missing/);
     expect(wrongPhrase).to.not.throw(/wrong-phrase-123/);
     const loaded = loadServersFile(peers.file, sshSecretLookup());

@@ -35,7 +35,10 @@ describe('SSH session lease in the database', () => {
     await db.dispose();
   });
 
-  const actions = async () => (await ormA.em.fork().find(AdminAuditEntry, {}, { orderBy: { id: 'asc' } })).map((e) => `${e.action}:${(e.detail as { reason?: string })?.reason ?? ''}`);
+  const actions = async () =>
+    (await ormA.em.fork().find(AdminAuditEntry, {}, { orderBy: { id: 'asc' } })).map(
+      (e) => `${e.action}:${(e.detail as { reason?: string })?.reason ?? ''}`,
+    );
 
   it('when two processes start a session at the same moment, then exactly one gets it and the other sees 50004 with the owner', async () => {
     const results = await Promise.allSettled([a.acquire(alice), b.acquire(bob), a.acquire(bob), b.acquire(alice)]);
@@ -45,7 +48,11 @@ describe('SSH session lease in the database', () => {
     const winner = (won[0] as PromiseFulfilledResult<Awaited<ReturnType<SessionLeases['acquire']>>>).value.owner;
     for (const r of lost) {
       expect(r.reason.code).to.equal(50004);
-      expect(r.reason.detail.owner).to.deep.equal({ connection_id: winner.connectionId, user_id: winner.userId, username: winner.username });
+      expect(r.reason.detail.owner).to.deep.equal({
+        connection_id: winner.connectionId,
+        user_id: winner.userId,
+        username: winner.username,
+      });
     }
   });
 
@@ -81,7 +88,11 @@ describe('SSH session lease in the database', () => {
     expect(await a.renew(alice.connectionId)).to.equal(null);
     await b.end({ id: 3, name: 'root', connectionId: 'another-admin-connection' }, { force: true });
     expect(await a.current()).to.equal(null);
-    expect(await actions()).to.deep.equal(['ssh.session.start:', 'ssh.session.takeover:', 'ssh.session.end:ended_by_admin']);
+    expect(await actions()).to.deep.equal([
+      'ssh.session.start:',
+      'ssh.session.takeover:',
+      'ssh.session.end:ended_by_admin',
+    ]);
   });
 
   it('when the owner is detached (connection dropped) and its process dies, then the lease expires soon after the grace period', async () => {

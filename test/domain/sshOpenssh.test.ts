@@ -26,7 +26,11 @@ describe('SSH infrastructure against real OpenSSH sshd on 127.0.0.1', () => {
   before(function () {
     this.timeout(60_000);
     sshd = startOpenSsh();
-    gateway = new Ssh2Gateway(loadServersFile(sshd.serversFile, sshSecretLookup()), { connectTimeoutMs: 5000, idleMs: 60_000, log });
+    gateway = new Ssh2Gateway(loadServersFile(sshd.serversFile, sshSecretLookup()), {
+      connectTimeoutMs: 5000,
+      idleMs: 60_000,
+      log,
+    });
   });
   after(async () => {
     await gateway?.close();
@@ -37,19 +41,30 @@ describe('SSH infrastructure against real OpenSSH sshd on 127.0.0.1', () => {
     const chunks: { stream: OutputStream; text: string }[] = [];
     const onOutput = extra.onOutput;
     const result = await gateway.exec({
-      server, command, timeoutMs: 15_000, outputCap: 1024 * 1024, signal: new AbortController().signal,
+      server,
+      command,
+      timeoutMs: 15_000,
+      outputCap: 1024 * 1024,
+      signal: new AbortController().signal,
       ...extra,
       onOutput: (stream, chunk) => {
         chunks.push({ stream, text: chunk.toString() });
         onOutput?.(stream, chunk);
       },
     });
-    const text = (stream: OutputStream) => chunks.filter((c) => c.stream === stream).map((c) => c.text).join('');
+    const text = (stream: OutputStream) =>
+      chunks
+        .filter((c) => c.stream === stream)
+        .map((c) => c.text)
+        .join('');
     return { result, stdout: text('stdout'), stderr: text('stderr') };
   }
 
   it('when a command writes to both streams over password auth, then they arrive in order, told apart, with the exit code', async () => {
-    const { result, stdout, stderr } = await run('sshd-a', 'for i in 1 2 3; do echo out$i; echo err$i >&2; done; exit 4');
+    const { result, stdout, stderr } = await run(
+      'sshd-a',
+      'for i in 1 2 3; do echo out$i; echo err$i >&2; done; exit 4',
+    );
     expect(stdout).to.equal('out1\nout2\nout3\n');
     expect(stderr).to.equal('err1\nerr2\nerr3\n');
     expect(result).to.include({ exitCode: 4, reason: 'exit' });
@@ -63,7 +78,10 @@ describe('SSH infrastructure against real OpenSSH sshd on 127.0.0.1', () => {
   it('when a command is cancelled, then sshd delivers TERM and the process is gone', async () => {
     const marker = `sleep ${3000 + Math.floor(Math.random() * 1000)}`;
     const abort = new AbortController();
-    const { result } = await run('sshd-a', `echo started; ${marker}`, { signal: abort.signal, onOutput: () => abort.abort() });
+    const { result } = await run('sshd-a', `echo started; ${marker}`, {
+      signal: abort.signal,
+      onOutput: () => abort.abort(),
+    });
     expect(result.reason).to.equal('cancelled');
     expect(result.signal).to.equal('TERM');
     const check = await run('sshd-a', `pgrep -f '^${marker}$' || echo gone`);
@@ -93,7 +111,16 @@ describe('SSH infrastructure against real OpenSSH sshd on 127.0.0.1', () => {
     servers.targets[0].hostKeyFingerprint = servers.targets[1].hostKeyFingerprint;
     const wrong = new Ssh2Gateway(servers, { connectTimeoutMs: 5000, idleMs: 1000, log });
     try {
-      const err = await wrong.exec({ server: 'sshd-a', command: 'true', timeoutMs: 1000, outputCap: 10, signal: new AbortController().signal, onOutput: () => {} }).catch((e) => e);
+      const err = await wrong
+        .exec({
+          server: 'sshd-a',
+          command: 'true',
+          timeoutMs: 1000,
+          outputCap: 10,
+          signal: new AbortController().signal,
+          onOutput: () => {},
+        })
+        .catch((e) => e);
       expect(err.code).to.equal(20003);
     } finally {
       await wrong.close();
@@ -103,7 +130,12 @@ describe('SSH infrastructure against real OpenSSH sshd on 127.0.0.1', () => {
   it('when sshd stops and starts again, then the health check flips to unhealthy and back', async function () {
     this.timeout(60_000);
     const servers = loadServersFile(sshd.serversFile, sshSecretLookup());
-    const monitor = new HealthMonitor(servers.targets, { intervalMs: 60_000, timeoutMs: 3000, failuresToUnhealthy: 1, log });
+    const monitor = new HealthMonitor(servers.targets, {
+      intervalMs: 60_000,
+      timeoutMs: 3000,
+      failuresToUnhealthy: 1,
+      log,
+    });
     const b = servers.targets[1];
     expect((await monitor.check(b)).is_healthy).to.equal(true);
     sshd.control('stop', 'b');

@@ -34,13 +34,20 @@ export function seedCsv(rows: number, noise = 0.1, seed = 3): string {
 const TERMINAL = ['succeeded', 'failed', 'cancelled', 'timed_out'];
 
 /** Polls GET /ai/jobs/:id until `until(job)` holds (default: a terminal status). */
-export async function waitForJob(http: HttpClient, token: string, id: number, until: (job: any) => boolean = (j) => TERMINAL.includes(j.status), timeoutMs = 20_000) {
+export async function waitForJob(
+  http: HttpClient,
+  token: string,
+  id: number,
+  until: (job: any) => boolean = (j) => TERMINAL.includes(j.status),
+  timeoutMs = 20_000,
+) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const res = await http.get(`/ai/jobs/${id}`, token);
     expect(res.status, JSON.stringify(res.body)).to.equal(200);
     if (until(res.body)) return res.body;
-    if (Date.now() > deadline) throw new Error(`job ${id} still ${res.body.status} (progress ${res.body.progress}) after ${timeoutMs} ms`);
+    if (Date.now() > deadline)
+      throw new Error(`job ${id} still ${res.body.status} (progress ${res.body.progress}) after ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
@@ -56,7 +63,12 @@ export async function submitJob(http: HttpClient, token: string, body: Record<st
 /** Admins are never created over the API: register one through the domain, then sign in. */
 export async function adminSession(server: TestServer, username: string) {
   await RequestContext.create(server.services.orm.em, () =>
-    server.services.auth.register({ username, email: `${username}@example.test`, password: `${username}-password`, role: 'admin' }),
+    server.services.auth.register({
+      username,
+      email: `${username}@example.test`,
+      password: `${username}-password`,
+      role: 'admin',
+    }),
   );
   return server.http.signIn(username);
 }

@@ -9,7 +9,12 @@ import type { TestServer } from './testServer.ts';
 /** Admins are never created over the API: register one through the domain, then sign in over HTTP. */
 export async function createAdmin(server: TestServer, username: string): Promise<Session> {
   const user = await RequestContext.create(server.services.orm.em, () =>
-    server.services.auth.register({ username, email: `${username}@example.test`, password: `${username}-password`, role: 'admin' }),
+    server.services.auth.register({
+      username,
+      email: `${username}@example.test`,
+      password: `${username}-password`,
+      role: 'admin',
+    }),
   );
   return { id: user.id, username, ...(await server.http.signIn(username)) };
 }
@@ -20,7 +25,13 @@ export async function createBoard(server: TestServer, admin: Session, body: Reco
   return res.body as { id: number; name: string };
 }
 
-export async function createPost(server: TestServer, who: Session, boardId: number, title = 'A title', body = 'A body') {
+export async function createPost(
+  server: TestServer,
+  who: Session,
+  boardId: number,
+  title = 'A title',
+  body = 'A body',
+) {
   const res = await server.http.post(`/boards/${boardId}/posts`, { title, body }, who.access_token);
   expect(res.status, JSON.stringify(res.body)).to.equal(201);
   return res.body as { id: number; title: string };
@@ -38,7 +49,8 @@ export function storedFiles(server: TestServer): string[] {
 /** A multipart request with real files, as a browser would send it. */
 export function form(field: string, files: { name: string; bytes: Uint8Array | string; type?: string }[]): FormData {
   const data = new FormData();
-  for (const f of files) data.append(field, new Blob([f.bytes], { type: f.type ?? 'application/octet-stream' }), f.name);
+  for (const f of files)
+    data.append(field, new Blob([f.bytes], { type: f.type ?? 'application/octet-stream' }), f.name);
   return data;
 }
 
@@ -97,8 +109,14 @@ export function storedZip(entries: { name: string; data: string | Buffer }[]): B
 /** An HWPX package as Hangul writes it: `mimetype` first and stored, then the OWPML parts. */
 export const HWPX_BYTES = storedZip([
   { name: 'mimetype', data: 'application/hwp+zip' },
-  { name: 'version.xml', data: '<?xml version="1.0" encoding="UTF-8"?><hv:HCFVersion xmlns:hv="http://www.hancom.co.kr/hwpml/2011/version"/>' },
-  { name: 'Contents/content.hpf', data: '<?xml version="1.0" encoding="UTF-8"?><opf:package xmlns:opf="http://www.idpf.org/2007/opf/"/>' },
+  {
+    name: 'version.xml',
+    data: '<?xml version="1.0" encoding="UTF-8"?><hv:HCFVersion xmlns:hv="http://www.hancom.co.kr/hwpml/2011/version"/>',
+  },
+  {
+    name: 'Contents/content.hpf',
+    data: '<?xml version="1.0" encoding="UTF-8"?><opf:package xmlns:opf="http://www.idpf.org/2007/opf/"/>',
+  },
 ]);
 
 /** The parts of an HWP 5 compound file that identify it: the CFB signature, a `FileHeader` directory entry and its signature. */

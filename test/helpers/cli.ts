@@ -17,8 +17,12 @@ export function cliEnv(database: DatabaseTarget, dataDir: string): Record<string
 /** Runs `npm run cli -- <args>` (as its script does: tsx src/cli.ts) with optional standard input. */
 export function runCli(env: Record<string, string>, args: string[], input = ''): Promise<CliResult> {
   return new Promise((resolve) => {
-    const child = execFile('node', ['--import', 'tsx', 'src/cli.ts', ...args], { env: { ...process.env, ...env }, timeout: 90_000 }, (err, stdout, stderr) =>
-      resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    const child = execFile(
+      'node',
+      ['--import', 'tsx', 'src/cli.ts', ...args],
+      { env: { ...process.env, ...env }, timeout: 90_000 },
+      (err, stdout, stderr) =>
+        resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );
     child.stdin!.end(input);
   });

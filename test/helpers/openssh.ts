@@ -24,7 +24,8 @@ export function openSshUnavailable(): string | null {
   if (!['/usr/sbin/sshd', '/usr/bin/sshd'].some((p) => fs.existsSync(p))) {
     return 'OpenSSH sshd is not installed (apt-get install -y openssh-server, then test/helpers/start-sshd.sh)';
   }
-  if (process.getuid?.() !== 0) return 'starting sshd test servers needs root (or run test/helpers/start-sshd.sh as root first)';
+  if (process.getuid?.() !== 0)
+    return 'starting sshd test servers needs root (or run test/helpers/start-sshd.sh as root first)';
   return null;
 }
 
@@ -39,9 +40,11 @@ export function startOpenSsh(): OpenSshPeers {
   return {
     serversFile,
     dir,
-    control: (action, which) => void execFileSync(SCRIPT, [action, which], { env: { ...env, PLAZA_SSHD_DIR: dir }, encoding: 'utf8' }),
+    control: (action, which) =>
+      void execFileSync(SCRIPT, [action, which], { env: { ...env, PLAZA_SSHD_DIR: dir }, encoding: 'utf8' }),
     release: () => {
-      if (startedHere) execFileSync(SCRIPT, ['stop', 'all'], { env: { ...env, PLAZA_SSHD_DIR: dir }, encoding: 'utf8' });
+      if (startedHere)
+        execFileSync(SCRIPT, ['stop', 'all'], { env: { ...env, PLAZA_SSHD_DIR: dir }, encoding: 'utf8' });
     },
   };
 }

@@ -31,15 +31,41 @@ export async function startSshPeers() {
   const destination = path.join(dir, 'copied.bin');
   const servers = {
     servers: [
-      { name: 'alpha', host: '127.0.0.1', port: alpha.port, username: 'ops', host_key_fingerprint: alpha.fingerprint, auth: { password_env: PASSWORD_ENV } },
-      { name: 'beta', host: '127.0.0.1', port: beta.port, username: 'ops', host_key_fingerprint: beta.fingerprint, auth: { private_key_path: keyPath, passphrase_env: PASSPHRASE_ENV } },
+      {
+        name: 'alpha',
+        host: '127.0.0.1',
+        port: alpha.port,
+        username: 'ops',
+        host_key_fingerprint: alpha.fingerprint,
+        auth: { password_env: PASSWORD_ENV },
+      },
+      {
+        name: 'beta',
+        host: '127.0.0.1',
+        port: beta.port,
+        username: 'ops',
+        host_key_fingerprint: beta.fingerprint,
+        auth: { private_key_path: keyPath, passphrase_env: PASSPHRASE_ENV },
+      },
     ],
-    transfers: [{ name: 'alpha_to_beta', source: { server: 'alpha', path: source }, destination: { server: 'beta', path: destination } }],
+    transfers: [
+      {
+        name: 'alpha_to_beta',
+        source: { server: 'alpha', path: source },
+        destination: { server: 'beta', path: destination },
+      },
+    ],
   };
   const file = path.join(dir, 'servers.yaml');
   fs.writeFileSync(file, YAML.stringify(servers));
   return {
-    dir, alpha, beta, file, servers, source, destination,
+    dir,
+    alpha,
+    beta,
+    file,
+    servers,
+    source,
+    destination,
     async stop() {
       await alpha.stop();
       await beta.stop();

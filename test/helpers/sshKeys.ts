@@ -2,7 +2,15 @@ import crypto from 'node:crypto';
 import { createRequire } from 'node:module';
 
 const bcrypt = createRequire(import.meta.url)('bcrypt-pbkdf') as {
-  pbkdf(pass: Buffer, passlen: number, salt: Buffer, saltlen: number, key: Buffer, keylen: number, rounds: number): number;
+  pbkdf(
+    pass: Buffer,
+    passlen: number,
+    salt: Buffer,
+    saltlen: number,
+    key: Buffer,
+    keylen: number,
+    rounds: number,
+  ): number;
 };
 
 /** An ed25519 key pair in OpenSSH's formats: `privateKey` as openssh-key-v1 PEM, `publicKey` as `ssh-ed25519 AAAA…`. */
@@ -24,9 +32,18 @@ export function generateSshKey(passphrase?: string, comment = 'plaza-test'): Ssh
   const publicBlob = Buffer.concat([str('ssh-ed25519'), str(pub)]);
 
   const check = crypto.randomBytes(4);
-  const secret = Buffer.concat([check, check, str('ssh-ed25519'), str(pub), str(Buffer.concat([seed, pub])), str(comment)]);
+  const secret = Buffer.concat([
+    check,
+    check,
+    str('ssh-ed25519'),
+    str(pub),
+    str(Buffer.concat([seed, pub])),
+    str(comment),
+  ]);
   const blockSize = passphrase ? 16 : 8;
-  const padding = Buffer.from(Array.from({ length: (blockSize - (secret.length % blockSize)) % blockSize }, (_, i) => i + 1));
+  const padding = Buffer.from(
+    Array.from({ length: (blockSize - (secret.length % blockSize)) % blockSize }, (_, i) => i + 1),
+  );
   let section = Buffer.concat([secret, padding]);
 
   let cipher = 'none';
@@ -37,7 +54,8 @@ export function generateSshKey(passphrase?: string, comment = 'plaza-test'): Ssh
     const rounds = 16;
     const keyIv = Buffer.alloc(48);
     const pass = Buffer.from(passphrase, 'utf8');
-    if (bcrypt.pbkdf(pass, pass.length, salt, salt.length, keyIv, keyIv.length, rounds) !== 0) throw new Error('bcrypt_pbkdf failed');
+    if (bcrypt.pbkdf(pass, pass.length, salt, salt.length, keyIv, keyIv.length, rounds) !== 0)
+      throw new Error('bcrypt_pbkdf failed');
     const aes = crypto.createCipheriv('aes-256-ctr', keyIv.subarray(0, 32), keyIv.subarray(32));
     section = Buffer.concat([aes.update(section), aes.final()]);
     cipher = 'aes256-ctr';
@@ -45,7 +63,15 @@ export function generateSshKey(passphrase?: string, comment = 'plaza-test'): Ssh
     kdfOptions = Buffer.concat([str(salt), u32(rounds)]);
   }
 
-  const body = Buffer.concat([Buffer.from('openssh-key-v1\0'), str(cipher), str(kdf), str(kdfOptions), u32(1), str(publicBlob), str(section)]);
+  const body = Buffer.concat([
+    Buffer.from('openssh-key-v1\0'),
+    str(cipher),
+    str(kdf),
+    str(kdfOptions),
+    u32(1),
+    str(publicBlob),
+    str(section),
+  ]);
   const lines = body.toString('base64').match(/.{1,70}/g)!;
   return {
     privateKey: ['-----BEGIN OPENSSH PRIVATE KEY-----', ...lines, '-----END OPENSSH PRIVATE KEY-----', ''].join('\n'),

@@ -39,19 +39,31 @@ export class SshRoomClient {
   /** Waits for the next message of `type` (after `from` messages) that matches. */
   async next(type: string, match: (payload: any) => boolean = () => true, from = 0, timeoutMs = 15_000): Promise<any> {
     let found: any;
-    await until(() => {
-      found = this.messages.slice(from).find((m) => m.type === type && match(m.payload))?.payload;
-      return found !== undefined;
-    }, timeoutMs, `no ${type} message`);
+    await until(
+      () => {
+        found = this.messages.slice(from).find((m) => m.type === type && match(m.payload))?.payload;
+        return found !== undefined;
+      },
+      timeoutMs,
+      `no ${type} message`,
+    );
     return found;
   }
 
   /** Sends and waits for the first `complete` or `error` that answers it. */
-  async request(type: string, payload: unknown, ends: string[] = ['complete', 'error']): Promise<{ end: Received; during: Received[] }> {
+  async request(
+    type: string,
+    payload: unknown,
+    ends: string[] = ['complete', 'error'],
+  ): Promise<{ end: Received; during: Received[] }> {
     const from = this.messages.length;
     this.send(type, payload);
     let end: Received | undefined;
-    await until(() => (end = this.messages.slice(from).find((m) => ends.includes(m.type))) !== undefined, 20_000, `no answer to ${type}`);
+    await until(
+      () => (end = this.messages.slice(from).find((m) => ends.includes(m.type))) !== undefined,
+      20_000,
+      `no answer to ${type}`,
+    );
     return { end: end!, during: this.messages.slice(from) };
   }
 
@@ -74,7 +86,11 @@ export class SshRoomClient {
   }
 }
 
-export async function until(condition: () => boolean | Promise<boolean>, timeoutMs = 15_000, what = 'condition'): Promise<void> {
+export async function until(
+  condition: () => boolean | Promise<boolean>,
+  timeoutMs = 15_000,
+  what = 'condition',
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);

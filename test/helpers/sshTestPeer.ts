@@ -68,7 +68,8 @@ export class SshTestPeer {
     conn.on('authentication', (ctx) => {
       const user = this.users.find((u) => u.username === ctx.username);
       if (!user) return ctx.reject();
-      if (ctx.method === 'password' && user.password !== undefined && safeEqual(ctx.password, user.password)) return ctx.accept();
+      if (ctx.method === 'password' && user.password !== undefined && safeEqual(ctx.password, user.password))
+        return ctx.accept();
       if (ctx.method === 'publickey' && user.publicKey) {
         const allowed = utils.parseKey(user.publicKey);
         if (allowed instanceof Error) return ctx.reject();
@@ -126,9 +127,24 @@ function serveSftp(sftp: SFTPWrapper): void {
   const handles = new Map<number, number>();
   let next = 0;
   const fail = (reqid: number, err: NodeJS.ErrnoException) =>
-    sftp.status(reqid, err.code === 'ENOENT' ? STATUS_CODE.NO_SUCH_FILE : err.code === 'EACCES' ? STATUS_CODE.PERMISSION_DENIED : STATUS_CODE.FAILURE, err.message);
+    sftp.status(
+      reqid,
+      err.code === 'ENOENT'
+        ? STATUS_CODE.NO_SUCH_FILE
+        : err.code === 'EACCES'
+          ? STATUS_CODE.PERMISSION_DENIED
+          : STATUS_CODE.FAILURE,
+      err.message,
+    );
   const fdOf = (handle: Buffer) => (handle.length === 4 ? handles.get(handle.readUInt32BE(0)) : undefined);
-  const attrsOf = (st: fs.Stats) => ({ mode: st.mode, uid: st.uid, gid: st.gid, size: st.size, atime: Math.floor(st.atimeMs / 1000), mtime: Math.floor(st.mtimeMs / 1000) });
+  const attrsOf = (st: fs.Stats) => ({
+    mode: st.mode,
+    uid: st.uid,
+    gid: st.gid,
+    size: st.size,
+    atime: Math.floor(st.atimeMs / 1000),
+    mtime: Math.floor(st.mtimeMs / 1000),
+  });
   sftp.on('OPEN', (reqid, filename, flags) => {
     fs.open(filename, flagsToString(flags) ?? 'r', (err, fd) => {
       if (err) return fail(reqid, err);
@@ -165,12 +181,17 @@ function serveSftp(sftp: SFTPWrapper): void {
     if (fd === undefined) return sftp.status(reqid, STATUS_CODE.FAILURE);
     fs.fstat(fd, (err, st) => (err ? fail(reqid, err) : sftp.attrs(reqid, attrsOf(st))));
   });
-  const stat = (reqid: number, path: string) => fs.stat(path, (err, st) => (err ? fail(reqid, err) : sftp.attrs(reqid, attrsOf(st))));
+  const stat = (reqid: number, path: string) =>
+    fs.stat(path, (err, st) => (err ? fail(reqid, err) : sftp.attrs(reqid, attrsOf(st))));
   sftp.on('STAT', stat);
   sftp.on('LSTAT', stat);
   sftp.on('FSETSTAT', (reqid) => sftp.status(reqid, STATUS_CODE.OK));
   sftp.on('SETSTAT', (reqid) => sftp.status(reqid, STATUS_CODE.OK));
-  sftp.on('REMOVE', (reqid, path) => fs.unlink(path, (err) => (err ? fail(reqid, err) : sftp.status(reqid, STATUS_CODE.OK))));
-  sftp.on('RENAME', (reqid, from, to) => fs.rename(from, to, (err) => (err ? fail(reqid, err) : sftp.status(reqid, STATUS_CODE.OK))));
+  sftp.on('REMOVE', (reqid, path) =>
+    fs.unlink(path, (err) => (err ? fail(reqid, err) : sftp.status(reqid, STATUS_CODE.OK))),
+  );
+  sftp.on('RENAME', (reqid, from, to) =>
+    fs.rename(from, to, (err) => (err ? fail(reqid, err) : sftp.status(reqid, STATUS_CODE.OK))),
+  );
   sftp.on('REALPATH', (reqid, path) => sftp.name(reqid, [{ filename: path, longname: path, attrs: {} as never }]));
 }

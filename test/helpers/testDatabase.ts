@@ -94,7 +94,9 @@ async function dropLeftovers(url: string): Promise<void> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    const { rows } = await client.query<{ datname: string }>(`select datname from pg_database where datname ~ '^plaza_test_(template_)?[0-9]+'`);
+    const { rows } = await client.query<{ datname: string }>(
+      `select datname from pg_database where datname ~ '^plaza_test_(template_)?[0-9]+'`,
+    );
     for (const { datname } of rows) {
       const pid = Number(/^plaza_test_(?:template_)?(\d+)/.exec(datname)![1]);
       if (!isAlive(pid)) await client.query(`drop database if exists "${datname}" with (force)`);
@@ -108,7 +110,11 @@ async function dropLeftovers(url: string): Promise<void> {
  * A fresh PostgreSQL test database reached through a TCP proxy the test controls (freeze, black-hole,
  * hang, cut): `target` goes through the proxy. `dispose` closes the proxy and drops the database.
  */
-export async function createProxiedTestDatabase(): Promise<{ target: DatabaseTarget & { kind: 'postgresql' }; proxy: TcpProxy; dispose(): Promise<void> }> {
+export async function createProxiedTestDatabase(): Promise<{
+  target: DatabaseTarget & { kind: 'postgresql' };
+  proxy: TcpProxy;
+  dispose(): Promise<void>;
+}> {
   const db = await createTestDatabase();
   if (db.target.kind !== 'postgresql') throw new Error('a proxied database needs PostgreSQL (DATABASE_URL)');
   const direct = new URL(db.target.url);

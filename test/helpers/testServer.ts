@@ -44,7 +44,9 @@ export async function startTestServer(
   overrides: ConfigInput = {},
   options: { database?: DatabaseTarget; persistent?: boolean } = {},
 ): Promise<TestServer> {
-  const db: TestDatabase | undefined = options.database ? undefined : await createTestDatabase({ persistent: options.persistent });
+  const db: TestDatabase | undefined = options.database
+    ? undefined
+    : await createTestDatabase({ persistent: options.persistent });
   // A reused database already holds its data: never seed it from the template again.
   const database = options.database ? { ...options.database, loadDataDir: undefined } : db!.target;
   const server = await start(testConfig(overrides), { database });
@@ -60,7 +62,11 @@ export async function startTestServer(
 }
 
 /** Creates an account with a role the API never grants (admin, operator) and signs it in. */
-export async function signUpWithRole(server: TestServer, username: string, role: 'admin' | 'operator'): Promise<Session> {
+export async function signUpWithRole(
+  server: TestServer,
+  username: string,
+  role: 'admin' | 'operator',
+): Promise<Session> {
   const password = `${username}-password`;
   const user = await RequestContext.create(server.services.orm.em, () =>
     server.services.auth.register({ username, email: `${username}@example.test`, password, role }),

@@ -15,12 +15,21 @@ describe('admin tools', () => {
 
   it('when a plain user calls an admin route, then 403 11007', async () => {
     expectError(await server.http.get('/admin/users', mallory.access_token), 403, 11007);
-    expectError(await server.http.post(`/admin/users/${admin.id}/ban`, { reason: 'coup' }, mallory.access_token), 403, 11007);
+    expectError(
+      await server.http.post(`/admin/users/${admin.id}/ban`, { reason: 'coup' }, mallory.access_token),
+      403,
+      11007,
+    );
     expectError(await server.http.get('/admin/audit', mallory.access_token), 403, 11007);
   });
 
   it('when registration carries a role, then it is ignored and the account is a plain user', async () => {
-    const res = await server.http.post('/auth/register', { username: 'sneaky', email: 'sneaky@example.test', password: 'sneaky-password', role: 'admin' });
+    const res = await server.http.post('/auth/register', {
+      username: 'sneaky',
+      email: 'sneaky@example.test',
+      password: 'sneaky-password',
+      role: 'admin',
+    });
     // Unknown fields are stripped: the account exists, but as a plain user.
     expect(res.status).to.equal(201);
     expect(res.body.role).to.equal('user');
@@ -32,7 +41,10 @@ describe('admin tools', () => {
     expect(first.status).to.equal(200);
     expect(first.body.items.map((u: { username: string }) => u.username)).to.deep.equal(['pager1', 'pager2']);
     expect(first.body.items[0]).to.have.property('email');
-    const second = await server.http.get(`/admin/users?q=pager&limit=2&cursor=${first.body.next_cursor}`, admin.access_token);
+    const second = await server.http.get(
+      `/admin/users?q=pager&limit=2&cursor=${first.body.next_cursor}`,
+      admin.access_token,
+    );
     expect(second.body.items.map((u: { username: string }) => u.username)).to.deep.equal(['pager3']);
     expect(second.body.next_cursor).to.equal(null);
     expectError(await server.http.get('/admin/users?cursor=%%%', admin.access_token), 422, 10001);
@@ -49,10 +61,18 @@ describe('admin tools', () => {
     }
     expectError(await server.http.post('/auth/refresh', { refresh_token: victim.refresh_token }), 401, 11004);
     expectError(await server.http.post('/auth/login', { login: 'spammer', password: 'spammer-password' }), 403, 11008);
-    expectError(await server.http.post(`/admin/users/${victim.id}/ban`, { reason: 'again' }, admin.access_token), 409, 12005);
+    expectError(
+      await server.http.post(`/admin/users/${victim.id}/ban`, { reason: 'again' }, admin.access_token),
+      409,
+      12005,
+    );
 
     const audit = await server.http.get('/admin/audit?action=user.ban', admin.access_token);
-    expect(audit.body.items[0]).to.deep.include({ action: 'user.ban', reason: 'spam links', actor: { id: admin.id, name: 'boss' } });
+    expect(audit.body.items[0]).to.deep.include({
+      action: 'user.ban',
+      reason: 'spam links',
+      actor: { id: admin.id, name: 'boss' },
+    });
     expect(audit.body.items[0].target).to.deep.equal({ type: 'user', id: String(victim.id) });
   });
 
@@ -60,14 +80,20 @@ describe('admin tools', () => {
     const list = await server.http.get('/admin/users?status=banned', admin.access_token);
     const banned = list.body.items.find((u: { username: string }) => u.username === 'spammer');
     expect((await server.http.post(`/admin/users/${banned.id}/unban`, {}, admin.access_token)).status).to.equal(200);
-    expect((await server.http.post('/auth/login', { login: 'spammer', password: 'spammer-password' })).status).to.equal(200);
+    expect((await server.http.post('/auth/login', { login: 'spammer', password: 'spammer-password' })).status).to.equal(
+      200,
+    );
     const audit = await server.http.get('/admin/audit', admin.access_token);
     expect(audit.body.items.map((e: { action: string }) => e.action)).to.include.members(['user.ban', 'user.unban']);
     expectError(await server.http.post(`/admin/users/${banned.id}/unban`, {}, admin.access_token), 409, 12006);
   });
 
   it('when an admin tries to ban themself or a missing user, then 409 12007 or 404 12004', async () => {
-    expectError(await server.http.post(`/admin/users/${admin.id}/ban`, { reason: 'oops' }, admin.access_token), 409, 12007);
+    expectError(
+      await server.http.post(`/admin/users/${admin.id}/ban`, { reason: 'oops' }, admin.access_token),
+      409,
+      12007,
+    );
     expectError(await server.http.post('/admin/users/999999/ban', { reason: 'ghost' }, admin.access_token), 404, 12004);
     expectError(await server.http.post(`/admin/users/${mallory.id}/ban`, {}, admin.access_token), 422, 10001);
   });

@@ -11,12 +11,21 @@ describe('AI jobs with a dataset from an uploaded file', function () {
   let bob: Session;
 
   const uploadCsv = async (who: Session, csv: string | Buffer, name = 'data.csv') => {
-    const res = await upload(server, '/files', form('file', [{ name, bytes: csv, type: 'text/csv' }]), who.access_token);
+    const res = await upload(
+      server,
+      '/files',
+      form('file', [{ name, bytes: csv, type: 'text/csv' }]),
+      who.access_token,
+    );
     expect(res.status, JSON.stringify(res.body)).to.equal(201);
     return res.body as { id: number; mime: string };
   };
   const train = (who: Session, body: Record<string, unknown>) =>
-    server.http.post('/ai/jobs', { model: 'linear-regression', task: 'train', params: { target: 'y' }, ...body }, who.access_token);
+    server.http.post(
+      '/ai/jobs',
+      { model: 'linear-regression', task: 'train', params: { target: 'y' }, ...body },
+      who.access_token,
+    );
 
   before(async () => {
     server = await startTestServer({ AI_POOL_SIZE: '1', AI_MAX_INPUT_BYTES: '200000', UPLOAD_MAX_BYTES: '1000000' });
@@ -28,7 +37,12 @@ describe('AI jobs with a dataset from an uploaded file', function () {
   it('when a job names my uploaded CSV as dataset_file_id, then it trains on it like an inline dataset', async () => {
     const file = await uploadCsv(alice, seedCsv(500));
     expect(file.mime).to.equal('text/plain');
-    const job = await submitJob(server.http, alice.access_token, { model: 'linear-regression', task: 'train', dataset_file_id: file.id, params: { target: 'y' } });
+    const job = await submitJob(server.http, alice.access_token, {
+      model: 'linear-regression',
+      task: 'train',
+      dataset_file_id: file.id,
+      params: { target: 'y' },
+    });
     const done = await waitForJob(server.http, alice.access_token, job.id);
     expect(done.status, JSON.stringify(done.error)).to.equal('succeeded');
     expect(done.result.rows).to.equal(500);
@@ -37,7 +51,12 @@ describe('AI jobs with a dataset from an uploaded file', function () {
 
   it('when the job was queued and the file is deleted afterwards, then the job keeps its copy of the data', async () => {
     const file = await uploadCsv(alice, seedCsv(100, 0.1, 7));
-    const job = await submitJob(server.http, alice.access_token, { model: 'linear-regression', task: 'train', dataset_file_id: file.id, params: { target: 'y' } });
+    const job = await submitJob(server.http, alice.access_token, {
+      model: 'linear-regression',
+      task: 'train',
+      dataset_file_id: file.id,
+      params: { target: 'y' },
+    });
     expect((await server.http.delete(`/files/${file.id}`, alice.access_token)).status).to.equal(204);
     const done = await waitForJob(server.http, alice.access_token, job.id);
     expect(done.status, JSON.stringify(done.error)).to.equal('succeeded');

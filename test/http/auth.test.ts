@@ -14,7 +14,14 @@ import type { DroppedMail } from '../../src/infra/mail/MailDrop.ts';
 /** The newest mail to `email` waiting in the mail drop, where the operator reads it (`npm run cli -- outbox`). */
 async function mailTo(server: TestServer, email: string): Promise<DroppedMail> {
   let mail: DroppedMail | undefined;
-  await eventually(() => (mail = mailDrop(server.config).list().findLast((m) => m.to === email)) !== undefined, `a mail to ${email}`, 15_000);
+  await eventually(
+    () =>
+      (mail = mailDrop(server.config)
+        .list()
+        .findLast((m) => m.to === email)) !== undefined,
+    `a mail to ${email}`,
+    15_000,
+  );
   return mail!;
 }
 
@@ -37,20 +44,49 @@ describe('accounts: registration, login and tokens', function () {
 
   describe('registration', () => {
     it('when a user registers, then 201 returns the public profile without secrets', async () => {
-      const res = await server.http.post('/auth/register', { username: 'Alice', email: 'Alice@Example.test', password: 'wonderland-42', nickname: 'Alice A.' });
+      const res = await server.http.post('/auth/register', {
+        username: 'Alice',
+        email: 'Alice@Example.test',
+        password: 'wonderland-42',
+        nickname: 'Alice A.',
+      });
       expect(res.status).to.equal(201);
       expect(res.body).to.include({ username: 'alice', nickname: 'Alice A.', role: 'user' });
       expect(res.body).to.not.have.any.keys('password', 'password_hash', 'passwordHash', 'email');
     });
 
     it('when the username or e-mail is taken in any letter case, then 409 with 12001 or 12002', async () => {
-      expectError(await server.http.post('/auth/register', { username: 'ALICE', email: 'other@example.test', password: 'wonderland-42' }), 409, 12001);
-      expectError(await server.http.post('/auth/register', { username: 'alice2', email: 'alice@EXAMPLE.test', password: 'wonderland-42' }), 409, 12002);
+      expectError(
+        await server.http.post('/auth/register', {
+          username: 'ALICE',
+          email: 'other@example.test',
+          password: 'wonderland-42',
+        }),
+        409,
+        12001,
+      );
+      expectError(
+        await server.http.post('/auth/register', {
+          username: 'alice2',
+          email: 'alice@EXAMPLE.test',
+          password: 'wonderland-42',
+        }),
+        409,
+        12002,
+      );
     });
 
     it('when the password is short or equals the username, then 422 with 12003', async () => {
-      expectError(await server.http.post('/auth/register', { username: 'shorty', email: 's@example.test', password: 'abc123' }), 422, 12003);
-      const same = await server.http.post('/auth/register', { username: 'samesame', email: 'same@example.test', password: 'SameSame' });
+      expectError(
+        await server.http.post('/auth/register', { username: 'shorty', email: 's@example.test', password: 'abc123' }),
+        422,
+        12003,
+      );
+      const same = await server.http.post('/auth/register', {
+        username: 'samesame',
+        email: 'same@example.test',
+        password: 'SameSame',
+      });
       expectError(same, 422, 12003);
       expect(same.body.error.detail[0].message).to.include('username');
     });
@@ -71,7 +107,10 @@ describe('accounts: registration, login and tokens', function () {
         expect(res.body.token_type).to.equal('bearer');
         expect(res.body.expires_in).to.equal(900);
         const claims = jwt.decode(res.body.access_token) as Record<string, unknown>;
-        expect(claims).to.include({ sub: String((await server.http.get('/users/me', res.body.access_token)).body.id), role: 'user' });
+        expect(claims).to.include({
+          sub: String((await server.http.get('/users/me', res.body.access_token)).body.id),
+          role: 'user',
+        });
         expect(claims.jti).to.be.a('string');
       }
     });
@@ -88,10 +127,19 @@ describe('accounts: registration, login and tokens', function () {
       expectError(await server.http.get('/users/me'), 401, 11001);
       expectError(await server.http.get('/users/me', 'garbage'), 401, 11002);
       const expired = jwt.sign({ role: 'user', fam: crypto.randomUUID(), ver: 0 }, server.config.JWT_SECRET!, {
-        subject: '2', jwtid: crypto.randomUUID(), issuer: 'plaza', audience: 'plaza', expiresIn: -10,
+        subject: '2',
+        jwtid: crypto.randomUUID(),
+        issuer: 'plaza',
+        audience: 'plaza',
+        expiresIn: -10,
       });
       expectError(await server.http.get('/users/me', expired), 401, 11002);
-      const forged = jwt.sign({ role: 'admin', fam: 'x', ver: 0 }, 'another-secret-another-secret-00', { subject: '1', jwtid: 'x', issuer: 'plaza', audience: 'plaza' });
+      const forged = jwt.sign({ role: 'admin', fam: 'x', ver: 0 }, 'another-secret-another-secret-00', {
+        subject: '1',
+        jwtid: 'x',
+        issuer: 'plaza',
+        audience: 'plaza',
+      });
       expectError(await server.http.get('/users/me', forged), 401, 11002);
     });
 
@@ -107,7 +155,13 @@ describe('accounts: registration, login and tokens', function () {
         expectError(await server.http.get('/users/me', sign(without(name))), 401, 11002);
       }
       const now = Math.floor(Date.now() / 1000);
-      for (const [name, value] of Object.entries({ role: 'emperor', ver: '0', sub: 'root', fam: 'x', exp: now + 365 * 86400 })) {
+      for (const [name, value] of Object.entries({
+        role: 'emperor',
+        ver: '0',
+        sub: 'root',
+        fam: 'x',
+        exp: now + 365 * 86400,
+      })) {
         expectError(await server.http.get('/users/me', sign({ ...good, [name]: value })), 401, 11002);
       }
     });
@@ -135,7 +189,9 @@ describe('accounts: registration, login and tokens', function () {
 
     it('when two refreshes race with one token, then exactly one wins', async () => {
       const s = await server.http.signUp('racer');
-      const results = await Promise.all([1, 2].map(() => server.http.post('/auth/refresh', { refresh_token: s.refresh_token })));
+      const results = await Promise.all(
+        [1, 2].map(() => server.http.post('/auth/refresh', { refresh_token: s.refresh_token })),
+      );
       expect(results.map((r) => r.status).sort()).to.deep.equal([200, 401]);
     });
 
@@ -165,7 +221,11 @@ describe('accounts: registration, login and tokens', function () {
       expect(ghost.body).to.deep.equal(known.body);
       // The known address's mail is prepared after the answer; once it is there, the ghost's would be too.
       await mailTo(server, 'known@example.test');
-      expect(mailDrop(server.config).list().filter((m) => m.to === 'ghost@example.test')).to.deep.equal([]);
+      expect(
+        mailDrop(server.config)
+          .list()
+          .filter((m) => m.to === 'ghost@example.test'),
+      ).to.deep.equal([]);
       expect((await server.http.get('/admin/outbox?to=ghost@example.test', admin.access_token)).body).to.deep.equal([]);
     });
 
@@ -176,33 +236,70 @@ describe('accounts: registration, login and tokens', function () {
       const listed = await server.http.get('/admin/outbox?to=careful@example.test', admin.access_token);
       expect(listed.status).to.equal(200);
       expect(listed.body).to.have.length(1);
-      expect(listed.body[0]).to.include({ to: 'careful@example.test', subject: 'Reset your Plaza password', transport: 'maildrop' });
+      expect(listed.body[0]).to.include({
+        to: 'careful@example.test',
+        subject: 'Reset your Plaza password',
+        transport: 'maildrop',
+      });
       expect(JSON.stringify(listed.body)).to.not.include(token);
-      const stored = await server.services.orm.em.fork().getConnection().execute(`select body from outbox_emails where recipient = 'careful@example.test'`);
+      const stored = await server.services.orm.em
+        .fork()
+        .getConnection()
+        .execute(`select body from outbox_emails where recipient = 'careful@example.test'`);
       expect(stored[0].body).to.include('Reset token: [redacted]').and.not.include(token);
       // The token the operator read from the mail drop works.
-      expect((await server.http.post('/auth/password/reset', { token, password: 'careful-new-password' })).status).to.equal(204);
+      expect(
+        (await server.http.post('/auth/password/reset', { token, password: 'careful-new-password' })).status,
+      ).to.equal(204);
     });
 
     it('when a user resets with the mailed token, then the new password works, the old does not, sessions die and the token is single-use', async () => {
       const s = await server.http.signUp('forgetful');
-      expect((await server.http.post('/auth/password/forgot', { email: 'forgetful@example.test' })).status).to.equal(202);
+      expect((await server.http.post('/auth/password/forgot', { email: 'forgetful@example.test' })).status).to.equal(
+        202,
+      );
       const token = await resetTokenFor(server, 'forgetful@example.test');
       expectError(await server.http.post('/auth/password/reset', { token, password: 'short' }), 422, 12003);
-      expect((await server.http.post('/auth/password/reset', { token, password: 'brand-new-password' })).status).to.equal(204);
+      expect(
+        (await server.http.post('/auth/password/reset', { token, password: 'brand-new-password' })).status,
+      ).to.equal(204);
       expectError(await server.http.get('/users/me', s.access_token), 401, 11002);
       expectError(await server.http.post('/auth/refresh', { refresh_token: s.refresh_token }), 401, 11004);
-      expectError(await server.http.post('/auth/login', { login: 'forgetful', password: 'forgetful-password' }), 401, 11003);
-      expect((await server.http.post('/auth/login', { login: 'forgetful', password: 'brand-new-password' })).status).to.equal(200);
+      expectError(
+        await server.http.post('/auth/login', { login: 'forgetful', password: 'forgetful-password' }),
+        401,
+        11003,
+      );
+      expect(
+        (await server.http.post('/auth/login', { login: 'forgetful', password: 'brand-new-password' })).status,
+      ).to.equal(200);
       expectError(await server.http.post('/auth/password/reset', { token, password: 'another-password' }), 400, 11006);
     });
 
     it('when a user changes the password, then the current one is checked and every session is revoked', async () => {
       const s = await server.http.signUp('changer');
-      expectError(await server.http.post('/users/me/password', { current: 'wrong-password', new: 'next-password-1' }, s.access_token), 403, 11009);
-      expect((await server.http.post('/users/me/password', { current: 'changer-password', new: 'next-password-1' }, s.access_token)).status).to.equal(204);
+      expectError(
+        await server.http.post(
+          '/users/me/password',
+          { current: 'wrong-password', new: 'next-password-1' },
+          s.access_token,
+        ),
+        403,
+        11009,
+      );
+      expect(
+        (
+          await server.http.post(
+            '/users/me/password',
+            { current: 'changer-password', new: 'next-password-1' },
+            s.access_token,
+          )
+        ).status,
+      ).to.equal(204);
       expectError(await server.http.get('/users/me', s.access_token), 401, 11002);
-      expect((await server.http.post('/auth/login', { login: 'changer', password: 'next-password-1' })).status).to.equal(200);
+      expect(
+        (await server.http.post('/auth/login', { login: 'changer', password: 'next-password-1' })).status,
+      ).to.equal(200);
     });
   });
 });
@@ -211,7 +308,8 @@ describe('accounts: throttling without lockout', function () {
   // Every attempt runs argon2 (wrong passwords included): slow on a busy machine.
   this.timeout(90_000);
   let server: TestServer;
-  const login = (from: string, name: string, password: string) => postFrom(server.url, from, '/auth/login', { login: name, password });
+  const login = (from: string, name: string, password: string) =>
+    postFrom(server.url, from, '/auth/login', { login: name, password });
   before(async () => {
     server = await startTestServer({
       AUTH_FAILURES_PER_ACCOUNT_IP: '3',
@@ -279,7 +377,10 @@ describe('accounts: throttling without lockout', function () {
     ] as const) {
       const statuses: number[] = [];
       for (let i = 0; i < 7; i++) statuses.push((await postFrom(server.url, '127.0.0.9', path, body)).status);
-      expect(statuses.slice(0, 6).every((s) => s === 401 || s === 400), `${path}: ${statuses}`).to.equal(true);
+      expect(
+        statuses.slice(0, 6).every((s) => s === 401 || s === 400),
+        `${path}: ${statuses}`,
+      ).to.equal(true);
       expect(statuses[6], path).to.equal(429);
     }
   });
@@ -288,30 +389,36 @@ describe('accounts: throttling without lockout', function () {
 describe('accounts: a reset request does no work before it answers', () => {
   const reason = ' (PostgreSQL run only: the embedded database cannot be put behind a network proxy)';
 
-  (usingPostgres ? it : it.skip)('when the database stalls, then reset requests for known and unknown addresses both answer 202 at once, and the mail follows when it is back' + reason, async function () {
-    this.timeout(120_000);
-    const db = await createTestDatabase();
-    const direct = new URL((db.target as { url: string }).url);
-    const proxy = await startTcpProxy({ host: direct.hostname, port: Number(direct.port || 5432) });
-    const viaProxy = new URL(direct);
-    viaProxy.port = String(proxy.port);
-    const server = await startTestServer({}, { database: { kind: 'postgresql', url: viaProxy.toString() } });
-    try {
-      await server.http.signUp('stalled');
-      proxy.set('freeze');
-      const answers = await Promise.all(
-        ['stalled@example.test', 'nobody@example.test'].map((email) => server.http.post('/auth/password/forgot', { email })),
-      );
-      expect(answers.map((a) => a.status)).to.deep.equal([202, 202]);
-      proxy.set('pass');
-      expect((await mailTo(server, 'stalled@example.test')).subject).to.equal('Reset your Plaza password');
-    } finally {
-      proxy.set('pass');
-      await server.stop();
-      await proxy.close();
-      await db.dispose();
-    }
-  });
+  (usingPostgres ? it : it.skip)(
+    'when the database stalls, then reset requests for known and unknown addresses both answer 202 at once, and the mail follows when it is back' +
+      reason,
+    async function () {
+      this.timeout(120_000);
+      const db = await createTestDatabase();
+      const direct = new URL((db.target as { url: string }).url);
+      const proxy = await startTcpProxy({ host: direct.hostname, port: Number(direct.port || 5432) });
+      const viaProxy = new URL(direct);
+      viaProxy.port = String(proxy.port);
+      const server = await startTestServer({}, { database: { kind: 'postgresql', url: viaProxy.toString() } });
+      try {
+        await server.http.signUp('stalled');
+        proxy.set('freeze');
+        const answers = await Promise.all(
+          ['stalled@example.test', 'nobody@example.test'].map((email) =>
+            server.http.post('/auth/password/forgot', { email }),
+          ),
+        );
+        expect(answers.map((a) => a.status)).to.deep.equal([202, 202]);
+        proxy.set('pass');
+        expect((await mailTo(server, 'stalled@example.test')).subject).to.equal('Reset your Plaza password');
+      } finally {
+        proxy.set('pass');
+        await server.stop();
+        await proxy.close();
+        await db.dispose();
+      }
+    },
+  );
 });
 
 describe('accounts: a damaged password hash', () => {
@@ -323,7 +430,10 @@ describe('accounts: a damaged password hash', () => {
     try {
       const http = new HttpClient(server.url);
       const me = await http.signUp('damaged');
-      await server.services.orm.em.fork().getConnection().execute(`update users set password_hash = 'not-an-argon2-hash' where id = ?`, [me.id]);
+      await server.services.orm.em
+        .fork()
+        .getConnection()
+        .execute(`update users set password_hash = 'not-an-argon2-hash' where id = ?`, [me.id]);
       expectError(await http.post('/auth/login', { login: 'damaged', password: 'damaged-password' }), 401, 11003);
       const reported = lines.filter((l) => l.user_id === me.id && l.level >= 50);
       expect(reported.map((l) => l.msg).join('\n')).to.match(/password hash is unreadable/);

@@ -47,7 +47,9 @@ describe('database backups (CLI)', function () {
     expect(unconfirmed.code).to.equal(1);
     expect(unconfirmed.stderr).to.include('--yes');
     await withServer(async (server) => {
-      expect((await server.http.post('/auth/login', { login: 'after', password: 'after-password' })).status).to.equal(200);
+      expect((await server.http.post('/auth/login', { login: 'after', password: 'after-password' })).status).to.equal(
+        200,
+      );
     });
 
     const restored = await runCli(env, ['restore', '--yes']);
@@ -55,7 +57,9 @@ describe('database backups (CLI)', function () {
     expect(restored.stdout).to.include('Restored');
 
     await withServer(async (server) => {
-      expect((await server.http.post('/auth/login', { login: 'before', password: 'before-password' })).status).to.equal(200);
+      expect((await server.http.post('/auth/login', { login: 'before', password: 'before-password' })).status).to.equal(
+        200,
+      );
       expectError(await server.http.post('/auth/login', { login: 'after', password: 'after-password' }), 401, 11003);
     });
   });
@@ -69,7 +73,9 @@ describe('database backups (CLI)', function () {
     const refused = await runCli(env, ['restore', wrongKind, '--yes']);
     expect(refused.stderr).to.include('is not a');
     await withServer(async (server) => {
-      expect((await server.http.post('/auth/login', { login: 'before', password: 'before-password' })).status).to.equal(200);
+      expect((await server.http.post('/auth/login', { login: 'before', password: 'before-password' })).status).to.equal(
+        200,
+      );
     });
   });
 });

@@ -5,7 +5,18 @@ import path from 'node:path';
 import { expect } from 'chai';
 import { expectError, type Session } from '../helpers/http.ts';
 import { startTestServer, type TestServer } from '../helpers/testServer.ts';
-import { createAdmin, createBoard, createPost, form, HWP_BYTES, HWPX_BYTES, PDF_BYTES, PNG_1X1, storedFiles, upload } from '../helpers/boards.ts';
+import {
+  createAdmin,
+  createBoard,
+  createPost,
+  form,
+  HWP_BYTES,
+  HWPX_BYTES,
+  PDF_BYTES,
+  PNG_1X1,
+  storedFiles,
+  upload,
+} from '../helpers/boards.ts';
 
 const HTML = '<!DOCTYPE html><html><body><script>alert(document.cookie)</script></body></html>';
 const SVG = '<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"></svg>';
@@ -38,11 +49,22 @@ describe('files', () => {
 
   describe('uploading', () => {
     it('when a PNG is uploaded, then it is typed from its bytes, hashed, and stored under a random name in images/', async () => {
-      const res = await upload(server, '/files', form('file', [{ name: 'holiday photo.png', bytes: PNG_1X1, type: 'text/html' }]), alice.access_token);
+      const res = await upload(
+        server,
+        '/files',
+        form('file', [{ name: 'holiday photo.png', bytes: PNG_1X1, type: 'text/html' }]),
+        alice.access_token,
+      );
       expect(res.status, JSON.stringify(res.body)).to.equal(201);
       expect(res.body).to.include({
-        owner_id: alice.id, original_name: 'holiday photo.png', size: PNG_1X1.length, mime: 'image/png', category: 'images',
-        sha256: crypto.createHash('sha256').update(PNG_1X1).digest('hex'), attached_to: null, url: `/files/${res.body.id}`,
+        owner_id: alice.id,
+        original_name: 'holiday photo.png',
+        size: PNG_1X1.length,
+        mime: 'image/png',
+        category: 'images',
+        sha256: crypto.createHash('sha256').update(PNG_1X1).digest('hex'),
+        attached_to: null,
+        url: `/files/${res.body.id}`,
       });
       const onDisk = storedFiles(server).filter((f) => f.startsWith('images/'));
       expect(onDisk).to.have.length(1);
@@ -51,25 +73,42 @@ describe('files', () => {
     });
 
     it('when it is downloaded, then the bytes come back with nosniff and an inline disposition', async () => {
-      const up = await upload(server, '/files', form('file', [{ name: 'dot.png', bytes: PNG_1X1 }]), alice.access_token);
-      const res = await fetch(`${server.url}/files/${up.body.id}`, { headers: { authorization: `Bearer ${alice.access_token}` } });
+      const up = await upload(
+        server,
+        '/files',
+        form('file', [{ name: 'dot.png', bytes: PNG_1X1 }]),
+        alice.access_token,
+      );
+      const res = await fetch(`${server.url}/files/${up.body.id}`, {
+        headers: { authorization: `Bearer ${alice.access_token}` },
+      });
       expect(res.status).to.equal(200);
       expect(Buffer.from(await res.arrayBuffer()).equals(PNG_1X1)).to.equal(true);
       expect(res.headers.get('content-type')).to.equal('image/png');
       expect(res.headers.get('x-content-type-options')).to.equal('nosniff');
       expect(res.headers.get('content-disposition')).to.match(/^inline; filename="dot.png"/);
-      const forced = await fetch(`${server.url}/files/${up.body.id}?download=1`, { headers: { authorization: `Bearer ${alice.access_token}` } });
+      const forced = await fetch(`${server.url}/files/${up.body.id}?download=1`, {
+        headers: { authorization: `Bearer ${alice.access_token}` },
+      });
       expect(forced.headers.get('content-disposition')).to.match(/^attachment;/);
     });
 
     it('when a PDF is named .jpg, then the bytes win: application/pdf in documents/', async () => {
-      const res = await upload(server, '/files', form('file', [{ name: 'photo.jpg', bytes: PDF_BYTES, type: 'image/jpeg' }]), alice.access_token);
+      const res = await upload(
+        server,
+        '/files',
+        form('file', [{ name: 'photo.jpg', bytes: PDF_BYTES, type: 'image/jpeg' }]),
+        alice.access_token,
+      );
       expect(res.status).to.equal(201);
       expect(res.body).to.include({ mime: 'application/pdf', category: 'documents', original_name: 'photo.jpg' });
     });
 
     it('when Hangul documents are uploaded, then .hwpx and .hwp are documents stored under their own extensions', async () => {
-      for (const [name, bytes, mime, ext] of [['보고서.hwpx', HWPX_BYTES, 'application/hwp+zip', 'hwpx'], ['계획.hwp', HWP_BYTES, 'application/x-hwp', 'hwp']] as const) {
+      for (const [name, bytes, mime, ext] of [
+        ['보고서.hwpx', HWPX_BYTES, 'application/hwp+zip', 'hwpx'],
+        ['계획.hwp', HWP_BYTES, 'application/x-hwp', 'hwp'],
+      ] as const) {
         const before = new Set(storedFiles(server));
         const res = await upload(server, '/files', form('file', [{ name, bytes }]), alice.access_token);
         expect(res.status, JSON.stringify(res.body)).to.equal(201);
@@ -77,7 +116,9 @@ describe('files', () => {
         const added = storedFiles(server).filter((f) => !before.has(f));
         expect(added, name).to.have.length(1);
         expect(added[0]).to.match(new RegExp(`^documents/[A-Za-z0-9_-]{24}\\.${ext}$`));
-        const download = await fetch(`${server.url}/files/${res.body.id}`, { headers: { authorization: `Bearer ${alice.access_token}` } });
+        const download = await fetch(`${server.url}/files/${res.body.id}`, {
+          headers: { authorization: `Bearer ${alice.access_token}` },
+        });
         expect(download.headers.get('content-disposition')).to.match(/^attachment;/);
       }
     });
@@ -85,7 +126,12 @@ describe('files', () => {
     it('when a file named .png holds HTML, then it is refused as a disallowed type and nothing is kept', async () => {
       const before = storedFiles(server);
       const rows = await fileCount(server, admin);
-      const res = await upload(server, '/files', form('file', [{ name: 'cute-cat.png', bytes: HTML, type: 'image/png' }]), alice.access_token);
+      const res = await upload(
+        server,
+        '/files',
+        form('file', [{ name: 'cute-cat.png', bytes: HTML, type: 'image/png' }]),
+        alice.access_token,
+      );
       expectError(res, 415, 42003);
       expect(res.body.error.detail).to.deep.equal({ file: 'cute-cat.png', detected: 'text/html' });
       expect(storedFiles(server)).to.deep.equal(before);
@@ -93,20 +139,51 @@ describe('files', () => {
     });
 
     it('when file names try path traversal or control characters, then only a harmless last segment is kept', async () => {
-      const names = ['../../../../etc/passwd.png', '..\\..\\windows\\evil.png', '...png', 'a\u202Egnp.exe', 'line\r\nbreak.png'];
-      const res = await upload(server, '/files/batch', form('files', names.slice(0, 3).map((name) => ({ name, bytes: PNG_1X1 }))), alice.access_token);
+      const names = [
+        '../../../../etc/passwd.png',
+        '..\\..\\windows\\evil.png',
+        '...png',
+        'a\u202Egnp.exe',
+        'line\r\nbreak.png',
+      ];
+      const res = await upload(
+        server,
+        '/files/batch',
+        form(
+          'files',
+          names.slice(0, 3).map((name) => ({ name, bytes: PNG_1X1 })),
+        ),
+        alice.access_token,
+      );
       expect(res.status, JSON.stringify(res.body)).to.equal(201);
       expect(res.body.map((f: any) => f.original_name)).to.deep.equal(['passwd.png', 'evil.png', 'png']);
-      const more = await upload(server, '/files/batch', form('files', names.slice(3).map((name) => ({ name, bytes: PNG_1X1 }))), alice.access_token);
+      const more = await upload(
+        server,
+        '/files/batch',
+        form(
+          'files',
+          names.slice(3).map((name) => ({ name, bytes: PNG_1X1 })),
+        ),
+        alice.access_token,
+      );
       expect(more.body.map((f: any) => f.original_name)).to.deep.equal(['agnp.exe', 'linebreak.png']);
       expect(fs.existsSync(path.join(server.config.DATA_DIR, 'etc'))).to.equal(false);
-      expect(storedFiles(server).every((f) => /^(images|documents|files)\/[A-Za-z0-9_-]+\.\w+$/.test(f))).to.equal(true);
+      expect(storedFiles(server).every((f) => /^(images|documents|files)\/[A-Za-z0-9_-]+\.\w+$/.test(f))).to.equal(
+        true,
+      );
     });
 
     it('when a name is Korean, then it survives and downloads with an RFC 8187 file name', async () => {
-      const up = await upload(server, '/files', form('file', [{ name: '보고서.pdf', bytes: PDF_BYTES }]), alice.access_token);
+      const up = await upload(
+        server,
+        '/files',
+        form('file', [{ name: '보고서.pdf', bytes: PDF_BYTES }]),
+        alice.access_token,
+      );
       expect(up.body.original_name).to.equal('보고서.pdf');
-      const res = await fetch(`${server.url}/files/${up.body.id}`, { headers: { authorization: `Bearer ${alice.access_token}` } });
+      const res = await fetch(`${server.url}/files/${up.body.id}`, {
+        headers: { authorization: `Bearer ${alice.access_token}` },
+      });
       expect(res.headers.get('content-disposition')).to.contain(`filename*=UTF-8''${encodeURIComponent('보고서.pdf')}`);
     });
 
@@ -124,9 +201,16 @@ describe('files', () => {
     it('when a batch has too many files or one bad file, then nothing of it is kept', async () => {
       const before = storedFiles(server);
       const rows = await fileCount(server, admin);
-      const four = form('files', [1, 2, 3, 4].map((i) => ({ name: `${i}.png`, bytes: PNG_1X1 })));
+      const four = form(
+        'files',
+        [1, 2, 3, 4].map((i) => ({ name: `${i}.png`, bytes: PNG_1X1 })),
+      );
       expectError(await upload(server, '/files/batch', four, alice.access_token), 413, 42004);
-      const mixed = form('files', [{ name: 'ok.png', bytes: PNG_1X1 }, { name: 'ok.pdf', bytes: PDF_BYTES }, { name: 'bad.png', bytes: HTML }]);
+      const mixed = form('files', [
+        { name: 'ok.png', bytes: PNG_1X1 },
+        { name: 'ok.pdf', bytes: PDF_BYTES },
+        { name: 'bad.png', bytes: HTML },
+      ]);
       expectError(await upload(server, '/files/batch', mixed, alice.access_token), 415, 42003);
       await eventually(() => storedFiles(server).join() === before.join(), 'staging emptied');
       expect(await fileCount(server, admin)).to.equal(rows);
@@ -138,11 +222,17 @@ describe('files', () => {
       const boundary = 'plazaboundary';
       const req = http.request(`${server.url}/files`, {
         method: 'POST',
-        headers: { authorization: `Bearer ${alice.access_token}`, 'content-type': `multipart/form-data; boundary=${boundary}`, 'content-length': '4000' },
+        headers: {
+          authorization: `Bearer ${alice.access_token}`,
+          'content-type': `multipart/form-data; boundary=${boundary}`,
+          'content-length': '4000',
+        },
       });
       const closed = new Promise((resolve) => req.on('close', resolve));
       req.on('error', () => {});
-      req.write(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="cut.png"\r\nContent-Type: image/png\r\n\r\n`);
+      req.write(
+        `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="cut.png"\r\nContent-Type: image/png\r\n\r\n`,
+      );
       req.write(PNG_1X1);
       req.write(Buffer.alloc(1000));
       await eventually(() => storedFiles(server).some((f) => f.startsWith('.staging/')), 'the upload being staged');
@@ -157,7 +247,11 @@ describe('files', () => {
       const empty = new FormData();
       empty.append('note', 'no file here');
       expectError(await upload(server, '/files', empty, alice.access_token), 422, 42005);
-      expectError(await upload(server, '/files', form('upload', [{ name: 'a.png', bytes: PNG_1X1 }]), alice.access_token), 422, 10001);
+      expectError(
+        await upload(server, '/files', form('upload', [{ name: 'a.png', bytes: PNG_1X1 }]), alice.access_token),
+        422,
+        10001,
+      );
       expectError(await upload(server, '/files', form('file', [{ name: 'a.png', bytes: PNG_1X1 }])), 401, 11001);
     });
   });
@@ -177,7 +271,12 @@ describe('files', () => {
     });
 
     it("when someone reads or deletes another user's unattached file, then 404; the owner deletes it and the bytes go", async () => {
-      const up = await upload(server, '/files', form('file', [{ name: 'private.png', bytes: PNG_1X1 }]), alice.access_token);
+      const up = await upload(
+        server,
+        '/files',
+        form('file', [{ name: 'private.png', bytes: PNG_1X1 }]),
+        alice.access_token,
+      );
       const before = storedFiles(server);
       expectError(await server.http.get(`/files/${up.body.id}`, bob.access_token), 404, 42001);
       expectError(await server.http.get(`/files/${up.body.id}`), 404, 42001);
@@ -189,7 +288,12 @@ describe('files', () => {
 
     it('when the stored bytes of a file have gone missing, then 404 rather than a broken download', async () => {
       const before = new Set(storedFiles(server));
-      const up = await upload(server, '/files', form('file', [{ name: 'lost.pdf', bytes: PDF_BYTES }]), alice.access_token);
+      const up = await upload(
+        server,
+        '/files',
+        form('file', [{ name: 'lost.pdf', bytes: PDF_BYTES }]),
+        alice.access_token,
+      );
       const [key] = storedFiles(server).filter((f) => !before.has(f));
       fs.rmSync(path.join(server.config.DATA_DIR, 'uploads', key));
       expectError(await server.http.get(`/files/${up.body.id}`, alice.access_token), 404, 42001);
@@ -212,13 +316,26 @@ describe('files', () => {
     before(async () => {
       open = await createBoard(server, admin, { name: 'Gallery' });
       restricted = await createBoard(server, admin, { name: 'Vault', access: 'restricted' });
-      await server.http.put(`/boards/${restricted.id}/access/${alice.id}`, { read: true, write: true, comment: true, upload: true }, admin.access_token);
-      await server.http.put(`/boards/${restricted.id}/access/${bob.id}`, { read: true, write: true, comment: true, upload: false }, admin.access_token);
+      await server.http.put(
+        `/boards/${restricted.id}/access/${alice.id}`,
+        { read: true, write: true, comment: true, upload: true },
+        admin.access_token,
+      );
+      await server.http.put(
+        `/boards/${restricted.id}/access/${bob.id}`,
+        { read: true, write: true, comment: true, upload: false },
+        admin.access_token,
+      );
     });
 
     it('when the author attaches an image, then it is listed on the post and readable by board readers', async () => {
       const post = await createPost(server, alice, open.id, 'With picture');
-      const res = await upload(server, `/posts/${post.id}/attachments`, form('files', [{ name: 'pic.png', bytes: PNG_1X1 }]), alice.access_token);
+      const res = await upload(
+        server,
+        `/posts/${post.id}/attachments`,
+        form('files', [{ name: 'pic.png', bytes: PNG_1X1 }]),
+        alice.access_token,
+      );
       expect(res.status, JSON.stringify(res.body)).to.equal(201);
       expect(res.body[0]).to.include({ original_name: 'pic.png', mime: 'image/png' });
       expect(res.body[0].attached_to).to.deep.equal({ type: 'post', id: post.id });
@@ -233,7 +350,12 @@ describe('files', () => {
     it('when someone else attaches to my post, then 403 and nothing is stored', async () => {
       const post = await createPost(server, alice, open.id, 'Mine');
       const before = storedFiles(server);
-      const res = await upload(server, `/posts/${post.id}/attachments`, form('files', [{ name: 'x.png', bytes: PNG_1X1 }]), bob.access_token);
+      const res = await upload(
+        server,
+        `/posts/${post.id}/attachments`,
+        form('files', [{ name: 'x.png', bytes: PNG_1X1 }]),
+        bob.access_token,
+      );
       expectError(res, 403, 41003);
       expect(storedFiles(server)).to.deep.equal(before);
     });
@@ -242,7 +364,12 @@ describe('files', () => {
       const post = await createPost(server, bob, restricted.id, 'No uploads for bob');
       const before = storedFiles(server);
       const rows = await fileCount(server, admin);
-      const res = await upload(server, `/posts/${post.id}/attachments`, form('files', [{ name: 'x.png', bytes: PNG_1X1 }]), bob.access_token);
+      const res = await upload(
+        server,
+        `/posts/${post.id}/attachments`,
+        form('files', [{ name: 'x.png', bytes: PNG_1X1 }]),
+        bob.access_token,
+      );
       expectError(res, 403, 40006);
       expect(storedFiles(server)).to.deep.equal(before);
       expect(await fileCount(server, admin)).to.equal(rows);
@@ -250,21 +377,36 @@ describe('files', () => {
 
     it('when an attachment lives on a restricted board, then only its readers may download it', async () => {
       const post = await createPost(server, alice, restricted.id, 'Secret plan');
-      const up = await upload(server, `/posts/${post.id}/attachments`, form('files', [{ name: 'plan.pdf', bytes: PDF_BYTES }]), alice.access_token);
+      const up = await upload(
+        server,
+        `/posts/${post.id}/attachments`,
+        form('files', [{ name: 'plan.pdf', bytes: PDF_BYTES }]),
+        alice.access_token,
+      );
       const carol = await server.http.signUp('carol');
       expectError(await server.http.get(`/files/${up.body[0].id}`, carol.access_token), 404, 42001);
       expectError(await server.http.get(`/files/${up.body[0].id}`), 404, 42001);
       expect((await server.http.get(`/files/${up.body[0].id}`, bob.access_token)).status).to.equal(200);
       await server.http.delete(`/boards/${restricted.id}/access/${bob.id}`, admin.access_token);
       expectError(await server.http.get(`/files/${up.body[0].id}`, bob.access_token), 404, 42001);
-      await server.http.put(`/boards/${restricted.id}/access/${bob.id}`, { read: true, write: true, comment: true, upload: false }, admin.access_token);
+      await server.http.put(
+        `/boards/${restricted.id}/access/${bob.id}`,
+        { read: true, write: true, comment: true, upload: false },
+        admin.access_token,
+      );
     });
 
     it('when attachments exceed the per-post limit, then 413 and the earlier ones stay', async () => {
       const post = await createPost(server, alice, open.id, 'Album');
-      const two = form('files', [1, 2].map((i) => ({ name: `${i}.png`, bytes: PNG_1X1 })));
+      const two = form(
+        'files',
+        [1, 2].map((i) => ({ name: `${i}.png`, bytes: PNG_1X1 })),
+      );
       expect((await upload(server, `/posts/${post.id}/attachments`, two, alice.access_token)).status).to.equal(201);
-      const twoMore = form('files', [3, 4].map((i) => ({ name: `${i}.png`, bytes: PNG_1X1 })));
+      const twoMore = form(
+        'files',
+        [3, 4].map((i) => ({ name: `${i}.png`, bytes: PNG_1X1 })),
+      );
       expectError(await upload(server, `/posts/${post.id}/attachments`, twoMore, alice.access_token), 413, 42004);
       expect((await server.http.get(`/posts/${post.id}`, alice.access_token)).body.attachments).to.have.length(2);
     });
@@ -272,8 +414,22 @@ describe('files', () => {
     it('when a comment gets an attachment and is deleted, then the attachment goes with it', async () => {
       const post = await createPost(server, bob, open.id, 'Comment files');
       const comment = await server.http.post(`/posts/${post.id}/comments`, { body: 'see file' }, alice.access_token);
-      expectError(await upload(server, `/comments/${comment.body.id}/attachments`, form('files', [{ name: 'n.png', bytes: PNG_1X1 }]), bob.access_token), 403, 41003);
-      const up = await upload(server, `/comments/${comment.body.id}/attachments`, form('files', [{ name: 'n.pdf', bytes: PDF_BYTES }]), alice.access_token);
+      expectError(
+        await upload(
+          server,
+          `/comments/${comment.body.id}/attachments`,
+          form('files', [{ name: 'n.png', bytes: PNG_1X1 }]),
+          bob.access_token,
+        ),
+        403,
+        41003,
+      );
+      const up = await upload(
+        server,
+        `/comments/${comment.body.id}/attachments`,
+        form('files', [{ name: 'n.pdf', bytes: PDF_BYTES }]),
+        alice.access_token,
+      );
       expect(up.status).to.equal(201);
       const list = await server.http.get(`/posts/${post.id}/comments`, bob.access_token);
       expect(list.body.items[0].attachments.map((f: any) => f.id)).to.deep.equal([up.body[0].id]);
@@ -285,9 +441,19 @@ describe('files', () => {
 
     it('when a post is deleted, then its attachments and its comments’ attachments are removed', async () => {
       const post = await createPost(server, alice, open.id, 'Doomed');
-      const a = await upload(server, `/posts/${post.id}/attachments`, form('files', [{ name: 'a.png', bytes: PNG_1X1 }]), alice.access_token);
+      const a = await upload(
+        server,
+        `/posts/${post.id}/attachments`,
+        form('files', [{ name: 'a.png', bytes: PNG_1X1 }]),
+        alice.access_token,
+      );
       const comment = await server.http.post(`/posts/${post.id}/comments`, { body: 'c' }, alice.access_token);
-      const c = await upload(server, `/comments/${comment.body.id}/attachments`, form('files', [{ name: 'c.png', bytes: PNG_1X1 }]), alice.access_token);
+      const c = await upload(
+        server,
+        `/comments/${comment.body.id}/attachments`,
+        form('files', [{ name: 'c.png', bytes: PNG_1X1 }]),
+        alice.access_token,
+      );
       const before = storedFiles(server);
       expect((await server.http.delete(`/posts/${post.id}`, admin.access_token)).status).to.equal(204);
       expectError(await server.http.get(`/files/${a.body[0].id}`, alice.access_token), 404, 42001);
@@ -299,7 +465,11 @@ describe('files', () => {
       const dave = await server.http.signUp('dave');
       await server.http.post(`/admin/users/${dave.id}/ban`, { reason: 'abuse' }, admin.access_token);
       const before = storedFiles(server);
-      expectError(await upload(server, '/files', form('file', [{ name: 'a.png', bytes: PNG_1X1 }]), dave.access_token), 401, 11002);
+      expectError(
+        await upload(server, '/files', form('file', [{ name: 'a.png', bytes: PNG_1X1 }]), dave.access_token),
+        401,
+        11002,
+      );
       expect(storedFiles(server)).to.deep.equal(before);
     });
   });
@@ -310,7 +480,10 @@ describe('files', () => {
       for (const route of ['/files', '/files/batch', '/posts/{id}/attachments', '/comments/{id}/attachments']) {
         expect(doc.paths[route].post.requestBody.content, route).to.have.property('multipart/form-data');
       }
-      expect(doc.paths['/files'].post.requestBody.content['multipart/form-data'].schema.properties.file).to.include({ type: 'string', format: 'binary' });
+      expect(doc.paths['/files'].post.requestBody.content['multipart/form-data'].schema.properties.file).to.include({
+        type: 'string',
+        format: 'binary',
+      });
       expect(doc.paths['/files/{id}'].get.responses['200'].content).to.have.property('application/octet-stream');
       expect(doc.paths['/files'].post.responses).to.have.property('413');
     });
@@ -322,7 +495,9 @@ describe('files: active types and video when an operator allows them', () => {
   let alice: Session;
 
   before(async () => {
-    server = await startTestServer({ UPLOAD_ALLOWED_TYPES: 'image/png,text/html,image/svg+xml,application/xml,video/mp4' });
+    server = await startTestServer({
+      UPLOAD_ALLOWED_TYPES: 'image/png,text/html,image/svg+xml,application/xml,video/mp4',
+    });
     alice = await server.http.signUp('alice');
   });
   after(() => server?.close());
@@ -335,7 +510,9 @@ describe('files: active types and video when an operator allows them', () => {
       const up = await upload(server, '/files', form('file', [{ name, bytes }]), alice.access_token);
       expect(up.status, JSON.stringify(up.body)).to.equal(201);
       expect(up.body).to.include({ mime, category });
-      const res = await fetch(`${server.url}/files/${up.body.id}`, { headers: { authorization: `Bearer ${alice.access_token}` } });
+      const res = await fetch(`${server.url}/files/${up.body.id}`, {
+        headers: { authorization: `Bearer ${alice.access_token}` },
+      });
       expect(res.headers.get('content-type')).to.equal(mime);
       expect(res.headers.get('content-disposition')).to.match(/^attachment;/);
       expect(res.headers.get('x-content-type-options')).to.equal('nosniff');
@@ -350,17 +527,29 @@ describe('files: active types and video when an operator allows them', () => {
   });
 
   it('when an MP4 is uploaded, then it goes to files/, plays inline and seeks with byte ranges', async () => {
-    const mp4 = Buffer.concat([Buffer.from([0, 0, 0, 0x18]), Buffer.from('ftypisom'), Buffer.from([0, 0, 2, 0]), Buffer.from('isommp41'), Buffer.alloc(64, 1)]);
+    const mp4 = Buffer.concat([
+      Buffer.from([0, 0, 0, 0x18]),
+      Buffer.from('ftypisom'),
+      Buffer.from([0, 0, 2, 0]),
+      Buffer.from('isommp41'),
+      Buffer.alloc(64, 1),
+    ]);
     const up = await upload(server, '/files', form('file', [{ name: 'clip.mp4', bytes: mp4 }]), alice.access_token);
     expect(up.status, JSON.stringify(up.body)).to.equal(201);
     expect(up.body).to.include({ mime: 'video/mp4', category: 'files' });
-    const res = await fetch(`${server.url}/files/${up.body.id}`, { headers: { authorization: `Bearer ${alice.access_token}`, range: 'bytes=4-11' } });
+    const res = await fetch(`${server.url}/files/${up.body.id}`, {
+      headers: { authorization: `Bearer ${alice.access_token}`, range: 'bytes=4-11' },
+    });
     expect(res.status).to.equal(206);
     expect(res.headers.get('content-disposition')).to.match(/^inline;/);
     expect(Buffer.from(await res.arrayBuffer()).toString('latin1')).to.equal('ftypisom');
   });
 
   it('when a plain text file is uploaded, then it is not on this allowlist', async () => {
-    expectError(await upload(server, '/files', form('file', [{ name: 'notes.txt', bytes: 'just words' }]), alice.access_token), 415, 42003);
+    expectError(
+      await upload(server, '/files', form('file', [{ name: 'notes.txt', bytes: 'just words' }]), alice.access_token),
+      415,
+      42003,
+    );
   });
 });

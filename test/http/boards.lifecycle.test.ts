@@ -19,7 +19,12 @@ describe('boards: soft delete, restore and case-insensitive names', () => {
     const board = await createBoard(server, admin, { name: 'Doomed board' });
     const post = await createPost(server, alice, board.id, 'Inside');
     const comment = await server.http.post(`/posts/${post.id}/comments`, { body: 'hello' }, alice.access_token);
-    const file = await upload(server, `/posts/${post.id}/attachments`, form('files', [{ name: 'a.png', bytes: PNG_1X1 }]), alice.access_token);
+    const file = await upload(
+      server,
+      `/posts/${post.id}/attachments`,
+      form('files', [{ name: 'a.png', bytes: PNG_1X1 }]),
+      alice.access_token,
+    );
     const bob = await server.http.signUp('bob');
 
     expect((await server.http.delete(`/boards/${board.id}`, admin.access_token)).status).to.equal(204);
@@ -30,10 +35,20 @@ describe('boards: soft delete, restore and case-insensitive names', () => {
       expectError(await server.http.get(`/boards/${board.id}/posts`, who.access_token), 404, 40001);
       expectError(await server.http.get(`/posts/${post.id}`, who.access_token), 404, 41001);
       expectError(await server.http.get(`/posts/${post.id}/comments`, who.access_token), 404, 41001);
-      expectError(await server.http.patch(`/comments/${comment.body.id}`, { body: 'edit' }, who.access_token), 404, 41002);
-      expectError(await server.http.post(`/boards/${board.id}/posts`, { title: 't', body: 'b' }, who.access_token), 404, 40001);
+      expectError(
+        await server.http.patch(`/comments/${comment.body.id}`, { body: 'edit' }, who.access_token),
+        404,
+        41002,
+      );
+      expectError(
+        await server.http.post(`/boards/${board.id}/posts`, { title: 't', body: 'b' }, who.access_token),
+        404,
+        40001,
+      );
       expect((await server.http.get('/boards', who.access_token)).body.map((b: any) => b.id)).not.to.include(board.id);
-      expect((await server.http.get('/users/me/boards', who.access_token)).body.map((b: any) => b.id)).not.to.include(board.id);
+      expect((await server.http.get('/users/me/boards', who.access_token)).body.map((b: any) => b.id)).not.to.include(
+        board.id,
+      );
     }
     expectError(await server.http.get(`/files/${file.body[0].id}`, bob.access_token), 404, 42001);
 
@@ -42,9 +57,15 @@ describe('boards: soft delete, restore and case-insensitive names', () => {
     expect(seen.body.deleted_at).to.be.a('string');
     expect(seen.body.permissions).to.deep.equal({ read: true, write: false, comment: false, upload: false });
     expect((await server.http.get(`/posts/${post.id}`, admin.access_token)).status).to.equal(200);
-    expectError(await server.http.post(`/boards/${board.id}/posts`, { title: 't', body: 'b' }, admin.access_token), 409, 40007);
+    expectError(
+      await server.http.post(`/boards/${board.id}/posts`, { title: 't', body: 'b' }, admin.access_token),
+      409,
+      40007,
+    );
     expect((await server.http.get('/boards', admin.access_token)).body.map((b: any) => b.id)).not.to.include(board.id);
-    expect((await server.http.get('/boards?deleted=true', admin.access_token)).body.map((b: any) => b.id)).to.deep.equal([board.id]);
+    expect(
+      (await server.http.get('/boards?deleted=true', admin.access_token)).body.map((b: any) => b.id),
+    ).to.deep.equal([board.id]);
     expectError(await server.http.get('/boards?deleted=true', alice.access_token), 403, 11007);
   });
 
@@ -59,7 +80,10 @@ describe('boards: soft delete, restore and case-insensitive names', () => {
     await createPost(server, alice, board.id, 'And writable');
     for (const action of ['board.delete', 'board.restore']) {
       const audit = await server.http.get(`/admin/audit?action=${action}`, admin.access_token);
-      expect(audit.body.items.some((e: any) => e.target.id === String(board.id)), action).to.equal(true);
+      expect(
+        audit.body.items.some((e: any) => e.target.id === String(board.id)),
+        action,
+      ).to.equal(true);
     }
   });
 
@@ -79,7 +103,10 @@ describe('boards: soft delete, restore and case-insensitive names', () => {
     expectError(await server.http.post('/boards', { name: '  GENERAL ' }, admin.access_token), 409, 40002);
     const other = await createBoard(server, admin, { name: 'Other' });
     expectError(await server.http.patch(`/boards/${other.id}`, { name: 'GeNeRaL' }, admin.access_token), 409, 40002);
-    expect((await server.http.patch(`/boards/${general.id}`, { name: 'GENERAL' }, admin.access_token)).body.name, 'its own case').to.equal('GENERAL');
+    expect(
+      (await server.http.patch(`/boards/${general.id}`, { name: 'GENERAL' }, admin.access_token)).body.name,
+      'its own case',
+    ).to.equal('GENERAL');
 
     await server.http.delete(`/boards/${general.id}`, admin.access_token);
     const taken = await server.http.post('/boards', { name: 'general' }, admin.access_token);
@@ -88,11 +115,17 @@ describe('boards: soft delete, restore and case-insensitive names', () => {
 
   it('when a Korean name arrives decomposed (NFD), then it is the same name as its composed form', async () => {
     await createBoard(server, admin, { name: '자유게시판' });
-    expectError(await server.http.post('/boards', { name: '자유게시판'.normalize('NFD') }, admin.access_token), 409, 40002);
+    expectError(
+      await server.http.post('/boards', { name: '자유게시판'.normalize('NFD') }, admin.access_token),
+      409,
+      40002,
+    );
   });
 
   it('when two admins create the same name in different case at once, then exactly one board exists', async () => {
-    const results = await Promise.all(['Race', 'race', 'RACE'].map((name) => server.http.post('/boards', { name }, admin.access_token)));
+    const results = await Promise.all(
+      ['Race', 'race', 'RACE'].map((name) => server.http.post('/boards', { name }, admin.access_token)),
+    );
     expect(results.map((r) => r.status).sort()).to.deep.equal([201, 409, 409]);
     for (const r of results.filter((r) => r.status === 409)) expect(r.body.error.code).to.equal(40002);
   });

@@ -24,9 +24,21 @@ describe('posts, comments and likes', () => {
 
   describe('writing and reading posts', () => {
     it('when a user posts, then the post shows the author profile, zero counters and no attachments', async () => {
-      const res = await server.http.post(`/boards/${board.id}/posts`, { title: 'Hello', body: 'First post' }, alice.access_token);
+      const res = await server.http.post(
+        `/boards/${board.id}/posts`,
+        { title: 'Hello', body: 'First post' },
+        alice.access_token,
+      );
       expect(res.status).to.equal(201);
-      expect(res.body).to.include({ title: 'Hello', body: 'First post', board_id: board.id, comment_count: 0, like_count: 0, view_count: 0, liked_by_me: false });
+      expect(res.body).to.include({
+        title: 'Hello',
+        body: 'First post',
+        board_id: board.id,
+        comment_count: 0,
+        like_count: 0,
+        view_count: 0,
+        liked_by_me: false,
+      });
       expect(res.body.author).to.include({ id: alice.id, username: 'alice' });
       expect(res.body.author).not.to.have.property('email');
       expect(res.body.attachments).to.deep.equal([]);
@@ -37,7 +49,9 @@ describe('posts, comments and likes', () => {
       const edited = await server.http.patch(`/posts/${post.id}`, { title: 'Final' }, alice.access_token);
       expect(edited.body.title).to.equal('Final');
       expectError(await server.http.patch(`/posts/${post.id}`, { title: 'Hijack' }, bob.access_token), 403, 41003);
-      expect((await server.http.patch(`/posts/${post.id}`, { body: 'Moderated' }, admin.access_token)).body.body).to.equal('Moderated');
+      expect(
+        (await server.http.patch(`/posts/${post.id}`, { body: 'Moderated' }, admin.access_token)).body.body,
+      ).to.equal('Moderated');
     });
 
     it('when a post is deleted, then it disappears from the board and reads 404, and a second delete is 404', async () => {
@@ -95,7 +109,10 @@ describe('posts, comments and likes', () => {
       const seen: number[] = [];
       let cursor = '';
       do {
-        const page = await server.http.get(`/boards/${b.id}/posts?sort=top&limit=1${cursor ? `&cursor=${cursor}` : ''}`, bob.access_token);
+        const page = await server.http.get(
+          `/boards/${b.id}/posts?sort=top&limit=1${cursor ? `&cursor=${cursor}` : ''}`,
+          bob.access_token,
+        );
         seen.push(...page.body.items.map((p: any) => p.id));
         cursor = page.body.next_cursor;
       } while (cursor);
@@ -112,7 +129,11 @@ describe('posts, comments and likes', () => {
       const older = await createPost(server, alice, b.id, 'unseen');
       await flushViews();
       const res = await server.http.get(`/boards/${b.id}/posts?sort=views`, bob.access_token);
-      expect(res.body.items.map((p: any) => [p.id, p.view_count])).to.deep.equal([[popular.id, 2], [quiet.id, 1], [older.id, 0]]);
+      expect(res.body.items.map((p: any) => [p.id, p.view_count])).to.deep.equal([
+        [popular.id, 2],
+        [quiet.id, 1],
+        [older.id, 0],
+      ]);
     });
 
     it('when a cursor from another sort or a forged cursor is sent, then 422', async () => {
@@ -120,7 +141,11 @@ describe('posts, comments and likes', () => {
       await createPost(server, alice, b.id);
       await createPost(server, alice, b.id);
       const page = await server.http.get(`/boards/${b.id}/posts?limit=1`, bob.access_token);
-      expectError(await server.http.get(`/boards/${b.id}/posts?sort=top&cursor=${page.body.next_cursor}`, bob.access_token), 422, 10001);
+      expectError(
+        await server.http.get(`/boards/${b.id}/posts?sort=top&cursor=${page.body.next_cursor}`, bob.access_token),
+        422,
+        10001,
+      );
       expectError(await server.http.get(`/boards/${b.id}/posts?cursor=not-a-cursor`, bob.access_token), 422, 10001);
     });
 
@@ -135,9 +160,15 @@ describe('posts, comments and likes', () => {
       expect(rooms.body.items.map((p: any) => p.id)).to.deep.equal([a.id, both.id]);
       const korean = await server.http.get(`/boards/${b.id}/posts?q=${encodeURIComponent('공지')}`, bob.access_token);
       expect(korean.body.items.map((p: any) => p.id)).to.deep.equal([k.id]);
-      const body = await server.http.get(`/boards/${b.id}/posts?q=${encodeURIComponent('"how rooms"')}`, bob.access_token);
+      const body = await server.http.get(
+        `/boards/${b.id}/posts?q=${encodeURIComponent('"how rooms"')}`,
+        bob.access_token,
+      );
       expect(body.body.items.map((p: any) => p.id)).to.deep.equal([a.id]);
-      const none = await server.http.get(`/boards/${b.id}/posts?q=${encodeURIComponent("'); drop table posts; --")}`, bob.access_token);
+      const none = await server.http.get(
+        `/boards/${b.id}/posts?q=${encodeURIComponent("'); drop table posts; --")}`,
+        bob.access_token,
+      );
       expect(none.status).to.equal(200);
       expect(none.body.items).to.deep.equal([]);
     });
@@ -150,8 +181,14 @@ describe('posts, comments and likes', () => {
       expect(c1.status).to.equal(201);
       expect(c1.body.author).to.include({ id: bob.id, username: 'bob' });
       const c2 = await server.http.post(`/posts/${post.id}/comments`, { body: 'second' }, alice.access_token);
-      expect((await server.http.patch(`/comments/${c1.body.id}`, { body: 'first, edited' }, bob.access_token)).body.body).to.equal('first, edited');
-      expectError(await server.http.patch(`/comments/${c1.body.id}`, { body: 'not mine' }, alice.access_token), 403, 41003);
+      expect(
+        (await server.http.patch(`/comments/${c1.body.id}`, { body: 'first, edited' }, bob.access_token)).body.body,
+      ).to.equal('first, edited');
+      expectError(
+        await server.http.patch(`/comments/${c1.body.id}`, { body: 'not mine' }, alice.access_token),
+        403,
+        41003,
+      );
       expectError(await server.http.delete(`/comments/${c1.body.id}`, alice.access_token), 403, 41003);
       expect((await server.http.get(`/posts/${post.id}`, bob.access_token)).body.comment_count).to.equal(2);
       expect((await server.http.delete(`/comments/${c2.body.id}`, alice.access_token)).status).to.equal(204);
@@ -163,11 +200,15 @@ describe('posts, comments and likes', () => {
 
     it('when comments are paged, then the cursor walks them oldest first', async () => {
       const post = await createPost(server, alice, board.id, 'Many comments');
-      for (let i = 0; i < 5; i++) await server.http.post(`/posts/${post.id}/comments`, { body: `c${i}` }, bob.access_token);
+      for (let i = 0; i < 5; i++)
+        await server.http.post(`/posts/${post.id}/comments`, { body: `c${i}` }, bob.access_token);
       const bodies: string[] = [];
       let cursor = '';
       do {
-        const page = await server.http.get(`/posts/${post.id}/comments?limit=2${cursor ? `&cursor=${cursor}` : ''}`, bob.access_token);
+        const page = await server.http.get(
+          `/posts/${post.id}/comments?limit=2${cursor ? `&cursor=${cursor}` : ''}`,
+          bob.access_token,
+        );
         bodies.push(...page.body.items.map((c: any) => c.body));
         cursor = page.body.next_cursor;
       } while (cursor);
@@ -178,14 +219,18 @@ describe('posts, comments and likes', () => {
       const post = await createPost(server, alice, board.id, 'Busy');
       const users = [alice, bob, admin];
       const created = await Promise.all(
-        Array.from({ length: 24 }, (_, i) => server.http.post(`/posts/${post.id}/comments`, { body: `n${i}` }, users[i % 3].access_token)),
+        Array.from({ length: 24 }, (_, i) =>
+          server.http.post(`/posts/${post.id}/comments`, { body: `n${i}` }, users[i % 3].access_token),
+        ),
       );
       expect(created.map((r) => r.status)).to.deep.equal(Array(24).fill(201));
       const toDelete = created.slice(0, 10).map((r) => r.body);
       const deletions = await Promise.all([
         ...toDelete.map((c) => server.http.delete(`/comments/${c.id}`, admin.access_token)),
         ...toDelete.map((c) => server.http.delete(`/comments/${c.id}`, admin.access_token)),
-        ...Array.from({ length: 6 }, (_, i) => server.http.post(`/posts/${post.id}/comments`, { body: `late${i}` }, bob.access_token)),
+        ...Array.from({ length: 6 }, (_, i) =>
+          server.http.post(`/posts/${post.id}/comments`, { body: `late${i}` }, bob.access_token),
+        ),
       ]);
       expect(deletions.filter((r) => r.status === 204)).to.have.length(10);
       const res = await server.http.get(`/posts/${post.id}`, alice.access_token);
@@ -206,13 +251,19 @@ describe('posts, comments and likes', () => {
       const post = await createPost(server, alice, board.id, 'Likeable');
       const first = await server.http.put(`/posts/${post.id}/like`, undefined, bob.access_token);
       expect(first.body).to.deep.equal({ post_id: post.id, liked: true, like_count: 1 });
-      expect((await server.http.put(`/posts/${post.id}/like`, undefined, bob.access_token)).body.like_count).to.equal(1);
+      expect((await server.http.put(`/posts/${post.id}/like`, undefined, bob.access_token)).body.like_count).to.equal(
+        1,
+      );
       const read = await server.http.get(`/posts/${post.id}`, bob.access_token);
       expect(read.body).to.include({ like_count: 1, liked_by_me: true });
       expect((await server.http.get(`/posts/${post.id}`, alice.access_token)).body.liked_by_me).to.equal(false);
       const likes = await server.http.get(`/posts/${post.id}/likes`, alice.access_token);
       expect(likes.body.items.map((l: any) => l.user.username)).to.deep.equal(['bob']);
-      expect((await server.http.delete(`/posts/${post.id}/like`, bob.access_token)).body).to.deep.equal({ post_id: post.id, liked: false, like_count: 0 });
+      expect((await server.http.delete(`/posts/${post.id}/like`, bob.access_token)).body).to.deep.equal({
+        post_id: post.id,
+        liked: false,
+        like_count: 0,
+      });
       expect((await server.http.delete(`/posts/${post.id}/like`, bob.access_token)).body.like_count).to.equal(0);
     });
 
@@ -220,9 +271,13 @@ describe('posts, comments and likes', () => {
       const post = await createPost(server, alice, board.id, 'Viral');
       const fans: Session[] = [];
       for (let i = 0; i < 8; i++) fans.push(await server.http.signUp(`fan${i}`));
-      const results = await Promise.all(fans.flatMap((f) => [1, 2, 3].map(() => server.http.put(`/posts/${post.id}/like`, undefined, f.access_token))));
+      const results = await Promise.all(
+        fans.flatMap((f) => [1, 2, 3].map(() => server.http.put(`/posts/${post.id}/like`, undefined, f.access_token))),
+      );
       expect(results.every((r) => r.status === 200)).to.equal(true);
-      const unlikes = await Promise.all(fans.slice(0, 3).flatMap((f) => [1, 2].map(() => server.http.delete(`/posts/${post.id}/like`, f.access_token))));
+      const unlikes = await Promise.all(
+        fans.slice(0, 3).flatMap((f) => [1, 2].map(() => server.http.delete(`/posts/${post.id}/like`, f.access_token))),
+      );
       expect(unlikes.every((r) => r.status === 200)).to.equal(true);
       expect((await server.http.get(`/posts/${post.id}`, alice.access_token)).body.like_count).to.equal(5);
       const likes = await server.http.get(`/posts/${post.id}/likes?limit=100`, alice.access_token);
@@ -249,7 +304,9 @@ describe('posts, comments and likes', () => {
       await flushViews();
       expect((await server.http.get(`/posts/${post.id}`)).body.view_count).to.equal(1);
       const rows = await RequestContext.create(server.services.orm.em, () =>
-        server.services.orm.em.execute<{ viewer: string }[]>('select viewer from post_views where post_id = ?', [post.id]),
+        server.services.orm.em.execute<{ viewer: string }[]>('select viewer from post_views where post_id = ?', [
+          post.id,
+        ]),
       );
       expect(rows).to.have.length(1);
       expect(rows[0].viewer).to.match(/^ip:[A-Za-z0-9_-]{32}$/);
@@ -285,7 +342,13 @@ describe('view counts on shutdown', () => {
     const { PGLITE_EXTENSIONS } = await import('../../src/db/ormOptions.ts');
     const db = await createTestDatabase();
     // An in-memory PGlite outlives the server only when we own the instance.
-    const target = db.target.kind === 'pglite' ? { ...db.target, instance: await PGlite.create({ loadDataDir: db.target.loadDataDir, extensions: PGLITE_EXTENSIONS }) } : db.target;
+    const target =
+      db.target.kind === 'pglite'
+        ? {
+            ...db.target,
+            instance: await PGlite.create({ loadDataDir: db.target.loadDataDir, extensions: PGLITE_EXTENSIONS }),
+          }
+        : db.target;
     const first = await startTestServer({ VIEW_FLUSH_INTERVAL: '3600' }, { database: target });
     let second: TestServer | undefined;
     try {

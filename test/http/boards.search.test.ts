@@ -14,7 +14,10 @@ describe('searching posts for parts of words (Korean and English)', () => {
   const ids: Record<string, number> = {};
 
   const search = async (q: string, extra = '') => {
-    const res = await server.http.get(`/boards/${board.id}/posts?limit=100&q=${encodeURIComponent(q)}${extra}`, reader.access_token);
+    const res = await server.http.get(
+      `/boards/${board.id}/posts?limit=100&q=${encodeURIComponent(q)}${extra}`,
+      reader.access_token,
+    );
     expect(res.status, JSON.stringify(res.body)).to.equal(200);
     return (res.body.items as { id: number }[]).map((p) => p.id).sort((a, b) => a - b);
   };
@@ -33,7 +36,8 @@ describe('searching posts for parts of words (Korean and English)', () => {
       percent: ['Discount', 'Everything 100% off, file_name.txt attached'],
       other: ['Unrelated', 'nothing to see'],
     };
-    for (const [name, [title, body]] of Object.entries(posts)) ids[name] = (await createPost(server, admin, board.id, title, body)).id;
+    for (const [name, [title, body]] of Object.entries(posts))
+      ids[name] = (await createPost(server, admin, board.id, title, body)).id;
   });
   after(() => server?.close());
 
@@ -64,10 +68,18 @@ describe('searching posts for parts of words (Korean and English)', () => {
   });
 
   it('when search is combined with a sort and paging, then both still apply', async () => {
-    const first = await server.http.get(`/boards/${board.id}/posts?limit=1&sort=views&q=${encodeURIComponent('게시판')}`, reader.access_token);
+    const first = await server.http.get(
+      `/boards/${board.id}/posts?limit=1&sort=views&q=${encodeURIComponent('게시판')}`,
+      reader.access_token,
+    );
     expect(first.body.items).to.have.length(1);
-    const second = await server.http.get(`/boards/${board.id}/posts?limit=1&sort=views&q=${encodeURIComponent('게시판')}&cursor=${first.body.next_cursor}`, reader.access_token);
-    expect([first.body.items[0].id, second.body.items[0].id].sort((a, b) => a - b)).to.deep.equal(idsOf('notice', 'rules'));
+    const second = await server.http.get(
+      `/boards/${board.id}/posts?limit=1&sort=views&q=${encodeURIComponent('게시판')}&cursor=${first.body.next_cursor}`,
+      reader.access_token,
+    );
+    expect([first.body.items[0].id, second.body.items[0].id].sort((a, b) => a - b)).to.deep.equal(
+      idsOf('notice', 'rules'),
+    );
     expect(second.body.next_cursor).to.equal(null);
   });
 
@@ -75,7 +87,11 @@ describe('searching posts for parts of words (Korean and English)', () => {
     const em = server.services.orm.em.fork();
     for (const q of ['게시판', 'colyseus', '"rooms scale" -foo']) {
       const condition = substringCondition(POST_SEARCH_TEXT, q);
-      const query = em.createQueryBuilder(Post).select('id').where({ [raw(condition.sql, condition.params)]: true }).getFormattedQuery();
+      const query = em
+        .createQueryBuilder(Post)
+        .select('id')
+        .where({ [raw(condition.sql, condition.params)]: true })
+        .getFormattedQuery();
       // A test table is small enough that a scan is cheaper: forbid scans (in one transaction) to see the index serve the search.
       const plan = await em.transactional(async (tx) => {
         await tx.execute('set local enable_seqscan = off');

@@ -20,7 +20,13 @@ describe('boards and permissions', () => {
   describe('board administration', () => {
     it('when an admin creates a board, then it is listed with full permissions for the admin and recorded in the audit log', async () => {
       const board = await createBoard(server, admin, { name: 'General', description: 'Talk', access: 'public' });
-      expect(board).to.include({ name: 'General', description: 'Talk', access: 'public', visible: true, available: true });
+      expect(board).to.include({
+        name: 'General',
+        description: 'Talk',
+        access: 'public',
+        visible: true,
+        available: true,
+      });
       const audit = await server.http.get('/admin/audit?action=board.create', admin.access_token);
       expect(audit.body.items.some((e: any) => e.target.id === String(board.id))).to.equal(true);
     });
@@ -36,7 +42,11 @@ describe('boards and permissions', () => {
 
     it('when an admin edits a board, then the change shows and is audited', async () => {
       const board = await createBoard(server, admin, { name: 'Editable' });
-      const res = await server.http.patch(`/boards/${board.id}`, { description: 'Now described', available: false }, admin.access_token);
+      const res = await server.http.patch(
+        `/boards/${board.id}`,
+        { description: 'Now described', available: false },
+        admin.access_token,
+      );
       expect(res.status).to.equal(200);
       expect(res.body).to.include({ description: 'Now described', available: false });
       const audit = await server.http.get('/admin/audit?action=board.update', admin.access_token);
@@ -59,18 +69,30 @@ describe('boards and permissions', () => {
       expect(list.body.map((b: any) => b.id)).not.to.include(board.id);
       expectError(await server.http.get(`/boards/${board.id}`, bob.access_token), 404, 40001);
       expectError(await server.http.get(`/boards/${board.id}/posts`, bob.access_token), 404, 40001);
-      expectError(await server.http.post(`/boards/${board.id}/posts`, { title: 't', body: 'b' }, bob.access_token), 404, 40001);
+      expectError(
+        await server.http.post(`/boards/${board.id}/posts`, { title: 't', body: 'b' }, bob.access_token),
+        404,
+        40001,
+      );
     });
 
     it('when an admin grants read only, then the user reads but may not post or comment, and others still see nothing', async () => {
-      const grant = await server.http.put(`/boards/${board.id}/access/${alice.id}`, { read: true, write: false, comment: false, upload: false }, admin.access_token);
+      const grant = await server.http.put(
+        `/boards/${board.id}/access/${alice.id}`,
+        { read: true, write: false, comment: false, upload: false },
+        admin.access_token,
+      );
       expect(grant.status, JSON.stringify(grant.body)).to.equal(200);
       expect(grant.body).to.include({ read: true, write: false });
       const mine = await server.http.get('/users/me/boards', alice.access_token);
       const entry = mine.body.find((b: any) => b.id === board.id);
       expect(entry.permissions).to.deep.equal({ read: true, write: false, comment: false, upload: false });
       expect((await server.http.get(`/boards/${board.id}/posts`, alice.access_token)).status).to.equal(200);
-      expectError(await server.http.post(`/boards/${board.id}/posts`, { title: 't', body: 'b' }, alice.access_token), 403, 40004);
+      expectError(
+        await server.http.post(`/boards/${board.id}/posts`, { title: 't', body: 'b' }, alice.access_token),
+        403,
+        40004,
+      );
 
       const post = await createPost(server, admin, board.id, 'Staff only');
       expect((await server.http.get(`/posts/${post.id}`, alice.access_token)).status).to.equal(200);
@@ -81,9 +103,15 @@ describe('boards and permissions', () => {
     });
 
     it('when the grant adds write and comment, then the user may post and comment; revoking hides the board again', async () => {
-      await server.http.put(`/boards/${board.id}/access/${alice.id}`, { read: true, write: true, comment: true, upload: false }, admin.access_token);
+      await server.http.put(
+        `/boards/${board.id}/access/${alice.id}`,
+        { read: true, write: true, comment: true, upload: false },
+        admin.access_token,
+      );
       const post = await createPost(server, alice, board.id, 'Granted');
-      expect((await server.http.post(`/posts/${post.id}/comments`, { body: 'ok' }, alice.access_token)).status).to.equal(201);
+      expect(
+        (await server.http.post(`/posts/${post.id}/comments`, { body: 'ok' }, alice.access_token)).status,
+      ).to.equal(201);
 
       const revoke = await server.http.delete(`/boards/${board.id}/access/${alice.id}`, admin.access_token);
       expect(revoke.status).to.equal(204);
@@ -97,7 +125,11 @@ describe('boards and permissions', () => {
     });
 
     it('when a grant has write without read, then 422', async () => {
-      const res = await server.http.put(`/boards/${board.id}/access/${alice.id}`, { read: false, write: true, comment: false, upload: false }, admin.access_token);
+      const res = await server.http.put(
+        `/boards/${board.id}/access/${alice.id}`,
+        { read: false, write: true, comment: false, upload: false },
+        admin.access_token,
+      );
       expectError(res, 422, 10001);
     });
 
@@ -130,13 +162,21 @@ describe('boards and permissions', () => {
     });
 
     it('when a user posts or comments, then 403; liking is allowed', async () => {
-      expectError(await server.http.post(`/boards/${board.id}/posts`, { title: 't', body: 'b' }, bob.access_token), 403, 40004);
+      expectError(
+        await server.http.post(`/boards/${board.id}/posts`, { title: 't', body: 'b' }, bob.access_token),
+        403,
+        40004,
+      );
       expectError(await server.http.post(`/posts/${post.id}/comments`, { body: 'b' }, bob.access_token), 403, 40005);
       expect((await server.http.put(`/posts/${post.id}/like`, undefined, bob.access_token)).status).to.equal(200);
     });
 
     it('when a user is granted write on a readonly board, then they may post', async () => {
-      await server.http.put(`/boards/${board.id}/access/${bob.id}`, { read: true, write: true, comment: false, upload: false }, admin.access_token);
+      await server.http.put(
+        `/boards/${board.id}/access/${bob.id}`,
+        { read: true, write: true, comment: false, upload: false },
+        admin.access_token,
+      );
       await createPost(server, bob, board.id, 'Guest announcement');
     });
   });
@@ -152,7 +192,9 @@ describe('boards and permissions', () => {
     it('when a board is hidden, then only admins see it', async () => {
       const board = await createBoard(server, admin, { name: 'Drafts', visible: false });
       expectError(await server.http.get(`/boards/${board.id}`, alice.access_token), 404, 40001);
-      expect((await server.http.get('/boards', alice.access_token)).body.map((b: any) => b.id)).not.to.include(board.id);
+      expect((await server.http.get('/boards', alice.access_token)).body.map((b: any) => b.id)).not.to.include(
+        board.id,
+      );
       expect((await server.http.get('/boards', admin.access_token)).body.map((b: any) => b.id)).to.include(board.id);
     });
 
@@ -161,12 +203,21 @@ describe('boards and permissions', () => {
       const post = await createPost(server, alice, board.id);
       await server.http.patch(`/boards/${board.id}`, { available: false }, admin.access_token);
       expect((await server.http.get(`/posts/${post.id}`, bob.access_token)).status).to.equal(200);
-      expectError(await server.http.post(`/boards/${board.id}/posts`, { title: 't', body: 'b' }, bob.access_token), 403, 40003);
+      expectError(
+        await server.http.post(`/boards/${board.id}/posts`, { title: 't', body: 'b' }, bob.access_token),
+        403,
+        40003,
+      );
       expectError(await server.http.post(`/posts/${post.id}/comments`, { body: 'b' }, bob.access_token), 403, 40003);
       expectError(await server.http.put(`/posts/${post.id}/like`, undefined, bob.access_token), 403, 40003);
       expectError(await server.http.patch(`/posts/${post.id}`, { title: 'new' }, alice.access_token), 403, 40003);
       const mine = await server.http.get('/users/me/boards', bob.access_token);
-      expect(mine.body.find((b: any) => b.id === board.id).permissions).to.deep.equal({ read: true, write: false, comment: false, upload: false });
+      expect(mine.body.find((b: any) => b.id === board.id).permissions).to.deep.equal({
+        read: true,
+        write: false,
+        comment: false,
+        upload: false,
+      });
     });
   });
 
@@ -177,7 +228,11 @@ describe('boards and permissions', () => {
       await createPost(server, carol, board.id);
       const ban = await server.http.post(`/admin/users/${carol.id}/ban`, { reason: 'spam' }, admin.access_token);
       expect(ban.status).to.equal(200);
-      expectError(await server.http.post(`/boards/${board.id}/posts`, { title: 't', body: 'b' }, carol.access_token), 401, 11002);
+      expectError(
+        await server.http.post(`/boards/${board.id}/posts`, { title: 't', body: 'b' }, carol.access_token),
+        401,
+        11002,
+      );
       expectError(await server.http.get(`/boards/${board.id}/posts`, carol.access_token), 401, 11002);
     });
   });

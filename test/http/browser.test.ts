@@ -15,7 +15,8 @@ async function openPage(browser: Browser): Promise<{ page: Page; violations: str
   await page.exposeFunction('reportViolation', (text: string) => violations.push(text));
   // Browser-side code as text: the test's TypeScript has no DOM types.
   await page.addInitScript({
-    content: "document.addEventListener('securitypolicyviolation', (e) => window.reportViolation(e.violatedDirective + ' ' + e.blockedURI));",
+    content:
+      "document.addEventListener('securitypolicyviolation', (e) => window.reportViolation(e.violatedDirective + ' ' + e.blockedURI));",
   });
   return { page, violations };
 }
@@ -33,8 +34,14 @@ describe('pages in a real browser, over plain HTTP on a host name other than loc
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: [
-        '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-        '--disable-sync', '--no-first-run', `--host-resolver-rules=MAP ${HOST} 127.0.0.1`,
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+        `--host-resolver-rules=MAP ${HOST} 127.0.0.1`,
       ],
     });
   });
@@ -61,7 +68,10 @@ describe('pages in a real browser, over plain HTTP on a host name other than loc
     await page.fill('input[name=password]', 'watcher-password');
     await Promise.all([page.waitForURL(`${base}/admin/monitor/`), page.click('button[type=submit]')]);
     // The room list appears once the page has called the monitor's API with the sign-in cookie.
-    await page.getByText(/No active rooms\.|Inspect/).first().waitFor({ timeout: 30_000 });
+    await page
+      .getByText(/No active rooms\.|Inspect/)
+      .first()
+      .waitFor({ timeout: 30_000 });
     // Only the icon font from fonts.googleapis.com may fail (no internet here); nothing may be refused by the policy.
     expect(violations).to.deep.equal([]);
     await page.close();

@@ -28,10 +28,21 @@ describe('server CLI (create-admin, promote, ban)', function () {
   const cli = (args: string[], input?: string) => runCli(env, args, input);
 
   it('when create-admin is run with a password on stdin, then the admin can sign in over the API as admin', async () => {
-    const created = await cli(['create-admin', '--username', 'Chief', '--email', 'chief@example.test'], 'chief-password-1\n');
+    const created = await cli(
+      ['create-admin', '--username', 'Chief', '--email', 'chief@example.test'],
+      'chief-password-1\n',
+    );
     expect(created.stderr).to.equal('');
     expect(created.stdout).to.match(/Created admin "chief"/);
-    const promoted = await cli(['create-admin', '--username', 'ops', '--email', 'ops@example.test', '--password', 'ops-password-1']);
+    const promoted = await cli([
+      'create-admin',
+      '--username',
+      'ops',
+      '--email',
+      'ops@example.test',
+      '--password',
+      'ops-password-1',
+    ]);
     expect(promoted.code).to.equal(0);
     expect((await cli(['promote', '--username', 'ops', '--role', 'operator'])).stdout).to.match(/is now operator/);
 
@@ -42,17 +53,18 @@ describe('server CLI (create-admin, promote, ban)', function () {
       expect(login.status).to.equal(200);
       const audit = await server.http.get('/admin/audit', login.body.access_token);
       expect(audit.status).to.equal(200);
-      expect(audit.body.items.map((e: { action: string; actor: { name: string } }) => `${e.actor.name}:${e.action}`)).to.include.members([
-        'server-cli:user.create_admin',
-        'server-cli:user.role',
-      ]);
+      expect(
+        audit.body.items.map((e: { action: string; actor: { name: string } }) => `${e.actor.name}:${e.action}`),
+      ).to.include.members(['server-cli:user.create_admin', 'server-cli:user.role']);
       const ops = await server.http.signIn('ops', 'ops-password-1');
       expectError(await server.http.get('/admin/users', ops.access_token), 403, 11007);
 
       if (db.target.kind === 'pglite') {
         const busy = await cli(['promote', '--username', 'ops', '--role', 'user']);
         expect(busy.code).to.equal(1);
-        expect(busy.stderr).to.match(/in use by process \d+/).and.match(/stop that server first/);
+        expect(busy.stderr)
+          .to.match(/in use by process \d+/)
+          .and.match(/stop that server first/);
       }
     } finally {
       await server.stop();
@@ -71,7 +83,15 @@ describe('server CLI (create-admin, promote, ban)', function () {
     const noReason = await cli(['ban', '--username', 'ops']);
     expect(noReason.code).to.equal(1);
     expect(noReason.stderr).to.include('--reason is required');
-    const weak = await cli(['create-admin', '--username', 'weak', '--email', 'weak@example.test', '--password', 'weak']);
+    const weak = await cli([
+      'create-admin',
+      '--username',
+      'weak',
+      '--email',
+      'weak@example.test',
+      '--password',
+      'weak',
+    ]);
     expect(weak.stderr).to.include('Password does not meet the policy');
   });
 });
@@ -97,6 +117,8 @@ describe('server CLI (outbox): mail waiting for the operator', function () {
     const taken = await runCli(env, ['outbox']);
     expect(taken.stdout).to.include(`Reset token: ${token}`).and.include('removed from the mail drop');
     expect((await runCli(env, ['outbox'])).stdout).to.match(/^No mail waiting/);
-    expect((await server.http.post('/auth/password/reset', { token, password: 'remembered-at-last' })).status).to.equal(204);
+    expect((await server.http.post('/auth/password/reset', { token, password: 'remembered-at-last' })).status).to.equal(
+      204,
+    );
   });
 });

@@ -7,13 +7,18 @@ import { expectError, type Session } from '../helpers/http.ts';
 import { adminQuery, usingPostgres } from '../helpers/testDatabase.ts';
 
 /** Hides a statement from anything that reads the text: the database decodes and runs it. */
-const viaXml = (sql: string) => `select query_to_xml(convert_from(decode('${Buffer.from(sql).toString('base64')}','base64'),'utf8'),true,true,'')`;
+const viaXml = (sql: string) =>
+  `select query_to_xml(convert_from(decode('${Buffer.from(sql).toString('base64')}','base64'),'utf8'),true,true,'')`;
 
 describe('admin database console', () => {
   let server: TestServer;
   let admin: Session;
   before(async () => {
-    server = await startTestServer({ DB_CONSOLE_ENABLED: 'true', DB_CONSOLE_MAX_ROWS: '2', DB_CONSOLE_TIMEOUT_MS: '1000' });
+    server = await startTestServer({
+      DB_CONSOLE_ENABLED: 'true',
+      DB_CONSOLE_MAX_ROWS: '2',
+      DB_CONSOLE_TIMEOUT_MS: '1000',
+    });
     admin = await signUpWithRole(server, 'dba', 'admin');
     for (const name of ['row1', 'row2', 'row3']) await server.http.signUp(name);
   });
@@ -25,10 +30,14 @@ describe('admin database console', () => {
   it('when an admin lists tables, then Plaza tables are shown without credential tables or columns', async () => {
     const res = await server.http.get('/admin/db/tables', admin.access_token);
     expect(res.status).to.equal(200);
-    const byName = new Map(res.body.map((t: { name: string; columns: { name: string }[] }) => [t.name, t.columns.map((c) => c.name)]));
+    const byName = new Map(
+      res.body.map((t: { name: string; columns: { name: string }[] }) => [t.name, t.columns.map((c) => c.name)]),
+    );
     expect(byName.get('users')).to.include.members(['id', 'username', 'email']).and.not.include('password_hash');
     expect(byName.get('outbox_emails')).to.include('subject').and.not.include('body');
-    expect([...byName.keys()]).to.include('chat_messages').and.not.include.members(['refresh_tokens', 'password_reset_tokens', 'revoked_access_tokens']);
+    expect([...byName.keys()])
+      .to.include('chat_messages')
+      .and.not.include.members(['refresh_tokens', 'password_reset_tokens', 'revoked_access_tokens']);
   });
 
   it('when an admin runs a SELECT, then rows come back capped and marked truncated', async () => {
@@ -47,7 +56,11 @@ describe('admin database console', () => {
   });
 
   it('when CSV is asked, then a CSV attachment with a header row is returned', async () => {
-    const res = await query("select username, 'a,b' as pair from users where username = 'row1'", admin.access_token, 'csv');
+    const res = await query(
+      "select username, 'a,b' as pair from users where username = 'row1'",
+      admin.access_token,
+      'csv',
+    );
     expect(res.status).to.equal(200);
     expect(res.headers.get('content-type')).to.include('text/csv');
     expect(res.headers.get('content-disposition')).to.include('attachment');
@@ -57,7 +70,7 @@ describe('admin database console', () => {
   it('when a statement would write or chain, then it is refused and nothing changes', async () => {
     expectError(await query("update users set role = 'admin'"), 422, 13002);
     expectError(await query('select 1; drop table users'), 422, 13002);
-    expectError(await query("with x as (delete from users returning *) select * from x"), 400, 13003);
+    expectError(await query('with x as (delete from users returning *) select * from x'), 400, 13003);
     expectError(await query('select * from no_such_table'), 400, 13003);
     const count = await query('select count(*)::int as n from users');
     expect(count.body.rows[0][0]).to.equal(4);
@@ -102,13 +115,24 @@ describe('admin database console', () => {
     expect((await server.http.get('/users/me', admin.access_token)).status).to.equal(200);
   });
 
-  (usingPostgres ? it : it.skip)('when dblink is installed, then the console still cannot open a connection with it (PostgreSQL only: PGlite has no dblink)', async () => {
-    await adminQuery((server.database as { url: string }).url, 'create extension if not exists dblink');
-    expectError(await query(viaXml("select * from dblink('dbname=postgres', 'select usename from pg_user') as t(name text)")), 403, 13004);
-  });
+  (usingPostgres ? it : it.skip)(
+    'when dblink is installed, then the console still cannot open a connection with it (PostgreSQL only: PGlite has no dblink)',
+    async () => {
+      await adminQuery((server.database as { url: string }).url, 'create extension if not exists dblink');
+      expectError(
+        await query(viaXml("select * from dblink('dbname=postgres', 'select usename from pg_user') as t(name text)")),
+        403,
+        13004,
+      );
+    },
+  );
 
   it('when a statement changes session settings or takes locks, then the server and later queries are unaffected', async () => {
-    const res = await query(viaXml("select set_config('search_path', 'pg_catalog', false), set_config('statement_timeout', '1', false), pg_advisory_lock(4242)"));
+    const res = await query(
+      viaXml(
+        "select set_config('search_path', 'pg_catalog', false), set_config('statement_timeout', '1', false), pg_advisory_lock(4242)",
+      ),
+    );
     expect(res.status, JSON.stringify(res.body)).to.equal(200);
     // Every pooled connection serves a request again: none kept the statement's settings.
     for (let i = 0; i < 12; i++) expect((await server.http.get('/users/me', admin.access_token)).status).to.equal(200);
@@ -116,17 +140,22 @@ describe('admin database console', () => {
     expect(locks.body.rows[0][0]).to.equal(0);
   });
 
-  (usingPostgres ? it : it.skip)('when a statement runs longer than DB_CONSOLE_TIMEOUT_MS, then it is cancelled with 400 13003 (PostgreSQL only: PGlite cannot enforce a statement timeout)', async () => {
-    const res = await query('select pg_sleep(5)');
-    expectError(res, 400, 13003);
-    expect(res.body.error.detail.reason).to.include('statement timeout');
-  });
+  (usingPostgres ? it : it.skip)(
+    'when a statement runs longer than DB_CONSOLE_TIMEOUT_MS, then it is cancelled with 400 13003 (PostgreSQL only: PGlite cannot enforce a statement timeout)',
+    async () => {
+      const res = await query('select pg_sleep(5)');
+      expectError(res, 400, 13003);
+      expect(res.body.error.detail.reason).to.include('statement timeout');
+    },
+  );
 
   it('when a non-admin calls the console, then 403; and every query is in the audit log', async () => {
     const user = await server.http.signUp('curious');
     expectError(await query('select 1', user.access_token), 403, 11007);
     const audit = await server.http.get('/admin/audit?action=db.query&limit=100', admin.access_token);
-    expect(audit.body.items.map((e: { detail: { sql: string } }) => e.detail.sql)).to.include('select username from users order by id');
+    expect(audit.body.items.map((e: { detail: { sql: string } }) => e.detail.sql)).to.include(
+      'select username from users order by id',
+    );
   });
 });
 

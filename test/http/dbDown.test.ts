@@ -23,20 +23,26 @@ describe('when the database stops answering', () => {
     await server.close();
   });
 
-  (usingPostgres ? it : it.skip)('then /health still answers 200, even with a token, but /ready answers 503 10006 with Retry-After' + reason, async () => {
-    expect((await server.http.get('/health')).status).to.equal(200);
-    expect((await server.http.get('/health', token)).status).to.equal(200);
-    const ready = await server.http.get('/ready');
-    expectError(ready, 503, 10006);
-    expect(ready.headers.get('retry-after')).to.match(/^\d+$/);
-  });
+  (usingPostgres ? it : it.skip)(
+    'then /health still answers 200, even with a token, but /ready answers 503 10006 with Retry-After' + reason,
+    async () => {
+      expect((await server.http.get('/health')).status).to.equal(200);
+      expect((await server.http.get('/health', token)).status).to.equal(200);
+      const ready = await server.http.get('/ready');
+      expectError(ready, 503, 10006);
+      expect(ready.headers.get('retry-after')).to.match(/^\d+$/);
+    },
+  );
 
-  (usingPostgres ? it : it.skip)('then a request that needs it gets 503 10006 marked retryable with Retry-After, not a 500' + reason, async () => {
-    const res = await server.http.get('/users/me', token);
-    expectError(res, 503, 10006);
-    expect(res.body.error.detail).to.deep.equal({ retryable: true });
-    expect(res.headers.get('retry-after')).to.match(/^\d+$/);
-  });
+  (usingPostgres ? it : it.skip)(
+    'then a request that needs it gets 503 10006 marked retryable with Retry-After, not a 500' + reason,
+    async () => {
+      const res = await server.http.get('/users/me', token);
+      expectError(res, 503, 10006);
+      expect(res.body.error.detail).to.deep.equal({ retryable: true });
+      expect(res.headers.get('retry-after')).to.match(/^\d+$/);
+    },
+  );
 
   (usingPostgres ? it : it.skip)('then, once it is back, requests succeed again' + reason, async () => {
     await adminQuery(baseUrl!, `alter database "${dbName}" allow_connections true`);

@@ -41,7 +41,12 @@ describe('when the network path to PostgreSQL breaks (a TCP proxy between Plaza 
     db = await createProxiedTestDatabase();
     proxy = db.proxy;
     server = await startTestServer(
-      { DB_CONNECT_TIMEOUT_MS: '1000', DB_ACQUIRE_TIMEOUT_MS: '1500', DB_STATEMENT_TIMEOUT_MS: '1000', DB_STARTUP_WAIT: '0' },
+      {
+        DB_CONNECT_TIMEOUT_MS: '1000',
+        DB_ACQUIRE_TIMEOUT_MS: '1500',
+        DB_STATEMENT_TIMEOUT_MS: '1000',
+        DB_STARTUP_WAIT: '0',
+      },
       { database: db.target },
     );
     token = (await server.http.signUp('steadfast')).access_token;
@@ -64,42 +69,66 @@ describe('when the network path to PostgreSQL breaks (a TCP proxy between Plaza 
   }
 
   async function expectRecovery(): Promise<void> {
-    await eventually(async () => (await server.http.get('/users/me', token)).status === 200, 'requests succeed again', 15_000);
+    await eventually(
+      async () => (await server.http.get('/users/me', token)).status === 200,
+      'requests succeed again',
+      15_000,
+    );
     expect((await server.http.get('/ready')).status).to.equal(200);
     expect((await server.http.patch('/users/me', { bio: 'back' }, token)).status).to.equal(200);
   }
 
-  (usingPostgres ? it : it.skip)('when the path freezes (nothing arrives, nobody is told), then requests answer 503 10006 with Retry-After and service resumes by itself once it thaws' + reason, async () => {
-    proxy.set('freeze');
-    await expectCleanRefusals();
-    proxy.set('pass');
-    await expectRecovery();
-  });
+  (usingPostgres ? it : it.skip)(
+    'when the path freezes (nothing arrives, nobody is told), then requests answer 503 10006 with Retry-After and service resumes by itself once it thaws' +
+      reason,
+    async () => {
+      proxy.set('freeze');
+      await expectCleanRefusals();
+      proxy.set('pass');
+      await expectRecovery();
+    },
+  );
 
-  (usingPostgres ? it : it.skip)('when the path black-holes (bytes silently lost), then requests answer 503 10006 and service resumes by itself once it passes again' + reason, async () => {
-    proxy.set('blackhole');
-    await expectCleanRefusals();
-    proxy.set('pass');
-    await expectRecovery();
-  });
+  (usingPostgres ? it : it.skip)(
+    'when the path black-holes (bytes silently lost), then requests answer 503 10006 and service resumes by itself once it passes again' +
+      reason,
+    async () => {
+      proxy.set('blackhole');
+      await expectCleanRefusals();
+      proxy.set('pass');
+      await expectRecovery();
+    },
+  );
 
-  (usingPostgres ? it : it.skip)('when the database accepts connections but never answers, then requests answer 503 10006 and service resumes by itself' + reason, async () => {
-    proxy.cut();
-    proxy.set('hang');
-    await expectCleanRefusals();
-    proxy.set('pass');
-    await expectRecovery();
-  });
+  (usingPostgres ? it : it.skip)(
+    'when the database accepts connections but never answers, then requests answer 503 10006 and service resumes by itself' +
+      reason,
+    async () => {
+      proxy.cut();
+      proxy.set('hang');
+      await expectCleanRefusals();
+      proxy.set('pass');
+      await expectRecovery();
+    },
+  );
 
-  (usingPostgres ? it : it.skip)('when every connection is cut under waiting requests, then they answer 503 10006 (never 500) and the next requests succeed' + reason, async () => {
-    proxy.set('freeze');
-    const waiting = [server.http.get('/users/me', token), server.http.patch('/users/me', { bio: 'cut short' }, token), server.http.get('/ready')];
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    proxy.cut();
-    proxy.set('pass');
-    for (const res of await answered(Promise.all(waiting), 'requests under a cut')) {
-      if (res.status !== 200) expectUnavailable(res);
-    }
-    await expectRecovery();
-  });
+  (usingPostgres ? it : it.skip)(
+    'when every connection is cut under waiting requests, then they answer 503 10006 (never 500) and the next requests succeed' +
+      reason,
+    async () => {
+      proxy.set('freeze');
+      const waiting = [
+        server.http.get('/users/me', token),
+        server.http.patch('/users/me', { bio: 'cut short' }, token),
+        server.http.get('/ready'),
+      ];
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      proxy.cut();
+      proxy.set('pass');
+      for (const res of await answered(Promise.all(waiting), 'requests under a cut')) {
+        if (res.status !== 200) expectUnavailable(res);
+      }
+      await expectRecovery();
+    },
+  );
 });

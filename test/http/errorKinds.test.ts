@@ -5,7 +5,7 @@ import { Inbox, leaveQuietly, sdkClient } from '../helpers/realtime.ts';
 
 const BEYOND_INT = 3_000_000_000;
 
-describe('error kinds: a value the database cannot hold is the client\'s to fix, not a server failure (REST and rooms)', () => {
+describe("error kinds: a value the database cannot hold is the client's to fix, not a server failure (REST and rooms)", () => {
   let server: TestServer;
   let ada: Session;
   let groupId: number;
@@ -34,7 +34,10 @@ describe('error kinds: a value the database cannot hold is the client\'s to fix,
     for (const [method, path, body, field] of cases) {
       const res = await server.http.request(method, path, { body, token: ada.access_token });
       expectError(res, 422, 10001);
-      expect(res.body.error.detail.map((d: { path: string }) => d.path), `${method} ${path}`).to.include(field);
+      expect(
+        res.body.error.detail.map((d: { path: string }) => d.path),
+        `${method} ${path}`,
+      ).to.include(field);
     }
   });
 
@@ -45,17 +48,31 @@ describe('error kinds: a value the database cannot hold is the client\'s to fix,
       ['POST', '/ai/jobs', `{"model":"sentiment","task":"score","input":{"texts":["fine"]},"params":${nested(5000)}}`],
       ['PATCH', '/users/me', `{"bio":${nested(100)}}`],
     ]) {
-      const res = await server.http.request(method, path, { raw, token: ada.access_token, headers: { 'content-type': 'application/json' } });
+      const res = await server.http.request(method, path, {
+        raw,
+        token: ada.access_token,
+        headers: { 'content-type': 'application/json' },
+      });
       expectError(res, 422, 10001);
     }
-    const strings = await server.http.request('PATCH', '/users/me', { raw: `{"bio":"${'[{'.repeat(100)}"}`, token: ada.access_token, headers: { 'content-type': 'application/json' } });
+    const strings = await server.http.request('PATCH', '/users/me', {
+      raw: `{"bio":"${'[{'.repeat(100)}"}`,
+      token: ada.access_token,
+      headers: { 'content-type': 'application/json' },
+    });
     expect(strings.status, 'brackets inside strings are text').to.equal(200);
   });
 
   it('when /health or /ready is called with any Authorization header, then the header is ignored', async () => {
     for (const authorization of ['Bearer not-a-token', 'Basic Zm9vOmJhcg==', `Bearer ${ada.access_token}`]) {
-      expect((await server.http.request('GET', '/health', { headers: { authorization } })).status, authorization).to.equal(200);
-      expect((await server.http.request('GET', '/ready', { headers: { authorization } })).status, authorization).to.equal(200);
+      expect(
+        (await server.http.request('GET', '/health', { headers: { authorization } })).status,
+        authorization,
+      ).to.equal(200);
+      expect(
+        (await server.http.request('GET', '/ready', { headers: { authorization } })).status,
+        authorization,
+      ).to.equal(200);
     }
   });
   it('in a chat room, when an edit holds a NUL character or a message id beyond the range, then the sender gets 30008 and stays connected', async () => {

@@ -16,7 +16,8 @@ describe('avatars', () => {
     expect(res.status, JSON.stringify(res.body)).to.equal(201);
     return res.body as { id: number };
   };
-  const setAvatar = (who: Session, fileId: number | null) => server.http.patch('/users/me', { avatar_file_id: fileId }, who.access_token);
+  const setAvatar = (who: Session, fileId: number | null) =>
+    server.http.patch('/users/me', { avatar_file_id: fileId }, who.access_token);
 
   before(async () => {
     server = await startTestServer();
@@ -39,15 +40,29 @@ describe('avatars', () => {
   });
 
   it('when my avatar is a PDF, then 422 avatar-invalid', async () => {
-    const pdf = await upload(server, '/files', form('file', [{ name: 'cv.pdf', bytes: PDF_BYTES }]), alice.access_token);
+    const pdf = await upload(
+      server,
+      '/files',
+      form('file', [{ name: 'cv.pdf', bytes: PDF_BYTES }]),
+      alice.access_token,
+    );
     expectError(await setAvatar(alice, pdf.body.id), 422, 42008);
   });
 
   it('when my avatar is my attachment on a restricted board, then 422: an avatar never widens who reads an attachment', async () => {
     const vault = await createBoard(server, admin, { name: 'Avatar vault', access: 'restricted' });
-    await server.http.put(`/boards/${vault.id}/access/${alice.id}`, { read: true, write: true, comment: true, upload: true }, admin.access_token);
+    await server.http.put(
+      `/boards/${vault.id}/access/${alice.id}`,
+      { read: true, write: true, comment: true, upload: true },
+      admin.access_token,
+    );
     const post = await createPost(server, alice, vault.id, 'Inside');
-    const att = await upload(server, `/posts/${post.id}/attachments`, form('files', [{ name: 'inside.png', bytes: PNG_1X1 }]), alice.access_token);
+    const att = await upload(
+      server,
+      `/posts/${post.id}/attachments`,
+      form('files', [{ name: 'inside.png', bytes: PNG_1X1 }]),
+      alice.access_token,
+    );
     expect(att.status, JSON.stringify(att.body)).to.equal(201);
     expectError(await setAvatar(alice, att.body[0].id), 422, 42008);
     expectError(await server.http.get(`/files/${att.body[0].id}`, bob.access_token), 404, 42001);
@@ -84,6 +99,8 @@ describe('avatars', () => {
     await setAvatar(alice, pic.id);
     expect((await server.http.delete(`/files/${pic.id}`, alice.access_token)).status).to.equal(204);
     expect((await server.http.get('/users/me', alice.access_token)).body.avatar_file_id).to.equal(null);
-    expect(await RequestContext.create(server.services.orm.em, () => server.services.users.getPublic(alice.id))).to.include({ avatar_file_id: null });
+    expect(
+      await RequestContext.create(server.services.orm.em, () => server.services.users.getPublic(alice.id)),
+    ).to.include({ avatar_file_id: null });
   });
 });

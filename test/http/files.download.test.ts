@@ -18,7 +18,12 @@ describe('file downloads: caching and byte ranges', () => {
     server = await startTestServer();
     alice = await server.http.signUp('alice');
     bob = await server.http.signUp('bob');
-    const res = await upload(server, '/files', form('file', [{ name: 'report.pdf', bytes: PDF_BYTES }]), alice.access_token);
+    const res = await upload(
+      server,
+      '/files',
+      form('file', [{ name: 'report.pdf', bytes: PDF_BYTES }]),
+      alice.access_token,
+    );
     expect(res.status, JSON.stringify(res.body)).to.equal(201);
     pdf = res.body;
   });
@@ -42,7 +47,12 @@ describe('file downloads: caching and byte ranges', () => {
 
   it('when a client asks for a byte range, then 206 with exactly those bytes and Content-Range', async () => {
     const size = PDF_BYTES.length;
-    for (const [header, start, end] of [['bytes=0-3', 0, 3], ['bytes=5-', 5, size - 1], ['bytes=-6', size - 6, size - 1], [`bytes=10-${size + 100}`, 10, size - 1]] as const) {
+    for (const [header, start, end] of [
+      ['bytes=0-3', 0, 3],
+      ['bytes=5-', 5, size - 1],
+      ['bytes=-6', size - 6, size - 1],
+      [`bytes=10-${size + 100}`, 10, size - 1],
+    ] as const) {
       const res = await get(pdf.id, { range: header });
       expect(res.status, header).to.equal(206);
       expect(res.headers.get('content-range'), header).to.equal(`bytes ${start}-${end}/${size}`);
@@ -52,7 +62,10 @@ describe('file downloads: caching and byte ranges', () => {
   });
 
   it('when the range lies outside the file, then 416 with the catalogue code and Content-Range */size', async () => {
-    const res = await server.http.request('GET', `/files/${pdf.id}`, { token: alice.access_token, headers: { range: `bytes=${PDF_BYTES.length}-` } });
+    const res = await server.http.request('GET', `/files/${pdf.id}`, {
+      token: alice.access_token,
+      headers: { range: `bytes=${PDF_BYTES.length}-` },
+    });
     expectError(res, 416, 42011);
     expect(res.headers.get('content-range')).to.equal(`bytes */${PDF_BYTES.length}`);
   });

@@ -13,7 +13,8 @@ describe('admin monitor', () => {
 
   const signIn = (login: string, password: string) =>
     fetch(`${server.url}/admin/monitor/login`, {
-      method: 'POST', redirect: 'manual',
+      method: 'POST',
+      redirect: 'manual',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams({ login, password }),
     });
@@ -35,9 +36,13 @@ describe('admin monitor', () => {
     expect(res.status).to.equal(303);
     expect(res.headers.get('set-cookie')).to.equal(null);
     expect(decodeURIComponent(res.headers.get('location') ?? '')).to.include('[11007]');
-    const forged = await server.http.request('GET', '/admin/monitor/api', { headers: { cookie: `plaza_monitor=${user.access_token}` } });
+    const forged = await server.http.request('GET', '/admin/monitor/api', {
+      headers: { cookie: `plaza_monitor=${user.access_token}` },
+    });
     expect(forged.status).to.equal(403);
-    const garbage = await server.http.request('GET', '/admin/monitor/api', { headers: { cookie: 'plaza_monitor=nope' } });
+    const garbage = await server.http.request('GET', '/admin/monitor/api', {
+      headers: { cookie: 'plaza_monitor=nope' },
+    });
     expect(garbage.status).to.equal(401);
   });
 
@@ -48,7 +53,9 @@ describe('admin monitor', () => {
     expect(cookie).to.match(/^plaza_monitor=[^;]+; Path=\/admin\/monitor; HttpOnly; SameSite=Strict; Max-Age=\d+/);
     const api = await fetch(`${server.url}/admin/monitor/api`, { headers: { cookie: cookie.split(';')[0] } });
     expect(api.status).to.equal(200);
-    const page = await fetch(`${server.url}/admin/monitor/`, { headers: { cookie: cookie.split(';')[0], accept: 'text/html' } });
+    const page = await fetch(`${server.url}/admin/monitor/`, {
+      headers: { cookie: cookie.split(';')[0], accept: 'text/html' },
+    });
     expect(page.status).to.equal(200);
     expect(page.headers.get('content-type')).to.include('text/html');
     const wrong = await signIn('chief', 'wrong');
@@ -58,7 +65,8 @@ describe('admin monitor', () => {
   it('when someone guesses an admin password on the monitor form, then the login rate limit stops it like the API', async () => {
     await createAdmin(server, 'guarded');
     const answers: string[] = [];
-    for (let i = 0; i < 6; i++) answers.push(decodeURIComponent((await signIn('guarded', `guess-${i}`)).headers.get('location') ?? ''));
+    for (let i = 0; i < 6; i++)
+      answers.push(decodeURIComponent((await signIn('guarded', `guess-${i}`)).headers.get('location') ?? ''));
     expect(answers.slice(0, 5).every((a) => a.includes('[11003]'))).to.equal(true);
     expect(answers[5]).to.include('[10005]');
     const api = await server.http.post('/auth/login', { login: 'guarded', password: 'guarded-password' });
@@ -70,7 +78,11 @@ describe('admin monitor', () => {
     const cookie = (await signIn('leaving', 'leaving-password')).headers.get('set-cookie')!.split(';')[0];
     const before = await server.http.request('GET', '/admin/monitor/api', { headers: { cookie } });
     expect(before.status).to.equal(200);
-    const out = await fetch(`${server.url}/admin/monitor/logout`, { method: 'POST', redirect: 'manual', headers: { cookie } });
+    const out = await fetch(`${server.url}/admin/monitor/logout`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { cookie },
+    });
     expect(out.status).to.equal(303);
     const after = await server.http.request('GET', '/admin/monitor/api', { headers: { cookie } });
     expect(after.status).to.equal(401);

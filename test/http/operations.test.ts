@@ -29,7 +29,10 @@ describe('operations endpoints and the error edge', () => {
   });
 
   it('when the body is malformed JSON, then it answers 400 with code 10002 and no stack trace', async () => {
-    const res = await server.http.request('POST', '/auth/login', { raw: '{"login": ', headers: { 'content-type': 'application/json' } });
+    const res = await server.http.request('POST', '/auth/login', {
+      raw: '{"login": ',
+      headers: { 'content-type': 'application/json' },
+    });
     expectError(res, 400, 10002);
     expect(JSON.stringify(res.body)).not.to.match(/at .*\.ts:\d+/);
   });
@@ -63,10 +66,30 @@ describe('operations endpoints and the error edge', () => {
     expect(res.status).to.equal(200);
     expect(res.body.openapi).to.match(/^3\./);
     const paths = Object.keys(res.body.paths);
-    for (const p of ['/', '/health', '/ready', '/auth/register', '/auth/login', '/auth/refresh', '/auth/logout', '/auth/password/forgot', '/auth/password/reset', '/users/me', '/users/me/password', '/users', '/users/{id}', '/admin/users', '/admin/users/{id}/ban', '/admin/users/{id}/unban', '/admin/audit']) {
+    for (const p of [
+      '/',
+      '/health',
+      '/ready',
+      '/auth/register',
+      '/auth/login',
+      '/auth/refresh',
+      '/auth/logout',
+      '/auth/password/forgot',
+      '/auth/password/reset',
+      '/users/me',
+      '/users/me/password',
+      '/users',
+      '/users/{id}',
+      '/admin/users',
+      '/admin/users/{id}/ban',
+      '/admin/users/{id}/unban',
+      '/admin/audit',
+    ]) {
       expect(paths, p).to.include(p);
     }
-    expect(res.body.paths['/auth/register'].post.responses['409'].content['application/json'].schema.$ref).to.equal('#/components/schemas/Error');
+    expect(res.body.paths['/auth/register'].post.responses['409'].content['application/json'].schema.$ref).to.equal(
+      '#/components/schemas/Error',
+    );
   });
 
   it('when /docs or the monitor sign-in is opened over plain HTTP by a host name other than localhost, then the CSP does not upgrade to https and no HSTS is sent', async () => {
@@ -113,7 +136,11 @@ describe('operations behind a TLS-terminating proxy (TRUST_PROXY)', () => {
 });
 
 /** A GET with headers fetch() will not send (Host), answering status and headers. */
-function requestAs(baseUrl: string, path: string, headers: Record<string, string>): Promise<{ status: number; headers: http.IncomingHttpHeaders }> {
+function requestAs(
+  baseUrl: string,
+  path: string,
+  headers: Record<string, string>,
+): Promise<{ status: number; headers: http.IncomingHttpHeaders }> {
   return new Promise((resolve, reject) => {
     http
       .get(`${baseUrl}${path}`, { headers }, (res) => {
@@ -134,7 +161,9 @@ describe('operations with CORS configured', () => {
   it('when an allowed origin calls, then it is allowed, and another origin is not', async () => {
     const ok = await server.http.request('GET', '/health', { headers: { origin: 'https://app.example' } });
     expect(ok.headers.get('access-control-allow-origin')).to.equal('https://app.example');
-    const preflight = await server.http.request('OPTIONS', '/auth/login', { headers: { origin: 'https://app.example', 'access-control-request-method': 'POST' } });
+    const preflight = await server.http.request('OPTIONS', '/auth/login', {
+      headers: { origin: 'https://app.example', 'access-control-request-method': 'POST' },
+    });
     expect(preflight.status).to.equal(204);
     expect(preflight.headers.get('access-control-allow-origin')).to.equal('https://app.example');
     const other = await server.http.request('GET', '/health', { headers: { origin: 'https://other.example' } });

@@ -23,11 +23,18 @@ interface Launched {
 
 /** Runs `npm start` exactly as a user does, in its own process group, and collects its output. */
 function npmStart(env: Record<string, string>): Launched {
-  const npm = spawn('npm', ['start'], { env: { ...process.env, DATABASE_URL: '', ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const npm = spawn('npm', ['start'], {
+    env: { ...process.env, DATABASE_URL: '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
   let output = '';
   npm.stdout!.on('data', (d) => (output += d));
   npm.stderr!.on('data', (d) => (output += d));
-  const exited = once(npm, 'exit').then(([code, signal]) => ({ code: code as number | null, signal: signal as NodeJS.Signals | null }));
+  const exited = once(npm, 'exit').then(([code, signal]) => ({
+    code: code as number | null,
+    signal: signal as NodeJS.Signals | null,
+  }));
   const listening = new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 90_000);
     npm.stdout!.on('data', () => {
@@ -62,13 +69,19 @@ function groupMembers(group: number): number[] {
 function slowUpload(baseUrl: string, token: string): { finish(): Promise<number> } {
   const boundary = 'plazaboundary';
   const head = Buffer.concat([
-    Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="slow.png"\r\nContent-Type: image/png\r\n\r\n`),
+    Buffer.from(
+      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="slow.png"\r\nContent-Type: image/png\r\n\r\n`,
+    ),
     PNG_1X1,
   ]);
   const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
   const req = httpRequest(`${baseUrl}/files`, {
     method: 'POST',
-    headers: { authorization: `Bearer ${token}`, 'content-type': `multipart/form-data; boundary=${boundary}`, 'content-length': head.length + tail.length },
+    headers: {
+      authorization: `Bearer ${token}`,
+      'content-type': `multipart/form-data; boundary=${boundary}`,
+      'content-length': head.length + tail.length,
+    },
   });
   const status = new Promise<number>((resolve, reject) => {
     req.on('response', (res) => {
@@ -107,7 +120,8 @@ async function databaseWithAPost(): Promise<{ seed: TestServer; database: Databa
   const post = await createPost(seed, admin, board.id);
   await seed.stop();
   // From now on the data is on disk: never seed it from the template again.
-  const database: DatabaseTarget = seed.database.kind === 'pglite' ? { kind: 'pglite', dataDir: seed.database.dataDir } : seed.database;
+  const database: DatabaseTarget =
+    seed.database.kind === 'pglite' ? { kind: 'pglite', dataDir: seed.database.dataDir } : seed.database;
   return { seed, database, postId: post.id };
 }
 
@@ -144,11 +158,17 @@ describe('the server process, started with npm start', function () {
     expect((await running.exited).code).to.equal(0);
     const log = running.log();
     expect(log).to.include('"msg":"stopped"');
-    for (const secret of [password, login.body.access_token, login.body.refresh_token]) expect(log).not.to.include(secret);
+    for (const secret of [password, login.body.access_token, login.body.refresh_token])
+      expect(log).not.to.include(secret);
     expect(log).not.to.include('Reset token');
     expect(fs.existsSync(path.join(dir, 'pglite', 'plaza.lock'))).to.equal(false);
     expect(fs.readFileSync(path.join(dir, 'jwt-secret'), 'utf8').length).to.be.greaterThan(32);
-    expect(fs.readdirSync(path.join(dir, 'uploads')).sort()).to.deep.equal(['.staging', 'documents', 'files', 'images']);
+    expect(fs.readdirSync(path.join(dir, 'uploads')).sort()).to.deep.equal([
+      '.staging',
+      'documents',
+      'files',
+      'images',
+    ]);
     await db.dispose();
   });
 
@@ -181,7 +201,10 @@ describe('the server process, started with npm start', function () {
         }
       },
     },
-    { when: 'the terminal it runs in is closed (SIGHUP to the process group)', stop: (run) => void process.kill(-run.group, 'SIGHUP') },
+    {
+      when: 'the terminal it runs in is closed (SIGHUP to the process group)',
+      stop: (run) => void process.kill(-run.group, 'SIGHUP'),
+    },
   ];
 
   for (const way of ways) {
@@ -189,7 +212,13 @@ describe('the server process, started with npm start', function () {
       const { seed, database, postId } = await databaseWithAPost();
       try {
         const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'plaza-proc-'));
-        running = npmStart({ PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'info', VIEW_FLUSH_INTERVAL: '3600', ...databaseEnv(database) });
+        running = npmStart({
+          PORT: '0',
+          DATA_DIR: dataDir,
+          LOG_LEVEL: 'info',
+          VIEW_FLUSH_INTERVAL: '3600',
+          ...databaseEnv(database),
+        });
         const http = new HttpClient(await running.listening);
         expect((await http.get(`/posts/${postId}`)).body.view_count).to.equal(0);
 
@@ -202,7 +231,9 @@ describe('the server process, started with npm start', function () {
         expect(count(log, '"msg":"stopped"'), log).to.equal(1);
         expect(log).not.to.match(/shutdown failed|did not finish in time/);
         if (database.kind === 'pglite') {
-          expect(pgliteClusterState(database.dataDir), 'the embedded database was shut down, not abandoned').to.equal(DB_SHUTDOWNED);
+          expect(pgliteClusterState(database.dataDir), 'the embedded database was shut down, not abandoned').to.equal(
+            DB_SHUTDOWNED,
+          );
           expect(fs.existsSync(path.join(database.dataDir, 'plaza.lock'))).to.equal(false);
         }
 

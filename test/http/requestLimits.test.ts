@@ -23,35 +23,72 @@ describe('request bodies are read after the access check, within per-route limit
   it('when an anonymous caller sends a big body to a route that needs sign-in, then 401 without parsing it', async () => {
     // Malformed on purpose: parsing it would answer 400; only an answer given before reading says 401.
     const big = `{"model":"sentiment","task":"score","input":"${'x'.repeat(1_500_000)}`;
-    const res = await server.http.request('POST', '/ai/jobs', { raw: big, headers: { 'content-type': 'application/json' } });
+    const res = await server.http.request('POST', '/ai/jobs', {
+      raw: big,
+      headers: { 'content-type': 'application/json' },
+    });
     expectError(res, 401, 11001);
   });
 
   it('when an anonymous caller sends more than 16 KB to a public route, then 413; a signed-in caller may send more', async () => {
     expectError(await server.http.post('/auth/login', { login: 'alice', password: 'p'.repeat(20_000) }), 413, 10003);
-    const signedIn = await server.http.patch('/users/me', { nickname: 'Alice', bio: 'b'.repeat(20_000) }, alice.access_token);
-    expect(signedIn.status, 'a signed-in body over 16 KB is read (and judged by the route schema)').to.be.oneOf([200, 422]);
+    const signedIn = await server.http.patch(
+      '/users/me',
+      { nickname: 'Alice', bio: 'b'.repeat(20_000) },
+      alice.access_token,
+    );
+    expect(signedIn.status, 'a signed-in body over 16 KB is read (and judged by the route schema)').to.be.oneOf([
+      200, 422,
+    ]);
   });
 
   it('when a signed-in user submits an AI job bigger than JSON_BODY_LIMIT, then the AI route reads it', async () => {
     const texts = Array.from({ length: 200 }, (_, i) => `text ${i} ${'good '.repeat(150)}`);
-    const res = await server.http.post('/ai/jobs', { model: 'sentiment', task: 'score', input: { texts } }, alice.access_token);
+    const res = await server.http.post(
+      '/ai/jobs',
+      { model: 'sentiment', task: 'score', input: { texts } },
+      alice.access_token,
+    );
     expect(res.status, JSON.stringify(res.body)).to.equal(202);
   });
 
   it('when a body is not JSON, then 415 in the error form', async () => {
-    const res = await server.http.request('POST', '/auth/login', { raw: 'login=alice', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const res = await server.http.request('POST', '/auth/login', {
+      raw: 'login=alice',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
     expectError(res, 415, 10007);
   });
 
   it('when JSON nests deeper than 32 levels, then 422, also in AI job input and params', async () => {
     const raw = (json: string, token: string) =>
       server.http.request('POST', '/ai/jobs', { raw: json, token, headers: { 'content-type': 'application/json' } });
-    expectError(await raw(`{"model":"sentiment","task":"score","input":${deeplyNested(100_000)}}`, alice.access_token), 422, 10001);
-    expectError(await raw(`{"model":"sentiment","task":"score","input":{},"params":{"a":${deeplyNested(100_000)}}}`, alice.access_token), 422, 10001);
-    const anonymous = await server.http.request('POST', '/auth/login', { raw: `{"login":${deeplyNested(3000)},"password":"x"}`, headers: { 'content-type': 'application/json' } });
+    expectError(
+      await raw(`{"model":"sentiment","task":"score","input":${deeplyNested(100_000)}}`, alice.access_token),
+      422,
+      10001,
+    );
+    expectError(
+      await raw(
+        `{"model":"sentiment","task":"score","input":{},"params":{"a":${deeplyNested(100_000)}}}`,
+        alice.access_token,
+      ),
+      422,
+      10001,
+    );
+    const anonymous = await server.http.request('POST', '/auth/login', {
+      raw: `{"login":${deeplyNested(3000)},"password":"x"}`,
+      headers: { 'content-type': 'application/json' },
+    });
     expectError(anonymous, 422, 10001);
-    expectError(await raw(`{"model":"sentiment","task":"score","input":{"texts":["ok"],"x":${deeplyNested(40)}}}`, alice.access_token), 422, 10001);
+    expectError(
+      await raw(
+        `{"model":"sentiment","task":"score","input":{"texts":["ok"],"x":${deeplyNested(40)}}}`,
+        alice.access_token,
+      ),
+      422,
+      10001,
+    );
   });
 });
 
@@ -67,10 +104,21 @@ describe('HTTP request and header timeouts', function () {
 
   it('when an upload stalls, then the server cuts it in bounded time and keeps no file, while a WebSocket and a slow download live on', async () => {
     // A big file to download slowly, and a room connection, both opened before the stalled upload.
-    const big = await upload(server, '/files', form('file', [{ name: 'big.pdf', bytes: Buffer.concat([PDF_BYTES, Buffer.alloc(4 * 1024 * 1024)]) }]), alice.access_token);
+    const big = await upload(
+      server,
+      '/files',
+      form('file', [{ name: 'big.pdf', bytes: Buffer.concat([PDF_BYTES, Buffer.alloc(4 * 1024 * 1024)]) }]),
+      alice.access_token,
+    );
     expect(big.status, JSON.stringify(big.body)).to.equal(201);
     const download = await new Promise<http.IncomingMessage>((resolve, reject) =>
-      http.get(`${server.url}/files/${big.body.id}`, { headers: { authorization: `Bearer ${alice.access_token}` } }, resolve).on('error', reject),
+      http
+        .get(
+          `${server.url}/files/${big.body.id}`,
+          { headers: { authorization: `Bearer ${alice.access_token}` } },
+          resolve,
+        )
+        .on('error', reject),
     );
     expect(download.statusCode).to.equal(200);
     download.pause();
@@ -80,13 +128,19 @@ describe('HTTP request and header timeouts', function () {
     const boundary = 'plazaboundary';
     const stalled = http.request(`${server.url}/files`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${alice.access_token}`, 'content-type': `multipart/form-data; boundary=${boundary}`, 'content-length': '100000' },
+      headers: {
+        authorization: `Bearer ${alice.access_token}`,
+        'content-type': `multipart/form-data; boundary=${boundary}`,
+        'content-length': '100000',
+      },
     });
     const answered = new Promise<number | 'cut'>((resolve) => {
       stalled.on('response', (res) => resolve(res.statusCode!));
       stalled.on('error', () => resolve('cut'));
     });
-    stalled.write(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="stall.png"\r\nContent-Type: image/png\r\n\r\n`);
+    stalled.write(
+      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="stall.png"\r\nContent-Type: image/png\r\n\r\n`,
+    );
     stalled.write(PNG_1X1);
     await eventually(() => storedFiles(server).some((f) => f.startsWith('.staging/')), 'the upload being staged');
     // Nothing more is sent: the request timeout must end it.

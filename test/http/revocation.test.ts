@@ -17,11 +17,13 @@ import { CLI_ACTOR } from '../../src/domain/admin/AuditLog.ts';
 /** What rooms hear on the realtime bus's `revoked` channel, collected for a test to wait on. */
 function revokedEvents(server: TestServer) {
   const heard: Record<string, unknown>[] = [];
-  const waiters: { match: (e: Record<string, unknown>) => boolean; resolve: (e: Record<string, unknown>) => void }[] = [];
+  const waiters: { match: (e: Record<string, unknown>) => boolean; resolve: (e: Record<string, unknown>) => void }[] =
+    [];
   void server.services.bus.presence.subscribe(channels.revoked, (event: Record<string, unknown>) => {
     heard.push(event);
-    for (const w of waiters.splice(0)) if (w.match(event)) w.resolve(event);
-    else waiters.push(w);
+    for (const w of waiters.splice(0))
+      if (w.match(event)) w.resolve(event);
+      else waiters.push(w);
   });
   return {
     heard,
@@ -45,10 +47,12 @@ async function homeWith(server: { url: string }, token: string, rooms: Room[]) {
 }
 
 async function joinRefused(server: TestServer, token: string): Promise<string> {
-  const err = await sdkClient(server, { access_token: token }).joinOrCreate('home').then(
-    (room) => (void leaveQuietly(room), null),
-    (e: Error) => e,
-  );
+  const err = await sdkClient(server, { access_token: token })
+    .joinOrCreate('home')
+    .then(
+      (room) => (void leaveQuietly(room), null),
+      (e: Error) => e,
+    );
   expect(err, 'the join was refused').to.be.instanceOf(Error);
   return err!.message;
 }
@@ -69,7 +73,12 @@ describe('revocation: an ended login dies everywhere at once', () => {
     const session = await server.http.signUp(name);
     const rotated = await server.http.post('/auth/refresh', { refresh_token: session.refresh_token });
     expect(rotated.status).to.equal(200);
-    return { ...session, first: session.access_token, second: rotated.body.access_token, refresh_token: rotated.body.refresh_token };
+    return {
+      ...session,
+      first: session.access_token,
+      second: rotated.body.access_token,
+      refresh_token: rotated.body.refresh_token,
+    };
   }
 
   it('when a user logs out, then every access token of that login answers 401 and joins no room, and other logins live', async () => {
@@ -108,7 +117,9 @@ describe('revocation: an ended login dies everywhere at once', () => {
     const events = revokedEvents(server);
     const admin = await signUpWithRole(server, 'moderator', 'admin');
     const spammer = await server.http.signUp('spammer');
-    expect((await server.http.post(`/admin/users/${spammer.id}/ban`, { reason: 'spam' }, admin.access_token)).status).to.equal(200);
+    expect(
+      (await server.http.post(`/admin/users/${spammer.id}/ban`, { reason: 'spam' }, admin.access_token)).status,
+    ).to.equal(200);
     expect(await events.next((e) => e.user_id === spammer.id)).to.deep.equal({ user_id: spammer.id });
     expectError(await server.http.get('/users/me', spammer.access_token), 401, 11002);
   });
@@ -116,7 +127,9 @@ describe('revocation: an ended login dies everywhere at once', () => {
   it('when a role changes, then rooms hear { user_id, role }, the old access tokens answer 401 and the login refreshes into the new role', async () => {
     const events = revokedEvents(server);
     const ops = await server.http.signUp('promoted');
-    await RequestContext.create(server.services.orm.em, () => server.services.admin.setRole(CLI_ACTOR, { username: 'promoted' }, 'operator'));
+    await RequestContext.create(server.services.orm.em, () =>
+      server.services.admin.setRole(CLI_ACTOR, { username: 'promoted' }, 'operator'),
+    );
     expect(await events.next((e) => e.user_id === ops.id)).to.deep.equal({ user_id: ops.id, role: 'operator' });
     expectError(await server.http.get('/users/me', ops.access_token), 401, 11002);
     const refreshed = await server.http.post('/auth/refresh', { refresh_token: ops.refresh_token });
@@ -160,7 +173,7 @@ describe('revocation: bans and role changes made with the server CLI reach a run
     expect((await server.http.post('/auth/login', { login: 'eve', password: 'eve-password' })).status).to.equal(200);
   });
 
-  it('when the server\'s listening connection is killed, then it reconnects by itself and a later CLI role change still reaches it', async () => {
+  it("when the server's listening connection is killed, then it reconnects by itself and a later CLI role change still reaches it", async () => {
     const events = revokedEvents(server);
     const ann = await server.http.signUp('ann');
     const dbName = new URL((server.database as { url: string }).url).pathname.slice(1);
@@ -197,10 +210,20 @@ describe('revocation: bans and role changes made with the server CLI reach a run
       const zed = await http.signUp('zed');
       const live = await homeWith(stalled, zed.access_token, mine);
       proxy.set('freeze');
-      const banned = await runCli(cliEnv(db.target, stalled.config.DATA_DIR), ['ban', '--username', 'zed', '--reason', 'caught up']);
+      const banned = await runCli(cliEnv(db.target, stalled.config.DATA_DIR), [
+        'ban',
+        '--username',
+        'zed',
+        '--reason',
+        'caught up',
+      ]);
       expect(banned.code, banned.stderr).to.equal(0);
       // Nothing tells the server its idle connection stalled but its own heartbeat.
-      await eventually(() => log.some((l) => /revocation feed lost its database connection/.test(l.msg)), 'the stalled feed to be noticed', 60_000);
+      await eventually(
+        () => log.some((l) => /revocation feed lost its database connection/.test(l.msg)),
+        'the stalled feed to be noticed',
+        60_000,
+      );
       proxy.set('pass');
       expect(await live.closed).to.equal(4401);
       expectError(await http.get('/users/me', zed.access_token), 401, 11002);

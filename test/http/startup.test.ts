@@ -52,43 +52,55 @@ describe('start-up says what it is doing', function () {
 
     const skipReason = ' (PostgreSQL run only: the embedded database is never unreachable)';
 
-    (usingPostgres ? it : it.skip)('then start-up retries, says why, and starts by itself once the database answers' + skipReason, async () => {
-      proxy.set('hang');
-      const log = capturedLog();
-      let server: RunningServer | undefined;
-      const starting = start(testConfig({ DB_CONNECT_TIMEOUT_MS: '500', DB_STARTUP_WAIT: '120' }), {
-        logger: log.logger,
-        database: db.target,
-      }).then((s) => (server = s));
-      try {
-        await eventually(() => log.lines.filter((l) => l.msg.startsWith('PostgreSQL is not reachable yet')).length >= 2, 'two retries announced', 30_000);
-        const retry = log.lines.find((l) => l.msg.startsWith('PostgreSQL is not reachable yet'))!;
-        expect(retry.reason).to.be.a('string').and.not.empty;
-        expect(retry.gives_up_in_s).to.be.a('number');
-        proxy.set('pass');
-        await starting;
-        expect((await fetch(`${server!.url}/ready`)).status).to.equal(200);
-      } finally {
-        proxy.set('pass');
-        await starting.catch(() => {});
-        await server?.stop();
-      }
-    });
-
-    (usingPostgres ? it : it.skip)('then, after DB_STARTUP_WAIT, start-up fails with a message naming the database and the setting' + skipReason, async () => {
-      proxy.set('hang');
-      try {
-        await start(testConfig({ DB_CONNECT_TIMEOUT_MS: '300', DB_STARTUP_WAIT: '1' }), {
-          logger: capturedLog().logger,
+    (usingPostgres ? it : it.skip)(
+      'then start-up retries, says why, and starts by itself once the database answers' + skipReason,
+      async () => {
+        proxy.set('hang');
+        const log = capturedLog();
+        let server: RunningServer | undefined;
+        const starting = start(testConfig({ DB_CONNECT_TIMEOUT_MS: '500', DB_STARTUP_WAIT: '120' }), {
+          logger: log.logger,
           database: db.target,
-        });
-        expect.fail('start-up should have failed');
-      } catch (err) {
-        expect((err as Error).name).to.equal('DatabaseOpenError');
-        expect((err as Error).message).to.include(`127.0.0.1:${proxy.port}`).and.include('DB_STARTUP_WAIT');
-      } finally {
-        proxy.set('pass');
-      }
-    });
+        }).then((s) => (server = s));
+        try {
+          await eventually(
+            () => log.lines.filter((l) => l.msg.startsWith('PostgreSQL is not reachable yet')).length >= 2,
+            'two retries announced',
+            30_000,
+          );
+          const retry = log.lines.find((l) => l.msg.startsWith('PostgreSQL is not reachable yet'))!;
+          expect(retry.reason).to.be.a('string').and.not.empty;
+          expect(retry.gives_up_in_s).to.be.a('number');
+          proxy.set('pass');
+          await starting;
+          expect((await fetch(`${server!.url}/ready`)).status).to.equal(200);
+        } finally {
+          proxy.set('pass');
+          await starting.catch(() => {});
+          await server?.stop();
+        }
+      },
+    );
+
+    (usingPostgres ? it : it.skip)(
+      'then, after DB_STARTUP_WAIT, start-up fails with a message naming the database and the setting' + skipReason,
+      async () => {
+        proxy.set('hang');
+        try {
+          await start(testConfig({ DB_CONNECT_TIMEOUT_MS: '300', DB_STARTUP_WAIT: '1' }), {
+            logger: capturedLog().logger,
+            database: db.target,
+          });
+          expect.fail('start-up should have failed');
+        } catch (err) {
+          expect((err as Error).name).to.equal('DatabaseOpenError');
+          expect((err as Error).message)
+            .to.include(`127.0.0.1:${proxy.port}`)
+            .and.include('DB_STARTUP_WAIT');
+        } finally {
+          proxy.set('pass');
+        }
+      },
+    );
   });
 });

@@ -19,12 +19,20 @@ describe('chat room', () => {
 
   before(async () => {
     server = await startTestServer();
-    [alice, bob, carol] = [await server.http.signUp('alice'), await server.http.signUp('bob'), await server.http.signUp('carol')];
+    [alice, bob, carol] = [
+      await server.http.signUp('alice'),
+      await server.http.signUp('bob'),
+      await server.http.signUp('carol'),
+    ];
     const created = await server.http.post('/chat/groups', { name: 'general' }, alice.access_token);
     expect(created.status, JSON.stringify(created.body)).to.equal(201);
     groupId = created.body.id;
-    expect((await server.http.post(`/chat/groups/${groupId}/invite`, { user_id: bob.id }, alice.access_token)).status).to.equal(200);
-    expect((await server.http.post(`/chat/groups/${groupId}/invite`, { user_id: carol.id }, alice.access_token)).status).to.equal(200);
+    expect(
+      (await server.http.post(`/chat/groups/${groupId}/invite`, { user_id: bob.id }, alice.access_token)).status,
+    ).to.equal(200);
+    expect(
+      (await server.http.post(`/chat/groups/${groupId}/invite`, { user_id: carol.id }, alice.access_token)).status,
+    ).to.equal(200);
   });
 
   afterEach(async () => {
@@ -52,7 +60,9 @@ describe('chat room', () => {
     expect(history.status).to.equal(200);
     const texts = history.body.items.map((m: any) => m.text);
     expect(texts.slice(0, 2).sort()).to.deep.equal(['one', 'two']);
-    expect(history.body.items.some((m: any) => m.kind === 'system' && m.text.includes('alice added bob'))).to.equal(true);
+    expect(history.body.items.some((m: any) => m.kind === 'system' && m.text.includes('alice added bob'))).to.equal(
+      true,
+    );
   });
 
   it('when a member sends room_dm, then only the target receives it and no other member sees it in messages or history', async () => {
@@ -92,7 +102,12 @@ describe('chat room', () => {
 
   it('when the author edits and deletes a message, then everyone sees the change and others cannot touch it', async () => {
     const [a, b] = [await joinChat(alice), await joinChat(bob)];
-    const [bobMessages, bobUpdates, bobDeletes, bobErrors] = [new Inbox(b, 'message'), new Inbox(b, 'message_updated'), new Inbox(b, 'message_deleted'), new Inbox(b, 'error')];
+    const [bobMessages, bobUpdates, bobDeletes, bobErrors] = [
+      new Inbox(b, 'message'),
+      new Inbox(b, 'message_updated'),
+      new Inbox(b, 'message_deleted'),
+      new Inbox(b, 'error'),
+    ];
     a.send('msg', { text: 'typo' });
     const original = await bobMessages.next((m) => m.text === 'typo');
     b.send('edit', { message_id: original.id, text: 'hijack' });
@@ -124,7 +139,11 @@ describe('chat room', () => {
   });
 
   it('when a group keeps only its latest messages, then older ones are pruned from the history', async () => {
-    const owned = await server.http.post('/chat/groups', { name: 'short memory', retain_messages: 3 }, alice.access_token);
+    const owned = await server.http.post(
+      '/chat/groups',
+      { name: 'short memory', retain_messages: 3 },
+      alice.access_token,
+    );
     expect(owned.body.retain_messages).to.equal(3);
     const room = await sdkClient(server, alice).joinOrCreate('chat', { groupId: owned.body.id });
     rooms.push(room);
@@ -133,19 +152,40 @@ describe('chat room', () => {
     await inbox.next((m) => m.text === 'm5');
     const history = await server.http.get(`/chat/groups/${owned.body.id}/messages`, alice.access_token);
     expect(history.body.items.map((m: any) => m.text)).to.deep.equal(['m5', 'm4', 'm3']);
-    const renamed = await server.http.patch(`/chat/groups/${owned.body.id}`, { name: 'renamed', retain_messages: null }, alice.access_token);
+    const renamed = await server.http.patch(
+      `/chat/groups/${owned.body.id}`,
+      { name: 'renamed', retain_messages: null },
+      alice.access_token,
+    );
     expect(renamed.body).to.include({ name: 'renamed', retain_messages: null });
     expect((await inbox.next((m) => m.kind === 'system')).text).to.include('renamed');
-    expect((await server.http.patch(`/chat/groups/${owned.body.id}`, { name: 'mine now' }, bob.access_token)).status).to.equal(403);
+    expect(
+      (await server.http.patch(`/chat/groups/${owned.body.id}`, { name: 'mine now' }, bob.access_token)).status,
+    ).to.equal(403);
   });
 
   it('when a non-member or a bad groupId tries to join, then the join is refused with a catalogue code', async () => {
     const dave = await server.http.signUp('dave');
-    const err = await sdkClient(server, dave).joinOrCreate('chat', { groupId }).then(() => null, (e) => e);
+    const err = await sdkClient(server, dave)
+      .joinOrCreate('chat', { groupId })
+      .then(
+        () => null,
+        (e) => e,
+      );
     expect(err?.message).to.match(/^\[30002\]/);
-    const bad = await sdkClient(server, dave).joinOrCreate('chat', { groupId: 'x' }).then(() => null, (e) => e);
+    const bad = await sdkClient(server, dave)
+      .joinOrCreate('chat', { groupId: 'x' })
+      .then(
+        () => null,
+        (e) => e,
+      );
     expect(bad?.message).to.match(/^\[30012\]/);
-    const anon = await sdkClient(server, { access_token: '' }).joinOrCreate('chat', { groupId }).then(() => null, (e) => e);
+    const anon = await sdkClient(server, { access_token: '' })
+      .joinOrCreate('chat', { groupId })
+      .then(
+        () => null,
+        (e) => e,
+      );
     expect(anon?.message).to.match(/^\[11001\]/);
   });
 
@@ -199,7 +239,12 @@ describe('chat room', () => {
     const res = await server.http.post(`/admin/users/${eve.id}/ban`, { reason: 'spam' }, admin.access_token);
     expect(res.status, JSON.stringify(res.body)).to.equal(200);
     expect(await left).to.equal(4401);
-    const again = await sdkClient(server, eve).joinOrCreate('chat', { groupId }).then(() => null, (e) => e);
+    const again = await sdkClient(server, eve)
+      .joinOrCreate('chat', { groupId })
+      .then(
+        () => null,
+        (e) => e,
+      );
     expect(again?.message).to.match(/^\[(11002|11008)\]/);
   });
 
@@ -207,7 +252,11 @@ describe('chat room', () => {
     const b = await joinChat(bob);
     const inbox = new Inbox(b, 'message');
     const admin = await createAdmin(server, 'root2');
-    const res = await server.http.post(`/admin/realtime/groups/${groupId}/broadcast`, { text: 'maintenance at 22:00' }, admin.access_token);
+    const res = await server.http.post(
+      `/admin/realtime/groups/${groupId}/broadcast`,
+      { text: 'maintenance at 22:00' },
+      admin.access_token,
+    );
     expect(res.status).to.equal(201);
     expect((await inbox.next((m) => m.text === 'maintenance at 22:00')).kind).to.equal('system');
     const live = await server.http.get('/admin/realtime/groups', admin.access_token);

@@ -13,7 +13,11 @@ async function setReachable(url: string, reachable: boolean): Promise<void> {
   await client.connect();
   try {
     await client.query(`alter database "${name}" allow_connections ${reachable}`);
-    if (!reachable) await client.query('select pg_terminate_backend(pid) from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()', [name]);
+    if (!reachable)
+      await client.query(
+        'select pg_terminate_backend(pid) from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()',
+        [name],
+      );
   } finally {
     await client.end();
   }
@@ -53,7 +57,9 @@ describe('chat room while the database is down (PostgreSQL only: an embedded PGl
     await bobMessages.next((m) => m.text === 'back again', 10000);
     expect(bobMessages.items.map((m) => m.text)).to.not.include('into the void');
     const history = await server.http.get(`/chat/groups/${group.body.id}/messages`, boris.access_token);
-    expect(history.body.items.map((m: any) => m.text)).to.include('back again').and.not.include('into the void');
+    expect(history.body.items.map((m: any) => m.text))
+      .to.include('back again')
+      .and.not.include('into the void');
     await Promise.all([leaveQuietly(a), leaveQuietly(b)]);
   });
 });

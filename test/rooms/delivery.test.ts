@@ -17,7 +17,11 @@ describe('nothing lost, nothing duplicated', () => {
   let groupId: number;
   const rooms: Room[] = [];
   const proxies: TcpProxy[] = [];
-  const joinChat = async (session: Session, options: Record<string, unknown> = {}, client = sdkClient(server, session)) => {
+  const joinChat = async (
+    session: Session,
+    options: Record<string, unknown> = {},
+    client = sdkClient(server, session),
+  ) => {
     const room = await client.joinOrCreate('chat', { groupId, ...options });
     rooms.push(room);
     return room;
@@ -87,7 +91,10 @@ describe('nothing lost, nothing duplicated', () => {
   it('when sync is sent with a long gap, then replies page forward with has_more until everything after the cursor has come', async () => {
     const a = await joinChat(ada);
     const [first] = await post(a, ['p0']);
-    await post(a, Array.from({ length: 12 }, (_, i) => `p${i + 1}`));
+    await post(
+      a,
+      Array.from({ length: 12 }, (_, i) => `p${i + 1}`),
+    );
     const b = await joinChat(bo);
     const [log, pages] = [new MessageLog(b, 'message', () => 'group'), new Inbox(b, 'sync')];
     await pages.next();
@@ -96,7 +103,9 @@ describe('nothing lost, nothing duplicated', () => {
     expect(page.items.map((m: any) => m.text)).to.deep.equal(['p1', 'p2', 'p3', 'p4', 'p5']);
     expect(page.has_more).to.equal(true);
     await eventually(() => log.items.some((m) => m.text === 'p9'), 'the client paged forward past the first page');
-    expect(log.items.filter((m) => m.id > first.id && m.text.startsWith('p')).map((m) => m.text)).to.deep.equal(Array.from({ length: 12 }, (_, i) => `p${i + 1}`));
+    expect(log.items.filter((m) => m.id > first.id && m.text.startsWith('p')).map((m) => m.text)).to.deep.equal(
+      Array.from({ length: 12 }, (_, i) => `p${i + 1}`),
+    );
   });
 
   it('when history is read with an after cursor, then REST and the room return what came after it, oldest first', async () => {
@@ -105,7 +114,10 @@ describe('nothing lost, nothing duplicated', () => {
     const rest = await server.http.get(`/chat/groups/${groupId}/messages?after=${h1.id}&limit=1`, bo.access_token);
     expect(rest.status, JSON.stringify(rest.body)).to.equal(200);
     expect(rest.body.items.map((m: any) => m.text)).to.deep.equal(['h2']);
-    const next = await server.http.get(`/chat/groups/${groupId}/messages?after=${rest.body.next_after}&limit=10`, bo.access_token);
+    const next = await server.http.get(
+      `/chat/groups/${groupId}/messages?after=${rest.body.next_after}&limit=10`,
+      bo.access_token,
+    );
     expect(next.body.items.map((m: any) => m.text)).to.deep.equal(['h3']);
     expect(next.body.next_after).to.equal(null);
     const history = new Inbox(a, 'history');
@@ -135,7 +147,12 @@ describe('nothing lost, nothing duplicated', () => {
     await eventually(() => wanted.every((id) => log.byId.has(id)), 'every message, after a resync', 30_000);
     expect(log.syncs, 'the client had to sync').to.be.greaterThan(0);
     const texts = log.items.map((m) => m.text);
-    expect(texts.filter((t) => t.startsWith('lost') || t === 'after the hole')).to.deep.equal(['lost 1', 'lost 2', 'lost 3', 'after the hole']);
+    expect(texts.filter((t) => t.startsWith('lost') || t === 'after the hole')).to.deep.equal([
+      'lost 1',
+      'lost 2',
+      'lost 3',
+      'after the hole',
+    ]);
     expect(new Set(texts).size).to.equal(texts.length);
   });
 
@@ -144,17 +161,25 @@ describe('nothing lost, nothing duplicated', () => {
     const home = await client.joinOrCreate('home');
     rooms.push(home);
     home.reconnection.minUptime = 0;
-    const log = new MessageLog(home, 'dm', (m: any) => String(m.from_user_id === bo.id ? m.to_user_id : m.from_user_id));
+    const log = new MessageLog(home, 'dm', (m: any) =>
+      String(m.from_user_id === bo.id ? m.to_user_id : m.from_user_id),
+    );
     const first = (await server.http.post(`/chat/dms/${bo.id}`, { text: 'hello' }, ada.access_token)).body;
     await eventually(() => log.byId.has(first.id), 'the live stream works');
     proxy.set('blackhole');
     const lost: any[] = [];
-    for (const text of ['gone 1', 'gone 2']) lost.push((await server.http.post(`/chat/dms/${bo.id}`, { text }, ada.access_token)).body);
+    for (const text of ['gone 1', 'gone 2'])
+      lost.push((await server.http.post(`/chat/dms/${bo.id}`, { text }, ada.access_token)).body);
     await sleep(3000);
     proxy.set('pass');
     const last = (await server.http.post(`/chat/dms/${bo.id}`, { text: 'found' }, ada.access_token)).body;
     await eventually(() => [...lost, last].every((m) => log.byId.has(m.id)), 'every DM, after a resync', 30_000);
-    expect(log.items.filter((m) => m.id >= first.id).map((m) => m.text)).to.deep.equal(['hello', 'gone 1', 'gone 2', 'found']);
+    expect(log.items.filter((m) => m.id >= first.id).map((m) => m.text)).to.deep.equal([
+      'hello',
+      'gone 1',
+      'gone 2',
+      'found',
+    ]);
     const rejoin = await sdkClient(server, bo).joinOrCreate('home', { last_seen_id: lost[0].id });
     rooms.push(rejoin);
     const sync = await new Inbox(rejoin, 'sync').next();
@@ -213,7 +238,10 @@ describe('storing messages while the database is frozen (PostgreSQL through a TC
     const url = new URL(db.target.url);
     proxy = await startTcpProxy({ host: url.hostname, port: Number(url.port || 5432) });
     url.port = String(proxy.port);
-    server = await startTestServer({ CHAT_STORE_TIMEOUT_MS: '1500' }, { database: { kind: 'postgresql', url: url.toString() } });
+    server = await startTestServer(
+      { CHAT_STORE_TIMEOUT_MS: '1500' },
+      { database: { kind: 'postgresql', url: url.toString() } },
+    );
   });
   after(async () => {
     await Promise.all(rooms.map((r) => leaveQuietly(r)));
@@ -238,7 +266,11 @@ describe('storing messages while the database is frozen (PostgreSQL through a TC
     const ids = [randomUUID(), randomUUID(), randomUUID()];
     proxy.set('freeze');
     for (const [i, id] of ids.entries()) a.send('msg', { text: `frozen ${i}`, client_msg_id: id });
-    await eventually(() => errors.items.length === 3, 'an answer for every message while the database is frozen', 10_000);
+    await eventually(
+      () => errors.items.length === 3,
+      'an answer for every message while the database is frozen',
+      10_000,
+    );
     const byId = new Map(errors.items.map((e) => [e.detail.client_msg_id, e.error_code]));
     expect(byId.get(ids[0]), 'the one being stored is unconfirmed, not "nothing stored"').to.equal(30017);
     expect(byId.get(ids[1])).to.equal(30014);
@@ -249,7 +281,15 @@ describe('storing messages while the database is frozen (PostgreSQL through a TC
     for (const [i, id] of ids.entries()) a.send('msg', { text: `frozen ${i}`, client_msg_id: id });
     await seen.next((m) => m.client_msg_id === ids[2], 20_000);
     const history = (await server.http.get(`/chat/groups/${groupId}/messages?limit=100`, ada.access_token)).body.items;
-    expect(history.filter((m: any) => m.text.startsWith('frozen')).map((m: any) => m.text).sort()).to.deep.equal(['frozen 0', 'frozen 1', 'frozen 2']);
-    expect(seen.items.filter((m) => m.client_msg_id === ids[0]), 'delivered once').to.have.length(1);
+    expect(
+      history
+        .filter((m: any) => m.text.startsWith('frozen'))
+        .map((m: any) => m.text)
+        .sort(),
+    ).to.deep.equal(['frozen 0', 'frozen 1', 'frozen 2']);
+    expect(
+      seen.items.filter((m) => m.client_msg_id === ids[0]),
+      'delivered once',
+    ).to.have.length(1);
   });
 });

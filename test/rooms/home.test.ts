@@ -55,11 +55,18 @@ describe('home room', () => {
   });
 
   it('when I follow someone, then I see their presence change and an unrelated user does not; invisible looks offline', async () => {
-    const [fan, star, other] = [await server.http.signUp('fan'), await server.http.signUp('star'), await server.http.signUp('other')];
+    const [fan, star, other] = [
+      await server.http.signUp('fan'),
+      await server.http.signUp('star'),
+      await server.http.signUp('other'),
+    ];
     const fanHome = await joinHome(fan);
     const otherHome = await joinHome(other);
     fanHome.send('follow', { user_id: star.id });
-    await eventually(() => fanHome.state.following.get(String(star.id))?.status === 'offline', 'followee listed offline');
+    await eventually(
+      () => fanHome.state.following.get(String(star.id))?.status === 'offline',
+      'followee listed offline',
+    );
     const starHome = await joinHome(star);
     await eventually(() => fanHome.state.following.get(String(star.id))?.status === 'online', 'follower sees online');
     expect(otherHome.state.following.size).to.equal(0);
@@ -71,13 +78,19 @@ describe('home room', () => {
     starHome.send('status', { status: 'away' });
     await eventually(() => fanHome.state.following.get(String(star.id))?.status === 'away', 'away');
     starHome.send('status', { status: 'invisible' });
-    await eventually(() => fanHome.state.following.get(String(star.id))?.status === 'offline', 'invisible looks offline');
+    await eventually(
+      () => fanHome.state.following.get(String(star.id))?.status === 'offline',
+      'invisible looks offline',
+    );
     expect((await server.http.get('/users/me/friends/online', fan.access_token)).body.items).to.deep.equal([]);
     await eventually(() => starHome.state.status === 'invisible', 'my own state keeps what I chose');
     starHome.send('status', { status: 'online' });
     await eventually(() => fanHome.state.following.get(String(star.id))?.status === 'online', 'visible again');
     await starHome.leave();
-    await eventually(() => fanHome.state.following.get(String(star.id))?.status === 'offline', 'offline after the grace');
+    await eventually(
+      () => fanHome.state.following.get(String(star.id))?.status === 'offline',
+      'offline after the grace',
+    );
     expect(fanHome.state.following.get(String(star.id))?.lastSeenAt).to.match(/^\d{4}-/);
   });
 
@@ -91,7 +104,11 @@ describe('home room', () => {
     await server.http.post(`/chat/groups/${group.body.id}/invite`, { user_id: y.id }, x.access_token);
     expect((await notes.next((n) => n.type === 'group_invite')).group_id).to.equal(group.body.id);
     const admin = await createAdmin(server, 'boss');
-    const sent = await server.http.post(`/admin/realtime/users/${y.id}/send`, { text: 'hello from ops' }, admin.access_token);
+    const sent = await server.http.post(
+      `/admin/realtime/users/${y.id}/send`,
+      { text: 'hello from ops' },
+      admin.access_token,
+    );
     expect(sent.body).to.include({ delivered_live: true, stored: true });
     expect((await notes.next((n) => n.type === 'notice')).text).to.equal('hello from ops');
   });
@@ -101,9 +118,15 @@ describe('home room', () => {
     const admin = await createAdmin(server, 'helper');
     const [userHome, adminHome] = [await joinHome(user), await joinHome(admin)];
     const [adminInbox, userInbox] = [new Inbox(adminHome, 'support'), new Inbox(userHome, 'support')];
-    expect((await server.http.post('/support/messages', { text: 'my upload fails' }, user.access_token)).status).to.equal(201);
+    expect(
+      (await server.http.post('/support/messages', { text: 'my upload fails' }, user.access_token)).status,
+    ).to.equal(201);
     expect((await adminInbox.next()).user_id).to.equal(user.id);
-    const answer = await server.http.post(`/admin/support/conversations/${user.id}/messages`, { text: 'looking into it' }, admin.access_token);
+    const answer = await server.http.post(
+      `/admin/support/conversations/${user.id}/messages`,
+      { text: 'looking into it' },
+      admin.access_token,
+    );
     expect(answer.body.from_admin).to.equal(true);
     expect((await userInbox.next((m) => m.from_admin)).text).to.equal('looking into it');
     const log = await server.http.get('/support/messages', user.access_token);
@@ -148,7 +171,11 @@ describe('offline DM queue', () => {
     db = usingPostgres ? await createTestDatabase() : undefined;
     const database = db ? db.target : { kind: 'pglite' as const, dataDir: dataDir! };
     server = await startTestServer({}, { database });
-    const [sam, tom, una] = [await server.http.signUp('sam'), await server.http.signUp('tom'), await server.http.signUp('una')];
+    const [sam, tom, una] = [
+      await server.http.signUp('sam'),
+      await server.http.signUp('tom'),
+      await server.http.signUp('una'),
+    ];
     const sent = await server.http.post(`/chat/dms/${tom.id}`, { text: 'while you sleep' }, sam.access_token);
     expect(sent.status).to.equal(201);
     await server.http.post(`/chat/dms/${una.id}`, { text: 'for after the restart' }, sam.access_token);

@@ -6,7 +6,10 @@ import { expectError, type Session } from '../helpers/http.ts';
 import { Inbox, leaveQuietly, sdkClient } from '../helpers/realtime.ts';
 
 const refused = (promise: Promise<Room>, rooms: Room[]) =>
-  promise.then((room) => (rooms.push(room), null), (err: Error) => err);
+  promise.then(
+    (room) => (rooms.push(room), null),
+    (err: Error) => err,
+  );
 
 /** Every way into a room (joinOrCreate, join, joinById, create, reconnect) is checked against the room itself. */
 describe('room joins are checked against the room’s own identity', () => {
@@ -16,8 +19,16 @@ describe('room joins are checked against the room’s own identity', () => {
   const rooms: Room[] = [];
 
   before(async () => {
-    server = await startTestServer({ ROOM_MAX_CONNECTIONS_PER_USER: '4', CHAT_MAX_GROUPS_PER_USER: '3', CHAT_GROUPS_PER_HOUR: '4' });
-    [alice, bob, mallory] = [await server.http.signUp('alice'), await server.http.signUp('bob'), await server.http.signUp('mallory')];
+    server = await startTestServer({
+      ROOM_MAX_CONNECTIONS_PER_USER: '4',
+      CHAT_MAX_GROUPS_PER_USER: '3',
+      CHAT_GROUPS_PER_HOUR: '4',
+    });
+    [alice, bob, mallory] = [
+      await server.http.signUp('alice'),
+      await server.http.signUp('bob'),
+      await server.http.signUp('mallory'),
+    ];
     aliceGroup = (await server.http.post('/chat/groups', { name: 'alice and bob' }, alice.access_token)).body.id;
     await server.http.post(`/chat/groups/${aliceGroup}/invite`, { user_id: bob.id }, alice.access_token);
     malloryGroup = (await server.http.post('/chat/groups', { name: 'mallory alone' }, mallory.access_token)).body.id;
@@ -60,12 +71,19 @@ describe('room joins are checked against the room’s own identity', () => {
     await server.http.post(`/chat/groups/${aliceGroup}/invite`, { user_id: carol.id }, alice.access_token);
     const room = await sdkClient(server, alice).joinOrCreate('chat', { groupId: aliceGroup });
     rooms.push(room);
-    expect((await server.http.post(`/chat/groups/${aliceGroup}/leave`, undefined, carol.access_token)).status).to.equal(200);
+    expect((await server.http.post(`/chat/groups/${aliceGroup}/leave`, undefined, carol.access_token)).status).to.equal(
+      200,
+    );
     const carolsOwn = (await server.http.post('/chat/groups', { name: 'carol’s' }, carol.access_token)).body.id;
     const err = await refused(sdkClient(server, carol).joinById(room.roomId, { groupId: carolsOwn }), rooms);
     expect(err?.message).to.match(/^\[30002\]/);
     const posted = await RequestContext.create(server.services.orm.em, () =>
-      server.services.chat.post(aliceGroup, { userId: carol.id, username: 'carol' }, { kind: 'msg', text: 'sneaky' }).then(() => null, (e) => e),
+      server.services.chat
+        .post(aliceGroup, { userId: carol.id, username: 'carol' }, { kind: 'msg', text: 'sneaky' })
+        .then(
+          () => null,
+          (e) => e,
+        ),
     );
     expect(posted?.code).to.equal(30002);
   });
@@ -93,7 +111,8 @@ describe('room joins are checked against the room’s own identity', () => {
 
   it('when a user creates groups beyond the cap or too fast, then 30019 and 429 with Retry-After', async () => {
     const eve = await server.http.signUp('eve');
-    for (let i = 0; i < 3; i++) expect((await server.http.post('/chat/groups', { name: `g${i}` }, eve.access_token)).status).to.equal(201);
+    for (let i = 0; i < 3; i++)
+      expect((await server.http.post('/chat/groups', { name: `g${i}` }, eve.access_token)).status).to.equal(201);
     expectError(await server.http.post('/chat/groups', { name: 'one too many' }, eve.access_token), 409, 30019);
     const fay = await server.http.signUp('fay');
     for (let i = 0; i < 3; i++) {

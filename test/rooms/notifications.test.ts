@@ -31,8 +31,14 @@ describe('stored notifications', () => {
     expect((await server.http.post(`/users/${nina.id}/follow`, undefined, paul.access_token)).status).to.equal(204);
     const group = (await server.http.post('/chat/groups', { name: 'book club' }, paul.access_token)).body.id;
     await server.http.post(`/chat/groups/${group}/invite`, { user_id: nina.id }, paul.access_token);
-    expect((await server.http.delete(`/chat/groups/${group}/members/${nina.id}`, paul.access_token)).status).to.equal(200);
-    const notice = await server.http.post(`/admin/realtime/users/${nina.id}/send`, { text: 'maintenance tonight' }, admin.access_token);
+    expect((await server.http.delete(`/chat/groups/${group}/members/${nina.id}`, paul.access_token)).status).to.equal(
+      200,
+    );
+    const notice = await server.http.post(
+      `/admin/realtime/users/${nina.id}/send`,
+      { text: 'maintenance tonight' },
+      admin.access_token,
+    );
     expect(notice.status, JSON.stringify(notice.body)).to.equal(200);
     expect(notice.body).to.include({ delivered_live: false, stored: true });
     expect(notice.body.notification_id).to.be.a('number');
@@ -57,11 +63,15 @@ describe('stored notifications', () => {
 
     const one = await server.http.post('/notifications/read', { ids: [page.body.items[0].id] }, nina.access_token);
     expect(one.body).to.deep.equal({ marked: 1 });
-    expect((await server.http.post('/notifications/read', { ids: [page.body.items[0].id] }, paul.access_token)).body).to.deep.equal({ marked: 0 });
+    expect(
+      (await server.http.post('/notifications/read', { ids: [page.body.items[0].id] }, paul.access_token)).body,
+    ).to.deep.equal({ marked: 0 });
     const home = await joinHome(nina);
     const notes = new Inbox(home, 'notification');
     await eventually(() => notes.items.length === 3, 'three still unread');
-    expect((await server.http.post('/notifications/read', { all: true }, nina.access_token)).body).to.deep.equal({ marked: 3 });
+    expect((await server.http.post('/notifications/read', { all: true }, nina.access_token)).body).to.deep.equal({
+      marked: 3,
+    });
     await leaveQuietly(home);
     const again = await joinHome(nina);
     const none = new Inbox(again, 'notification');
@@ -75,7 +85,11 @@ describe('stored notifications', () => {
   it('when a notice is sent to a connected user, then it arrives live and is stored as well', async () => {
     const home = await joinHome(paul);
     const notes = new Inbox(home, 'notification');
-    const sent = await server.http.post(`/admin/realtime/users/${paul.id}/send`, { text: 'hello live' }, admin.access_token);
+    const sent = await server.http.post(
+      `/admin/realtime/users/${paul.id}/send`,
+      { text: 'hello live' },
+      admin.access_token,
+    );
     expect(sent.body).to.include({ delivered_live: true, stored: true });
     const live = await notes.next((n) => n.text === 'hello live');
     expect(live.id).to.equal(sent.body.notification_id);

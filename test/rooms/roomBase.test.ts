@@ -20,7 +20,11 @@ describe('every room type on the one room base (chat, home, ssh)', () => {
     if (name === 'ssh') await new Inbox(room, 'welcome').next();
     return room;
   };
-  const joinAll = async (session: Session) => ({ chat: await join(session, 'chat'), home: await join(session, 'home'), ssh: await join(session, 'ssh') });
+  const joinAll = async (session: Session) => ({
+    chat: await join(session, 'chat'),
+    home: await join(session, 'home'),
+    ssh: await join(session, 'ssh'),
+  });
 
   before(async () => {
     server = await startTestServer({ CHAT_RATE_PER_SECOND: '5', RECONNECT_GRACE: '20' });
@@ -37,11 +41,15 @@ describe('every room type on the one room base (chat, home, ssh)', () => {
   });
 
   const listed = async (userId: number) =>
-    (await server.http.get('/admin/realtime/clients', admin.access_token)).body.items.filter((c: any) => c.user_id === userId);
+    (await server.http.get('/admin/realtime/clients', admin.access_token)).body.items.filter(
+      (c: any) => c.user_id === userId,
+    );
 
   const newOperator = async (name: string) => {
     const session = await signUpWithRole(server, name, 'operator');
-    expect((await server.http.post(`/chat/groups/${groupId}/invite`, { user_id: session.id }, admin.access_token)).status).to.equal(200);
+    expect(
+      (await server.http.post(`/chat/groups/${groupId}/invite`, { user_id: session.id }, admin.access_token)).status,
+    ).to.equal(200);
     return session;
   };
 
@@ -64,7 +72,11 @@ describe('every room type on the one room base (chat, home, ssh)', () => {
       expect(error.detail.type).to.equal(type);
     }
     // Every connection still works afterwards.
-    const [sent, groups, ended] = [new Inbox(chat, 'message_sent'), new Inbox(home, 'my_groups'), new Inbox(ssh, 'error')];
+    const [sent, groups, ended] = [
+      new Inbox(chat, 'message_sent'),
+      new Inbox(home, 'my_groups'),
+      new Inbox(ssh, 'error'),
+    ];
     chat.send('msg', { text: 'still here' });
     home.send('my_groups', {});
     ssh.send('end_session', {});
@@ -93,8 +105,15 @@ describe('every room type on the one room base (chat, home, ssh)', () => {
     let closed: number | undefined;
     chat.onLeave((code) => (closed = code));
     for (let i = 0; i < 100; i++) chat.send('msg', { text: `flood ${i}` });
-    await eventually(() => sent.items.length + errors.items.length >= 100, 'an answer to each of the 100 messages', 30_000);
-    expect(errors.items.every((e) => e.error_code === 30011), JSON.stringify(errors.items[0])).to.equal(true);
+    await eventually(
+      () => sent.items.length + errors.items.length >= 100,
+      'an answer to each of the 100 messages',
+      30_000,
+    );
+    expect(
+      errors.items.every((e) => e.error_code === 30011),
+      JSON.stringify(errors.items[0]),
+    ).to.equal(true);
     expect(sent.items.length, 'the burst allowance was stored').to.be.greaterThan(0);
     expect(errors.items.length, 'the rest was refused, each one answered').to.be.greaterThan(0);
     expect(sent.items.length + errors.items.length).to.equal(100);
@@ -107,19 +126,34 @@ describe('every room type on the one room base (chat, home, ssh)', () => {
   it('when an operator in the ssh room connects, then the admin realtime views list that connection with the others', async () => {
     const { ssh } = await joinAll(oscar);
     const clients = await server.http.get('/admin/realtime/clients', admin.access_token);
-    const mine = clients.body.items.filter((c: any) => c.user_id === oscar.id).map((c: any) => c.room).sort();
+    const mine = clients.body.items
+      .filter((c: any) => c.user_id === oscar.id)
+      .map((c: any) => c.room)
+      .sort();
     expect(mine).to.deep.equal(['chat', 'home', 'ssh']);
-    expect(clients.body.items.find((c: any) => c.session_id === ssh.sessionId)).to.include({ room: 'ssh', group_id: null });
+    expect(clients.body.items.find((c: any) => c.session_id === ssh.sessionId)).to.include({
+      room: 'ssh',
+      group_id: null,
+    });
   });
 
   it('when an operator is banned, then every one of their chat, home and ssh connections closes with 4401', async () => {
     const olga = await newOperator('olga');
     const all = await joinAll(olga);
-    const closed = Object.values(all).map((room) => new Promise<number>((resolve) => room.onLeave((code) => resolve(code))));
-    const res = await server.http.post(`/admin/users/${olga.id}/ban`, { reason: 'left the company' }, admin.access_token);
+    const closed = Object.values(all).map(
+      (room) => new Promise<number>((resolve) => room.onLeave((code) => resolve(code))),
+    );
+    const res = await server.http.post(
+      `/admin/users/${olga.id}/ban`,
+      { reason: 'left the company' },
+      admin.access_token,
+    );
     expect(res.status, JSON.stringify(res.body)).to.equal(200);
     expect(await Promise.all(closed)).to.deep.equal([4401, 4401, 4401]);
-    await eventually(async () => (await listed(olga.id)).length === 0, 'the closed connections leave the admin listing');
+    await eventually(
+      async () => (await listed(olga.id)).length === 0,
+      'the closed connections leave the admin listing',
+    );
   });
 
   it('when an operator logs out, then their ssh connection opened with that login closes with 4401', async () => {
@@ -134,14 +168,19 @@ describe('every room type on the one room base (chat, home, ssh)', () => {
     const opal = await newOperator('opal');
     const ssh = await join(opal, 'ssh');
     const closed = new Promise<number>((resolve) => ssh.onLeave((code) => resolve(code)));
-    await RequestContext.create(server.services.orm.em, () => server.services.admin.setRole({ id: admin.id, name: 'root' } as never, { username: 'opal' }, 'user'));
+    await RequestContext.create(server.services.orm.em, () =>
+      server.services.admin.setRole({ id: admin.id, name: 'root' } as never, { username: 'opal' }, 'user'),
+    );
     expect(await closed).to.be.oneOf([4401, 4403]);
   });
 
   it('when a role-changed event says an operator is now a plain user, then ssh closes with 4403 and their chat and home stay open', async () => {
     const olaf = await newOperator('olaf');
     const { chat, home, ssh } = await joinAll(olaf);
-    const [sshClosed, sshErrors] = [new Promise<number>((resolve) => ssh.onLeave((code) => resolve(code))), new Inbox(ssh, 'error')];
+    const [sshClosed, sshErrors] = [
+      new Promise<number>((resolve) => ssh.onLeave((code) => resolve(code))),
+      new Inbox(ssh, 'error'),
+    ];
     let otherClosed: number | undefined;
     chat.onLeave((code) => (otherClosed = code));
     home.onLeave((code) => (otherClosed = code));
@@ -161,7 +200,12 @@ describe('every room type on the one room base (chat, home, ssh)', () => {
     const closed = new Promise<number>((resolve) => home.onLeave((code) => resolve(code)));
     expect((await server.http.post('/auth/logout', undefined, bea.access_token)).status).to.equal(204);
     expect(await closed).to.equal(4401);
-    const again = await sdkClient(server, bea).reconnect(home.reconnectionToken).then((r) => (rooms.push(r), null), (e) => e);
+    const again = await sdkClient(server, bea)
+      .reconnect(home.reconnectionToken)
+      .then(
+        (r) => (rooms.push(r), null),
+        (e) => e,
+      );
     expect(again, 'reconnection refused').to.be.instanceOf(Error);
   });
 
@@ -173,14 +217,23 @@ describe('every room type on the one room base (chat, home, ssh)', () => {
     await dropConnection(home);
     expect(await dropped).to.equal(1006);
     await server.http.post(`/admin/users/${cid.id}/ban`, { reason: 'spam' }, admin.access_token);
-    const again = await sdkClient(server, cid).reconnect(home.reconnectionToken).then((r) => (rooms.push(r), null), (e) => e);
+    const again = await sdkClient(server, cid)
+      .reconnect(home.reconnectionToken)
+      .then(
+        (r) => (rooms.push(r), null),
+        (e) => e,
+      );
     expect(again, 'reconnection refused').to.be.instanceOf(Error);
     await eventually(async () => (await listed(cid.id)).length === 0, 'the cancelled seat leaves the admin listing');
   });
 
   it('when a room message fails the text rules PostgreSQL enforces (a NUL character), then it is 30008, never a retryable 30014', async () => {
     const { chat, home } = await joinAll(oscar);
-    for (const [room, type, payload] of [[chat, 'msg', { text: 'a\u0000b' }], [chat, 'room_dm', { to: admin.id, text: '\u0000' }], [home, 'dm', { to: alice.id, text: 'nul\u0000' }]] as const) {
+    for (const [room, type, payload] of [
+      [chat, 'msg', { text: 'a\u0000b' }],
+      [chat, 'room_dm', { to: admin.id, text: '\u0000' }],
+      [home, 'dm', { to: alice.id, text: 'nul\u0000' }],
+    ] as const) {
       const errors = new Inbox(room, 'error');
       room.send(type, payload);
       expect((await errors.next()).error_code, type).to.equal(30008);

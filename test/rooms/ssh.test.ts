@@ -72,7 +72,11 @@ describe('ssh room (real SDK clients, in-process SSH peers)', () => {
     expect(Object.keys(welcome.server_health).sort()).to.deep.equal(['alpha', 'beta', 'gamma']);
     expect(welcome.server_health.alpha).to.include({ server_name: 'alpha', host: '127.0.0.1' });
     expect(welcome.transfers.map((t: any) => t.transfer_name)).to.deep.equal(['alpha_to_beta']);
-    await until(() => ann.state.server_health.get('alpha')?.is_healthy === true && ann.state.server_health.get('beta')?.is_healthy === true);
+    await until(
+      () =>
+        ann.state.server_health.get('alpha')?.is_healthy === true &&
+        ann.state.server_health.get('beta')?.is_healthy === true,
+    );
     expect(ann.state.lock_status.locked).to.equal(false);
     expect(ann.state.session_status.active).to.equal(false);
   });
@@ -84,30 +88,57 @@ describe('ssh room (real SDK clients, in-process SSH peers)', () => {
       command: 'for i in $(seq 1 40); do echo out$i; echo err$i >&2; sleep 0.01; done; exit 7',
     });
     const outputs = during.filter((m) => m.type === 'output').map((m) => m.payload);
-    const stdout = outputs.filter((o) => o.stream === 'stdout').map((o) => o.data).join('');
-    const stderr = outputs.filter((o) => o.stream === 'stderr').map((o) => o.data).join('');
+    const stdout = outputs
+      .filter((o) => o.stream === 'stdout')
+      .map((o) => o.data)
+      .join('');
+    const stderr = outputs
+      .filter((o) => o.stream === 'stderr')
+      .map((o) => o.data)
+      .join('');
     const lines = (p: string) => Array.from({ length: 40 }, (_, i) => `${p}${i + 1}\n`).join('');
     expect(stdout).to.equal(lines('out'));
     expect(stderr).to.equal(lines('err'));
     expect(outputs.length, 'chunks are coalesced under the per-client rate').to.be.below(40);
     expect(end.type).to.equal('complete');
-    expect(end.payload).to.include({ server_name: 'alpha', exit_code: 7, signal: null, reason: 'exit', truncated: false });
+    expect(end.payload).to.include({
+      server_name: 'alpha',
+      exit_code: 7,
+      signal: null,
+      reason: 'exit',
+      truncated: false,
+    });
     expect(end.payload.duration_ms).to.be.a('number');
     expect(outputs.every((o) => o.command_id === end.payload.command_id)).to.equal(true);
   });
 
   it('when a command draws carriage-return progress, then only the last rewrite of each line is sent', async () => {
     const ann = await join('ann');
-    const { during } = await ann.request('ssh_command', { server_name: 'alpha', command: "printf 'progress 10%%\\rprogress 50%%\\rprogress 100%%\\ndone\\n'" });
-    const stdout = during.filter((m) => m.type === 'output').map((m) => m.payload.data).join('');
+    const { during } = await ann.request('ssh_command', {
+      server_name: 'alpha',
+      command: "printf 'progress 10%%\\rprogress 50%%\\rprogress 100%%\\ndone\\n'",
+    });
+    const stdout = during
+      .filter((m) => m.type === 'output')
+      .map((m) => m.payload.data)
+      .join('');
     expect(stdout).to.equal('\rprogress 100%\ndone\n');
   });
 
   it('when the stop phrase is printed, then complete comes at that point', async () => {
     const ann = await join('ann');
-    const { end, during } = await ann.request('ssh_command', { server_name: 'beta', command: 'echo working; echo DATA_READY; sleep 20', stop_phrase: 'DATA_READY' });
+    const { end, during } = await ann.request('ssh_command', {
+      server_name: 'beta',
+      command: 'echo working; echo DATA_READY; sleep 20',
+      stop_phrase: 'DATA_READY',
+    });
     expect(end.payload).to.include({ type: 'complete', reason: 'stop_phrase' });
-    expect(during.filter((m) => m.type === 'output').map((m) => m.payload.data).join('')).to.equal('working\nDATA_READY');
+    expect(
+      during
+        .filter((m) => m.type === 'output')
+        .map((m) => m.payload.data)
+        .join(''),
+    ).to.equal('working\nDATA_READY');
   });
 
   it('when the client cancels, then the command is stopped with TERM and complete says so', async () => {
@@ -131,7 +162,12 @@ describe('ssh room (real SDK clients, in-process SSH peers)', () => {
     const ann = await join('ann');
     const { end, during } = await ann.request('ssh_command', { server_name: 'alpha', command: 'yes plaza' });
     expect(end.payload).to.include({ truncated: true, reason: 'output_cap' });
-    expect(during.filter((m) => m.type === 'output').map((m) => m.payload.data).join('')).to.have.length(20_000);
+    expect(
+      during
+        .filter((m) => m.type === 'output')
+        .map((m) => m.payload.data)
+        .join(''),
+    ).to.have.length(20_000);
   });
 
   it('when a second command is sent while one runs, then 22002; unknown servers get 20004; a bad message 30008', async () => {
@@ -155,7 +191,9 @@ describe('ssh room (real SDK clients, in-process SSH peers)', () => {
 
     const owner = { connection_id: ann.sessionId, username: 'ann' };
     expect((await bob.expectError('start_session', {}, 50004)).detail.owner).to.include(owner);
-    expect((await bob.expectError('ssh_command', { server_name: 'alpha', command: 'echo hi' }, 50008)).detail.owner).to.include(owner);
+    expect(
+      (await bob.expectError('ssh_command', { server_name: 'alpha', command: 'echo hi' }, 50008)).detail.owner,
+    ).to.include(owner);
     expect((await bob.expectError('end_session', {}, 50006)).detail.owner).to.include(owner);
 
     const run = await ann.request('ssh_command', { server_name: 'alpha', command: 'echo mine' });
@@ -165,7 +203,9 @@ describe('ssh room (real SDK clients, in-process SSH peers)', () => {
     expect(ended.end.type).to.equal('session_ended');
     await until(() => bob.state.lock_status.locked === false);
     await bob.expectError('end_session', {}, 50005);
-    expect((await bob.request('ssh_command', { server_name: 'alpha', command: 'echo free' })).end.payload.exit_code).to.equal(0);
+    expect(
+      (await bob.request('ssh_command', { server_name: 'alpha', command: 'echo free' })).end.payload.exit_code,
+    ).to.equal(0);
   });
 
   it('when the owner runs SSH → SCP → SSH in a session, then the file arrives with a checked sha256 and others are locked out', async () => {
@@ -178,17 +218,38 @@ describe('ssh room (real SDK clients, in-process SSH peers)', () => {
     await ann.expectError('scp_transfer', { transfer_name: 'alpha_to_beta' }, 50005);
     await ann.request('start_session', {}, ['session_started', 'error']);
 
-    expect((await ann.request('ssh_command', { server_name: 'alpha', command: `sha256sum ${peers.source}`, stop_phrase: 'source.bin' })).end.payload.reason).to.equal('stop_phrase');
+    expect(
+      (
+        await ann.request('ssh_command', {
+          server_name: 'alpha',
+          command: `sha256sum ${peers.source}`,
+          stop_phrase: 'source.bin',
+        })
+      ).end.payload.reason,
+    ).to.equal('stop_phrase');
     await bob.expectError('scp_transfer', { transfer_name: 'alpha_to_beta' }, 50008);
     const transfer = await ann.request('scp_transfer', { transfer_name: 'alpha_to_beta' });
     expect(transfer.end.type, JSON.stringify(transfer.end.payload)).to.equal('complete');
-    expect(transfer.end.payload).to.include({ transfer_name: 'alpha_to_beta', bytes: data.length, sha256, destination_sha256: sha256 });
-    const progress = transfer.during.filter((m) => m.type === 'output').map((m) => m.payload.data).join('');
+    expect(transfer.end.payload).to.include({
+      transfer_name: 'alpha_to_beta',
+      bytes: data.length,
+      sha256,
+      destination_sha256: sha256,
+    });
+    const progress = transfer.during
+      .filter((m) => m.type === 'output')
+      .map((m) => m.payload.data)
+      .join('');
     expect(progress).to.include('Transferring alpha_to_beta');
     expect(progress).to.include('(100%)');
     expect(fs.readFileSync(peers.destination).equals(data)).to.equal(true);
     const check = await ann.request('ssh_command', { server_name: 'beta', command: `sha256sum ${peers.destination}` });
-    expect(check.during.filter((m) => m.type === 'output').map((m) => m.payload.data).join('')).to.include(sha256);
+    expect(
+      check.during
+        .filter((m) => m.type === 'output')
+        .map((m) => m.payload.data)
+        .join(''),
+    ).to.include(sha256);
     await ann.expectError('scp_transfer', { transfer_name: 'nope' }, 24001);
     await ann.request('end_session', {}, ['session_ended', 'error']);
   });
@@ -214,19 +275,27 @@ describe('ssh room (real SDK clients, in-process SSH peers)', () => {
     await sleep(2500); // past the grace period (0.5 s) and the lease's margin
     const lease = await server.services.ssh.control.leases.current();
     expect(lease?.owner.connectionId).to.equal(sessionId);
-    expect((await ann.request('ssh_command', { server_name: 'alpha', command: 'echo still mine' })).end.payload.exit_code).to.equal(0);
+    expect(
+      (await ann.request('ssh_command', { server_name: 'alpha', command: 'echo still mine' })).end.payload.exit_code,
+    ).to.equal(0);
     await ann.request('end_session', {}, ['session_ended', 'error']);
   });
 
   it('when a lease held elsewhere is not renewed, then it blocks until it expires, then others may operate', async () => {
     const bob = await join('bob');
     // Another server process took the session and then died: nobody here renews it.
-    await server.services.ssh.control.leases.acquire({ connectionId: 'other-process-conn', userId: 999, username: 'ghost' });
+    await server.services.ssh.control.leases.acquire({
+      connectionId: 'other-process-conn',
+      userId: 999,
+      username: 'ghost',
+    });
     await until(() => bob.state.session_status.owner === 'other-process-conn');
     const locked = await bob.expectError('ssh_command', { server_name: 'alpha', command: 'true' }, 50008);
     expect(locked.detail.owner).to.include({ connection_id: 'other-process-conn', username: 'ghost' });
     await until(() => bob.state.session_status.active === false, 10_000, 'lease expiry');
-    expect((await bob.request('ssh_command', { server_name: 'alpha', command: 'true' })).end.payload.exit_code).to.equal(0);
+    expect(
+      (await bob.request('ssh_command', { server_name: 'alpha', command: 'true' })).end.payload.exit_code,
+    ).to.equal(0);
   });
 
   it('when an admin takes over or ends a session, then the owner is told; an operator cannot take over', async () => {
@@ -268,7 +337,11 @@ describe('ssh room (real SDK clients, in-process SSH peers)', () => {
     await until(() => bob.state.server_health.get('gamma')?.last_error_code === 20003);
     expect(bob.state.server_health.get('gamma').is_healthy).to.equal(false);
     const err = await bob.expectError('ssh_command', { server_name: 'gamma', command: 'echo should-not-run' }, 20003);
-    expect(err.detail).to.include({ server: 'gamma', expected: peers.beta.fingerprint, presented: peers.alpha.fingerprint });
+    expect(err.detail).to.include({
+      server: 'gamma',
+      expected: peers.beta.fingerprint,
+      presented: peers.alpha.fingerprint,
+    });
     expect(peers.alpha.commands).to.not.include('echo should-not-run');
   });
 
@@ -276,7 +349,15 @@ describe('ssh room (real SDK clients, in-process SSH peers)', () => {
     const res = await server.http.get('/admin/ssh/audit?limit=100', tokens.root);
     expect(res.status).to.equal(200);
     const actions = new Set(res.body.items.map((e: any) => e.action));
-    for (const a of ['ssh.command', 'ssh.cancel', 'ssh.transfer', 'ssh.session.start', 'ssh.session.end', 'ssh.session.takeover']) expect(actions).to.include(a);
+    for (const a of [
+      'ssh.command',
+      'ssh.cancel',
+      'ssh.transfer',
+      'ssh.session.start',
+      'ssh.session.end',
+      'ssh.session.takeover',
+    ])
+      expect(actions).to.include(a);
     const cmd = res.body.items.find((e: any) => e.action === 'ssh.command' && e.detail.exit_code === 7);
     expect(cmd.actor.name).to.equal('ann');
     expect(cmd.target).to.deep.equal({ type: 'ssh_server', id: 'alpha' });
@@ -298,7 +379,12 @@ describe('ssh room (real SDK clients, in-process SSH peers)', () => {
   it('when everything above has run, then no password or passphrase appears in logs, state, messages or the audit log', async () => {
     const bob = await join('bob');
     const audit = await server.http.get('/admin/ssh/audit?limit=100', tokens.root);
-    const everything = [server.logLines.join(''), JSON.stringify(bob.state.toJSON()), JSON.stringify(bob.messages), JSON.stringify(audit.body)].join('\n');
+    const everything = [
+      server.logLines.join(''),
+      JSON.stringify(bob.state.toJSON()),
+      JSON.stringify(bob.messages),
+      JSON.stringify(audit.body),
+    ].join('\n');
     expect(server.logLines.length).to.be.above(10);
     for (const secret of Object.values(SSH_SECRETS)) expect(everything).to.not.include(secret);
     expect(everything).to.not.include('PRIVATE KEY');

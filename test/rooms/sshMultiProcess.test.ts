@@ -96,15 +96,26 @@ describe('ssh session lease across two server processes on one PostgreSQL', () =
     expect(loser.end.payload.error_code).to.equal(50004);
     const [owner, other] = winners[0] === answers[0] ? [ann, bob] : [bob, ann];
 
-    await until(() => other.state.session_status.owner === owner.sessionId, 10_000, 'the other process to see the owner');
-    expect((await other.expectError('ssh_command', { server_name: 'alpha', command: 'true' }, 50008)).detail.owner.connection_id).to.equal(owner.sessionId);
+    await until(
+      () => other.state.session_status.owner === owner.sessionId,
+      10_000,
+      'the other process to see the owner',
+    );
+    expect(
+      (await other.expectError('ssh_command', { server_name: 'alpha', command: 'true' }, 50008)).detail.owner
+        .connection_id,
+    ).to.equal(owner.sessionId);
     // The owner's process keeps renewing: the lease outlives its 3 s TTL.
     await new Promise((r) => setTimeout(r, 4000));
     expect(other.state.session_status.owner).to.equal(owner.sessionId);
-    expect((await owner.request('ssh_command', { server_name: 'alpha', command: 'echo owner' })).end.payload.exit_code).to.equal(0);
+    expect(
+      (await owner.request('ssh_command', { server_name: 'alpha', command: 'echo owner' })).end.payload.exit_code,
+    ).to.equal(0);
 
     await owner.request('end_session', {}, ['session_ended', 'error']);
     await until(() => other.state.session_status.active === false, 10_000, 'the other process to see the end');
-    expect((await other.request('ssh_command', { server_name: 'alpha', command: 'echo free' })).end.payload.exit_code).to.equal(0);
+    expect(
+      (await other.request('ssh_command', { server_name: 'alpha', command: 'echo free' })).end.payload.exit_code,
+    ).to.equal(0);
   });
 });

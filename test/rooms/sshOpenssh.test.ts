@@ -23,7 +23,11 @@ describe('ssh room against two real OpenSSH servers: the SSH → SCP → SSH wor
   before(async function () {
     this.timeout(60_000);
     sshd = startOpenSsh();
-    server = await startSshTestServer({ SSH_SERVERS_FILE: sshd.serversFile, SSH_HEALTH_INTERVAL: '0.5', SSH_HEALTH_FAILURES: '1' });
+    server = await startSshTestServer({
+      SSH_SERVERS_FILE: sshd.serversFile,
+      SSH_HEALTH_INTERVAL: '0.5',
+      SSH_HEALTH_FAILURES: '1',
+    });
   });
   after(async () => {
     await Promise.all(open.map((c) => c.leave().catch(() => {})));
@@ -43,19 +47,41 @@ describe('ssh room against two real OpenSSH servers: the SSH → SCP → SSH wor
     const rootToken = await server.user('root', 'admin');
     open.push(ann, bob);
     await ann.next('welcome');
-    await until(() => bob.state.server_health.get('sshd-a')?.is_healthy === true && bob.state.server_health.get('sshd-b')?.is_healthy === true);
+    await until(
+      () =>
+        bob.state.server_health.get('sshd-a')?.is_healthy === true &&
+        bob.state.server_health.get('sshd-b')?.is_healthy === true,
+    );
 
     await ann.request('start_session', {}, ['session_started', 'error']);
     await until(() => bob.state.lock_status.locked === true && bob.state.lock_status.lock_owner === ann.sessionId);
     await bob.expectError('ssh_command', { server_name: 'sshd-b', command: 'true' }, 50008);
     await bob.expectError('scp_transfer', { transfer_name: 'a_to_b' }, 50008);
 
-    const prepare = await ann.request('ssh_command', { server_name: 'sshd-a', command: `sha256sum ${transfer.source.path}; echo DATA_READY`, stop_phrase: 'DATA_READY' });
+    const prepare = await ann.request('ssh_command', {
+      server_name: 'sshd-a',
+      command: `sha256sum ${transfer.source.path}; echo DATA_READY`,
+      stop_phrase: 'DATA_READY',
+    });
     expect(prepare.end.payload.reason).to.equal('stop_phrase');
     const copy = await ann.request('scp_transfer', { transfer_name: 'a_to_b' });
-    expect(copy.end.payload, JSON.stringify(copy.end.payload)).to.include({ type: 'complete', bytes: data.length, sha256, destination_sha256: sha256 });
-    const processed = await ann.request('ssh_command', { server_name: 'sshd-b', command: `sha256sum ${transfer.destination.path} && echo PROCESS_COMPLETE`, stop_phrase: 'PROCESS_COMPLETE' });
-    expect(processed.during.filter((m) => m.type === 'output').map((m) => m.payload.data).join('')).to.include(sha256);
+    expect(copy.end.payload, JSON.stringify(copy.end.payload)).to.include({
+      type: 'complete',
+      bytes: data.length,
+      sha256,
+      destination_sha256: sha256,
+    });
+    const processed = await ann.request('ssh_command', {
+      server_name: 'sshd-b',
+      command: `sha256sum ${transfer.destination.path} && echo PROCESS_COMPLETE`,
+      stop_phrase: 'PROCESS_COMPLETE',
+    });
+    expect(
+      processed.during
+        .filter((m) => m.type === 'output')
+        .map((m) => m.payload.data)
+        .join(''),
+    ).to.include(sha256);
     await ann.request('end_session', {}, ['session_ended', 'error']);
     await until(() => bob.state.lock_status.locked === false);
 
@@ -73,7 +99,12 @@ describe('ssh room against two real OpenSSH servers: the SSH → SCP → SSH wor
     const copied = audit.body.items.find((e: any) => e.action === 'ssh.transfer');
     expect(copied.detail).to.include({ bytes: data.length, sha256 });
     expect(copied.actor.name).to.equal('ann');
-    const seen = [server.logLines.join(''), JSON.stringify(audit.body), JSON.stringify(ann.messages), JSON.stringify(bob.messages)].join('\n');
+    const seen = [
+      server.logLines.join(''),
+      JSON.stringify(audit.body),
+      JSON.stringify(ann.messages),
+      JSON.stringify(bob.messages),
+    ].join('\n');
     expect(seen).to.not.include(process.env.PLAZA_SSHD_PASSWORD);
   });
 });

@@ -22,8 +22,18 @@ describe('ssh room output shaping', () => {
     }
     throttle.flush();
     expect(sent.length).to.be.at.most(3);
-    expect(sent.filter(([s]) => s === 'stdout').map(([, d]) => d).join('')).to.equal(Array.from({ length: 30 }, (_, i) => `o${i} `).join(''));
-    expect(sent.filter(([s]) => s === 'stderr').map(([, d]) => d).join('')).to.equal(Array.from({ length: 10 }, (_, i) => `e${i * 3} `).join(''));
+    expect(
+      sent
+        .filter(([s]) => s === 'stdout')
+        .map(([, d]) => d)
+        .join(''),
+    ).to.equal(Array.from({ length: 30 }, (_, i) => `o${i} `).join(''));
+    expect(
+      sent
+        .filter(([s]) => s === 'stderr')
+        .map(([, d]) => d)
+        .join(''),
+    ).to.equal(Array.from({ length: 10 }, (_, i) => `e${i * 3} `).join(''));
   });
 
   describe('with no SSH_SERVERS_FILE', () => {
@@ -37,7 +47,12 @@ describe('ssh room output shaping', () => {
 
     it('when an operator joins, then the room works with zero targets and commands get 20004', async () => {
       await RequestContext.create(server.services.orm.em, () =>
-        server.services.auth.register({ username: 'opal', email: 'opal@example.test', password: 'opal-password', role: 'operator' }),
+        server.services.auth.register({
+          username: 'opal',
+          email: 'opal@example.test',
+          password: 'opal-password',
+          role: 'operator',
+        }),
       );
       const { access_token } = await server.http.signIn('opal', 'opal-password');
       const opal = await SshRoomClient.join(server.url, access_token);

@@ -3,7 +3,10 @@ import { z } from 'zod';
 import { ModelInputError } from './types.ts';
 
 /** Largest CSV text a model accepts; the server caps request bodies separately. */
-export const CsvText = z.string().min(1, 'dataset is empty: send CSV text with a header row').meta({ description: 'CSV text with a header row' });
+export const CsvText = z
+  .string()
+  .min(1, 'dataset is empty: send CSV text with a header row')
+  .meta({ description: 'CSV text with a header row' });
 
 export interface Table {
   features: string[];
@@ -42,19 +45,26 @@ export function readTable(csv: string, options: TableOptions): Table {
     throw new ModelInputError(`The dataset has ${data.length} data row(s); at least ${minRows} are needed`);
   }
   if (data.length > options.maxRows) {
-    throw new ModelInputError(`The dataset has ${data.length} rows; this model accepts at most ${options.maxRows}`, { max_rows: options.maxRows });
+    throw new ModelInputError(`The dataset has ${data.length} rows; this model accepts at most ${options.maxRows}`, {
+      max_rows: options.maxRows,
+    });
   }
   const index = new Map(header.map((name, i) => [name, i]));
   if (index.size !== header.length) throw new ModelInputError('The header row has duplicate column names');
   const columnIndex = (name: string) => {
     const i = index.get(name);
-    if (i === undefined) throw new ModelInputError(`Column "${name}" is not in the header (columns: ${header.join(', ')})`, { column: name });
+    if (i === undefined)
+      throw new ModelInputError(`Column "${name}" is not in the header (columns: ${header.join(', ')})`, {
+        column: name,
+      });
     return i;
   };
   const targetIndex = columnIndex(options.target);
   const features = options.features ?? header.filter((name) => name !== options.target);
-  if (features.length === 0) throw new ModelInputError('No feature columns: the dataset needs at least one column besides the target');
-  if (features.includes(options.target)) throw new ModelInputError(`The target "${options.target}" cannot also be a feature`);
+  if (features.length === 0)
+    throw new ModelInputError('No feature columns: the dataset needs at least one column besides the target');
+  if (features.includes(options.target))
+    throw new ModelInputError(`The target "${options.target}" cannot also be a feature`);
   const featureIndexes = features.map(columnIndex);
 
   const x: number[][] = [];
@@ -62,7 +72,11 @@ export function readTable(csv: string, options: TableOptions): Table {
   data.forEach((record, r) => {
     const line = r + 2;
     x.push(featureIndexes.map((i, f) => toNumber(record[i], line, features[f])));
-    y.push(options.labelTarget ? requireText(record[targetIndex], line, options.target) : toNumber(record[targetIndex], line, options.target));
+    y.push(
+      options.labelTarget
+        ? requireText(record[targetIndex], line, options.target)
+        : toNumber(record[targetIndex], line, options.target),
+    );
   });
   return { features, target: options.target, x, y: y as number[] | string[], rows: data.length };
 }
@@ -74,7 +88,7 @@ export function readTable(csv: string, options: TableOptions): Table {
 export function csvShape(csv: string): { rows: number; columns: number } {
   let header: string | undefined;
   let rows = 0;
-  for (let start = 0; start < csv.length; ) {
+  for (let start = 0; start < csv.length;) {
     const newline = csv.indexOf('\n', start);
     const end = newline === -1 ? csv.length : newline;
     if (csv.slice(start, end).trim() !== '') {
@@ -99,13 +113,16 @@ export function rowsToMatrix(rows: z.infer<typeof PredictRows>, features: string
   return rows.map((row, r) => {
     if (Array.isArray(row)) {
       if (row.length !== features.length) {
-        throw new ModelInputError(`Row ${r}: expected ${features.length} values (${features.join(', ')}), got ${row.length}`);
+        throw new ModelInputError(
+          `Row ${r}: expected ${features.length} values (${features.join(', ')}), got ${row.length}`,
+        );
       }
       return row;
     }
     return features.map((name) => {
       const value = row[name];
-      if (value === undefined) throw new ModelInputError(`Row ${r}: missing feature "${name}"`, { row: r, column: name });
+      if (value === undefined)
+        throw new ModelInputError(`Row ${r}: missing feature "${name}"`, { row: r, column: name });
       return value;
     });
   });
@@ -114,7 +131,10 @@ export function rowsToMatrix(rows: z.infer<typeof PredictRows>, features: string
 function toNumber(text: string | undefined, line: number, column: string): number {
   const value = text === undefined || text === '' ? NaN : Number(text);
   if (!Number.isFinite(value)) {
-    throw new ModelInputError(`Line ${line}, column "${column}": ${JSON.stringify(text ?? '')} is not a number`, { line, column });
+    throw new ModelInputError(`Line ${line}, column "${column}": ${JSON.stringify(text ?? '')} is not a number`, {
+      line,
+      column,
+    });
   }
   return value;
 }

@@ -32,18 +32,38 @@ export const randomForest: AiModel = {
   defaultTimeoutMs: 120_000,
   tasks: {
     train: task({
-      description: 'Train a forest on numeric feature columns; the target is a number (regression) or a label (classification).',
+      description:
+        'Train a forest on numeric feature columns; the target is a number (regression) or a label (classification).',
       schema: z.object({
         dataset: CsvText.refine((csv) => csvShape(csv).rows <= RANDOM_FOREST_LIMITS.maxRows, {
-          error: (issue) => `The dataset has ${csvShape(issue.input as string).rows} rows; this model accepts at most ${RANDOM_FOREST_LIMITS.maxRows}`,
+          error: (issue) =>
+            `The dataset has ${csvShape(issue.input as string).rows} rows; this model accepts at most ${RANDOM_FOREST_LIMITS.maxRows}`,
         }),
         params: z.object({
           target: z.string().min(1),
           features: z.array(z.string().min(1)).min(1).max(RANDOM_FOREST_LIMITS.maxFeatures).optional(),
           mode: z.enum(['regression', 'classification']).default('regression'),
-          n_estimators: z.number().int().min(1).max(RANDOM_FOREST_LIMITS.maxTrees, `n_estimators is capped at ${RANDOM_FOREST_LIMITS.maxTrees}`).default(20),
-          max_depth: z.number().int().min(1).max(RANDOM_FOREST_LIMITS.maxDepth, `max_depth is capped at ${RANDOM_FOREST_LIMITS.maxDepth}: deeper forests are refused, not run for an hour`).default(8),
-          seed: z.number().int().min(0).max(2 ** 31 - 1).default(42),
+          n_estimators: z
+            .number()
+            .int()
+            .min(1)
+            .max(RANDOM_FOREST_LIMITS.maxTrees, `n_estimators is capped at ${RANDOM_FOREST_LIMITS.maxTrees}`)
+            .default(20),
+          max_depth: z
+            .number()
+            .int()
+            .min(1)
+            .max(
+              RANDOM_FOREST_LIMITS.maxDepth,
+              `max_depth is capped at ${RANDOM_FOREST_LIMITS.maxDepth}: deeper forests are refused, not run for an hour`,
+            )
+            .default(8),
+          seed: z
+            .number()
+            .int()
+            .min(0)
+            .max(2 ** 31 - 1)
+            .default(42),
         }),
       }),
       estimate({ dataset, params }) {
@@ -60,7 +80,12 @@ export const randomForest: AiModel = {
       },
       run({ dataset, params }, ctx) {
         const classification = params.mode === 'classification';
-        const table = readTable(dataset, { target: params.target, features: params.features, maxRows: RANDOM_FOREST_LIMITS.maxRows, labelTarget: classification });
+        const table = readTable(dataset, {
+          target: params.target,
+          features: params.features,
+          maxRows: RANDOM_FOREST_LIMITS.maxRows,
+          labelTarget: classification,
+        });
         ctx.progress(20);
         const options = {
           nEstimators: params.n_estimators,
@@ -82,22 +107,47 @@ export const randomForest: AiModel = {
           ctx.progress(85);
           const predicted = forest.predict(table.x);
           const accuracy = predicted.filter((p, i) => p === y[i]).length / y.length;
-          summary = { mode: params.mode, target: table.target, features: table.features, classes, train_accuracy: accuracy, rows: table.rows, n_estimators: params.n_estimators, max_depth: params.max_depth };
-          state = { mode: 'classification', features: table.features, target: table.target, classes, model: forest.toJSON() };
+          summary = {
+            mode: params.mode,
+            target: table.target,
+            features: table.features,
+            classes,
+            train_accuracy: accuracy,
+            rows: table.rows,
+            n_estimators: params.n_estimators,
+            max_depth: params.max_depth,
+          };
+          state = {
+            mode: 'classification',
+            features: table.features,
+            target: table.target,
+            classes,
+            model: forest.toJSON(),
+          };
         } else {
           const y = table.y as number[];
           const forest = new RandomForestRegression(options as never);
           forest.train(table.x, y);
           ctx.progress(85);
           const fit = fitStatistics(y, forest.predict(table.x));
-          summary = { mode: params.mode, target: table.target, features: table.features, train_r2: fit.r2, train_rmse: fit.rmse, rows: table.rows, n_estimators: params.n_estimators, max_depth: params.max_depth };
+          summary = {
+            mode: params.mode,
+            target: table.target,
+            features: table.features,
+            train_r2: fit.r2,
+            train_rmse: fit.rmse,
+            rows: table.rows,
+            n_estimators: params.n_estimators,
+            max_depth: params.max_depth,
+          };
           state = { mode: 'regression', features: table.features, target: table.target, model: forest.toJSON() };
         }
         return { result: summary, trained: { state, summary } };
       },
     }),
     predict: task({
-      description: 'Predict with a forest trained by this model (trained_model_id): numbers, or labels for classification.',
+      description:
+        'Predict with a forest trained by this model (trained_model_id): numbers, or labels for classification.',
       needsTrainedModel: true,
       schema: z.object({ input: z.object({ rows: PredictRows.max(RANDOM_FOREST_LIMITS.maxRows) }) }),
       run({ input }, ctx) {

@@ -7,7 +7,10 @@ let nlp: Nlp | undefined;
 /** The English model is ~1 MB: load it once per worker thread, on first use. */
 async function loadNlp(): Promise<Nlp> {
   if (!nlp) {
-    const [{ default: winkNLP }, { default: model }] = await Promise.all([import('wink-nlp'), import('wink-eng-lite-web-model')]);
+    const [{ default: winkNLP }, { default: model }] = await Promise.all([
+      import('wink-nlp'),
+      import('wink-eng-lite-web-model'),
+    ]);
     nlp = winkNLP(model) as unknown as Nlp;
   }
   return nlp;
@@ -19,7 +22,8 @@ const NEUTRAL_BAND = 0.05;
 export const sentiment: AiModel = {
   id: 'sentiment',
   version: '1.0.0',
-  description: 'Offline English sentiment (wink-nlp + wink-eng-lite-web-model). Scores each text in [-1, 1] and labels it positive, negative or neutral.',
+  description:
+    'Offline English sentiment (wink-nlp + wink-eng-lite-web-model). Scores each text in [-1, 1] and labels it positive, negative or neutral.',
   defaultTimeoutMs: 30_000,
   tasks: {
     score: task({

@@ -1,7 +1,6 @@
 import { Migration } from '@mikro-orm/migrations';
 
 export class Migration20261129154446_content extends Migration {
-
   override name = 'Migration20261129154446_content';
 
   override up(): void | Promise<void> {
@@ -36,13 +35,17 @@ export class Migration20261129154446_content extends Migration {
     this.addSql(`update "users" u set avatar_file_id = null where avatar_file_id is not null and not exists (
       select 1 from "files" f where f.id = u.avatar_file_id and f.owner_id = u.id and f.post_id is null and f.comment_id is null
         and f.mime like 'image/%' and f.mime <> 'image/svg+xml');`);
-    this.addSql(`alter table "users" add constraint "users_avatar_file_id_foreign" foreign key ("avatar_file_id") references "files" ("id") on delete set null;`);
+    this.addSql(
+      `alter table "users" add constraint "users_avatar_file_id_foreign" foreign key ("avatar_file_id") references "files" ("id") on delete set null;`,
+    );
 
     // Trigram search (any part of a word); on PGlite the instance must load the extension (PGLITE_EXTENSIONS).
     this.addSql(`create extension if not exists pg_trgm;`);
     this.addSql(`drop index "posts_search_index";`);
     this.addSql(`alter table "posts" drop column "search";`);
-    this.addSql(`create index "posts_search_trgm_index" on "posts" using gin (("title" || ' ' || "body") gin_trgm_ops);`);
+    this.addSql(
+      `create index "posts_search_trgm_index" on "posts" using gin (("title" || ' ' || "body") gin_trgm_ops);`,
+    );
 
     this.addSql(`create index "files_owner_id_category_id_index" on "files" ("owner_id", "category", "id");`);
   }
@@ -57,8 +60,9 @@ export class Migration20261129154446_content extends Migration {
     this.addSql(`drop index "files_owner_id_category_id_index";`);
 
     this.addSql(`drop index "posts_search_trgm_index";`);
-    this.addSql(`alter table "posts" add "search" tsvector generated always as (setweight(to_tsvector('simple'::regconfig, (COALESCE(title, ''::character varying))::text), 'A'::"char") || setweight(to_tsvector('simple'::regconfig, COALESCE(body, ''::text)), 'B'::"char")) stored null;`);
+    this.addSql(
+      `alter table "posts" add "search" tsvector generated always as (setweight(to_tsvector('simple'::regconfig, (COALESCE(title, ''::character varying))::text), 'A'::"char") || setweight(to_tsvector('simple'::regconfig, COALESCE(body, ''::text)), 'B'::"char")) stored null;`,
+    );
     this.addSql(`create index "posts_search_index" on "posts" using gin ("search");`);
   }
-
 }

@@ -1,7 +1,6 @@
 import { Migration } from '@mikro-orm/migrations';
 
 export class Migration20261129161955_ai_fair_claim extends Migration {
-
   override name = 'Migration20261129161955_ai_fair_claim';
 
   override up(): void | Promise<void> {
@@ -11,5 +10,4 @@ export class Migration20261129161955_ai_fair_claim extends Migration {
   override down(): void | Promise<void> {
     this.addSql(`drop index "ai_jobs_owner_id_started_at_index";`);
   }
-
 }

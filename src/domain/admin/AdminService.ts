@@ -45,7 +45,11 @@ export class AdminService {
     if (user.status === 'banned') throw new AppError('ALREADY_BANNED');
     await this.sessions.revokeUser(user.id, {}, async (em) => {
       // Conditional: of two concurrent bans exactly one is recorded.
-      const changed = await em.nativeUpdate(User, { id: user.id, status: 'active' }, { status: 'banned', banReason: reason });
+      const changed = await em.nativeUpdate(
+        User,
+        { id: user.id, status: 'active' },
+        { status: 'banned', banReason: reason },
+      );
       if (changed === 0) throw new AppError('ALREADY_BANNED');
       this.audit.record(em, actor, { action: 'user.ban', targetType: 'user', targetId: user.id, reason });
     });

@@ -40,7 +40,14 @@ export class AuditLog {
   }
 
   /** Newest first; `actionPrefix` selects an area (e.g. 'ssh.'), `target_id` one target. */
-  async list(input: { action?: string; actionPrefix?: string; target_id?: string; actor_id?: number; cursor?: string; limit: number }) {
+  async list(input: {
+    action?: string;
+    actionPrefix?: string;
+    target_id?: string;
+    actor_id?: number;
+    cursor?: string;
+    limit: number;
+  }) {
     const before = decodeCursor(input.cursor, idCursor);
     const where: Record<string, unknown> = {};
     if (input.action) where.action = input.action;

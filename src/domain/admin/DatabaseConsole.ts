@@ -56,7 +56,12 @@ export class DatabaseConsole {
     this.assertEnabled();
     const statement = singleReadStatement(sql);
     const em = this.em.fork();
-    this.audit.record(em, actor, { action: 'db.query', targetType: 'database', targetId: 'main', detail: { sql: statement.slice(0, 2000) } });
+    this.audit.record(em, actor, {
+      action: 'db.query',
+      targetType: 'database',
+      targetId: 'main',
+      detail: { sql: statement.slice(0, 2000) },
+    });
     await em.flush();
     let rows: Record<string, unknown>[];
     try {
@@ -85,7 +90,8 @@ function consoleError(err: unknown): AppError {
     });
   }
   if (state === '25006') return new AppError('DB_QUERY_REFUSED', { detail: { reason } });
-  if (state === '57014') return new AppError('DB_QUERY_FAILED', { detail: { reason: `${reason} (DB_CONSOLE_TIMEOUT_MS)` } });
+  if (state === '57014')
+    return new AppError('DB_QUERY_FAILED', { detail: { reason: `${reason} (DB_CONSOLE_TIMEOUT_MS)` } });
   const translated = toAppError(err).error;
   if (translated.key === 'SERVICE_UNAVAILABLE') return translated;
   return new AppError('DB_QUERY_FAILED', { detail: { reason } });

@@ -62,7 +62,12 @@ export class AiDispatcher implements JobControl {
   async start(): Promise<void> {
     await this.recover(this.options.exclusiveDatabase ? 'all' : 'stale');
     this.timers.push(setInterval(() => this.kick(), this.options.pollMs).unref());
-    this.timers.push(setInterval(() => void this.heartbeat().catch((err) => this.logger.warn({ err }, 'AI heartbeat failed')), this.options.heartbeatMs).unref());
+    this.timers.push(
+      setInterval(
+        () => void this.heartbeat().catch((err) => this.logger.warn({ err }, 'AI heartbeat failed')),
+        this.options.heartbeatMs,
+      ).unref(),
+    );
     this.kick();
   }
 
@@ -139,7 +144,15 @@ export class AiDispatcher implements JobControl {
       const claimed = await em.nativeUpdate(
         AiJob,
         { id: next.id, status: 'queued', attempts: next.attempts },
-        { status: 'running', runnerId: this.options.runnerId, heartbeatAt: now, startedAt: now, updatedAt: now, attempts: next.attempts + 1, progress: 0 },
+        {
+          status: 'running',
+          runnerId: this.options.runnerId,
+          heartbeatAt: now,
+          startedAt: now,
+          updatedAt: now,
+          attempts: next.attempts + 1,
+          progress: 0,
+        },
       );
       if (claimed === 1) {
         const fresh = this.rootEm.fork();
@@ -155,7 +168,9 @@ export class AiDispatcher implements JobControl {
     try {
       this.notify(job);
       const timeoutMs = await this.registry.timeoutOf(em, job.model);
-      const trained = job.trainedModelId ? (await em.findOne(AiTrainedModel, { id: job.trainedModelId }, { populate: ['state'] }))?.state : undefined;
+      const trained = job.trainedModelId
+        ? (await em.findOne(AiTrainedModel, { id: job.trainedModelId }, { populate: ['state'] }))?.state
+        : undefined;
       const signal = AbortSignal.any([controller.signal, AbortSignal.timeout(timeoutMs)]);
       const progress = this.progressReporter(job);
       let outcome: RunnerOutcome;
@@ -171,15 +186,21 @@ export class AiDispatcher implements JobControl {
       }
       progress.close();
       if (!outcome.ok) {
-        await this.finish(em, job, 'failed', { error: jobError('AI_INVALID_INPUT', outcome.error.message, outcome.error.detail) });
+        await this.finish(em, job, 'failed', {
+          error: jobError('AI_INVALID_INPUT', outcome.error.message, outcome.error.detail),
+        });
         return;
       }
       let result = outcome.result;
       let trainedId: number | undefined;
       if (outcome.trained) {
         const stored = em.create(AiTrainedModel, {
-          owner: job.owner.id, model: job.model, modelVersion: job.modelVersion, sourceJobId: job.id,
-          state: outcome.trained.state, summary: outcome.trained.summary,
+          owner: job.owner.id,
+          model: job.model,
+          modelVersion: job.modelVersion,
+          sourceJobId: job.id,
+          state: outcome.trained.state,
+          summary: outcome.trained.summary,
         });
         await em.flush();
         trainedId = stored.id;
@@ -192,11 +213,21 @@ export class AiDispatcher implements JobControl {
     }
   }
 
-  private async settleFailure(em: EntityManager, job: AiJob, err: unknown, timeoutMs: number, log: Logger): Promise<void> {
+  private async settleFailure(
+    em: EntityManager,
+    job: AiJob,
+    err: unknown,
+    timeoutMs: number,
+    log: Logger,
+  ): Promise<void> {
     const cause = (err as { cause?: { name?: string } } | null)?.cause;
     if ((err as Error)?.name === 'AbortError') {
       if (cause?.name === 'TimeoutError') {
-        await this.finish(em, job, 'timed_out', { error: jobError('AI_JOB_TIMED_OUT', `The job exceeded its time limit of ${timeoutMs} ms and was stopped`, { timeout_ms: timeoutMs }) });
+        await this.finish(em, job, 'timed_out', {
+          error: jobError('AI_JOB_TIMED_OUT', `The job exceeded its time limit of ${timeoutMs} ms and was stopped`, {
+            timeout_ms: timeoutMs,
+          }),
+        });
       } else if (cause?.name === 'Shutdown') {
         await this.requeue(em, job.id, 'server shutting down');
       }
@@ -206,7 +237,11 @@ export class AiDispatcher implements JobControl {
     if ((err as { code?: string } | null)?.code === 'ERR_WORKER_OUT_OF_MEMORY') {
       log.warn('AI job exceeded the worker memory limit');
       await this.finish(em, job, 'failed', {
-        error: jobError('AI_JOB_OUT_OF_MEMORY', `The job exceeded the worker memory limit of ${this.options.workerMemoryMb} MB and was stopped`, { limit_mb: this.options.workerMemoryMb }),
+        error: jobError(
+          'AI_JOB_OUT_OF_MEMORY',
+          `The job exceeded the worker memory limit of ${this.options.workerMemoryMb} MB and was stopped`,
+          { limit_mb: this.options.workerMemoryMb },
+        ),
       });
       return;
     }
@@ -225,7 +260,14 @@ export class AiDispatcher implements JobControl {
     const changed = await em.nativeUpdate(
       AiJob,
       { id: job.id, status: 'running', runnerId: this.options.runnerId },
-      { status, finishedAt: now, updatedAt: now, result: fields.result ?? null, error: fields.error ?? null, ...(fields.progress === undefined ? {} : { progress: fields.progress }) },
+      {
+        status,
+        finishedAt: now,
+        updatedAt: now,
+        result: fields.result ?? null,
+        error: fields.error ?? null,
+        ...(fields.progress === undefined ? {} : { progress: fields.progress }),
+      },
     );
     if (changed === 1) this.notify(await em.fork().findOneOrFail(AiJob, { id: job.id }));
     return changed === 1;
@@ -235,7 +277,14 @@ export class AiDispatcher implements JobControl {
     // A clean shutdown does not count as an attempt.
     const job = await em.findOne(AiJob, { id: jobId, status: 'running', runnerId: this.options.runnerId });
     if (!job) return;
-    Object.assign(job, { status: 'queued', runnerId: null, heartbeatAt: null, startedAt: null, progress: 0, attempts: Math.max(0, job.attempts - 1) });
+    Object.assign(job, {
+      status: 'queued',
+      runnerId: null,
+      heartbeatAt: null,
+      startedAt: null,
+      progress: 0,
+      attempts: Math.max(0, job.attempts - 1),
+    });
     await em.flush();
     this.logger.info({ job_id: jobId, why }, 'AI job re-queued');
     this.notify(job);
@@ -249,7 +298,11 @@ export class AiDispatcher implements JobControl {
     const close = () => void (closed = true);
     const report = (percent: number) => {
       if (closed || percent >= 100) return;
-      this.notifier.notify(job.owner.id, { type: 'ai_job', event: 'progress', job: { id: job.id, model: job.model, task: job.task, status: 'running', progress: percent } });
+      this.notifier.notify(job.owner.id, {
+        type: 'ai_job',
+        event: 'progress',
+        job: { id: job.id, model: job.model, task: job.task, status: 'running', progress: percent },
+      });
       const now = Date.now();
       if (now - lastWrite < 500) return;
       lastWrite = now;
@@ -266,7 +319,11 @@ export class AiDispatcher implements JobControl {
     const em = this.rootEm.fork();
     const ids = [...this.active.keys()];
     if (ids.length > 0) {
-      await em.nativeUpdate(AiJob, { id: { $in: ids }, status: 'running', runnerId: this.options.runnerId }, { heartbeatAt: new Date() });
+      await em.nativeUpdate(
+        AiJob,
+        { id: { $in: ids }, status: 'running', runnerId: this.options.runnerId },
+        { heartbeatAt: new Date() },
+      );
       const rows = await em.find(AiJob, { id: { $in: ids } }, { fields: ['id', 'status', 'runnerId'] });
       for (const row of rows) {
         if (row.status !== 'running' || row.runnerId !== this.options.runnerId) this.abort(row.id);
@@ -279,7 +336,8 @@ export class AiDispatcher implements JobControl {
   private async recover(which: 'all' | 'stale'): Promise<void> {
     const em = this.rootEm.fork();
     const where: Record<string, unknown> = { status: 'running' };
-    if (which === 'stale') where.$or = [{ heartbeatAt: null }, { heartbeatAt: { $lt: new Date(Date.now() - this.lease) } }];
+    if (which === 'stale')
+      where.$or = [{ heartbeatAt: null }, { heartbeatAt: { $lt: new Date(Date.now() - this.lease) } }];
     const orphans = await em.find(AiJob, where);
     for (const job of orphans) {
       if (this.active.has(job.id)) continue;
@@ -289,11 +347,23 @@ export class AiDispatcher implements JobControl {
         AiJob,
         { id: job.id, status: 'running', runnerId: job.runnerId, heartbeatAt: job.heartbeatAt },
         exhausted
-          ? { status: 'failed', finishedAt: now, updatedAt: now, error: jobError('AI_JOB_INTERRUPTED', `The server stopped while this job ran, ${job.attempts} time(s); it was not retried again`, { attempts: job.attempts }) }
+          ? {
+              status: 'failed',
+              finishedAt: now,
+              updatedAt: now,
+              error: jobError(
+                'AI_JOB_INTERRUPTED',
+                `The server stopped while this job ran, ${job.attempts} time(s); it was not retried again`,
+                { attempts: job.attempts },
+              ),
+            }
           : { status: 'queued', runnerId: null, heartbeatAt: null, startedAt: null, progress: 0, updatedAt: now },
       );
       if (changed === 1) {
-        this.logger.warn({ job_id: job.id, attempts: job.attempts, requeued: !exhausted }, 'recovered an AI job left running by a stopped server');
+        this.logger.warn(
+          { job_id: job.id, attempts: job.attempts, requeued: !exhausted },
+          'recovered an AI job left running by a stopped server',
+        );
         this.notify(await em.fork().findOneOrFail(AiJob, { id: job.id }));
       }
     }

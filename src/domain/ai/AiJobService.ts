@@ -44,25 +44,41 @@ export class AiJobService {
     const { model, spec } = await this.registry.resolve(request.model, request.task);
     const params = request.params ?? {};
     const dataset = await this.datasetOf(principal, request);
-    const size = Buffer.byteLength(dataset ?? '') + Buffer.byteLength(JSON.stringify(request.input ?? null)) + Buffer.byteLength(JSON.stringify(params));
+    const size =
+      Buffer.byteLength(dataset ?? '') +
+      Buffer.byteLength(JSON.stringify(request.input ?? null)) +
+      Buffer.byteLength(JSON.stringify(params));
     if (size > this.limits.maxInputBytes) {
       throw new AppError('AI_INPUT_TOO_LARGE', { detail: { bytes: size, max_bytes: this.limits.maxInputBytes } });
     }
     const parsed = spec.schema.safeParse({ input: request.input, params, dataset });
     if (!parsed.success) {
       throw new AppError('VALIDATION_FAILED', {
-        detail: parsed.error.issues.map((issue) => ({ path: ['body', ...issue.path].join('.'), message: issue.message })),
+        detail: parsed.error.issues.map((issue) => ({
+          path: ['body', ...issue.path].join('.'),
+          message: issue.message,
+        })),
       });
     }
     await this.refuseWhatCannotFinish(model.id, spec, parsed.data);
     let trainedModelId: number | null = null;
     if (spec.needsTrainedModel) {
       if (request.trained_model_id === undefined) {
-        throw new AppError('VALIDATION_FAILED', { detail: [{ path: 'body.trained_model_id', message: `Required for ${request.task}: the result of a train job` }] });
+        throw new AppError('VALIDATION_FAILED', {
+          detail: [
+            { path: 'body.trained_model_id', message: `Required for ${request.task}: the result of a train job` },
+          ],
+        });
       }
-      const trained = await this.em.findOne(AiTrainedModel, { id: request.trained_model_id, model: model.id }, { fields: ['id', 'owner', 'modelVersion'] });
+      const trained = await this.em.findOne(
+        AiTrainedModel,
+        { id: request.trained_model_id, model: model.id },
+        { fields: ['id', 'owner', 'modelVersion'] },
+      );
       if (!trained || !canSee(principal, trained.owner.id) || trained.modelVersion !== model.version) {
-        throw new AppError('AI_TRAINED_MODEL_NOT_FOUND', { detail: { trained_model_id: request.trained_model_id, model: model.id } });
+        throw new AppError('AI_TRAINED_MODEL_NOT_FOUND', {
+          detail: { trained_model_id: request.trained_model_id, model: model.id },
+        });
       }
       trainedModelId = trained.id;
     }
@@ -84,7 +100,10 @@ export class AiJobService {
     const active = await this.em.count(AiJob, { owner: principal.userId, status: { $in: AI_ACTIVE_STATUSES } });
     if (active > this.limits.maxActivePerUser) {
       await this.em.nativeDelete(AiJob, { id: job.id });
-      throw new AppError('AI_TOO_MANY_JOBS', { detail: { max_active_jobs: this.limits.maxActivePerUser }, headers: { 'Retry-After': '5' } });
+      throw new AppError('AI_TOO_MANY_JOBS', {
+        detail: { max_active_jobs: this.limits.maxActivePerUser },
+        headers: { 'Retry-After': '5' },
+      });
     }
     const view = jobView(job);
     this.notifier.notify(principal.userId, { type: 'ai_job', event: 'status', job: view });
@@ -97,7 +116,10 @@ export class AiJobService {
   }
 
   /** My jobs, newest first; admins see everyone's (optionally one user's). */
-  async list(principal: Principal, input: { status?: AiJobStatus; user_id?: number; cursor?: string; limit: number }): Promise<Page<AiJobView>> {
+  async list(
+    principal: Principal,
+    input: { status?: AiJobStatus; user_id?: number; cursor?: string; limit: number },
+  ): Promise<Page<AiJobView>> {
     const before = decodeCursor(input.cursor, idCursor);
     const where: Record<string, unknown> = {};
     if (principal.role !== 'admin') where.owner = principal.userId;
@@ -115,7 +137,12 @@ export class AiJobService {
     const changed = await this.em.nativeUpdate(
       AiJob,
       { id, status: { $in: AI_ACTIVE_STATUSES } },
-      { status: 'cancelled', finishedAt: now, updatedAt: now, error: jobError('AI_JOB_CANCELLED', `Cancelled by ${principal.username}`) },
+      {
+        status: 'cancelled',
+        finishedAt: now,
+        updatedAt: now,
+        error: jobError('AI_JOB_CANCELLED', `Cancelled by ${principal.username}`),
+      },
     );
     await this.em.refresh(job);
     if (changed === 0) throw new AppError('AI_JOB_FINISHED', { detail: { status: job.status } });
@@ -131,7 +158,8 @@ export class AiJobService {
    */
   private async datasetOf(principal: Principal, request: SubmitJob): Promise<string | undefined> {
     if (request.dataset_file_id === undefined) return request.dataset;
-    const invalid = (message: string) => new AppError('VALIDATION_FAILED', { detail: [{ path: 'body.dataset_file_id', message }] });
+    const invalid = (message: string) =>
+      new AppError('VALIDATION_FAILED', { detail: [{ path: 'body.dataset_file_id', message }] });
     if (request.dataset !== undefined) throw invalid('Send either dataset or dataset_file_id, not both');
     if (!this.datasetFiles) throw invalid('Datasets from files are not available');
     const file = await this.datasetFiles.openOwn(principal, request.dataset_file_id);

@@ -45,7 +45,8 @@ export class AiModelRegistry {
     const setting = await this.em.findOne(AiModelSetting, { model: id });
     if (setting && !setting.enabled) throw new AppError('AI_MODEL_DISABLED', { detail: { model: id } });
     const spec = model.tasks[task];
-    if (!spec) throw new AppError('AI_TASK_UNSUPPORTED', { detail: { model: id, task, supported: Object.keys(model.tasks) } });
+    if (!spec)
+      throw new AppError('AI_TASK_UNSUPPORTED', { detail: { model: id, task, supported: Object.keys(model.tasks) } });
     return { model, spec };
   }
 
@@ -55,13 +56,24 @@ export class AiModelRegistry {
   }
 
   /** Enables/disables a model or changes its timeout; recorded in the admin audit log. */
-  async update(actor: Actor, id: string, changes: { enabled?: boolean; timeout_ms?: number | null }): Promise<AiModelView> {
+  async update(
+    actor: Actor,
+    id: string,
+    changes: { enabled?: boolean; timeout_ms?: number | null },
+  ): Promise<AiModelView> {
     const model = this.descriptor(id);
-    const setting = (await this.em.findOne(AiModelSetting, { model: id })) ?? this.em.create(AiModelSetting, { model: id, enabled: true, timeoutMs: null });
+    const setting =
+      (await this.em.findOne(AiModelSetting, { model: id })) ??
+      this.em.create(AiModelSetting, { model: id, enabled: true, timeoutMs: null });
     if (changes.enabled !== undefined) setting.enabled = changes.enabled;
     if (changes.timeout_ms !== undefined) setting.timeoutMs = changes.timeout_ms;
     setting.updatedBy = actor.id;
-    this.audit.record(this.em, actor, { action: 'ai_model.update', targetType: 'ai_model', targetId: id, detail: { ...changes } });
+    this.audit.record(this.em, actor, {
+      action: 'ai_model.update',
+      targetType: 'ai_model',
+      targetId: id,
+      detail: { ...changes },
+    });
     await this.em.flush();
     return this.view(model, setting);
   }

@@ -48,7 +48,11 @@ export interface JobRunner {
 
 /** What a user is told about their job while it runs and when it ends (see docs/ai.md). */
 export type AiJobEvent =
-  | { type: 'ai_job'; event: 'progress'; job: { id: number; model: string; task: AiTaskName; status: AiJobStatus; progress: number } }
+  | {
+      type: 'ai_job';
+      event: 'progress';
+      job: { id: number; model: string; task: AiTaskName; status: AiJobStatus; progress: number };
+    }
   | { type: 'ai_job'; event: 'status'; job: AiJobView };
 
 /** Pushes job events to a user, wherever they are connected. Must not throw. */

@@ -8,7 +8,13 @@ import { PasswordResetToken } from '../../../entities/PasswordResetToken.ts';
 import type { Mailer } from '../mail/Mailer.ts';
 import { randomToken, sha256Hex } from '../shared/secrets.ts';
 import { privateUser, publicUser } from '../users/userViews.ts';
-import { assertPasswordPolicy, decoyVerify, hashPassword, UnreadablePasswordHashError, verifyPassword } from './passwords.ts';
+import {
+  assertPasswordPolicy,
+  decoyVerify,
+  hashPassword,
+  UnreadablePasswordHashError,
+  verifyPassword,
+} from './passwords.ts';
 import type { Principal, TokenService } from './TokenService.ts';
 import type { SessionRevoker } from './SessionRevoker.ts';
 import type { AuthThrottle } from './AuthThrottle.ts';
@@ -56,7 +62,10 @@ export class AuthService {
   }
 
   /** Creates an account. Usernames and e-mails are case-insensitive and stored lower-case. */
-  async register(input: { username: string; email: string; password: string; nickname?: string; role?: UserRole }, caller?: Caller) {
+  async register(
+    input: { username: string; email: string; password: string; nickname?: string; role?: UserRole },
+    caller?: Caller,
+  ) {
     if (caller) await this.throttle.request('register', caller.address);
     const username = input.username.toLowerCase();
     const email = input.email.toLowerCase();
@@ -90,7 +99,11 @@ export class AuthService {
    * Signs an admin into the monitor: the login's checks and throttle, then an access token alone (a
    * login of its own with no refresh token, ended by `endSession`) living at most `ttlSeconds`.
    */
-  async signInAdmin(input: { login: string; password: string }, caller: Caller, ttlSeconds: number): Promise<{ access_token: string; expires_in: number }> {
+  async signInAdmin(
+    input: { login: string; password: string },
+    caller: Caller,
+    ttlSeconds: number,
+  ): Promise<{ access_token: string; expires_in: number }> {
     const user = await this.checkCredentials(input, caller);
     if (user.role !== 'admin') throw new AppError('FORBIDDEN', { message: 'The monitor is for admins only' });
     const expiresIn = Math.min(ttlSeconds, this.tokens.accessTtlSeconds);
@@ -147,13 +160,21 @@ export class AuthService {
   async resetPassword(input: { token: string; password: string }, caller: Caller): Promise<void> {
     const attempt = await this.throttle.attempt('reset', caller.address);
     try {
-      const row = await this.em.findOne(PasswordResetToken, { tokenHash: sha256Hex(input.token) }, { populate: ['user'] });
+      const row = await this.em.findOne(
+        PasswordResetToken,
+        { tokenHash: sha256Hex(input.token) },
+        { populate: ['user'] },
+      );
       if (!row || row.usedAt || row.expiresAt <= new Date()) {
         attempt.failed();
         throw new AppError('RESET_TOKEN_INVALID');
       }
       assertPasswordPolicy(input.password, row.user.username);
-      const spent = await this.em.nativeUpdate(PasswordResetToken, { id: row.id, usedAt: null }, { usedAt: new Date() });
+      const spent = await this.em.nativeUpdate(
+        PasswordResetToken,
+        { id: row.id, usedAt: null },
+        { usedAt: new Date() },
+      );
       if (spent === 0) throw new AppError('RESET_TOKEN_INVALID');
       await this.setPassword(row.user.id, input.password);
     } finally {
@@ -177,7 +198,9 @@ export class AuthService {
     const login = input.login.toLowerCase();
     const attempt = await this.throttle.attempt('login', caller.address);
     try {
-      const user = await this.em.findOne(User, login.includes('@') ? { email: login } : { username: login }, { populate: ['passwordHash'] });
+      const user = await this.em.findOne(User, login.includes('@') ? { email: login } : { username: login }, {
+        populate: ['passwordHash'],
+      });
       // One account, one budget: by username or by e-mail, the same user id.
       await attempt.forAccount(user ? `user:${user.id}` : `login:${login}`);
       const matches = user ? await this.passwordMatches(user, input.password) : await decoyVerify(input.password);
@@ -186,7 +209,8 @@ export class AuthService {
         throw new AppError('INVALID_CREDENTIALS');
       }
       attempt.succeeded();
-      if (user.status === 'banned') throw new AppError('ACCOUNT_BANNED', { detail: { reason: user.banReason ?? null } });
+      if (user.status === 'banned')
+        throw new AppError('ACCOUNT_BANNED', { detail: { reason: user.banReason ?? null } });
       return user;
     } finally {
       await attempt.settle();
@@ -199,7 +223,10 @@ export class AuthService {
       return await verifyPassword(user.passwordHash, password);
     } catch (err) {
       if (!(err instanceof UnreadablePasswordHashError)) throw err;
-      this.deps.logger.error({ user_id: user.id, err: err.cause }, 'stored password hash is unreadable: reset this password (npm run cli or the reset mail)');
+      this.deps.logger.error(
+        { user_id: user.id, err: err.cause },
+        'stored password hash is unreadable: reset this password (npm run cli or the reset mail)',
+      );
       return false;
     }
   }

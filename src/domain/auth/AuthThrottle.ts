@@ -30,7 +30,10 @@ export interface AuthThrottleOptions {
 /** What a budget refuses with: 429 RATE_LIMITED and Retry-After. */
 function rateLimited(res: RateLimiterRes): AppError {
   const retryAfter = Math.max(1, Math.ceil(res.msBeforeNext / 1000));
-  return new AppError('RATE_LIMITED', { detail: { retry_after: retryAfter }, headers: { 'Retry-After': String(retryAfter) } });
+  return new AppError('RATE_LIMITED', {
+    detail: { retry_after: retryAfter },
+    headers: { 'Retry-After': String(retryAfter) },
+  });
 }
 
 async function spend(limiter: RateLimiterAbstract, key: string): Promise<void> {
@@ -61,11 +64,27 @@ export class AuthThrottle {
 
   constructor(options: AuthThrottleOptions, limiters: LimiterFactory = memoryLimiters) {
     const window = options.windowSeconds;
-    this.failsByAccountAndAddress = limiters({ keyPrefix: 'auth_fail_account_ip', points: options.failuresPerAccountAndAddress, duration: window });
+    this.failsByAccountAndAddress = limiters({
+      keyPrefix: 'auth_fail_account_ip',
+      points: options.failuresPerAccountAndAddress,
+      duration: window,
+    });
     this.failsByAddress = limiters({ keyPrefix: 'auth_fail_ip', points: options.failuresPerAddress, duration: window });
-    this.failsByAccount = limiters({ keyPrefix: 'auth_fail_account', points: options.failuresPerAccount, duration: options.accountWindowSeconds });
-    this.requestsByAddress = limiters({ keyPrefix: 'auth_req_ip', points: options.requestsPerAddress, duration: window });
-    this.requestsByAccount = limiters({ keyPrefix: 'auth_req_account', points: options.requestsPerAccount, duration: window });
+    this.failsByAccount = limiters({
+      keyPrefix: 'auth_fail_account',
+      points: options.failuresPerAccount,
+      duration: options.accountWindowSeconds,
+    });
+    this.requestsByAddress = limiters({
+      keyPrefix: 'auth_req_ip',
+      points: options.requestsPerAddress,
+      duration: window,
+    });
+    this.requestsByAccount = limiters({
+      keyPrefix: 'auth_req_account',
+      points: options.requestsPerAccount,
+      duration: window,
+    });
   }
 
   /**

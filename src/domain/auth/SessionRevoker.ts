@@ -83,12 +83,21 @@ export class SessionRevoker {
    * role). With `role` (a role change) refresh tokens survive: the user refreshes into the new role.
    * Without it every refresh family ends too.
    */
-  async revokeUser(userId: number, options: { role?: UserRole } = {}, change?: (em: EntityManager) => Promise<void>): Promise<void> {
+  async revokeUser(
+    userId: number,
+    options: { role?: UserRole } = {},
+    change?: (em: EntityManager) => Promise<void>,
+  ): Promise<void> {
     const revocation = await this.transaction(async (em) => {
       await change?.(em);
       await em.nativeUpdate(User, { id: userId }, { tokenVersion: raw('token_version + 1') });
-      const { tokenVersion } = await em.findOneOrFail(User, { id: userId }, { fields: ['tokenVersion'], refresh: true });
-      if (!options.role) await em.nativeUpdate(RefreshToken, { user: userId, revokedAt: null }, { revokedAt: new Date() });
+      const { tokenVersion } = await em.findOneOrFail(
+        User,
+        { id: userId },
+        { fields: ['tokenVersion'], refresh: true },
+      );
+      if (!options.role)
+        await em.nativeUpdate(RefreshToken, { user: userId, revokedAt: null }, { revokedAt: new Date() });
       return this.record(em, { userId, tokenVersion, role: options.role ?? null });
     });
     this.apply(revocation, true);
@@ -123,7 +132,9 @@ export class SessionRevoker {
   /** Drops revocations no unexpired token can be affected by, in memory and in the table. */
   async purgeExpired(): Promise<number> {
     this.list.prune();
-    return this.em.fork().nativeDelete(TokenRevocation, { revokedAt: { $lt: new Date(Date.now() - this.retentionMs) } });
+    return this.em
+      .fork()
+      .nativeDelete(TokenRevocation, { revokedAt: { $lt: new Date(Date.now() - this.retentionMs) } });
   }
 
   /**
@@ -134,10 +145,16 @@ export class SessionRevoker {
     return this.em.fork().transactional(work);
   }
 
-  private async record(em: EntityManager, data: { familyId: string } | { userId: number; tokenVersion: number; role: UserRole | null }) {
+  private async record(
+    em: EntityManager,
+    data: { familyId: string } | { userId: number; tokenVersion: number; role: UserRole | null },
+  ) {
     const row = em.create(TokenRevocation, { ...data, revokedAt: new Date() });
     await em.flush();
-    await em.execute('select pg_notify(?, ?)', [REVOCATION_CHANNEL, JSON.stringify({ id: row.id, origin: this.origin })]);
+    await em.execute('select pg_notify(?, ?)', [
+      REVOCATION_CHANNEL,
+      JSON.stringify({ id: row.id, origin: this.origin }),
+    ]);
     return toRevocation(row);
   }
 
@@ -162,7 +179,13 @@ export class SessionRevoker {
 
 function toRevocation(row: TokenRevocation): Revocation {
   if (row.familyId) return { kind: 'family', familyId: row.familyId, revokedAt: row.revokedAt };
-  return { kind: 'user', userId: row.userId!, tokenVersion: row.tokenVersion!, role: row.role ?? null, revokedAt: row.revokedAt };
+  return {
+    kind: 'user',
+    userId: row.userId!,
+    tokenVersion: row.tokenVersion!,
+    role: row.role ?? null,
+    revokedAt: row.revokedAt,
+  };
 }
 
 function safeJson(text: string): unknown {

@@ -59,21 +59,26 @@ export class TokenService {
 
   /** A signed access token for one login (`familyId`); `ttlSeconds` may only shorten the configured lifetime. */
   issueAccessToken(user: TokenSubject, familyId: string, ttlSeconds = this.options.accessTtlSeconds): string {
-    return jwt.sign({ usr: user.username, role: user.role, fam: familyId, ver: user.tokenVersion }, this.options.secret, {
-      algorithm: 'HS256',
-      subject: String(user.id),
-      jwtid: crypto.randomUUID(),
-      expiresIn: Math.min(ttlSeconds, this.options.accessTtlSeconds),
-      issuer: ISSUER,
-      audience: AUDIENCE,
-    });
+    return jwt.sign(
+      { usr: user.username, role: user.role, fam: familyId, ver: user.tokenVersion },
+      this.options.secret,
+      {
+        algorithm: 'HS256',
+        subject: String(user.id),
+        jwtid: crypto.randomUUID(),
+        expiresIn: Math.min(ttlSeconds, this.options.accessTtlSeconds),
+        issuer: ISSUER,
+        audience: AUDIENCE,
+      },
+    );
   }
 
   /** Verifies a bearer token: signature, issuer, audience, every claim, expiry, then revocation. */
   async authenticate(token: string): Promise<Principal> {
     const claims = this.decode(token);
     const userId = Number(claims.sub);
-    if (await this.revocations.revokes({ userId, familyId: claims.fam, tokenVersion: claims.ver })) throw new AppError('TOKEN_INVALID');
+    if (await this.revocations.revokes({ userId, familyId: claims.fam, tokenVersion: claims.ver }))
+      throw new AppError('TOKEN_INVALID');
     return {
       userId,
       username: claims.usr,
@@ -106,7 +111,8 @@ export class TokenService {
       throw new AppError('TOKEN_INVALID');
     }
     const claims = AccessClaims.safeParse(payload);
-    if (!claims.success || claims.data.exp - claims.data.iat > this.options.accessTtlSeconds) throw new AppError('TOKEN_INVALID');
+    if (!claims.success || claims.data.exp - claims.data.iat > this.options.accessTtlSeconds)
+      throw new AppError('TOKEN_INVALID');
     return claims.data;
   }
 }

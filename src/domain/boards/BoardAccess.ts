@@ -59,7 +59,11 @@ export class BoardAccess {
   }
 
   /** The board if the viewer may read it, with the viewer's permissions; 404 otherwise. */
-  async board(boardId: number, viewer: Viewer, action: BoardAction = 'read'): Promise<{ board: Board; perms: BoardPermissions }> {
+  async board(
+    boardId: number,
+    viewer: Viewer,
+    action: BoardAction = 'read',
+  ): Promise<{ board: Board; perms: BoardPermissions }> {
     const board = await this.em.findOne(Board, { id: boardId });
     if (!board) throw new AppError('BOARD_NOT_FOUND');
     const perms = permissionsOn(board, viewer, await this.grantOf(boardId, viewer));
@@ -69,7 +73,11 @@ export class BoardAccess {
   }
 
   /** A live post on a board the viewer may read; 404 otherwise (a hidden board hides its posts). */
-  async post(postId: number, viewer: Viewer, action: BoardAction = 'read'): Promise<{ post: Post; perms: BoardPermissions }> {
+  async post(
+    postId: number,
+    viewer: Viewer,
+    action: BoardAction = 'read',
+  ): Promise<{ post: Post; perms: BoardPermissions }> {
     const post = await this.em.findOne(Post, { id: postId, deletedAt: null }, { populate: ['board', 'author'] });
     if (!post) throw new AppError('POST_NOT_FOUND');
     const perms = permissionsOn(post.board, viewer, await this.grantOf(post.board.id, viewer));

@@ -34,7 +34,12 @@ export class BoardService {
       await assertNameFree(em, name);
       const board = em.create(Board, { ...input, name, description: input.description ?? '' });
       await em.flush();
-      this.audit.record(em, actor, { action: 'board.create', targetType: 'board', targetId: board.id, detail: { ...input } });
+      this.audit.record(em, actor, {
+        action: 'board.create',
+        targetType: 'board',
+        targetId: board.id,
+        detail: { ...input },
+      });
       return board;
     });
     return adminView(board);
@@ -48,7 +53,12 @@ export class BoardService {
       const name = changes.name === undefined ? undefined : boardName(changes.name);
       if (name !== undefined && name !== board.name) await assertNameFree(em, name, board.id);
       em.assign(board, name === undefined ? changes : { ...changes, name });
-      this.audit.record(em, actor, { action: 'board.update', targetType: 'board', targetId: board.id, detail: { ...changes } });
+      this.audit.record(em, actor, {
+        action: 'board.update',
+        targetType: 'board',
+        targetId: board.id,
+        detail: { ...changes },
+      });
       return board;
     });
     return adminView(board);
@@ -64,7 +74,12 @@ export class BoardService {
       if (!board) throw new AppError('BOARD_NOT_FOUND');
       if (board.deletedAt) return;
       board.deletedAt = new Date();
-      this.audit.record(em, actor, { action: 'board.delete', targetType: 'board', targetId: board.id, detail: { name: board.name } });
+      this.audit.record(em, actor, {
+        action: 'board.delete',
+        targetType: 'board',
+        targetId: board.id,
+        detail: { name: board.name },
+      });
     });
   }
 
@@ -75,7 +90,12 @@ export class BoardService {
       if (!board) throw new AppError('BOARD_NOT_FOUND');
       if (!board.deletedAt) return board;
       board.deletedAt = null;
-      this.audit.record(em, actor, { action: 'board.restore', targetType: 'board', targetId: board.id, detail: { name: board.name } });
+      this.audit.record(em, actor, {
+        action: 'board.restore',
+        targetType: 'board',
+        targetId: board.id,
+        detail: { name: board.name },
+      });
       return board;
     });
     return adminView(board);
@@ -88,7 +108,8 @@ export class BoardService {
 
   /** Boards the viewer may read, by name, with what the viewer may do on each; `deleted` lists deleted boards (admins only). */
   async listFor(viewer: Viewer, options: { deleted?: boolean } = {}) {
-    if (options.deleted && !isAdmin(viewer)) throw new AppError('FORBIDDEN', { message: 'Only admins see deleted boards' });
+    if (options.deleted && !isAdmin(viewer))
+      throw new AppError('FORBIDDEN', { message: 'Only admins see deleted boards' });
     const where: Record<string, unknown> = options.deleted ? { deletedAt: { $ne: null } } : { deletedAt: null };
     if (!isAdmin(viewer)) where.visible = true;
     const boards = await this.em.find(Board, where, { orderBy: { name: 'asc' } });
@@ -107,9 +128,15 @@ export class BoardService {
     const user = await this.em.findOne(User, { id: userId });
     if (!user) throw new AppError('USER_NOT_FOUND');
     const values = { canRead: perms.read, canWrite: perms.write, canComment: perms.comment, canUpload: perms.upload };
-    const grant = (await this.em.findOne(BoardGrant, { board, user })) ?? this.em.create(BoardGrant, { board, user, ...values });
+    const grant =
+      (await this.em.findOne(BoardGrant, { board, user })) ?? this.em.create(BoardGrant, { board, user, ...values });
     this.em.assign(grant, values);
-    this.audit.record(this.em, actor, { action: 'board.grant', targetType: 'board', targetId: board.id, detail: { user_id: user.id, ...perms } });
+    this.audit.record(this.em, actor, {
+      action: 'board.grant',
+      targetType: 'board',
+      targetId: board.id,
+      detail: { user_id: user.id, ...perms },
+    });
     await this.em.flush();
     return grantView(grant);
   }
@@ -121,7 +148,12 @@ export class BoardService {
     const grant = await this.em.findOne(BoardGrant, { board: boardId, user: userId });
     if (!grant) return;
     this.em.remove(grant);
-    this.audit.record(this.em, actor, { action: 'board.revoke', targetType: 'board', targetId: board.id, detail: { user_id: userId } });
+    this.audit.record(this.em, actor, {
+      action: 'board.revoke',
+      targetType: 'board',
+      targetId: board.id,
+      detail: { user_id: userId },
+    });
     await this.em.flush();
   }
 
@@ -158,7 +190,8 @@ async function assertNameFree(em: EntityManager, name: string, exceptId?: number
   const where: Record<string | symbol, unknown> = { [raw('(lower(name) = lower(?))', [name])]: true };
   if (exceptId !== undefined) where.id = { $ne: exceptId };
   const holder = await em.findOne(Board, where, { fields: ['id', 'deletedAt'] });
-  if (holder) throw new AppError('BOARD_NAME_TAKEN', { detail: { board_id: holder.id, deleted: Boolean(holder.deletedAt) } });
+  if (holder)
+    throw new AppError('BOARD_NAME_TAKEN', { detail: { board_id: holder.id, deleted: Boolean(holder.deletedAt) } });
 }
 
 function grantView(grant: BoardGrant) {

@@ -36,9 +36,18 @@ export class CommentService {
     const after = decodeCursor(input.cursor, idCursor);
     const where: Record<string, unknown> = { post: post.id, deletedAt: null };
     if (after) where.id = { $gt: after[0] };
-    const rows = await this.em.find(Comment, where, { orderBy: { id: 'asc' }, limit: input.limit + 1, populate: ['author'] });
+    const rows = await this.em.find(Comment, where, {
+      orderBy: { id: 'asc' },
+      limit: input.limit + 1,
+      populate: ['author'],
+    });
     const attachments = await this.files.attachmentsOf({ comments: rows.map((c) => c.id) });
-    return toPage(rows, input.limit, (c) => commentView(c, attachments.get(`comment:${c.id}`) ?? []), (c) => [c.id]);
+    return toPage(
+      rows,
+      input.limit,
+      (c) => commentView(c, attachments.get(`comment:${c.id}`) ?? []),
+      (c) => [c.id],
+    );
   }
 
   async create(viewer: SignedIn, postId: number, body: string): Promise<CommentView> {
@@ -46,7 +55,11 @@ export class CommentService {
     await this.limits.consume('comment', viewer);
     const comment = await this.em.transactional(async (em) => {
       // Counting first locks the post row, so a concurrent delete of the post cannot slip in between.
-      const counted = await em.nativeUpdate(Post, { id: post.id, deletedAt: null }, { commentCount: raw('comment_count + 1') });
+      const counted = await em.nativeUpdate(
+        Post,
+        { id: post.id, deletedAt: null },
+        { commentCount: raw('comment_count + 1') },
+      );
       if (counted === 0) throw new AppError('POST_NOT_FOUND');
       const comment = em.create(Comment, { post: post.id, author: viewer.userId, body });
       await em.flush();

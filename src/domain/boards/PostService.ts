@@ -44,11 +44,18 @@ export class PostService {
    * inserted between pages neither repeat nor shift later pages. `q` searches title and body for
    * parts of words (pg_trgm GIN index), combined with the chosen sort.
    */
-  async list(viewer: Viewer, boardId: number, input: { sort: PostSort; q?: string; cursor?: string; limit: number }): Promise<Page<PostView>> {
+  async list(
+    viewer: Viewer,
+    boardId: number,
+    input: { sort: PostSort; q?: string; cursor?: string; limit: number },
+  ): Promise<Page<PostView>> {
     await this.access.board(boardId, viewer);
     const after = decodeCursor(input.cursor, cursorShape);
     if (after && after[0] !== input.sort) {
-      throw new AppError('VALIDATION_FAILED', { message: 'Cursor belongs to another sort', detail: [{ path: 'cursor', message: 'Cursor belongs to another sort' }] });
+      throw new AppError('VALIDATION_FAILED', {
+        message: 'Cursor belongs to another sort',
+        detail: [{ path: 'cursor', message: 'Cursor belongs to another sort' }],
+      });
     }
     const where: Record<string | symbol, unknown> = { board: boardId, deletedAt: null };
     if (input.q) {
@@ -61,15 +68,19 @@ export class PostService {
       orderBy = [{ id: 'desc' }];
     } else {
       const column = SORT_COLUMN[input.sort];
-      if (after && after.length === 3) where.$or = [{ [column]: { $lt: after[1] } }, { [column]: after[1], id: { $lt: after[2] } }];
+      if (after && after.length === 3)
+        where.$or = [{ [column]: { $lt: after[1] } }, { [column]: after[1], id: { $lt: after[2] } }];
       orderBy = [{ [column]: 'desc' }, { id: 'desc' }];
     }
     const rows = await this.em.find(Post, where, { orderBy, limit: input.limit + 1, populate: ['author'] });
     const page = rows.slice(0, input.limit);
     const views = await this.hydrate(page, viewer);
     const byId = new Map(views.map((v) => [v.id, v]));
-    return toPage(rows, input.limit, (p) => byId.get(p.id)!, (p) =>
-      input.sort === 'new' ? ['new', p.id] : [input.sort, p[SORT_COLUMN[input.sort]], p.id],
+    return toPage(
+      rows,
+      input.limit,
+      (p) => byId.get(p.id)!,
+      (p) => (input.sort === 'new' ? ['new', p.id] : [input.sort, p[SORT_COLUMN[input.sort]], p.id]),
     );
   }
 
@@ -142,8 +153,17 @@ export class PostService {
     const before = decodeCursor(input.cursor, likeCursor);
     const where: Record<string, unknown> = { post: post.id };
     if (before) where.id = { $lt: before[0] };
-    const rows = await this.em.find(PostLike, where, { orderBy: { id: 'desc' }, limit: input.limit + 1, populate: ['user'] });
-    return toPage(rows, input.limit, (l) => ({ user: publicUser(l.user), liked_at: l.createdAt.toISOString() }), (l) => [l.id]);
+    const rows = await this.em.find(PostLike, where, {
+      orderBy: { id: 'desc' },
+      limit: input.limit + 1,
+      populate: ['user'],
+    });
+    return toPage(
+      rows,
+      input.limit,
+      (l) => ({ user: publicUser(l.user), liked_at: l.createdAt.toISOString() }),
+      (l) => [l.id],
+    );
   }
 
   private async hydrate(posts: Post[], viewer: Viewer): Promise<PostView[]> {
@@ -156,6 +176,8 @@ export class PostService {
         : Promise.resolve([] as PostLike[]),
     ]);
     const likedIds = new Set(liked.map((l) => l.post.id));
-    return posts.map((p) => postView(p, { liked: likedIds.has(p.id), attachments: attachments.get(`post:${p.id}`) ?? [] }));
+    return posts.map((p) =>
+      postView(p, { liked: likedIds.has(p.id), attachments: attachments.get(`post:${p.id}`) ?? [] }),
+    );
   }
 }

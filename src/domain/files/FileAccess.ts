@@ -53,6 +53,9 @@ export function isAvatarImage(file: StoredFile): boolean {
 export async function avatarCandidate(em: EntityManager, userId: number, fileId: number): Promise<StoredFile> {
   const file = await em.findOne(StoredFile, { id: fileId });
   if (!file || file.owner.id !== userId) throw new AppError('FILE_NOT_FOUND');
-  if (!isAvatarImage(file)) throw new AppError('AVATAR_FILE_INVALID', { detail: { file_id: file.id, mime: file.mime, attached: Boolean(file.post || file.comment) } });
+  if (!isAvatarImage(file))
+    throw new AppError('AVATAR_FILE_INVALID', {
+      detail: { file_id: file.id, mime: file.mime, attached: Boolean(file.post || file.comment) },
+    });
   return file;
 }

@@ -116,7 +116,8 @@ export class FileService {
   }
 
   async list(viewer: SignedIn, input: { mine: boolean; category?: FileCategory; cursor?: string; limit: number }) {
-    if (!input.mine && !isAdmin(viewer)) throw new AppError('FORBIDDEN', { message: 'Only admins may list files of others (use mine=1)' });
+    if (!input.mine && !isAdmin(viewer))
+      throw new AppError('FORBIDDEN', { message: 'Only admins may list files of others (use mine=1)' });
     const before = decodeCursor(input.cursor, idCursor);
     const where: Record<string, unknown> = input.mine ? { owner: viewer.userId } : {};
     if (input.category) where.category = input.category;
@@ -135,7 +136,11 @@ export class FileService {
   async openOwn(owner: SignedIn, fileId: number): Promise<{ mime: string; size: number; bytes(): Promise<Buffer> }> {
     const file = await this.em.findOne(StoredFile, { id: fileId, owner: owner.userId });
     if (!file) throw new AppError('FILE_NOT_FOUND');
-    return { mime: file.mime, size: file.size, bytes: async () => Buffer.concat(await (await this.bytesOf(file)).toArray()) };
+    return {
+      mime: file.mime,
+      size: file.size,
+      bytes: async () => Buffer.concat(await (await this.bytesOf(file)).toArray()),
+    };
   }
 
   /** Deletes a file (owner or admin): the row (the database clears it as an avatar), then the bytes. */
@@ -167,9 +172,7 @@ export class FileService {
    */
   async deleteAttachments(em: EntityManager, of: { postId: number } | { commentId: number }): Promise<string[]> {
     const where =
-      'postId' in of
-        ? { $or: [{ post: of.postId }, { comment: { post: of.postId } }] }
-        : { comment: of.commentId };
+      'postId' in of ? { $or: [{ post: of.postId }, { comment: { post: of.postId } }] } : { comment: of.commentId };
     const rows = await em.find(StoredFile, where, { fields: ['id', 'storageKey'] });
     if (rows.length) await em.nativeDelete(StoredFile, { id: { $in: rows.map((r) => r.id) } });
     return rows.map((r) => r.storageKey);
@@ -187,11 +190,16 @@ export class FileService {
     await Promise.all(uploads.map((u) => this.storage.discard(u.staged.token).catch(() => {})));
   }
 
-  private async store(owner: SignedIn, uploads: Upload[], target: { post?: number; comment?: number } = {}): Promise<FileView[]> {
+  private async store(
+    owner: SignedIn,
+    uploads: Upload[],
+    target: { post?: number; comment?: number } = {},
+  ): Promise<FileView[]> {
     const committed: string[] = [];
     try {
       if (uploads.length === 0) throw new AppError('NO_FILE');
-      const typed: { upload: Upload; type: DetectedType; originalName: string; category: FileCategory; key: string }[] = [];
+      const typed: { upload: Upload; type: DetectedType; originalName: string; category: FileCategory; key: string }[] =
+        [];
       for (const upload of uploads) {
         const originalName = sanitizeFileName(upload.originalName);
         if (upload.staged.size === 0) throw new AppError('FILE_EMPTY', { detail: { file: originalName } });
@@ -204,7 +212,11 @@ export class FileService {
         typed.push({ upload, type, originalName, category, key });
       }
       return await this.em.transactional(async (em) => {
-        await this.assertWithinQuota(em, owner, uploads.reduce((sum, u) => sum + u.staged.size, 0));
+        await this.assertWithinQuota(
+          em,
+          owner,
+          uploads.reduce((sum, u) => sum + u.staged.size, 0),
+        );
         const rows = typed.map((t) =>
           em.create(StoredFile, {
             owner: owner.userId,
@@ -258,10 +270,15 @@ export class FileService {
 
 /** Bytes of all files a user keeps (uploads and attachments). */
 async function usedBytes(em: EntityManager, userId: number): Promise<number> {
-  const [row] = await em.execute<{ used: string | number }[]>('select coalesce(sum(size), 0) as used from files where owner_id = ?', [userId]);
+  const [row] = await em.execute<{ used: string | number }[]>(
+    'select coalesce(sum(size), 0) as used from files where owner_id = ?',
+    [userId],
+  );
   return Number(row.used);
 }
 
 function quotaError(quota: number, used: number, incoming: number): AppError {
-  return new AppError('UPLOAD_QUOTA_EXCEEDED', { detail: { quota_bytes: quota, used_bytes: used, upload_bytes: incoming } });
+  return new AppError('UPLOAD_QUOTA_EXCEEDED', {
+    detail: { quota_bytes: quota, used_bytes: used, upload_bytes: incoming },
+  });
 }

@@ -10,7 +10,8 @@ export interface DetectedType {
 }
 
 const TEXT_SNIFF_BYTES = 8192;
-const HTML_MARKERS = /<(!doctype\s+html|html|head|body|script|iframe|object|embed|frame|meta|link|style|svg|img|form)[\s/>]/i;
+const HTML_MARKERS =
+  /<(!doctype\s+html|html|head|body|script|iframe|object|embed|frame|meta|link|style|svg|img|form)[\s/>]/i;
 
 /**
  * The type of a file from its bytes alone: binary formats by their magic numbers (file-type), text by a
@@ -24,7 +25,8 @@ export async function detectType(open: () => Readable): Promise<DetectedType> {
   } finally {
     source.destroy();
   }
-  if (binary && binary.mime !== 'application/xml') return (await refineContainer(binary, open)) ?? { mime: binary.mime, ext: binary.ext };
+  if (binary && binary.mime !== 'application/xml')
+    return (await refineContainer(binary, open)) ?? { mime: binary.mime, ext: binary.ext };
   return sniffText(await readHead(open(), TEXT_SNIFF_BYTES)) ?? { mime: 'application/octet-stream', ext: 'bin' };
 }
 
@@ -37,7 +39,10 @@ const HWP_HEADER_STREAM = Buffer.from('FileHeader', 'utf16le');
  * `mimetype` says `application/hwp+zip` (as EPUB and ODF do); HWP 5 is a compound file (CFB) with a
  * `FileHeader` stream that starts with "HWP Document File".
  */
-async function refineContainer(binary: { mime: string; ext: string }, open: () => Readable): Promise<DetectedType | undefined> {
+async function refineContainer(
+  binary: { mime: string; ext: string },
+  open: () => Readable,
+): Promise<DetectedType | undefined> {
   if (binary.mime === 'application/zip') {
     // Local file header: method at 8, name length at 26, extra length at 28, name from 30, then the data.
     const head = await readHead(open(), 512);
@@ -82,7 +87,10 @@ function sniffText(head: Buffer): DetectedType | undefined {
     return undefined;
   }
   if (/[\u0000-\u0008\u000e-\u001a\u001c-\u001f]/.test(text)) return undefined;
-  const start = text.replace(/^\uFEFF/, '').trimStart().toLowerCase();
+  const start = text
+    .replace(/^\uFEFF/, '')
+    .trimStart()
+    .toLowerCase();
   if (/<svg[\s>]/.test(start)) return { mime: 'image/svg+xml', ext: 'svg' };
   if (start.startsWith('<?xml')) return { mime: 'application/xml', ext: 'xml' };
   if (HTML_MARKERS.test(start)) return { mime: 'text/html', ext: 'html' };
@@ -154,7 +162,12 @@ const BIDI_AND_CONTROL = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u
 /** The client's file name made harmless: last path segment only, no control or bidi characters, no leading dots. */
 export function sanitizeFileName(name: string | undefined): string {
   let base = (name ?? '').normalize('NFC').split(/[\\/]/).pop() ?? '';
-  base = base.replace(BIDI_AND_CONTROL, '').replace(/[<>:"|?*]/g, '_').trim().replace(/^\.+/, '').trim();
+  base = base
+    .replace(BIDI_AND_CONTROL, '')
+    .replace(/[<>:"|?*]/g, '_')
+    .trim()
+    .replace(/^\.+/, '')
+    .trim();
   if (!base) return 'file';
   if (base.length <= 255) return base;
   const dot = base.lastIndexOf('.');

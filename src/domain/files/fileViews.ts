@@ -10,7 +10,11 @@ export function fileView(file: StoredFile) {
     sha256: file.sha256,
     mime: file.mime,
     category: file.category,
-    attached_to: file.post ? { type: 'post' as const, id: file.post.id } : file.comment ? { type: 'comment' as const, id: file.comment.id } : null,
+    attached_to: file.post
+      ? { type: 'post' as const, id: file.post.id }
+      : file.comment
+        ? { type: 'comment' as const, id: file.comment.id }
+        : null,
     url: `/files/${file.id}`,
     created_at: file.createdAt.toISOString(),
   };

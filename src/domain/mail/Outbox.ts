@@ -18,7 +18,10 @@ export class Outbox {
 
   /** Newest first, optionally for one recipient. */
   async list(query: { to?: string; limit: number }): Promise<OutboxEntryView[]> {
-    const rows = await this.em.find(OutboxEmail, query.to ? { recipient: query.to.toLowerCase() } : {}, { orderBy: { id: 'desc' }, limit: query.limit });
+    const rows = await this.em.find(OutboxEmail, query.to ? { recipient: query.to.toLowerCase() } : {}, {
+      orderBy: { id: 'desc' },
+      limit: query.limit,
+    });
     return rows.map((m) => ({
       id: m.id,
       to: m.recipient,

@@ -35,7 +35,6 @@ export interface MemberView {
   joined_at: string;
 }
 
-
 /**
  * Chat groups and who is in them: private groups (join by invitation from a member or an admin) and
  * open ones (anyone may join; listed by `discover`), removal and ownership. Every membership change is
@@ -66,7 +65,11 @@ export class ChatGroupService {
       await em.flush();
       em.create(ChatMember, { groupId: g.id, userId: owner.userId });
       await em.flush();
-      await insertChatMessage(em, g.id, { kind: 'system', author: null, text: `${owner.username} created the group "${input.name}"` });
+      await insertChatMessage(em, g.id, {
+        kind: 'system',
+        author: null,
+        text: `${owner.username} created the group "${input.name}"`,
+      });
       return g;
     });
     return groupView(group);
@@ -137,7 +140,10 @@ export class ChatGroupService {
     if (!target) throw new AppError('USER_NOT_FOUND');
     const view = await this.addMember(group, targetUserId, `${inviter.username} added ${target.username}`);
     await this.notifications.notify(targetUserId, {
-      type: 'group_invite', text: `${inviter.username} added you to "${group.name}"`, fromUserId: inviter.userId, groupId,
+      type: 'group_invite',
+      text: `${inviter.username} added you to "${group.name}"`,
+      fromUserId: inviter.userId,
+      groupId,
     });
     return view;
   }
@@ -150,14 +156,18 @@ export class ChatGroupService {
   /** The owner or an admin removes a member: their live connections close and they are told. */
   async removeMember(groupId: number, actor: Actor, targetUserId: number): Promise<ChatMessageView> {
     const group = await this.requireManager(groupId, actor);
-    if (targetUserId === actor.userId) throw new AppError('CANNOT_TARGET_SELF', { message: 'Leave the group instead of removing yourself' });
+    if (targetUserId === actor.userId)
+      throw new AppError('CANNOT_TARGET_SELF', { message: 'Leave the group instead of removing yourself' });
     const target = await this.em.findOne(User, { id: targetUserId }, { fields: ['id', 'username'] });
     if (!target || !(await this.isMember(groupId, targetUserId))) {
       throw new AppError('RECIPIENT_NOT_IN_GROUP', { message: 'That user is not a member of this chat group' });
     }
     const view = await this.dropMember(groupId, targetUserId, `${actor.username} removed ${target.username}`);
     await this.notifications.notify(targetUserId, {
-      type: 'group_removed', text: `${actor.username} removed you from "${group.name}"`, fromUserId: actor.userId, groupId,
+      type: 'group_removed',
+      text: `${actor.username} removed you from "${group.name}"`,
+      fromUserId: actor.userId,
+      groupId,
     });
     return view;
   }
@@ -171,7 +181,13 @@ export class ChatGroupService {
     }
     const view = await this.em.transactional(async (em) => {
       await em.nativeUpdate(ChatGroup, { id: groupId }, { ownerId: targetUserId });
-      return (await insertChatMessage(em, groupId, { kind: 'system', author: null, text: `${target.username} now owns the group` })).view;
+      return (
+        await insertChatMessage(em, groupId, {
+          kind: 'system',
+          author: null,
+          text: `${target.username} now owns the group`,
+        })
+      ).view;
     });
     this.announce(groupId, view, false);
     return groupView(await this.em.findOneOrFail(ChatGroup, { id: groupId }, { refresh: true }));
@@ -185,12 +201,19 @@ export class ChatGroupService {
       const g = await em.findOneOrFail(ChatGroup, { id: groupId });
       if (changes.retain_messages !== undefined) g.retainMessages = changes.retain_messages;
       if (changes.visibility !== undefined) g.visibility = changes.visibility;
-      if (changes.history_visible_to_new_members !== undefined) g.historyVisibleToNewMembers = changes.history_visible_to_new_members;
+      if (changes.history_visible_to_new_members !== undefined)
+        g.historyVisibleToNewMembers = changes.history_visible_to_new_members;
       const old = g.name;
       if (changes.name !== undefined) g.name = changes.name;
       await em.flush();
       if (changes.name !== undefined && changes.name !== old) {
-        view = (await insertChatMessage(em, groupId, { kind: 'system', author: null, text: `${actor.username} renamed the group from "${old}" to "${changes.name}"` })).view;
+        view = (
+          await insertChatMessage(em, groupId, {
+            kind: 'system',
+            author: null,
+            text: `${actor.username} renamed the group from "${old}" to "${changes.name}"`,
+          })
+        ).view;
       }
       return g;
     });
@@ -219,7 +242,11 @@ export class ChatGroupService {
     try {
       view = await this.em.transactional(async (em) => {
         const { view: joined } = await insertChatMessage(em, group.id, { kind: 'system', author: null, text });
-        em.create(ChatMember, { groupId: group.id, userId, visibleAfterId: group.historyVisibleToNewMembers ? 0 : joined.id - 1 });
+        em.create(ChatMember, {
+          groupId: group.id,
+          userId,
+          visibleAfterId: group.historyVisibleToNewMembers ? 0 : joined.id - 1,
+        });
         await em.flush();
         return joined;
       });
@@ -243,7 +270,15 @@ export class ChatGroupService {
         if (heir) {
           await em.nativeUpdate(ChatGroup, { id: groupId }, { ownerId: heir.userId });
           const user = await em.findOneOrFail(User, { id: heir.userId }, { fields: ['username'] });
-          out.push((await insertChatMessage(em, groupId, { kind: 'system', author: null, text: `${user.username} now owns the group` })).view);
+          out.push(
+            (
+              await insertChatMessage(em, groupId, {
+                kind: 'system',
+                author: null,
+                text: `${user.username} now owns the group`,
+              })
+            ).view,
+          );
         }
       }
       return out;
@@ -258,4 +293,3 @@ export class ChatGroupService {
     if (membersChanged) this.bus.publish(channels.group(groupId), { kind: 'members_changed' } satisfies GroupEvent);
   }
 }
-

@@ -52,7 +52,8 @@ export class ChatService {
   ): Promise<Stored<ChatMessageView>> {
     if (input.kind === 'room_dm') {
       if (input.toUserId === author.userId) throw new AppError('CANNOT_TARGET_SELF');
-      if (!input.toUserId || !(await this.groups.isMember(groupId, input.toUserId))) throw new AppError('RECIPIENT_NOT_IN_GROUP');
+      if (!input.toUserId || !(await this.groups.isMember(groupId, input.toUserId)))
+        throw new AppError('RECIPIENT_NOT_IN_GROUP');
     }
     return insertChatMessage(this.em, groupId, { ...input, author, authorMustBeMember: true });
   }
@@ -82,7 +83,11 @@ export class ChatService {
   /** Moves my read cursor forward (never back). Returns the cursor now stored. */
   async markRead(groupId: number, userId: number, messageId: number): Promise<number> {
     await this.groups.requireMember(groupId, userId);
-    await this.em.nativeUpdate(ChatMember, { groupId, userId, lastReadMessageId: { $lt: messageId } }, { lastReadMessageId: messageId });
+    await this.em.nativeUpdate(
+      ChatMember,
+      { groupId, userId, lastReadMessageId: { $lt: messageId } },
+      { lastReadMessageId: messageId },
+    );
     const member = await this.em.findOneOrFail(ChatMember, { groupId, userId }, { refresh: true });
     return member.lastReadMessageId;
   }
@@ -91,14 +96,21 @@ export class ChatService {
    * A page of what `viewerId` may read: newest first before `before` (or from the latest), or oldest
    * first after `after`.
    */
-  async history(groupId: number, viewerId: number, input: { before?: number; after?: number; limit: number }): Promise<HistoryPage> {
+  async history(
+    groupId: number,
+    viewerId: number,
+    input: { before?: number; after?: number; limit: number },
+  ): Promise<HistoryPage> {
     const member = await this.groups.requireMember(groupId, viewerId);
     const limit = Math.min(input.limit, HISTORY_MAX);
     const forward = input.after !== undefined;
     const where = this.readableBy(member, groupId);
     if (forward) where.id = { $gt: Math.max(input.after!, member.visibleAfterId) };
     else if (input.before) where.id = { $gt: member.visibleAfterId, $lt: input.before };
-    const rows = await this.em.find(ChatMessage, where, { orderBy: { id: forward ? 'asc' : 'desc' }, limit: limit + 1 });
+    const rows = await this.em.find(ChatMessage, where, {
+      orderBy: { id: forward ? 'asc' : 'desc' },
+      limit: limit + 1,
+    });
     const items = rows.slice(0, limit).map(chatMessageView);
     const next = rows.length > limit ? items[items.length - 1].id : null;
     return { items, next_before: forward ? null : next, next_after: forward ? next : null };

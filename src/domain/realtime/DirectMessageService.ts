@@ -40,7 +40,8 @@ export class DirectMessageService {
     if (toUserId === from.userId) throw new AppError('CANNOT_TARGET_SELF');
     const recipient = await this.em.findOne(User, { id: toUserId, status: 'active' }, { fields: ['id'] });
     if (!recipient) throw new AppError('USER_NOT_FOUND');
-    if (await this.em.count(UserBlock, { blockerId: toUserId, blockedId: from.userId })) throw new AppError('RECIPIENT_BLOCKS_YOU');
+    if (await this.em.count(UserBlock, { blockerId: toUserId, blockedId: from.userId }))
+      throw new AppError('RECIPIENT_BLOCKS_YOU');
     let message: DirectMessage;
     try {
       message = await this.insert(from.userId, toUserId, text, clientMsgId);
@@ -58,12 +59,18 @@ export class DirectMessageService {
 
   /** The offline queue of `userId`, oldest first. */
   async undelivered(userId: number, limit = 1000): Promise<DmView[]> {
-    return this.withNames(await this.em.find(DirectMessage, { toUserId: userId, deliveredAt: null }, { orderBy: { id: 'asc' }, limit }));
+    return this.withNames(
+      await this.em.find(DirectMessage, { toUserId: userId, deliveredAt: null }, { orderBy: { id: 'asc' }, limit }),
+    );
   }
 
   async markDelivered(userId: number, ids: number[]): Promise<void> {
     if (ids.length === 0) return;
-    await this.em.nativeUpdate(DirectMessage, { id: { $in: ids }, toUserId: userId, deliveredAt: null }, { deliveredAt: new Date() });
+    await this.em.nativeUpdate(
+      DirectMessage,
+      { id: { $in: ids }, toUserId: userId, deliveredAt: null },
+      { deliveredAt: new Date() },
+    );
   }
 
   /** DMs to or from `userId` after `afterId`, oldest first, a page at a time (catch-up). */
@@ -94,7 +101,12 @@ export class DirectMessageService {
       username: String(r.username),
       nickname: String(r.nickname),
       unread: Number(r.unread),
-      last_message: { id: Number(r.id), from_user_id: Number(r.from_user_id), text: String(r.text), created_at: iso(r.created_at)! },
+      last_message: {
+        id: Number(r.id),
+        from_user_id: Number(r.from_user_id),
+        text: String(r.text),
+        created_at: iso(r.created_at)!,
+      },
     }));
   }
 
@@ -106,11 +118,17 @@ export class DirectMessageService {
   ): Promise<{ items: DmView[]; next_before: number | null; next_after: number | null }> {
     const forward = input.after !== undefined;
     const where: Record<string, unknown> = {
-      $or: [{ fromUserId: userId, toUserId: peerId }, { fromUserId: peerId, toUserId: userId }],
+      $or: [
+        { fromUserId: userId, toUserId: peerId },
+        { fromUserId: peerId, toUserId: userId },
+      ],
     };
     if (forward) where.id = { $gt: input.after };
     else if (input.before) where.id = { $lt: input.before };
-    const rows = await this.em.find(DirectMessage, where, { orderBy: { id: forward ? 'asc' : 'desc' }, limit: input.limit + 1 });
+    const rows = await this.em.find(DirectMessage, where, {
+      orderBy: { id: forward ? 'asc' : 'desc' },
+      limit: input.limit + 1,
+    });
     const items = await this.withNames(rows.slice(0, input.limit));
     const next = rows.length > input.limit ? items[items.length - 1].id : null;
     return { items, next_before: forward ? null : next, next_after: forward ? next : null };
@@ -119,7 +137,11 @@ export class DirectMessageService {
   /** Marks every message from `peerId` to me as read (and delivered). Returns how many changed. */
   async markRead(userId: number, peerId: number): Promise<number> {
     const now = new Date();
-    await this.em.nativeUpdate(DirectMessage, { fromUserId: peerId, toUserId: userId, deliveredAt: null }, { deliveredAt: now });
+    await this.em.nativeUpdate(
+      DirectMessage,
+      { fromUserId: peerId, toUserId: userId, deliveredAt: null },
+      { deliveredAt: now },
+    );
     return this.em.nativeUpdate(DirectMessage, { fromUserId: peerId, toUserId: userId, readAt: null }, { readAt: now });
   }
 
@@ -128,10 +150,20 @@ export class DirectMessageService {
   }
 
   /** Locks both users' streams (lower id first, so two senders never deadlock), then draws the id and the seq. */
-  private async insert(fromUserId: number, toUserId: number, text: string, clientMsgId?: string): Promise<DirectMessage> {
+  private async insert(
+    fromUserId: number,
+    toUserId: number,
+    text: string,
+    clientMsgId?: string,
+  ): Promise<DirectMessage> {
     const [low, high] = fromUserId < toUserId ? [fromUserId, toUserId] : [toUserId, fromUserId];
     const id = await this.em.transactional(async (em) => {
-      await em.execute('select pg_advisory_xact_lock(?, ?), pg_advisory_xact_lock(?, ?)', [DM_STREAM_LOCK, low, DM_STREAM_LOCK, high]);
+      await em.execute('select pg_advisory_xact_lock(?, ?), pg_advisory_xact_lock(?, ?)', [
+        DM_STREAM_LOCK,
+        low,
+        DM_STREAM_LOCK,
+        high,
+      ]);
       const [row] = await em.execute<{ id: number }[]>(
         `insert into direct_messages (from_user_id, to_user_id, seq, text, client_msg_id, created_at)
          values (?, ?, coalesce((select seq from direct_messages

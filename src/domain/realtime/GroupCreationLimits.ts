@@ -15,7 +15,11 @@ export class GroupCreationLimits {
   private readonly creations: RateLimiterMemory;
 
   constructor(private readonly limits: GroupLimits) {
-    this.creations = new RateLimiterMemory({ keyPrefix: 'chat-group-create', points: limits.groupsPerHour, duration: 3600 });
+    this.creations = new RateLimiterMemory({
+      keyPrefix: 'chat-group-create',
+      points: limits.groupsPerHour,
+      duration: 3600,
+    });
   }
 
   /** Refuses a new group past the cap (30019) or the hourly rate (429 with Retry-After); spends from the rate otherwise. */

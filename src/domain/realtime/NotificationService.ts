@@ -41,12 +41,19 @@ export class NotificationService {
 
   /** The unread ones, oldest first: what a joining home device receives. */
   async unread(userId: number): Promise<NotificationView[]> {
-    const rows = await this.em.find(Notification, { userId, readAt: null }, { orderBy: { id: 'asc' }, limit: UNREAD_ON_JOIN });
+    const rows = await this.em.find(
+      Notification,
+      { userId, readAt: null },
+      { orderBy: { id: 'asc' }, limit: UNREAD_ON_JOIN },
+    );
     return rows.map(notificationView);
   }
 
   /** Newest first, keyset paged. */
-  async list(userId: number, input: { cursor?: string; limit: number; unread?: boolean }): Promise<Page<NotificationView>> {
+  async list(
+    userId: number,
+    input: { cursor?: string; limit: number; unread?: boolean },
+  ): Promise<Page<NotificationView>> {
     const after = decodeCursor(input.cursor, z.tuple([z.number().int()]));
     const where: Record<string, unknown> = { userId };
     if (input.unread) where.readAt = null;

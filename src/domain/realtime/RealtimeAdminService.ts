@@ -51,11 +51,19 @@ export class RealtimeAdminService {
     const names = new Map(groups.map((g) => [g.id, g.name]));
     return ids.map((id) => {
       const list = byGroup.get(id)!;
-      return { group_id: id, name: names.get(id) ?? '', room_id: list[0].room_id, connections: list.length, users: new Set(list.map((c) => c.user_id)).size };
+      return {
+        group_id: id,
+        name: names.get(id) ?? '',
+        room_id: list[0].room_id,
+        connections: list.length,
+        users: new Set(list.map((c) => c.user_id)).size,
+      };
     });
   }
 
-  async liveGroup(groupId: number): Promise<{ group_id: number; name: string; members: MemberView[]; connections: ConnectionView[] }> {
+  async liveGroup(
+    groupId: number,
+  ): Promise<{ group_id: number; name: string; members: MemberView[]; connections: ConnectionView[] }> {
     const group = await this.groups.get(groupId);
     const connections = (await this.connections()).filter((c) => c.group_id === groupId);
     return { group_id: groupId, name: group.name, members: await this.groups.members(groupId), connections };
@@ -65,7 +73,10 @@ export class RealtimeAdminService {
    * A notice to a user: stored as a notification (unread until they mark it), and pushed live to
    * their home devices if any is connected.
    */
-  async sendToUser(userId: number, text: string): Promise<{ stored: true; notification_id: number; delivered_live: boolean }> {
+  async sendToUser(
+    userId: number,
+    text: string,
+  ): Promise<{ stored: true; notification_id: number; delivered_live: boolean }> {
     if (!(await this.em.count(User, { id: userId }))) throw new AppError('USER_NOT_FOUND');
     const notification = await this.notifications.notify(userId, { type: 'notice', text });
     const online = (await this.connections()).some((c) => c.user_id === userId && c.room === 'home');

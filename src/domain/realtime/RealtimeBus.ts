@@ -67,6 +67,4 @@ export type HomeEvent =
 
 /** What a chat group's room can receive through its channel. */
 export type GroupEvent =
-  | { kind: 'message'; message: ChatMessageView }
-  | { kind: 'members_changed' }
-  | { kind: 'renamed'; name: string };
+  { kind: 'message'; message: ChatMessageView } | { kind: 'members_changed' } | { kind: 'renamed'; name: string };

@@ -35,10 +35,16 @@ export class SocialService {
 
   async follow(me: Author, targetId: number): Promise<void> {
     await this.requireOther(me.userId, targetId);
-    if (await this.em.count(UserBlock, { blockerId: targetId, blockedId: me.userId })) throw new AppError('RECIPIENT_BLOCKS_YOU');
+    if (await this.em.count(UserBlock, { blockerId: targetId, blockedId: me.userId }))
+      throw new AppError('RECIPIENT_BLOCKS_YOU');
     const created = await insertOnce(this.em, Follow, { followerId: me.userId, followeeId: targetId });
     this.bus.publish(channels.home(me.userId), { kind: 'following_changed' } satisfies HomeEvent);
-    if (created) await this.notifications.notify(targetId, { type: 'followed', text: `${me.username} follows you`, fromUserId: me.userId });
+    if (created)
+      await this.notifications.notify(targetId, {
+        type: 'followed',
+        text: `${me.username} follows you`,
+        fromUserId: me.userId,
+      });
   }
 
   async unfollow(me: Author, targetId: number): Promise<void> {
@@ -48,11 +54,17 @@ export class SocialService {
   }
 
   async following(userId: number): Promise<FollowedUserView[]> {
-    return this.listJoined(`select u.id, u.username, u.nickname, f.created_at from follows f join users u on u.id = f.followee_id where f.follower_id = ? order by f.id`, userId);
+    return this.listJoined(
+      `select u.id, u.username, u.nickname, f.created_at from follows f join users u on u.id = f.followee_id where f.follower_id = ? order by f.id`,
+      userId,
+    );
   }
 
   async followers(userId: number): Promise<FollowedUserView[]> {
-    return this.listJoined(`select u.id, u.username, u.nickname, f.created_at from follows f join users u on u.id = f.follower_id where f.followee_id = ? order by f.id`, userId);
+    return this.listJoined(
+      `select u.id, u.username, u.nickname, f.created_at from follows f join users u on u.id = f.follower_id where f.followee_id = ? order by f.id`,
+      userId,
+    );
   }
 
   /** Presence of everyone I follow (what `home` state shows). */
@@ -90,7 +102,10 @@ export class SocialService {
   }
 
   async blocked(userId: number): Promise<FollowedUserView[]> {
-    return this.listJoined(`select u.id, u.username, u.nickname, b.created_at from user_blocks b join users u on u.id = b.blocked_id where b.blocker_id = ? order by b.id`, userId);
+    return this.listJoined(
+      `select u.id, u.username, u.nickname, b.created_at from user_blocks b join users u on u.id = b.blocked_id where b.blocker_id = ? order by b.id`,
+      userId,
+    );
   }
 
   private async requireOther(meId: number, targetId: number): Promise<void> {
@@ -111,7 +126,11 @@ export class SocialService {
 }
 
 /** Inserts a row unless an equal one exists (idempotent follow/block). Returns whether it inserted. */
-async function insertOnce<T extends object>(em: EntityManager, entity: EntityName<T>, data: Record<string, unknown>): Promise<boolean> {
+async function insertOnce<T extends object>(
+  em: EntityManager,
+  entity: EntityName<T>,
+  data: Record<string, unknown>,
+): Promise<boolean> {
   if (await em.count(entity, data as never)) return false;
   try {
     await em.fork().insert(entity, { ...data, createdAt: new Date() } as never);

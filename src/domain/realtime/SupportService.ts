@@ -31,10 +31,17 @@ export class SupportService {
     if (!owner) throw new AppError('USER_NOT_FOUND');
     const fromAdmin = author.userId !== conversationUserId;
     if (fromAdmin && author.role !== 'admin') throw new AppError('FORBIDDEN');
-    const earlier = clientMsgId ? await this.em.findOne(SupportMessage, { authorId: author.userId, clientMsgId }) : null;
+    const earlier = clientMsgId
+      ? await this.em.findOne(SupportMessage, { authorId: author.userId, clientMsgId })
+      : null;
     if (earlier) return { view: supportMessageView(earlier), duplicate: true };
     const message = this.em.create(SupportMessage, {
-      userId: conversationUserId, authorId: author.userId, authorName: author.username, fromAdmin, text, clientMsgId: clientMsgId ?? null,
+      userId: conversationUserId,
+      authorId: author.userId,
+      authorName: author.username,
+      fromAdmin,
+      text,
+      clientMsgId: clientMsgId ?? null,
     });
     try {
       await this.em.flush();
@@ -50,7 +57,10 @@ export class SupportService {
     return { view, duplicate: false };
   }
 
-  async messages(conversationUserId: number, input: { before?: number; limit: number }): Promise<{ items: SupportMessageView[]; next_before: number | null }> {
+  async messages(
+    conversationUserId: number,
+    input: { before?: number; limit: number },
+  ): Promise<{ items: SupportMessageView[]; next_before: number | null }> {
     const where: Record<string, unknown> = { userId: conversationUserId };
     if (input.before) where.id = { $lt: input.before };
     const rows = await this.em.find(SupportMessage, where, { orderBy: { id: 'desc' }, limit: input.limit + 1 });
@@ -70,7 +80,12 @@ export class SupportService {
         user_id: Number(r.user_id),
         username: String(r.username),
         count: Number(r.count),
-        last_message: { id: Number(r.id), from_admin: Boolean(r.from_admin), text: String(r.text), created_at: iso(r.created_at)! },
+        last_message: {
+          id: Number(r.id),
+          from_admin: Boolean(r.from_admin),
+          text: String(r.text),
+          created_at: iso(r.created_at)!,
+        },
       }))
       .sort((a, b) => b.last_message.id - a.last_message.id);
   }

@@ -29,7 +29,11 @@ const PREVIEW_CHARS = 200;
  * grow in commit order and `seq` is contiguous; then it prunes beyond the group's retention. A repeated
  * (author, client_msg_id) stores nothing and returns the original with `duplicate: true`.
  */
-export async function insertChatMessage(em: EntityManager, groupId: number, input: NewChatMessage): Promise<Stored<ChatMessageView>> {
+export async function insertChatMessage(
+  em: EntityManager,
+  groupId: number,
+  input: NewChatMessage,
+): Promise<Stored<ChatMessageView>> {
   const isPublic = input.kind !== 'room_dm';
   const authorId = input.author?.userId ?? null;
   const authorName = input.author?.username ?? null;
@@ -58,11 +62,30 @@ export async function insertChatMessage(em: EntityManager, groupId: number, inpu
            order by c.id desc offset greatest((select retain_messages from g) - 1, 0) limit 1))
        select * from m`,
       [
-        isPublic, isPublic, isPublic, isPublic, input.text, isPublic, authorName, isPublic, input.kind,
-        groupId, Boolean(input.authorMustBeMember), groupId, authorId,
-        isPublic, isPublic, input.kind, authorId, authorName, input.toUserId ?? null, input.text, input.clientMsgId ?? null,
         isPublic,
-        groupId, groupId,
+        isPublic,
+        isPublic,
+        isPublic,
+        input.text,
+        isPublic,
+        authorName,
+        isPublic,
+        input.kind,
+        groupId,
+        Boolean(input.authorMustBeMember),
+        groupId,
+        authorId,
+        isPublic,
+        isPublic,
+        input.kind,
+        authorId,
+        authorName,
+        input.toUserId ?? null,
+        input.text,
+        input.clientMsgId ?? null,
+        isPublic,
+        groupId,
+        groupId,
       ],
     );
   } catch (err) {
@@ -78,7 +101,12 @@ export async function insertChatMessage(em: EntityManager, groupId: number, inpu
   return { view: rowView(rows[0]), duplicate: false };
 }
 
-async function original(em: EntityManager, groupId: number, authorId: number, clientMsgId: string): Promise<ChatMessageView> {
+async function original(
+  em: EntityManager,
+  groupId: number,
+  authorId: number,
+  clientMsgId: string,
+): Promise<ChatMessageView> {
   const message = await em.findOneOrFail(ChatMessage, { authorId, clientMsgId });
   if (message.groupId !== groupId) {
     throw new AppError('VALIDATION_FAILED', {

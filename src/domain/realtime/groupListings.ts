@@ -35,20 +35,24 @@ export async function myGroups(em: EntityManager, userId: number): Promise<MyGro
     member_count: Number(r.member_count),
     unread: Number(r.unread),
     last_read_message_id: Number(r.my_cursor),
-    last_message: r.last_message_id && Number(r.last_message_id) > 0
-      ? {
-          id: Number(r.last_message_id),
-          kind: String(r.last_message_kind),
-          from: (r.last_message_from as string | null) ?? null,
-          text: String(r.last_message_text ?? ''),
-          created_at: iso(r.last_message_at)!,
-        }
-      : null,
+    last_message:
+      r.last_message_id && Number(r.last_message_id) > 0
+        ? {
+            id: Number(r.last_message_id),
+            kind: String(r.last_message_kind),
+            from: (r.last_message_from as string | null) ?? null,
+            text: String(r.last_message_text ?? ''),
+            created_at: iso(r.last_message_at)!,
+          }
+        : null,
   }));
 }
 
 /** Open groups whose name contains `q`, oldest first, keyset paged. */
-export async function discoverGroups(em: EntityManager, input: { q?: string; cursor?: string; limit: number }): Promise<Page<DiscoveredGroupView>> {
+export async function discoverGroups(
+  em: EntityManager,
+  input: { q?: string; cursor?: string; limit: number },
+): Promise<Page<DiscoveredGroupView>> {
   const after = decodeCursor(input.cursor, z.tuple([z.number().int()]));
   const rows = await em.execute<Record<string, unknown>[]>(
     `select g.*, (select count(*) from chat_members x where x.group_id = g.id) as member_count
@@ -57,7 +61,12 @@ export async function discoverGroups(em: EntityManager, input: { q?: string; cur
       order by g.id limit ?`,
     [after?.[0] ?? 0, input.q ?? null, `%${escapeLike(input.q ?? '')}%`, input.limit + 1],
   );
-  return toPage(rows, input.limit, (r) => ({ ...rowGroupView(r), member_count: Number(r.member_count) }), (r) => [Number(r.id)]);
+  return toPage(
+    rows,
+    input.limit,
+    (r) => ({ ...rowGroupView(r), member_count: Number(r.member_count) }),
+    (r) => [Number(r.id)],
+  );
 }
 
 function rowGroupView(r: Record<string, unknown>): GroupView {

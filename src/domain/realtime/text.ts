@@ -24,4 +24,8 @@ export const MessageText = storableText(TEXT_MAX);
 export const GroupName = storableText(100);
 
 /** The sender's own id for one message (a UUID): repeating a send with it never stores the message twice. */
-export const ClientMsgId = z.uuid().describe('Your own UUID for this message: a repeat with the same one is acknowledged with the original, never stored twice.');
+export const ClientMsgId = z
+  .uuid()
+  .describe(
+    'Your own UUID for this message: a repeat with the same one is acknowledged with the original, never stored twice.',
+  );

@@ -17,12 +17,20 @@ export function decodeCursor<T extends z.ZodTypeAny>(cursor: string | undefined,
   try {
     return shape.parse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
   } catch {
-    throw new AppError('VALIDATION_FAILED', { message: 'Invalid cursor', detail: [{ path: 'cursor', message: 'Invalid cursor' }] });
+    throw new AppError('VALIDATION_FAILED', {
+      message: 'Invalid cursor',
+      detail: [{ path: 'cursor', message: 'Invalid cursor' }],
+    });
   }
 }
 
 /** Fetches limit+1 rows to know whether another page exists. */
-export function toPage<Row, T>(rows: Row[], limit: number, map: (row: Row) => T, cursorOf: (row: Row) => unknown[]): Page<T> {
+export function toPage<Row, T>(
+  rows: Row[],
+  limit: number,
+  map: (row: Row) => T,
+  cursorOf: (row: Row) => unknown[],
+): Page<T> {
   const hasMore = rows.length > limit;
   const pageRows = hasMore ? rows.slice(0, limit) : rows;
   return {

@@ -20,7 +20,10 @@ export const memoryStore: LimiterStore = (options) => new RateLimiterMemory(opti
 /** The catalogue's 429 for a spent budget, with `Retry-After` in whole seconds (at least 1). */
 export function rateLimitedError(res: RateLimiterRes, detail: Record<string, unknown> = {}): AppError {
   const retryAfter = Math.max(1, Math.ceil(res.msBeforeNext / 1000));
-  return new AppError('RATE_LIMITED', { detail: { ...detail, retry_after: retryAfter }, headers: { 'Retry-After': String(retryAfter) } });
+  return new AppError('RATE_LIMITED', {
+    detail: { ...detail, retry_after: retryAfter },
+    headers: { 'Retry-After': String(retryAfter) },
+  });
 }
 
 /**
@@ -32,7 +35,10 @@ export class UserRateLimits<Action extends string> {
 
   constructor(budgets: Record<Action, RateBudget>, store: LimiterStore = memoryStore) {
     this.limiters = Object.fromEntries(
-      Object.entries<RateBudget>(budgets).map(([action, b]) => [action, store({ keyPrefix: `user-${action}`, points: b.points, duration: b.windowSeconds })]),
+      Object.entries<RateBudget>(budgets).map(([action, b]) => [
+        action,
+        store({ keyPrefix: `user-${action}`, points: b.points, duration: b.windowSeconds }),
+      ]),
     ) as Record<Action, RateLimiterAbstract>;
   }
 

@@ -19,7 +19,8 @@ export function parseSearch(q: string): SearchQuery {
     const quoted = match[2] !== undefined;
     const term = (quoted ? match[2] : match[4]).trim();
     if (!quoted && term.toLowerCase() === 'or') {
-      if (alternatives.at(-1)!.include.length || alternatives.at(-1)!.exclude.length) alternatives.push({ include: [], exclude: [] });
+      if (alternatives.at(-1)!.include.length || alternatives.at(-1)!.exclude.length)
+        alternatives.push({ include: [], exclude: [] });
       continue;
     }
     if (!term) continue;

@@ -15,7 +15,8 @@ export interface Lease {
   expiresAt: Date;
 }
 
-export type SessionEndReason = 'ended_by_owner' | 'ended_by_admin' | 'owner_left' | 'owner_disconnected' | 'expired' | 'taken_over';
+export type SessionEndReason =
+  'ended_by_owner' | 'ended_by_admin' | 'owner_left' | 'owner_disconnected' | 'expired' | 'taken_over';
 
 interface Row {
   owner_connection_id: string;
@@ -53,7 +54,10 @@ export class SessionLeases {
   /** The live lease, or null. Expired rows are removed (and audited) on the way. */
   async current(): Promise<Lease | null> {
     await this.reapExpired();
-    const rows = await this.query(`select ${COLUMNS} from ssh_session_lease where resource = ? and expires_at > now()`, [this.resource]);
+    const rows = await this.query(
+      `select ${COLUMNS} from ssh_session_lease where resource = ? and expires_at > now()`,
+      [this.resource],
+    );
     return rows[0] ? toLease(rows[0]) : null;
   }
 
@@ -70,7 +74,9 @@ export class SessionLeases {
     if (!rows[0]) {
       const holder = await this.current();
       throw new AppError('SESSION_ALREADY_ACTIVE', {
-        detail: holder ? { owner: ownerView(holder.owner), expires_at: holder.expiresAt.toISOString() } : { retry: true },
+        detail: holder
+          ? { owner: ownerView(holder.owner), expires_at: holder.expiresAt.toISOString() }
+          : { retry: true },
       });
     }
     await this.record({ id: owner.userId, name: owner.username }, 'ssh.session.start', owner.connectionId, {});
@@ -131,7 +137,14 @@ export class SessionLeases {
          started_at = now(), renewed_at = now(), expires_at = now() + ?::interval
        where resource = ? and owner_connection_id = ? and expires_at > now()
        returning ${COLUMNS}`,
-      [admin.connectionId, admin.userId, admin.username, `${this.options.ttlSeconds} seconds`, this.resource, lease.owner.connectionId],
+      [
+        admin.connectionId,
+        admin.userId,
+        admin.username,
+        `${this.options.ttlSeconds} seconds`,
+        this.resource,
+        lease.owner.connectionId,
+      ],
     );
     if (!rows[0]) throw new AppError('NO_ACTIVE_SESSION', { detail: { retry: true } });
     await this.record({ id: admin.userId, name: admin.username }, 'ssh.session.takeover', admin.connectionId, {
@@ -149,14 +162,25 @@ export class SessionLeases {
   }
 
   private async reapExpired(): Promise<void> {
-    const rows = await this.query(`delete from ssh_session_lease where resource = ? and expires_at <= now() returning ${COLUMNS}`, [this.resource]);
+    const rows = await this.query(
+      `delete from ssh_session_lease where resource = ? and expires_at <= now() returning ${COLUMNS}`,
+      [this.resource],
+    );
     for (const row of rows) {
       const lease = toLease(row);
-      await this.record(SYSTEM, 'ssh.session.end', lease.owner.connectionId, { reason: 'expired', owner: ownerView(lease.owner) });
+      await this.record(SYSTEM, 'ssh.session.end', lease.owner.connectionId, {
+        reason: 'expired',
+        owner: ownerView(lease.owner),
+      });
     }
   }
 
-  private async record(actor: Actor, action: string, connectionId: string, detail: Record<string, unknown>): Promise<void> {
+  private async record(
+    actor: Actor,
+    action: string,
+    connectionId: string,
+    detail: Record<string, unknown>,
+  ): Promise<void> {
     const em = this.em.fork();
     this.audit.record(em, actor, { action, targetType: 'ssh_session', targetId: connectionId, detail });
     await em.flush();

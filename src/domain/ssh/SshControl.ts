@@ -17,7 +17,6 @@ export interface CommandInput {
   timeout_ms?: number;
 }
 
-
 /**
  * Commands and transfers on the configured targets under the session rules: while a session is
  * active only its owner may operate (others get RESOURCE_LOCKED with the owner), and transfers need
@@ -77,7 +76,10 @@ export class SshControl {
       }
       return result;
     } catch (err) {
-      await this.record(operator, 'ssh.command', 'ssh_server', input.server_name, { ...base, error_code: toAppError(err).error.code });
+      await this.record(operator, 'ssh.command', 'ssh_server', input.server_name, {
+        ...base,
+        error_code: toAppError(err).error.code,
+      });
       throw err;
     }
   }
@@ -92,8 +94,12 @@ export class SshControl {
     const transfer = this.gateway.transfers().find((t) => t.name === transferName);
     if (!transfer) throw new AppError('SSH_TRANSFER_UNKNOWN', { detail: { transfer_name: transferName } });
     const lease = await this.leases.current();
-    if (!lease) throw new AppError('NO_ACTIVE_SESSION', { detail: { reason: 'scp_transfer needs an active session: send start_session first' } });
-    if (lease.owner.connectionId !== operator.connectionId) throw new AppError('RESOURCE_LOCKED', { detail: { owner: ownerView(lease.owner) } });
+    if (!lease)
+      throw new AppError('NO_ACTIVE_SESSION', {
+        detail: { reason: 'scp_transfer needs an active session: send start_session first' },
+      });
+    if (lease.owner.connectionId !== operator.connectionId)
+      throw new AppError('RESOURCE_LOCKED', { detail: { owner: ownerView(lease.owner) } });
     const base = {
       connection_id: operator.connectionId,
       source: `${transfer.source.server}:${transfer.source.path}`,
@@ -103,13 +109,19 @@ export class SshControl {
     try {
       const result = await this.gateway.transfer({ transfer, signal, onProgress });
       await this.record(operator, 'ssh.transfer', 'ssh_transfer', transfer.name, {
-        ...base, bytes: result.bytes, sha256: result.sha256, duration_ms: result.durationMs,
+        ...base,
+        bytes: result.bytes,
+        sha256: result.sha256,
+        duration_ms: result.durationMs,
       });
       return { ...result, source: transfer.source.server, destination: transfer.destination.server };
     } catch (err) {
       const cancelled = signal.aborted;
       await this.record(operator, 'ssh.transfer', 'ssh_transfer', transfer.name, {
-        ...base, error_code: toAppError(err).error.code, duration_ms: Date.now() - started, cancelled,
+        ...base,
+        error_code: toAppError(err).error.code,
+        duration_ms: Date.now() - started,
+        cancelled,
       });
       if (cancelled) await this.record(operator, 'ssh.cancel', 'ssh_transfer', transfer.name, base);
       throw err;
@@ -129,7 +141,13 @@ export class SshControl {
     return this.audit.list({ ...input, actionPrefix: 'ssh.', target_id: input.server });
   }
 
-  private async record(actor: Actor, action: string, targetType: string, targetId: string, detail: Record<string, unknown>): Promise<void> {
+  private async record(
+    actor: Actor,
+    action: string,
+    targetType: string,
+    targetId: string,
+    detail: Record<string, unknown>,
+  ): Promise<void> {
     const em = this.em.fork();
     this.audit.record(em, actor, { action, targetType, targetId, detail });
     await em.flush();

@@ -18,7 +18,8 @@ export class UserService {
     if (changes.nickname !== undefined) user.nickname = changes.nickname;
     if (changes.bio !== undefined) user.bio = changes.bio;
     if (changes.avatar_file_id !== undefined) {
-      user.avatarFile = changes.avatar_file_id === null ? null : await avatarCandidate(this.em, userId, changes.avatar_file_id);
+      user.avatarFile =
+        changes.avatar_file_id === null ? null : await avatarCandidate(this.em, userId, changes.avatar_file_id);
     }
     await this.em.flush();
     return privateUser(user);

@@ -29,7 +29,9 @@ export function refuseDeepJson(maxDepth = MAX_JSON_DEPTH) {
         inString = true;
       } else if (OPENERS.has(byte)) {
         if (++depth > maxDepth) {
-          throw new AppError('VALIDATION_FAILED', { detail: [{ path: 'body', message: `JSON may nest at most ${maxDepth} levels deep` }] });
+          throw new AppError('VALIDATION_FAILED', {
+            detail: [{ path: 'body', message: `JSON may nest at most ${maxDepth} levels deep` }],
+          });
         }
       } else if (CLOSERS.has(byte)) {
         depth--;

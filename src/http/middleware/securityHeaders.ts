@@ -10,6 +10,9 @@ import type { RequestHandler } from 'express';
  */
 export function securityHeaders(): RequestHandler {
   const overHttps = helmet();
-  const overHttp = helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } }, strictTransportSecurity: false });
+  const overHttp = helmet({
+    contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } },
+    strictTransportSecurity: false,
+  });
   return (req, res, next) => (req.secure ? overHttps : overHttp)(req, res, next);
 }

@@ -20,11 +20,18 @@ const AuditEntrySchema = z
   .meta({ id: 'AuditEntry' });
 
 export function adminRoutes(api: Api, admin: AdminService, audit: AuditLog, outbox: Outbox): void {
-  const actorOf = (principal: { userId: number; username: string }) => ({ id: principal.userId, name: principal.username });
+  const actorOf = (principal: { userId: number; username: string }) => ({
+    id: principal.userId,
+    name: principal.username,
+  });
 
   api.route(
     {
-      method: 'get', path: '/admin/users', tag: 'admin', access: 'admin', summary: 'List users',
+      method: 'get',
+      path: '/admin/users',
+      tag: 'admin',
+      access: 'admin',
+      summary: 'List users',
       query: PageQuery.extend({
         q: z.string().trim().max(254).optional(),
         status: z.enum(USER_STATUSES).optional(),
@@ -37,8 +44,13 @@ export function adminRoutes(api: Api, admin: AdminService, audit: AuditLog, outb
 
   api.route(
     {
-      method: 'post', path: '/admin/users/:id/ban', tag: 'admin', access: 'admin', summary: 'Ban a user',
-      description: 'Every token of the user is revoked at once and live connections are closed. Recorded in the audit log.',
+      method: 'post',
+      path: '/admin/users/:id/ban',
+      tag: 'admin',
+      access: 'admin',
+      summary: 'Ban a user',
+      description:
+        'Every token of the user is revoked at once and live connections are closed. Recorded in the audit log.',
       params: IdParam,
       body: z.object({ reason: z.string().trim().min(1).max(500) }),
       response: AdminUserSchema,
@@ -49,7 +61,11 @@ export function adminRoutes(api: Api, admin: AdminService, audit: AuditLog, outb
 
   api.route(
     {
-      method: 'post', path: '/admin/users/:id/unban', tag: 'admin', access: 'admin', summary: 'Lift a ban',
+      method: 'post',
+      path: '/admin/users/:id/unban',
+      tag: 'admin',
+      access: 'admin',
+      summary: 'Lift a ban',
       params: IdParam,
       body: z.object({ reason: z.string().trim().max(500).optional() }).optional(),
       response: AdminUserSchema,
@@ -60,7 +76,11 @@ export function adminRoutes(api: Api, admin: AdminService, audit: AuditLog, outb
 
   api.route(
     {
-      method: 'get', path: '/admin/audit', tag: 'admin', access: 'admin', summary: 'The admin audit log, newest first',
+      method: 'get',
+      path: '/admin/audit',
+      tag: 'admin',
+      access: 'admin',
+      summary: 'The admin audit log, newest first',
       query: PageQuery.extend({ action: z.string().max(64).optional(), actor_id: idTextSchema.optional() }),
       response: pageOf(AuditEntrySchema, 'AuditPage'),
     },
@@ -69,11 +89,18 @@ export function adminRoutes(api: Api, admin: AdminService, audit: AuditLog, outb
 
   api.route(
     {
-      method: 'get', path: '/admin/outbox', tag: 'admin', access: 'admin', summary: 'E-mail Plaza has sent or holds, newest first',
+      method: 'get',
+      path: '/admin/outbox',
+      tag: 'admin',
+      access: 'admin',
+      summary: 'E-mail Plaza has sent or holds, newest first',
       description:
         'Who, what about, how and when: never the body (it may carry a credential). Without SMTP_URL the mail ' +
         'waits for the server operator, who reads it on the server with `npm run cli -- outbox`.',
-      query: z.object({ to: z.string().max(254).optional(), limit: z.coerce.number().int().min(1).max(100).default(20) }),
+      query: z.object({
+        to: z.string().max(254).optional(),
+        limit: z.coerce.number().int().min(1).max(100).default(20),
+      }),
       response: z.array(
         z
           .object({

@@ -35,7 +35,9 @@ const AiJobSchema = z
     progress: z.number().int().min(0).max(100),
     params: z.record(z.string(), z.unknown()),
     trained_model_id: z.number().int().nullable(),
-    result: z.unknown().meta({ description: 'The model’s result once succeeded; a train result carries `trained_model_id`' }),
+    result: z
+      .unknown()
+      .meta({ description: 'The model’s result once succeeded; a train result carries `trained_model_id`' }),
     error: z.object({ code: z.number().int(), message: z.string(), detail: z.unknown().optional() }).nullable(),
     attempts: z.number().int(),
     created_at: z.string(),
@@ -46,10 +48,19 @@ const AiJobSchema = z
 
 const ModelParam = z.object({ id: z.string().min(1).max(64) });
 
-export function aiRoutes(api: Api, registry: AiModelRegistry, jobs: AiJobService, options: { bodyLimit: number }): void {
+export function aiRoutes(
+  api: Api,
+  registry: AiModelRegistry,
+  jobs: AiJobService,
+  options: { bodyLimit: number },
+): void {
   api.route(
     {
-      method: 'get', path: '/ai/models', tag: 'ai', access: 'user', summary: 'AI models and their input schemas',
+      method: 'get',
+      path: '/ai/models',
+      tag: 'ai',
+      access: 'user',
+      summary: 'AI models and their input schemas',
       response: z.array(AiModelSchema),
     },
     () => registry.list(),
@@ -57,24 +68,42 @@ export function aiRoutes(api: Api, registry: AiModelRegistry, jobs: AiJobService
 
   api.route(
     {
-      method: 'patch', path: '/admin/ai/models/:id', tag: 'admin', access: 'admin', summary: 'Enable, disable or re-time an AI model',
-      description: 'Disabling refuses new jobs for the model; queued and running ones finish. Recorded in the audit log.',
+      method: 'patch',
+      path: '/admin/ai/models/:id',
+      tag: 'admin',
+      access: 'admin',
+      summary: 'Enable, disable or re-time an AI model',
+      description:
+        'Disabling refuses new jobs for the model; queued and running ones finish. Recorded in the audit log.',
       params: ModelParam,
       body: z
         .object({
           enabled: z.boolean().optional(),
-          timeout_ms: z.number().int().min(100).max(3_600_000).nullable().optional().meta({ description: 'null restores the model default' }),
+          timeout_ms: z
+            .number()
+            .int()
+            .min(100)
+            .max(3_600_000)
+            .nullable()
+            .optional()
+            .meta({ description: 'null restores the model default' }),
         })
         .strict(),
       response: AiModelSchema,
       errors: ['AI_MODEL_NOT_FOUND'],
     },
-    ({ principal, params, body }) => registry.update({ id: principal.userId, name: principal.username }, params.id, body),
+    ({ principal, params, body }) =>
+      registry.update({ id: principal.userId, name: principal.username }, params.id, body),
   );
 
   api.route(
     {
-      method: 'post', path: '/ai/jobs', tag: 'ai', access: 'user', status: 202, summary: 'Submit an AI job',
+      method: 'post',
+      path: '/ai/jobs',
+      tag: 'ai',
+      access: 'user',
+      status: 202,
+      summary: 'Submit an AI job',
       description:
         'Queues the job and answers at once. Follow it with GET /ai/jobs/{id} or the `ai_job` messages of the `home` room (docs/ai.md). ' +
         '`dataset` is CSV text with a header row (train), or `dataset_file_id` names one of my own uploaded CSV files ' +
@@ -85,20 +114,38 @@ export function aiRoutes(api: Api, registry: AiModelRegistry, jobs: AiJobService
         task: z.enum(AI_TASKS),
         input: z.unknown().optional(),
         dataset: z.string().optional().meta({ description: 'CSV text with a header row' }),
-        dataset_file_id: z.number().int().positive().optional().meta({ description: 'One of my uploaded files (CSV text), instead of `dataset`' }),
+        dataset_file_id: z
+          .number()
+          .int()
+          .positive()
+          .optional()
+          .meta({ description: 'One of my uploaded files (CSV text), instead of `dataset`' }),
         params: z.record(z.string(), z.unknown()).optional(),
         trained_model_id: idSchema.optional(),
       }),
       bodyLimit: options.bodyLimit,
       response: AiJobSchema,
-      errors: ['AI_MODEL_NOT_FOUND', 'AI_MODEL_DISABLED', 'AI_TASK_UNSUPPORTED', 'AI_TRAINED_MODEL_NOT_FOUND', 'AI_TOO_MANY_JOBS', 'AI_INPUT_TOO_LARGE', 'PAYLOAD_TOO_LARGE', 'FILE_NOT_FOUND'],
+      errors: [
+        'AI_MODEL_NOT_FOUND',
+        'AI_MODEL_DISABLED',
+        'AI_TASK_UNSUPPORTED',
+        'AI_TRAINED_MODEL_NOT_FOUND',
+        'AI_TOO_MANY_JOBS',
+        'AI_INPUT_TOO_LARGE',
+        'PAYLOAD_TOO_LARGE',
+        'FILE_NOT_FOUND',
+      ],
     },
     ({ principal, body }) => jobs.submit(principal, body),
   );
 
   api.route(
     {
-      method: 'get', path: '/ai/jobs', tag: 'ai', access: 'user', summary: 'My AI jobs, newest first (admins: everyone’s)',
+      method: 'get',
+      path: '/ai/jobs',
+      tag: 'ai',
+      access: 'user',
+      summary: 'My AI jobs, newest first (admins: everyone’s)',
       query: PageQuery.extend({
         status: z.enum(AI_JOB_STATUSES).optional(),
         user_id: idTextSchema.optional().meta({ description: 'Admins only: one user’s jobs' }),
@@ -110,17 +157,29 @@ export function aiRoutes(api: Api, registry: AiModelRegistry, jobs: AiJobService
 
   api.route(
     {
-      method: 'get', path: '/ai/jobs/:id', tag: 'ai', access: 'user', summary: 'An AI job: status, progress, result or error',
-      params: IdParam, response: AiJobSchema, errors: ['AI_JOB_NOT_FOUND'],
+      method: 'get',
+      path: '/ai/jobs/:id',
+      tag: 'ai',
+      access: 'user',
+      summary: 'An AI job: status, progress, result or error',
+      params: IdParam,
+      response: AiJobSchema,
+      errors: ['AI_JOB_NOT_FOUND'],
     },
     ({ principal, params }) => jobs.get(principal, params.id),
   );
 
   api.route(
     {
-      method: 'delete', path: '/ai/jobs/:id', tag: 'ai', access: 'user', summary: 'Cancel a queued or running AI job',
+      method: 'delete',
+      path: '/ai/jobs/:id',
+      tag: 'ai',
+      access: 'user',
+      summary: 'Cancel a queued or running AI job',
       description: 'A running job’s worker thread is terminated. Answers with the cancelled job.',
-      params: IdParam, response: AiJobSchema, errors: ['AI_JOB_NOT_FOUND', 'AI_JOB_FINISHED'],
+      params: IdParam,
+      response: AiJobSchema,
+      errors: ['AI_JOB_NOT_FOUND', 'AI_JOB_FINISHED'],
     },
     ({ principal, params }) => jobs.cancel(principal, params.id),
   );

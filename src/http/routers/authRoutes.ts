@@ -11,7 +11,10 @@ const Username = z
   .regex(/^[A-Za-z0-9_.-]{3,32}$/, '3-32 letters, digits, dots, dashes or underscores')
   .meta({ description: 'Case-insensitive; stored lower-case', example: 'alice' });
 const Email = z.email().max(254).meta({ example: 'alice@example.com' });
-const Password = z.string().max(PASSWORD_MAX_LENGTH).meta({ description: 'At least 8 characters, not the username', example: 'correct horse battery' });
+const Password = z
+  .string()
+  .max(PASSWORD_MAX_LENGTH)
+  .meta({ description: 'At least 8 characters, not the username', example: 'correct horse battery' });
 
 const TokenPairSchema = z
   .object({
@@ -25,9 +28,18 @@ const TokenPairSchema = z
 export function authRoutes(api: Api, auth: AuthService): void {
   api.route(
     {
-      method: 'post', path: '/auth/register', tag: 'auth', access: 'public', status: 201,
+      method: 'post',
+      path: '/auth/register',
+      tag: 'auth',
+      access: 'public',
+      status: 201,
       summary: 'Create an account',
-      body: z.object({ username: Username, email: Email, password: Password, nickname: z.string().trim().min(1).max(64).optional() }),
+      body: z.object({
+        username: Username,
+        email: Email,
+        password: Password,
+        nickname: z.string().trim().min(1).max(64).optional(),
+      }),
       response: PublicUserSchema,
       errors: ['USERNAME_TAKEN', 'EMAIL_TAKEN', 'WEAK_PASSWORD', 'RATE_LIMITED'],
     },
@@ -36,12 +48,18 @@ export function authRoutes(api: Api, auth: AuthService): void {
 
   api.route(
     {
-      method: 'post', path: '/auth/login', tag: 'auth', access: 'public',
+      method: 'post',
+      path: '/auth/login',
+      tag: 'auth',
+      access: 'public',
       summary: 'Sign in with username or e-mail',
       description:
         'Failed sign-ins are throttled per (account, client address), per address, and per account across all ' +
         'addresses with a higher ceiling: see the lockout policy in the README.',
-      body: z.object({ login: z.string().trim().min(1).max(254).meta({ description: 'Username or e-mail' }), password: Password }),
+      body: z.object({
+        login: z.string().trim().min(1).max(254).meta({ description: 'Username or e-mail' }),
+        password: Password,
+      }),
       response: TokenPairSchema,
       errors: ['INVALID_CREDENTIALS', 'ACCOUNT_BANNED', 'RATE_LIMITED'],
     },
@@ -50,7 +68,10 @@ export function authRoutes(api: Api, auth: AuthService): void {
 
   api.route(
     {
-      method: 'post', path: '/auth/refresh', tag: 'auth', access: 'public',
+      method: 'post',
+      path: '/auth/refresh',
+      tag: 'auth',
+      access: 'public',
       summary: 'Trade a refresh token for a new pair',
       description:
         'The presented refresh token is spent. Presenting a spent token again revokes that whole login, ' +
@@ -64,16 +85,25 @@ export function authRoutes(api: Api, auth: AuthService): void {
 
   api.route(
     {
-      method: 'post', path: '/auth/logout', tag: 'auth', access: 'user', status: 204,
+      method: 'post',
+      path: '/auth/logout',
+      tag: 'auth',
+      access: 'user',
+      status: 204,
       summary: 'End this login',
-      description: 'Ends this login everywhere at once: its refresh tokens and every access token issued in it (REST and rooms).',
+      description:
+        'Ends this login everywhere at once: its refresh tokens and every access token issued in it (REST and rooms).',
     },
     ({ principal }) => auth.logout(principal),
   );
 
   api.route(
     {
-      method: 'post', path: '/auth/password/forgot', tag: 'auth', access: 'public', status: 202,
+      method: 'post',
+      path: '/auth/password/forgot',
+      tag: 'auth',
+      access: 'public',
+      status: 202,
       summary: 'Mail a password reset token',
       description:
         'Always answers 202 at once, whether or not the address belongs to an account: the mail is prepared ' +
@@ -86,9 +116,14 @@ export function authRoutes(api: Api, auth: AuthService): void {
 
   api.route(
     {
-      method: 'post', path: '/auth/password/reset', tag: 'auth', access: 'public', status: 204,
+      method: 'post',
+      path: '/auth/password/reset',
+      tag: 'auth',
+      access: 'public',
+      status: 204,
       summary: 'Set a new password with a reset token',
-      description: 'The token works once. Every session of the user is revoked. Failed resets are throttled per client address.',
+      description:
+        'The token works once. Every session of the user is revoked. Failed resets are throttled per client address.',
       body: z.object({ token: z.string().min(1).max(200), password: Password }),
       errors: ['RESET_TOKEN_INVALID', 'WEAK_PASSWORD', 'RATE_LIMITED'],
     },

@@ -11,24 +11,40 @@ const BoardName = z.string().trim().min(1).max(128);
 const BoardFields = z.object({
   name: BoardName,
   description: z.string().max(512).optional(),
-  visible: z.boolean().optional().meta({ description: 'Listed and reachable (default true); hidden boards exist only for admins' }),
+  visible: z
+    .boolean()
+    .optional()
+    .meta({ description: 'Listed and reachable (default true); hidden boards exist only for admins' }),
   available: z.boolean().optional().meta({ description: 'Open for new content (default true)' }),
   access: z.enum(BOARD_ACCESS).optional().meta({
-    description: 'public: every signed-in user reads and writes; restricted: only granted users; readonly: everyone (even anonymous) reads, admins and granted users write',
+    description:
+      'public: every signed-in user reads and writes; restricted: only granted users; readonly: everyone (even anonymous) reads, admins and granted users write',
   }),
 });
 const GrantParams = z.object({ id: idTextSchema, userId: idTextSchema });
 
 export function boardRoutes(api: Api, boards: BoardService, posts: PostService): void {
-  const actorOf = (principal: { userId: number; username: string }) => ({ id: principal.userId, name: principal.username });
+  const actorOf = (principal: { userId: number; username: string }) => ({
+    id: principal.userId,
+    name: principal.username,
+  });
 
   api.route(
     {
-      method: 'get', path: '/boards', tag: 'boards', access: 'public', summary: 'Boards I can read',
+      method: 'get',
+      path: '/boards',
+      tag: 'boards',
+      access: 'public',
+      summary: 'Boards I can read',
       description:
         'Without a token: the readonly boards everyone may read. Each board carries my permissions on it. ' +
         '`deleted=true` lists the deleted boards instead (admins only).',
-      query: z.object({ deleted: z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1').optional() }),
+      query: z.object({
+        deleted: z
+          .enum(['true', 'false', '1', '0'])
+          .transform((v) => v === 'true' || v === '1')
+          .optional(),
+      }),
       response: z.array(BoardSchema),
       errors: ['FORBIDDEN'],
     },
@@ -37,71 +53,117 @@ export function boardRoutes(api: Api, boards: BoardService, posts: PostService):
 
   api.route(
     {
-      method: 'post', path: '/boards', tag: 'boards', access: 'admin', status: 201, summary: 'Create a board',
+      method: 'post',
+      path: '/boards',
+      tag: 'boards',
+      access: 'admin',
+      status: 201,
+      summary: 'Create a board',
       description:
         'Names are unique case-insensitively, deleted boards included ("General" and "general" cannot both exist); a ' +
         'taken name answers 409 with the holder in `detail`. Recorded in the admin audit log.',
-      body: BoardFields, response: BoardSchema, errors: ['BOARD_NAME_TAKEN'],
+      body: BoardFields,
+      response: BoardSchema,
+      errors: ['BOARD_NAME_TAKEN'],
     },
     ({ principal, body }) => boards.create(actorOf(principal), body),
   );
 
   api.route(
     {
-      method: 'get', path: '/boards/:id', tag: 'boards', access: 'public', summary: 'A board',
-      params: IdParam, response: BoardSchema, errors: ['BOARD_NOT_FOUND'],
+      method: 'get',
+      path: '/boards/:id',
+      tag: 'boards',
+      access: 'public',
+      summary: 'A board',
+      params: IdParam,
+      response: BoardSchema,
+      errors: ['BOARD_NOT_FOUND'],
     },
     ({ principal, params }) => boards.get(params.id, principal),
   );
 
   api.route(
     {
-      method: 'patch', path: '/boards/:id', tag: 'boards', access: 'admin', summary: 'Edit a board',
+      method: 'patch',
+      path: '/boards/:id',
+      tag: 'boards',
+      access: 'admin',
+      summary: 'Edit a board',
       description: 'Recorded in the admin audit log.',
       params: IdParam,
-      body: BoardFields.partial().strict().refine((b) => Object.keys(b).length > 0, { message: 'Nothing to change' }),
-      response: BoardSchema, errors: ['BOARD_NOT_FOUND', 'BOARD_NAME_TAKEN'],
+      body: BoardFields.partial()
+        .strict()
+        .refine((b) => Object.keys(b).length > 0, { message: 'Nothing to change' }),
+      response: BoardSchema,
+      errors: ['BOARD_NOT_FOUND', 'BOARD_NAME_TAKEN'],
     },
     ({ principal, params, body }) => boards.update(actorOf(principal), params.id, body),
   );
 
   api.route(
     {
-      method: 'delete', path: '/boards/:id', tag: 'boards', access: 'admin', status: 204, summary: 'Delete a board (soft)',
+      method: 'delete',
+      path: '/boards/:id',
+      tag: 'boards',
+      access: 'admin',
+      status: 204,
+      summary: 'Delete a board (soft)',
       description:
         'The board and everything on it (posts, comments, attachments) answer 404 to everyone but admins, who may still ' +
         'read it; nothing is removed and POST /boards/{id}/restore brings it back. Its name stays taken. Idempotent. ' +
         'Recorded in the admin audit log.',
-      params: IdParam, errors: ['BOARD_NOT_FOUND'],
+      params: IdParam,
+      errors: ['BOARD_NOT_FOUND'],
     },
     ({ principal, params }) => boards.delete(actorOf(principal), params.id),
   );
 
   api.route(
     {
-      method: 'post', path: '/boards/:id/restore', tag: 'boards', access: 'admin', summary: 'Restore a deleted board',
-      description: 'Brings the board back with everything on it, as it was. Restoring a live board changes nothing. Recorded in the admin audit log.',
-      params: IdParam, response: BoardSchema, errors: ['BOARD_NOT_FOUND'],
+      method: 'post',
+      path: '/boards/:id/restore',
+      tag: 'boards',
+      access: 'admin',
+      summary: 'Restore a deleted board',
+      description:
+        'Brings the board back with everything on it, as it was. Restoring a live board changes nothing. Recorded in the admin audit log.',
+      params: IdParam,
+      response: BoardSchema,
+      errors: ['BOARD_NOT_FOUND'],
     },
     ({ principal, params }) => boards.restore(actorOf(principal), params.id),
   );
 
   api.route(
     {
-      method: 'get', path: '/boards/:id/access', tag: 'boards', access: 'admin', summary: "A board's grants",
-      params: IdParam, response: z.array(BoardGrantSchema), errors: ['BOARD_NOT_FOUND'],
+      method: 'get',
+      path: '/boards/:id/access',
+      tag: 'boards',
+      access: 'admin',
+      summary: "A board's grants",
+      params: IdParam,
+      response: z.array(BoardGrantSchema),
+      errors: ['BOARD_NOT_FOUND'],
     },
     ({ params }) => boards.grants(params.id),
   );
 
   api.route(
     {
-      method: 'put', path: '/boards/:id/access/:userId', tag: 'boards', access: 'admin', summary: "Set a user's grant on a board",
+      method: 'put',
+      path: '/boards/:id/access/:userId',
+      tag: 'boards',
+      access: 'admin',
+      summary: "Set a user's grant on a board",
       description:
         'Grants matter on restricted boards (everything) and readonly boards (write, comment, upload). `read` must be true ' +
         'when anything else is. Recorded in the admin audit log.',
       params: GrantParams,
-      body: PermissionsSchema.refine((g) => g.read || !(g.write || g.comment || g.upload), { message: 'write, comment and upload need read', path: ['read'] }),
+      body: PermissionsSchema.refine((g) => g.read || !(g.write || g.comment || g.upload), {
+        message: 'write, comment and upload need read',
+        path: ['read'],
+      }),
       response: BoardGrantSchema,
       errors: ['BOARD_NOT_FOUND', 'USER_NOT_FOUND'],
     },
@@ -110,16 +172,26 @@ export function boardRoutes(api: Api, boards: BoardService, posts: PostService):
 
   api.route(
     {
-      method: 'delete', path: '/boards/:id/access/:userId', tag: 'boards', access: 'admin', status: 204, summary: "Revoke a user's grant",
+      method: 'delete',
+      path: '/boards/:id/access/:userId',
+      tag: 'boards',
+      access: 'admin',
+      status: 204,
+      summary: "Revoke a user's grant",
       description: 'Idempotent. Recorded in the admin audit log when a grant existed.',
-      params: GrantParams, errors: ['BOARD_NOT_FOUND'],
+      params: GrantParams,
+      errors: ['BOARD_NOT_FOUND'],
     },
     ({ principal, params }) => boards.revoke(actorOf(principal), params.id, params.userId),
   );
 
   api.route(
     {
-      method: 'get', path: '/users/me/boards', tag: 'boards', access: 'user', summary: 'Which boards I may use, and how',
+      method: 'get',
+      path: '/users/me/boards',
+      tag: 'boards',
+      access: 'user',
+      summary: 'Which boards I may use, and how',
       response: z.array(BoardSchema),
     },
     ({ principal }) => boards.listFor(principal),
@@ -127,14 +199,21 @@ export function boardRoutes(api: Api, boards: BoardService, posts: PostService):
 
   api.route(
     {
-      method: 'get', path: '/boards/:id/posts', tag: 'posts', access: 'public', summary: "A board's posts",
+      method: 'get',
+      path: '/boards/:id/posts',
+      tag: 'posts',
+      access: 'public',
+      summary: "A board's posts",
       description:
         'Keyset pagination: pass `next_cursor` back as `cursor` (with the same `sort`); posts added meanwhile never repeat or shift ' +
         'the pages. `sort`: `new` (newest first), `top` (most liked), `views` (most viewed). `q`: search in title and body ' +
         'for parts of words, case-insensitively (게시판 finds 게시판에, room finds rooms): words and "quoted phrases" must all ' +
         'appear, -word must not, `or` separates alternatives.',
       params: IdParam,
-      query: PageQuery.extend({ sort: z.enum(POST_SORTS).default('new'), q: z.string().trim().min(1).max(200).optional() }),
+      query: PageQuery.extend({
+        sort: z.enum(POST_SORTS).default('new'),
+        q: z.string().trim().min(1).max(200).optional(),
+      }),
       response: pageOf(PostSchema, 'PostPage'),
       errors: ['BOARD_NOT_FOUND'],
     },
@@ -143,8 +222,14 @@ export function boardRoutes(api: Api, boards: BoardService, posts: PostService):
 
   api.route(
     {
-      method: 'post', path: '/boards/:id/posts', tag: 'posts', access: 'user', status: 201, summary: 'Write a post',
-      description: 'Attach files afterwards with POST /posts/{id}/attachments. At most POST_RATE_PER_USER posts per CONTENT_RATE_WINDOW (429 with Retry-After).',
+      method: 'post',
+      path: '/boards/:id/posts',
+      tag: 'posts',
+      access: 'user',
+      status: 201,
+      summary: 'Write a post',
+      description:
+        'Attach files afterwards with POST /posts/{id}/attachments. At most POST_RATE_PER_USER posts per CONTENT_RATE_WINDOW (429 with Retry-After).',
       params: IdParam,
       body: z.object({ title: PostTitle, body: PostBody }),
       response: PostSchema,

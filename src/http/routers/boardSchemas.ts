@@ -24,7 +24,10 @@ export const BoardSchema = z
     permissions: PermissionsSchema.meta({ description: "The caller's effective permissions" }),
     created_at: z.string(),
     updated_at: z.string(),
-    deleted_at: z.string().nullable().meta({ description: 'Set while the board is deleted (only admins see deleted boards)' }),
+    deleted_at: z
+      .string()
+      .nullable()
+      .meta({ description: 'Set while the board is deleted (only admins see deleted boards)' }),
   })
   .meta({ id: 'Board' });
 
@@ -63,7 +66,10 @@ export const PostSchema = z
     body: z.string(),
     author: PublicUserSchema,
     comment_count: z.number().int(),
-    view_count: z.number().int().meta({ description: 'Distinct viewers per day; written in batches, so it trails by up to VIEW_FLUSH_INTERVAL' }),
+    view_count: z
+      .number()
+      .int()
+      .meta({ description: 'Distinct viewers per day; written in batches, so it trails by up to VIEW_FLUSH_INTERVAL' }),
     like_count: z.number().int(),
     liked_by_me: z.boolean(),
     attachments: z.array(FileSchema),
@@ -89,5 +95,8 @@ export const LikeStateSchema = z
   .meta({ id: 'LikeState' });
 
 export const PostTitle = z.string().trim().min(1).max(200);
-export const PostBody = z.string().max(20_000).refine((s) => s.trim().length > 0, { message: 'Must not be blank' });
+export const PostBody = z
+  .string()
+  .max(20_000)
+  .refine((s) => s.trim().length > 0, { message: 'Must not be blank' });
 export const CommentBody = z.string().trim().min(1).max(5_000);

@@ -5,12 +5,28 @@ import { storableText } from '../../domain/realtime/text.ts';
 import type { Api } from '../route.ts';
 import { PageQuery, pageOf } from './schemas.ts';
 import {
-  ChatMessageSchema, ConversationSchema, DiscoveredGroupSchema, DmSchema, GroupBody, GroupSchema, HistoryQuery, IdParam, MemberSchema, MessageBody,
-  MyGroupSchema, RowId, historyPage, itemsOf,
+  ChatMessageSchema,
+  ConversationSchema,
+  DiscoveredGroupSchema,
+  DmSchema,
+  GroupBody,
+  GroupSchema,
+  HistoryQuery,
+  IdParam,
+  MemberSchema,
+  MessageBody,
+  MyGroupSchema,
+  RowId,
+  historyPage,
+  itemsOf,
 } from './realtimeSchemas.ts';
 
 const author = (p: { userId: number; username: string }) => ({ userId: p.userId, username: p.username });
-const actor = (p: { userId: number; username: string; role: 'user' | 'operator' | 'admin' }) => ({ userId: p.userId, username: p.username, role: p.role });
+const actor = (p: { userId: number; username: string; role: 'user' | 'operator' | 'admin' }) => ({
+  userId: p.userId,
+  username: p.username,
+  role: p.role,
+});
 const MemberParams = z.object({ id: RowId, userId: RowId });
 
 /** Chat groups and direct messages over REST (the rooms offer the same live). */
@@ -18,104 +34,208 @@ export function chatRoutes(api: Api, services: Pick<Services, 'chat' | 'groups' 
   const { chat, groups, dms } = services;
   api.route(
     {
-      method: 'post', path: '/chat/groups', tag: 'chat', access: 'user', status: 201, summary: 'Create a chat group (I become its owner and first member)',
-      description: 'Private unless `visibility` is `open`. Creating is capped per user (CHAT_MAX_GROUPS_PER_USER, CHAT_GROUPS_PER_HOUR).',
-      body: GroupBody, response: GroupSchema, errors: ['TOO_MANY_GROUPS', 'RATE_LIMITED'],
+      method: 'post',
+      path: '/chat/groups',
+      tag: 'chat',
+      access: 'user',
+      status: 201,
+      summary: 'Create a chat group (I become its owner and first member)',
+      description:
+        'Private unless `visibility` is `open`. Creating is capped per user (CHAT_MAX_GROUPS_PER_USER, CHAT_GROUPS_PER_HOUR).',
+      body: GroupBody,
+      response: GroupSchema,
+      errors: ['TOO_MANY_GROUPS', 'RATE_LIMITED'],
     },
     ({ principal, body }) => groups.create(author(principal), body),
   );
   api.route(
-    { method: 'get', path: '/chat/groups', tag: 'chat', access: 'user', summary: 'My groups, latest activity first, with preview and unread count', response: itemsOf(MyGroupSchema, 'MyChatGroups') },
+    {
+      method: 'get',
+      path: '/chat/groups',
+      tag: 'chat',
+      access: 'user',
+      summary: 'My groups, latest activity first, with preview and unread count',
+      response: itemsOf(MyGroupSchema, 'MyChatGroups'),
+    },
     async ({ principal }) => ({ items: await groups.mine(principal.userId) }),
   );
   api.route(
     {
-      method: 'get', path: '/chat/groups/discover', tag: 'chat', access: 'user', summary: 'Open groups, optionally whose name contains q',
-      query: PageQuery.extend({ q: storableText(100).optional() }), response: pageOf(DiscoveredGroupSchema, 'DiscoveredChatGroups'),
+      method: 'get',
+      path: '/chat/groups/discover',
+      tag: 'chat',
+      access: 'user',
+      summary: 'Open groups, optionally whose name contains q',
+      query: PageQuery.extend({ q: storableText(100).optional() }),
+      response: pageOf(DiscoveredGroupSchema, 'DiscoveredChatGroups'),
     },
     ({ query }) => groups.discover(query),
   );
   api.route(
     {
-      method: 'get', path: '/chat/groups/:id', tag: 'chat', access: 'user', summary: 'A group I belong to, with its members', params: IdParam,
-      response: GroupSchema.extend({ members: z.array(MemberSchema) }).meta({ id: 'ChatGroupDetail' }), errors: ['GROUP_NOT_FOUND', 'NOT_GROUP_MEMBER'],
+      method: 'get',
+      path: '/chat/groups/:id',
+      tag: 'chat',
+      access: 'user',
+      summary: 'A group I belong to, with its members',
+      params: IdParam,
+      response: GroupSchema.extend({ members: z.array(MemberSchema) }).meta({ id: 'ChatGroupDetail' }),
+      errors: ['GROUP_NOT_FOUND', 'NOT_GROUP_MEMBER'],
     },
     ({ principal, params }) => groups.detail(params.id, actor(principal)),
   );
   api.route(
     {
-      method: 'patch', path: '/chat/groups/:id', tag: 'chat', access: 'user', summary: 'Change a group: name, retention, visibility, what newcomers read (owner or admin)',
-      params: IdParam, body: GroupBody.partial(), response: GroupSchema, errors: ['GROUP_NOT_FOUND', 'FORBIDDEN'],
+      method: 'patch',
+      path: '/chat/groups/:id',
+      tag: 'chat',
+      access: 'user',
+      summary: 'Change a group: name, retention, visibility, what newcomers read (owner or admin)',
+      params: IdParam,
+      body: GroupBody.partial(),
+      response: GroupSchema,
+      errors: ['GROUP_NOT_FOUND', 'FORBIDDEN'],
     },
     ({ principal, params, body }) => groups.update(params.id, actor(principal), body),
   );
   api.route(
     {
-      method: 'post', path: '/chat/groups/:id/join', tag: 'chat', access: 'user', summary: 'Join an open group (admins: any group)', params: IdParam,
-      response: ChatMessageSchema, errors: ['GROUP_NOT_FOUND', 'GROUP_PRIVATE', 'ALREADY_GROUP_MEMBER'],
+      method: 'post',
+      path: '/chat/groups/:id/join',
+      tag: 'chat',
+      access: 'user',
+      summary: 'Join an open group (admins: any group)',
+      params: IdParam,
+      response: ChatMessageSchema,
+      errors: ['GROUP_NOT_FOUND', 'GROUP_PRIVATE', 'ALREADY_GROUP_MEMBER'],
     },
     ({ principal, params }) => groups.join(params.id, actor(principal)),
   );
   api.route(
     {
-      method: 'post', path: '/chat/groups/:id/leave', tag: 'chat', access: 'user', summary: 'Leave a group (an owner leaving hands it to the longest-standing member)',
-      params: IdParam, response: ChatMessageSchema, errors: ['GROUP_NOT_FOUND', 'NOT_GROUP_MEMBER'],
+      method: 'post',
+      path: '/chat/groups/:id/leave',
+      tag: 'chat',
+      access: 'user',
+      summary: 'Leave a group (an owner leaving hands it to the longest-standing member)',
+      params: IdParam,
+      response: ChatMessageSchema,
+      errors: ['GROUP_NOT_FOUND', 'NOT_GROUP_MEMBER'],
     },
     ({ principal, params }) => groups.leave(params.id, author(principal)),
   );
   api.route(
     {
-      method: 'post', path: '/chat/groups/:id/invite', tag: 'chat', access: 'user', summary: 'Add a user to a group I belong to (admins: any group); they get a notification',
-      params: IdParam, body: z.object({ user_id: RowId }), response: ChatMessageSchema,
+      method: 'post',
+      path: '/chat/groups/:id/invite',
+      tag: 'chat',
+      access: 'user',
+      summary: 'Add a user to a group I belong to (admins: any group); they get a notification',
+      params: IdParam,
+      body: z.object({ user_id: RowId }),
+      response: ChatMessageSchema,
       errors: ['GROUP_NOT_FOUND', 'NOT_GROUP_MEMBER', 'USER_NOT_FOUND', 'ALREADY_GROUP_MEMBER'],
     },
     ({ principal, params, body }) => groups.invite(params.id, actor(principal), body.user_id),
   );
   api.route(
     {
-      method: 'delete', path: '/chat/groups/:id/members/:userId', tag: 'chat', access: 'user', summary: 'Remove a member (owner or admin)',
-      description: 'Their connections to the group’s room close with 4403, a system message records it and they get a `group_removed` notification.',
-      params: MemberParams, response: ChatMessageSchema, errors: ['GROUP_NOT_FOUND', 'FORBIDDEN', 'RECIPIENT_NOT_IN_GROUP', 'CANNOT_TARGET_SELF'],
+      method: 'delete',
+      path: '/chat/groups/:id/members/:userId',
+      tag: 'chat',
+      access: 'user',
+      summary: 'Remove a member (owner or admin)',
+      description:
+        'Their connections to the group’s room close with 4403, a system message records it and they get a `group_removed` notification.',
+      params: MemberParams,
+      response: ChatMessageSchema,
+      errors: ['GROUP_NOT_FOUND', 'FORBIDDEN', 'RECIPIENT_NOT_IN_GROUP', 'CANNOT_TARGET_SELF'],
     },
     ({ principal, params }) => groups.removeMember(params.id, actor(principal), params.userId),
   );
   api.route(
     {
-      method: 'post', path: '/chat/groups/:id/owner', tag: 'chat', access: 'user', summary: 'Hand the group to another member (owner or admin)',
-      params: IdParam, body: z.object({ user_id: RowId }), response: GroupSchema, errors: ['GROUP_NOT_FOUND', 'FORBIDDEN', 'RECIPIENT_NOT_IN_GROUP'],
+      method: 'post',
+      path: '/chat/groups/:id/owner',
+      tag: 'chat',
+      access: 'user',
+      summary: 'Hand the group to another member (owner or admin)',
+      params: IdParam,
+      body: z.object({ user_id: RowId }),
+      response: GroupSchema,
+      errors: ['GROUP_NOT_FOUND', 'FORBIDDEN', 'RECIPIENT_NOT_IN_GROUP'],
     },
     ({ principal, params, body }) => groups.transferOwnership(params.id, actor(principal), body.user_id),
   );
   api.route(
     {
-      method: 'get', path: '/chat/groups/:id/messages', tag: 'chat', access: 'user', summary: 'Group history',
-      description: 'Backwards (newest first): pass `next_before` as `before`. Forwards from a cursor (oldest first, to catch up): pass `after`, then `next_after`. room_dm messages appear only to their sender and recipient.',
-      params: IdParam, query: HistoryQuery, response: historyPage(ChatMessageSchema, 'ChatMessagePage'), errors: ['GROUP_NOT_FOUND', 'NOT_GROUP_MEMBER'],
+      method: 'get',
+      path: '/chat/groups/:id/messages',
+      tag: 'chat',
+      access: 'user',
+      summary: 'Group history',
+      description:
+        'Backwards (newest first): pass `next_before` as `before`. Forwards from a cursor (oldest first, to catch up): pass `after`, then `next_after`. room_dm messages appear only to their sender and recipient.',
+      params: IdParam,
+      query: HistoryQuery,
+      response: historyPage(ChatMessageSchema, 'ChatMessagePage'),
+      errors: ['GROUP_NOT_FOUND', 'NOT_GROUP_MEMBER'],
     },
     ({ principal, params, query }) => chat.history(params.id, principal.userId, query),
   );
   api.route(
-    { method: 'get', path: '/chat/dms', tag: 'chat', access: 'user', summary: 'My DM conversations, latest first, with unread counts', response: itemsOf(ConversationSchema, 'DmConversations') },
+    {
+      method: 'get',
+      path: '/chat/dms',
+      tag: 'chat',
+      access: 'user',
+      summary: 'My DM conversations, latest first, with unread counts',
+      response: itemsOf(ConversationSchema, 'DmConversations'),
+    },
     async ({ principal }) => ({ items: await dms.conversations(principal.userId) }),
   );
   api.route(
     {
-      method: 'get', path: '/chat/dms/:id/messages', tag: 'chat', access: 'user', summary: 'One DM conversation',
-      description: 'Backwards (newest first) with `before`, or forwards (oldest first) with `after`, like the group history.',
-      params: IdParam, query: HistoryQuery, response: historyPage(DmSchema, 'DmPage'),
+      method: 'get',
+      path: '/chat/dms/:id/messages',
+      tag: 'chat',
+      access: 'user',
+      summary: 'One DM conversation',
+      description:
+        'Backwards (newest first) with `before`, or forwards (oldest first) with `after`, like the group history.',
+      params: IdParam,
+      query: HistoryQuery,
+      response: historyPage(DmSchema, 'DmPage'),
     },
     ({ principal, params, query }) => dms.messages(principal.userId, params.id, query),
   );
   api.route(
     {
-      method: 'post', path: '/chat/dms/:id', tag: 'chat', access: 'user', status: 201, summary: 'Send a DM (delivered live to the recipient\'s home, queued if offline)',
+      method: 'post',
+      path: '/chat/dms/:id',
+      tag: 'chat',
+      access: 'user',
+      status: 201,
+      summary: "Send a DM (delivered live to the recipient's home, queued if offline)",
       description: 'A repeat with the same `client_msg_id` answers the DM first stored and stores nothing.',
-      params: IdParam, body: MessageBody, response: DmSchema, errors: ['USER_NOT_FOUND', 'RECIPIENT_BLOCKS_YOU', 'CANNOT_TARGET_SELF'],
+      params: IdParam,
+      body: MessageBody,
+      response: DmSchema,
+      errors: ['USER_NOT_FOUND', 'RECIPIENT_BLOCKS_YOU', 'CANNOT_TARGET_SELF'],
     },
-    async ({ principal, params, body }) => (await dms.send(author(principal), params.id, body.text, body.client_msg_id)).view,
+    async ({ principal, params, body }) =>
+      (await dms.send(author(principal), params.id, body.text, body.client_msg_id)).view,
   );
   api.route(
-    { method: 'post', path: '/chat/dms/:id/read', tag: 'chat', access: 'user', summary: 'Mark every DM from this user to me as read', params: IdParam, response: z.object({ marked: z.number().int() }) },
+    {
+      method: 'post',
+      path: '/chat/dms/:id/read',
+      tag: 'chat',
+      access: 'user',
+      summary: 'Mark every DM from this user to me as read',
+      params: IdParam,
+      response: z.object({ marked: z.number().int() }),
+    },
     async ({ principal, params }) => ({ marked: await dms.markRead(principal.userId, params.id) }),
   );
 }

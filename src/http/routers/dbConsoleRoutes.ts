@@ -3,15 +3,29 @@ import type { DatabaseConsole, QueryResult } from '../../domain/admin/DatabaseCo
 import type { Api } from '../route.ts';
 
 const QueryResultSchema = z
-  .object({ columns: z.array(z.string()), rows: z.array(z.array(z.unknown())), row_count: z.number().int(), truncated: z.boolean() })
+  .object({
+    columns: z.array(z.string()),
+    rows: z.array(z.array(z.unknown())),
+    row_count: z.number().int(),
+    truncated: z.boolean(),
+  })
   .meta({ id: 'ConsoleQueryResult' });
 
 /** Admin read-only database console: tables, one query at a time, JSON or CSV. */
 export function dbConsoleRoutes(api: Api, dbConsole: DatabaseConsole): void {
   api.route(
     {
-      method: 'get', path: '/admin/db/tables', tag: 'admin', access: 'admin', summary: 'Database console: the tables and columns the console may read',
-      response: z.array(z.object({ name: z.string(), columns: z.array(z.object({ name: z.string(), type: z.string(), nullable: z.boolean() })) })),
+      method: 'get',
+      path: '/admin/db/tables',
+      tag: 'admin',
+      access: 'admin',
+      summary: 'Database console: the tables and columns the console may read',
+      response: z.array(
+        z.object({
+          name: z.string(),
+          columns: z.array(z.object({ name: z.string(), type: z.string(), nullable: z.boolean() })),
+        }),
+      ),
       errors: ['DB_CONSOLE_DISABLED'],
     },
     () => dbConsole.tables(),
@@ -19,7 +33,11 @@ export function dbConsoleRoutes(api: Api, dbConsole: DatabaseConsole): void {
 
   api.route(
     {
-      method: 'post', path: '/admin/db/query', tag: 'admin', access: 'admin', summary: 'Database console: run one read-only statement',
+      method: 'post',
+      path: '/admin/db/query',
+      tag: 'admin',
+      access: 'admin',
+      summary: 'Database console: run one read-only statement',
       description:
         'Runs one SELECT/WITH/TABLE/VALUES statement as the least-privilege database role `plaza_console`, in a READ ONLY transaction ' +
         'that is always rolled back, with a row cap (and a statement timeout on PostgreSQL). The role reads the application columns ' +
@@ -29,7 +47,13 @@ export function dbConsoleRoutes(api: Api, dbConsole: DatabaseConsole): void {
       query: z.object({ format: z.enum(['json', 'csv']).default('json') }),
       body: z.object({ sql: z.string().min(1).max(20_000) }),
       response: QueryResultSchema,
-      errors: ['DB_CONSOLE_DISABLED', 'DB_QUERY_REFUSED', 'DB_QUERY_FAILED', 'DB_QUERY_NOT_PERMITTED', 'SERVICE_UNAVAILABLE'],
+      errors: [
+        'DB_CONSOLE_DISABLED',
+        'DB_QUERY_REFUSED',
+        'DB_QUERY_FAILED',
+        'DB_QUERY_NOT_PERMITTED',
+        'SERVICE_UNAVAILABLE',
+      ],
     },
     async ({ principal, query, body, res }) => {
       const result = await dbConsole.query({ id: principal.userId, name: principal.username }, body.sql);

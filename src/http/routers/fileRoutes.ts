@@ -10,14 +10,27 @@ import { IdParam, PageQuery, pageOf } from './schemas.ts';
 
 const flag = z.enum(['1', '0', 'true', 'false']).transform((v) => v === '1' || v === 'true');
 
-export function fileRoutes(api: Api, files: FileService, parsers: { single: RequestHandler; batch: RequestHandler }): void {
+export function fileRoutes(
+  api: Api,
+  files: FileService,
+  parsers: { single: RequestHandler; batch: RequestHandler },
+): void {
   api.route(
     {
-      method: 'post', path: '/files', tag: 'files', access: 'user', status: 201, summary: 'Upload a file',
+      method: 'post',
+      path: '/files',
+      tag: 'files',
+      access: 'user',
+      status: 201,
+      summary: 'Upload a file',
       description:
         'multipart/form-data with one `file` part. The type is detected from the bytes (never the name or the declared ' +
         'type) and must be on the allowlist; the file is kept under a random name in images/, documents/ or files/.',
-      multipart: { parser: parsers.single, files: { file: { multiple: false } }, precheck: ({ principal }) => files.admit(principal) },
+      multipart: {
+        parser: parsers.single,
+        files: { file: { multiple: false } },
+        precheck: ({ principal }) => files.admit(principal),
+      },
       response: FileSchema,
       errors: [...UPLOAD_ERRORS],
     },
@@ -26,9 +39,19 @@ export function fileRoutes(api: Api, files: FileService, parsers: { single: Requ
 
   api.route(
     {
-      method: 'post', path: '/files/batch', tag: 'files', access: 'user', status: 201, summary: 'Upload several files',
-      description: 'multipart/form-data with up to UPLOAD_MAX_FILES `files` parts. All or nothing: one rejected file rejects the batch.',
-      multipart: { parser: parsers.batch, files: { files: { multiple: true } }, precheck: ({ principal }) => files.admit(principal) },
+      method: 'post',
+      path: '/files/batch',
+      tag: 'files',
+      access: 'user',
+      status: 201,
+      summary: 'Upload several files',
+      description:
+        'multipart/form-data with up to UPLOAD_MAX_FILES `files` parts. All or nothing: one rejected file rejects the batch.',
+      multipart: {
+        parser: parsers.batch,
+        files: { files: { multiple: true } },
+        precheck: ({ principal }) => files.admit(principal),
+      },
       response: z.array(FileSchema),
       errors: [...UPLOAD_ERRORS],
     },
@@ -37,8 +60,13 @@ export function fileRoutes(api: Api, files: FileService, parsers: { single: Requ
 
   api.route(
     {
-      method: 'get', path: '/files', tag: 'files', access: 'user', summary: 'My files, newest first',
-      description: '`mine=0` lists everyone’s files and is for admins only. `category` keeps one folder: images, documents or files.',
+      method: 'get',
+      path: '/files',
+      tag: 'files',
+      access: 'user',
+      summary: 'My files, newest first',
+      description:
+        '`mine=0` lists everyone’s files and is for admins only. `category` keeps one folder: images, documents or files.',
       query: PageQuery.extend({ mine: flag.default(true), category: z.enum(FILE_CATEGORIES).optional() }),
       response: pageOf(FileSchema, 'FilePage'),
     },
@@ -47,7 +75,11 @@ export function fileRoutes(api: Api, files: FileService, parsers: { single: Requ
 
   api.route(
     {
-      method: 'get', path: '/files/:id', tag: 'files', access: 'public', summary: 'Download a file',
+      method: 'get',
+      path: '/files/:id',
+      tag: 'files',
+      access: 'public',
+      summary: 'Download a file',
       description:
         'Readable by its owner and admins; an attachment by whoever may read its board; a standalone image that is its ' +
         'owner’s current avatar by any signed-in user; by nobody else (404). Sent with `X-Content-Type-Options: nosniff`; only ' +
@@ -60,14 +92,21 @@ export function fileRoutes(api: Api, files: FileService, parsers: { single: Requ
       produces: 'application/octet-stream',
       errors: ['FILE_NOT_FOUND', 'RANGE_NOT_SATISFIABLE'],
     },
-    async ({ principal, params, query, req, res }) => sendStoredFile(req, res, await files.open(principal, params.id), { forceDownload: Boolean(query.download) }),
+    async ({ principal, params, query, req, res }) =>
+      sendStoredFile(req, res, await files.open(principal, params.id), { forceDownload: Boolean(query.download) }),
   );
 
   api.route(
     {
-      method: 'delete', path: '/files/:id', tag: 'files', access: 'user', status: 204, summary: 'Delete a file (owner or admin)',
+      method: 'delete',
+      path: '/files/:id',
+      tag: 'files',
+      access: 'user',
+      status: 204,
+      summary: 'Delete a file (owner or admin)',
       description: 'Removes an attachment from its post or comment, and clears it as anyone’s avatar.',
-      params: IdParam, errors: ['FILE_NOT_FOUND', 'NOT_FILE_OWNER'],
+      params: IdParam,
+      errors: ['FILE_NOT_FOUND', 'NOT_FILE_OWNER'],
     },
     ({ principal, params }) => files.delete(principal, params.id),
   );

@@ -14,27 +14,52 @@ export function healthRoutes(api: Api, orm: Database, readyTimeoutMs: number): v
   const probe = new DatabaseProbe(orm, readyTimeoutMs);
   api.route(
     {
-      method: 'get', path: '/', tag: 'operations', access: 'anonymous', summary: 'Welcome: what this server is and where its docs are',
-      response: z.object({ name: z.literal('Plaza'), version: z.string(), docs: z.string(), openapi: z.string(), realtime: z.string() }),
+      method: 'get',
+      path: '/',
+      tag: 'operations',
+      access: 'anonymous',
+      summary: 'Welcome: what this server is and where its docs are',
+      response: z.object({
+        name: z.literal('Plaza'),
+        version: z.string(),
+        docs: z.string(),
+        openapi: z.string(),
+        realtime: z.string(),
+      }),
     },
-    () => ({ name: 'Plaza' as const, version: PLAZA_VERSION, docs: '/docs', openapi: '/openapi.json', realtime: 'Colyseus 0.18 on this port' }),
+    () => ({
+      name: 'Plaza' as const,
+      version: PLAZA_VERSION,
+      docs: '/docs',
+      openapi: '/openapi.json',
+      realtime: 'Colyseus 0.18 on this port',
+    }),
   );
   api.route(
     {
-      method: 'get', path: '/health', tag: 'operations', access: 'anonymous', summary: 'Liveness: the process answers (the database is not consulted)',
+      method: 'get',
+      path: '/health',
+      tag: 'operations',
+      access: 'anonymous',
+      summary: 'Liveness: the process answers (the database is not consulted)',
       response: z.object({ status: z.literal('ok'), uptime_s: z.number() }),
     },
     () => ({ status: 'ok' as const, uptime_s: Math.round(process.uptime()) }),
   );
   api.route(
     {
-      method: 'get', path: '/ready', tag: 'operations', access: 'anonymous', summary: 'Readiness: the database answers',
+      method: 'get',
+      path: '/ready',
+      tag: 'operations',
+      access: 'anonymous',
+      summary: 'Readiness: the database answers',
       description: 'Answers 503 (with Retry-After) when the database fails or stays silent for DB_ACQUIRE_TIMEOUT_MS.',
       response: z.object({ status: z.literal('ready'), database: z.literal('ok') }),
       errors: ['SERVICE_UNAVAILABLE'],
     },
     async () => {
-      if (!(await probe.answers())) throw new AppError('SERVICE_UNAVAILABLE', { message: 'Database does not answer', detail: { retryable: true } });
+      if (!(await probe.answers()))
+        throw new AppError('SERVICE_UNAVAILABLE', { message: 'Database does not answer', detail: { retryable: true } });
       return { status: 'ready' as const, database: 'ok' as const };
     },
   );

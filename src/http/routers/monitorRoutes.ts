@@ -28,7 +28,10 @@ export function monitorRoutes(app: Application, _api: Api, deps: { services: Ser
     const credentials = { login: String(req.body?.login ?? ''), password: String(req.body?.password ?? '') };
     try {
       const session = await services.auth.signInAdmin(credentials, caller(req), config.MONITOR_TOKEN_TTL);
-      res.setHeader('Set-Cookie', `${COOKIE}=${session.access_token}; Path=${BASE}; HttpOnly; SameSite=Strict; Max-Age=${session.expires_in}${secure ? '; Secure' : ''}`);
+      res.setHeader(
+        'Set-Cookie',
+        `${COOKIE}=${session.access_token}; Path=${BASE}; HttpOnly; SameSite=Strict; Max-Age=${session.expires_in}${secure ? '; Secure' : ''}`,
+      );
       res.redirect(303, `${BASE}/`);
     } catch (err) {
       const { error } = toAppError(err);

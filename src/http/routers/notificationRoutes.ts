@@ -13,17 +13,32 @@ const ReadBody = z
 export function notificationRoutes(api: Api, notifications: Services['notifications']): void {
   api.route(
     {
-      method: 'get', path: '/notifications', tag: 'notifications', access: 'user', summary: 'My notifications, newest first',
-      description: 'Keyset paged: pass `next_cursor` as `cursor`. `unread=true` lists only the unread ones (those a home join delivers).',
-      query: PageQuery.extend({ unread: z.enum(['true', 'false']).transform((v) => v === 'true').optional() }),
+      method: 'get',
+      path: '/notifications',
+      tag: 'notifications',
+      access: 'user',
+      summary: 'My notifications, newest first',
+      description:
+        'Keyset paged: pass `next_cursor` as `cursor`. `unread=true` lists only the unread ones (those a home join delivers).',
+      query: PageQuery.extend({
+        unread: z
+          .enum(['true', 'false'])
+          .transform((v) => v === 'true')
+          .optional(),
+      }),
       response: pageOf(NotificationSchema, 'NotificationPage'),
     },
     ({ principal, query }) => notifications.list(principal.userId, query),
   );
   api.route(
     {
-      method: 'post', path: '/notifications/read', tag: 'notifications', access: 'user', summary: 'Mark some (ids) or all of my notifications read',
-      body: ReadBody, response: z.object({ marked: z.number().int() }),
+      method: 'post',
+      path: '/notifications/read',
+      tag: 'notifications',
+      access: 'user',
+      summary: 'Mark some (ids) or all of my notifications read',
+      body: ReadBody,
+      response: z.object({ marked: z.number().int() }),
     },
     async ({ principal, body }) => ({ marked: await notifications.markRead(principal.userId, body) }),
   );

@@ -6,26 +6,48 @@ import type { Api } from '../route.ts';
 import { UPLOAD_ERRORS as FILE_UPLOAD_ERRORS, uploadsOf } from '../uploads.ts';
 import type { RequestHandler } from 'express';
 import { clientIp } from './authRoutes.ts';
-import { CommentBody, CommentSchema, FileSchema, LikeStateSchema, PostBody, PostSchema, PostTitle } from './boardSchemas.ts';
+import {
+  CommentBody,
+  CommentSchema,
+  FileSchema,
+  LikeStateSchema,
+  PostBody,
+  PostSchema,
+  PostTitle,
+} from './boardSchemas.ts';
 import { IdParam, PageQuery, PublicUserSchema, pageOf } from './schemas.ts';
 
 const UPLOAD_ERRORS = [...FILE_UPLOAD_ERRORS, 'BOARD_UPLOAD_FORBIDDEN', 'BOARD_CLOSED', 'NOT_AUTHOR'] as const;
 
-export function postRoutes(api: Api, deps: { posts: PostService; comments: CommentService; files: FileService; attachmentParser: RequestHandler }): void {
+export function postRoutes(
+  api: Api,
+  deps: { posts: PostService; comments: CommentService; files: FileService; attachmentParser: RequestHandler },
+): void {
   const { posts, comments, files, attachmentParser } = deps;
 
   api.route(
     {
-      method: 'get', path: '/posts/:id', tag: 'posts', access: 'public', summary: 'A post',
+      method: 'get',
+      path: '/posts/:id',
+      tag: 'posts',
+      access: 'public',
+      summary: 'A post',
       description: 'Counts a view: at most once per viewer (user, or hashed IP without a token) per post per day.',
-      params: IdParam, response: PostSchema, errors: ['POST_NOT_FOUND'],
+      params: IdParam,
+      response: PostSchema,
+      errors: ['POST_NOT_FOUND'],
     },
-    ({ principal, params, req }) => posts.get(principal, params.id, principal ? { userId: principal.userId } : { ip: clientIp(req) }),
+    ({ principal, params, req }) =>
+      posts.get(principal, params.id, principal ? { userId: principal.userId } : { ip: clientIp(req) }),
   );
 
   api.route(
     {
-      method: 'patch', path: '/posts/:id', tag: 'posts', access: 'user', summary: 'Edit a post (author or admin)',
+      method: 'patch',
+      path: '/posts/:id',
+      tag: 'posts',
+      access: 'user',
+      summary: 'Edit a post (author or admin)',
       params: IdParam,
       body: z.object({ title: PostTitle.optional(), body: PostBody.optional() }).strict(),
       response: PostSchema,
@@ -36,35 +58,58 @@ export function postRoutes(api: Api, deps: { posts: PostService; comments: Comme
 
   api.route(
     {
-      method: 'delete', path: '/posts/:id', tag: 'posts', access: 'user', status: 204, summary: 'Delete a post (author or admin)',
+      method: 'delete',
+      path: '/posts/:id',
+      tag: 'posts',
+      access: 'user',
+      status: 204,
+      summary: 'Delete a post (author or admin)',
       description: 'Soft delete: the post disappears for everyone; its attachments are removed.',
-      params: IdParam, errors: ['POST_NOT_FOUND', 'NOT_AUTHOR'],
+      params: IdParam,
+      errors: ['POST_NOT_FOUND', 'NOT_AUTHOR'],
     },
     ({ principal, params }) => posts.delete(principal, params.id),
   );
 
   api.route(
     {
-      method: 'put', path: '/posts/:id/like', tag: 'posts', access: 'user', summary: 'Like a post',
+      method: 'put',
+      path: '/posts/:id/like',
+      tag: 'posts',
+      access: 'user',
+      summary: 'Like a post',
       description: 'Idempotent: one like per user.',
-      params: IdParam, response: LikeStateSchema, errors: ['POST_NOT_FOUND', 'BOARD_CLOSED'],
+      params: IdParam,
+      response: LikeStateSchema,
+      errors: ['POST_NOT_FOUND', 'BOARD_CLOSED'],
     },
     ({ principal, params }) => posts.like(principal, params.id),
   );
 
   api.route(
     {
-      method: 'delete', path: '/posts/:id/like', tag: 'posts', access: 'user', summary: 'Take back a like',
+      method: 'delete',
+      path: '/posts/:id/like',
+      tag: 'posts',
+      access: 'user',
+      summary: 'Take back a like',
       description: 'Idempotent.',
-      params: IdParam, response: LikeStateSchema, errors: ['POST_NOT_FOUND'],
+      params: IdParam,
+      response: LikeStateSchema,
+      errors: ['POST_NOT_FOUND'],
     },
     ({ principal, params }) => posts.unlike(principal, params.id),
   );
 
   api.route(
     {
-      method: 'get', path: '/posts/:id/likes', tag: 'posts', access: 'public', summary: 'Who liked a post, latest first',
-      params: IdParam, query: PageQuery,
+      method: 'get',
+      path: '/posts/:id/likes',
+      tag: 'posts',
+      access: 'public',
+      summary: 'Who liked a post, latest first',
+      params: IdParam,
+      query: PageQuery,
       response: pageOf(z.object({ user: PublicUserSchema, liked_at: z.string() }), 'LikePage'),
       errors: ['POST_NOT_FOUND'],
     },
@@ -73,17 +118,31 @@ export function postRoutes(api: Api, deps: { posts: PostService; comments: Comme
 
   api.route(
     {
-      method: 'get', path: '/posts/:id/comments', tag: 'comments', access: 'public', summary: "A post's comments, oldest first",
-      params: IdParam, query: PageQuery, response: pageOf(CommentSchema, 'CommentPage'), errors: ['POST_NOT_FOUND'],
+      method: 'get',
+      path: '/posts/:id/comments',
+      tag: 'comments',
+      access: 'public',
+      summary: "A post's comments, oldest first",
+      params: IdParam,
+      query: PageQuery,
+      response: pageOf(CommentSchema, 'CommentPage'),
+      errors: ['POST_NOT_FOUND'],
     },
     ({ principal, params, query }) => comments.list(principal, params.id, query),
   );
 
   api.route(
     {
-      method: 'post', path: '/posts/:id/comments', tag: 'comments', access: 'user', status: 201, summary: 'Comment on a post',
+      method: 'post',
+      path: '/posts/:id/comments',
+      tag: 'comments',
+      access: 'user',
+      status: 201,
+      summary: 'Comment on a post',
       description: 'At most COMMENT_RATE_PER_USER comments per CONTENT_RATE_WINDOW (429 with Retry-After).',
-      params: IdParam, body: z.object({ body: CommentBody }), response: CommentSchema,
+      params: IdParam,
+      body: z.object({ body: CommentBody }),
+      response: CommentSchema,
       errors: ['POST_NOT_FOUND', 'BOARD_COMMENT_FORBIDDEN', 'BOARD_CLOSED', 'RATE_LIMITED'],
     },
     ({ principal, params, body }) => comments.create(principal, params.id, body.body),
@@ -91,8 +150,14 @@ export function postRoutes(api: Api, deps: { posts: PostService; comments: Comme
 
   api.route(
     {
-      method: 'patch', path: '/comments/:id', tag: 'comments', access: 'user', summary: 'Edit a comment (author or admin)',
-      params: IdParam, body: z.object({ body: CommentBody }), response: CommentSchema,
+      method: 'patch',
+      path: '/comments/:id',
+      tag: 'comments',
+      access: 'user',
+      summary: 'Edit a comment (author or admin)',
+      params: IdParam,
+      body: z.object({ body: CommentBody }),
+      response: CommentSchema,
       errors: ['COMMENT_NOT_FOUND', 'NOT_AUTHOR', 'BOARD_COMMENT_FORBIDDEN', 'BOARD_CLOSED'],
     },
     ({ principal, params, body }) => comments.update(principal, params.id, body.body),
@@ -100,17 +165,29 @@ export function postRoutes(api: Api, deps: { posts: PostService; comments: Comme
 
   api.route(
     {
-      method: 'delete', path: '/comments/:id', tag: 'comments', access: 'user', status: 204, summary: 'Delete a comment (author or admin)',
+      method: 'delete',
+      path: '/comments/:id',
+      tag: 'comments',
+      access: 'user',
+      status: 204,
+      summary: 'Delete a comment (author or admin)',
       description: 'Soft delete; its attachments are removed.',
-      params: IdParam, errors: ['COMMENT_NOT_FOUND', 'NOT_AUTHOR'],
+      params: IdParam,
+      errors: ['COMMENT_NOT_FOUND', 'NOT_AUTHOR'],
     },
     ({ principal, params }) => comments.delete(principal, params.id),
   );
 
   api.route(
     {
-      method: 'post', path: '/posts/:id/attachments', tag: 'posts', access: 'user', status: 201, summary: 'Attach files to my post',
-      description: 'multipart/form-data with one or more `files` parts. Needs upload permission on the board. All or nothing.',
+      method: 'post',
+      path: '/posts/:id/attachments',
+      tag: 'posts',
+      access: 'user',
+      status: 201,
+      summary: 'Attach files to my post',
+      description:
+        'multipart/form-data with one or more `files` parts. Needs upload permission on the board. All or nothing.',
       params: IdParam,
       multipart: {
         parser: attachmentParser,
@@ -125,8 +202,14 @@ export function postRoutes(api: Api, deps: { posts: PostService; comments: Comme
 
   api.route(
     {
-      method: 'post', path: '/comments/:id/attachments', tag: 'comments', access: 'user', status: 201, summary: 'Attach files to my comment',
-      description: 'multipart/form-data with one or more `files` parts. Needs upload permission on the board. All or nothing.',
+      method: 'post',
+      path: '/comments/:id/attachments',
+      tag: 'comments',
+      access: 'user',
+      status: 201,
+      summary: 'Attach files to my comment',
+      description:
+        'multipart/form-data with one or more `files` parts. Needs upload permission on the board. All or nothing.',
       params: IdParam,
       multipart: {
         parser: attachmentParser,

@@ -4,44 +4,101 @@ import type { Api } from '../route.ts';
 import { ChatMessageSchema, IdParam, MemberSchema, NoticeBody, itemsOf } from './realtimeSchemas.ts';
 
 const ConnectionSchema = z
-  .object({ session_id: z.string(), user_id: z.number().int(), username: z.string(), room: z.string(), room_id: z.string(), group_id: z.number().int().nullable(), connected_at: z.string() })
+  .object({
+    session_id: z.string(),
+    user_id: z.number().int(),
+    username: z.string(),
+    room: z.string(),
+    room_id: z.string(),
+    group_id: z.number().int().nullable(),
+    connected_at: z.string(),
+  })
   .meta({ id: 'RealtimeConnection' });
 
 /** Admins' REST views of live connections (every room type) and groups, and notices to users and groups. */
 export function realtimeAdminRoutes(api: Api, services: Pick<Services, 'realtimeAdmin' | 'chat'>): void {
   const { realtimeAdmin, chat } = services;
   api.route(
-    { method: 'get', path: '/admin/realtime/clients', tag: 'admin-realtime', access: 'admin', summary: 'Every live room connection (user, room)', response: itemsOf(ConnectionSchema, 'RealtimeConnections') },
+    {
+      method: 'get',
+      path: '/admin/realtime/clients',
+      tag: 'admin-realtime',
+      access: 'admin',
+      summary: 'Every live room connection (user, room)',
+      response: itemsOf(ConnectionSchema, 'RealtimeConnections'),
+    },
     async () => ({ items: await realtimeAdmin.connections() }),
   );
   api.route(
     {
-      method: 'get', path: '/admin/realtime/groups', tag: 'admin-realtime', access: 'admin', summary: 'Chat groups with a live room, with connection counts',
-      response: itemsOf(z.object({ group_id: z.number().int(), name: z.string(), room_id: z.string(), connections: z.number().int(), users: z.number().int() }), 'LiveGroups'),
+      method: 'get',
+      path: '/admin/realtime/groups',
+      tag: 'admin-realtime',
+      access: 'admin',
+      summary: 'Chat groups with a live room, with connection counts',
+      response: itemsOf(
+        z.object({
+          group_id: z.number().int(),
+          name: z.string(),
+          room_id: z.string(),
+          connections: z.number().int(),
+          users: z.number().int(),
+        }),
+        'LiveGroups',
+      ),
     },
     async () => ({ items: await realtimeAdmin.liveGroups() }),
   );
   api.route(
     {
-      method: 'get', path: '/admin/realtime/groups/:id', tag: 'admin-realtime', access: 'admin', summary: 'A group\'s members and live connections', params: IdParam,
-      response: z.object({ group_id: z.number().int(), name: z.string(), members: z.array(MemberSchema), connections: z.array(ConnectionSchema) }).meta({ id: 'LiveGroup' }),
+      method: 'get',
+      path: '/admin/realtime/groups/:id',
+      tag: 'admin-realtime',
+      access: 'admin',
+      summary: "A group's members and live connections",
+      params: IdParam,
+      response: z
+        .object({
+          group_id: z.number().int(),
+          name: z.string(),
+          members: z.array(MemberSchema),
+          connections: z.array(ConnectionSchema),
+        })
+        .meta({ id: 'LiveGroup' }),
       errors: ['GROUP_NOT_FOUND'],
     },
     ({ params }) => realtimeAdmin.liveGroup(params.id),
   );
   api.route(
     {
-      method: 'post', path: '/admin/realtime/users/:id/send', tag: 'admin-realtime', access: 'admin', summary: 'Send a user a notice (a stored `notification` of type notice)',
-      description: 'Stored first (the user reads it in `GET /notifications` and gets it on their next home join while unread), then pushed live to their home if a device is connected.',
-      params: IdParam, body: NoticeBody,
-      response: z.object({ stored: z.literal(true), notification_id: z.number().int(), delivered_live: z.boolean() }).meta({ id: 'NoticeSent' }), errors: ['USER_NOT_FOUND'],
+      method: 'post',
+      path: '/admin/realtime/users/:id/send',
+      tag: 'admin-realtime',
+      access: 'admin',
+      summary: 'Send a user a notice (a stored `notification` of type notice)',
+      description:
+        'Stored first (the user reads it in `GET /notifications` and gets it on their next home join while unread), then pushed live to their home if a device is connected.',
+      params: IdParam,
+      body: NoticeBody,
+      response: z
+        .object({ stored: z.literal(true), notification_id: z.number().int(), delivered_live: z.boolean() })
+        .meta({ id: 'NoticeSent' }),
+      errors: ['USER_NOT_FOUND'],
     },
     ({ params, body }) => realtimeAdmin.sendToUser(params.id, body.text),
   );
   api.route(
     {
-      method: 'post', path: '/admin/realtime/groups/:id/broadcast', tag: 'admin-realtime', access: 'admin', status: 201,
-      summary: 'Post a system message into a group (stored in its history, broadcast to its live room)', params: IdParam, body: NoticeBody, response: ChatMessageSchema, errors: ['GROUP_NOT_FOUND'],
+      method: 'post',
+      path: '/admin/realtime/groups/:id/broadcast',
+      tag: 'admin-realtime',
+      access: 'admin',
+      status: 201,
+      summary: 'Post a system message into a group (stored in its history, broadcast to its live room)',
+      params: IdParam,
+      body: NoticeBody,
+      response: ChatMessageSchema,
+      errors: ['GROUP_NOT_FOUND'],
     },
     ({ params, body }) => chat.postSystem(params.id, body.text),
   );

@@ -16,7 +16,13 @@ export const ChatMessageSchema = z
     id: z.number().int(),
     group_id: z.number().int(),
     kind: z.enum(['msg', 'system', 'room_dm']),
-    seq: z.number().int().nullable().describe('Position among the group’s public messages, contiguous: a jump means you missed one. null for room_dm.'),
+    seq: z
+      .number()
+      .int()
+      .nullable()
+      .describe(
+        'Position among the group’s public messages, contiguous: a jump means you missed one. null for room_dm.',
+      ),
     author_id: z.number().int().nullable(),
     author_name: z.string().nullable(),
     to_user_id: z.number().int().nullable(),
@@ -44,28 +50,60 @@ export const MyGroupSchema = GroupSchema.extend({
   member_count: z.number().int(),
   unread: z.number().int(),
   last_read_message_id: z.number().int(),
-  last_message: z.object({ id: z.number().int(), kind: z.string(), from: z.string().nullable(), text: z.string(), created_at: z.string() }).nullable(),
+  last_message: z
+    .object({
+      id: z.number().int(),
+      kind: z.string(),
+      from: z.string().nullable(),
+      text: z.string(),
+      created_at: z.string(),
+    })
+    .nullable(),
 }).meta({ id: 'MyChatGroup' });
 
-export const DiscoveredGroupSchema = GroupSchema.extend({ member_count: z.number().int() }).meta({ id: 'DiscoveredChatGroup' });
+export const DiscoveredGroupSchema = GroupSchema.extend({ member_count: z.number().int() }).meta({
+  id: 'DiscoveredChatGroup',
+});
 
 export const MemberSchema = z
-  .object({ user_id: z.number().int(), username: z.string(), nickname: z.string(), last_read_message_id: z.number().int(), joined_at: z.string() })
+  .object({
+    user_id: z.number().int(),
+    username: z.string(),
+    nickname: z.string(),
+    last_read_message_id: z.number().int(),
+    joined_at: z.string(),
+  })
   .meta({ id: 'ChatMember' });
 
 export const DmSchema = z
   .object({
     id: z.number().int(),
-    seq: z.number().int().describe('Position in the conversation of these two users, contiguous: a jump means you missed one.'),
-    from_user_id: z.number().int(), from_username: z.string(), to_user_id: z.number().int(),
-    text: z.string(), created_at: z.string(), read: z.boolean(), client_msg_id: z.string().nullable(),
+    seq: z
+      .number()
+      .int()
+      .describe('Position in the conversation of these two users, contiguous: a jump means you missed one.'),
+    from_user_id: z.number().int(),
+    from_username: z.string(),
+    to_user_id: z.number().int(),
+    text: z.string(),
+    created_at: z.string(),
+    read: z.boolean(),
+    client_msg_id: z.string().nullable(),
   })
   .meta({ id: 'DirectMessage' });
 
 export const ConversationSchema = z
   .object({
-    user_id: z.number().int(), username: z.string(), nickname: z.string(), unread: z.number().int(),
-    last_message: z.object({ id: z.number().int(), from_user_id: z.number().int(), text: z.string(), created_at: z.string() }),
+    user_id: z.number().int(),
+    username: z.string(),
+    nickname: z.string(),
+    unread: z.number().int(),
+    last_message: z.object({
+      id: z.number().int(),
+      from_user_id: z.number().int(),
+      text: z.string(),
+      created_at: z.string(),
+    }),
   })
   .meta({ id: 'DmConversation' });
 
@@ -74,20 +112,37 @@ export const RelatedUserSchema = z
   .meta({ id: 'RelatedUser' });
 
 export const FriendPresenceSchema = z
-  .object({ user_id: z.number().int(), username: z.string(), nickname: z.string(), status: z.enum(['online', 'away', 'offline']), last_seen_at: z.string().nullable() })
+  .object({
+    user_id: z.number().int(),
+    username: z.string(),
+    nickname: z.string(),
+    status: z.enum(['online', 'away', 'offline']),
+    last_seen_at: z.string().nullable(),
+  })
   .meta({ id: 'FriendPresence' });
 
 export const SupportMessageSchema = z
   .object({
-    id: z.number().int(), user_id: z.number().int(), author_id: z.number().int(), author_name: z.string(), from_admin: z.boolean(),
-    text: z.string(), created_at: z.string(), client_msg_id: z.string().nullable(),
+    id: z.number().int(),
+    user_id: z.number().int(),
+    author_id: z.number().int(),
+    author_name: z.string(),
+    from_admin: z.boolean(),
+    text: z.string(),
+    created_at: z.string(),
+    client_msg_id: z.string().nullable(),
   })
   .meta({ id: 'SupportMessage' });
 
 export const NotificationSchema = z
   .object({
-    id: z.number().int(), type: z.enum(NOTIFICATION_TYPES), text: z.string(), from_user_id: z.number().int().nullable(),
-    group_id: z.number().int().nullable(), read: z.boolean(), created_at: z.string(),
+    id: z.number().int(),
+    type: z.enum(NOTIFICATION_TYPES),
+    text: z.string(),
+    from_user_id: z.number().int().nullable(),
+    group_id: z.number().int().nullable(),
+    read: z.boolean(),
+    created_at: z.string(),
   })
   .meta({ id: 'Notification' });
 
@@ -95,11 +150,13 @@ export const itemsOf = <T extends z.ZodType>(item: T, id: string) => z.object({ 
 
 /** A page of a message history, read backwards (`before`, newest first) or forwards (`after`, oldest first). */
 export const historyPage = <T extends z.ZodType>(item: T, id: string) =>
-  z.object({
-    items: z.array(item),
-    next_before: z.number().int().nullable().describe('Older messages exist: pass this as `before`.'),
-    next_after: z.number().int().nullable().describe('Newer messages exist: pass this as `after`.'),
-  }).meta({ id });
+  z
+    .object({
+      items: z.array(item),
+      next_before: z.number().int().nullable().describe('Older messages exist: pass this as `before`.'),
+      next_after: z.number().int().nullable().describe('Newer messages exist: pass this as `after`.'),
+    })
+    .meta({ id });
 
 export const pageBefore = <T extends z.ZodType>(item: T, id: string) =>
   z.object({ items: z.array(item), next_before: z.number().int().nullable() }).meta({ id });
@@ -110,17 +167,40 @@ export const BeforeQuery = z.object({
 });
 
 export const HistoryQuery = BeforeQuery.extend({
-  after: z.coerce.number().int().min(0).max(2_147_483_647).optional()
+  after: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(2_147_483_647)
+    .optional()
     .describe('Read forwards: the messages after this id, oldest first (0 = from the start). Not with `before`.'),
-}).refine((q) => q.before === undefined || q.after === undefined, { message: 'Use before or after, not both', path: ['after'] });
+}).refine((q) => q.before === undefined || q.after === undefined, {
+  message: 'Use before or after, not both',
+  path: ['after'],
+});
 
 /** A message to store: its text and, optionally, the sender's own id for it. */
 export const MessageBody = z.object({ text: MessageText, client_msg_id: ClientMsgId.optional() });
 export const NoticeBody = z.object({ text: MessageText });
 
-export const GroupBody = z.object({
-  name: GroupName,
-  retain_messages: z.number().int().positive().max(2_147_483_647).nullable().optional().describe('Keep at most this many messages; null keeps all.'),
-  visibility: z.enum(GROUP_VISIBILITIES).optional().describe('private (default): join by invitation from a member or an admin; open: anyone may join and find it.'),
-  history_visible_to_new_members: z.boolean().optional().describe('Whether someone who joins later reads what came before (default true).'),
-}).strict();
+export const GroupBody = z
+  .object({
+    name: GroupName,
+    retain_messages: z
+      .number()
+      .int()
+      .positive()
+      .max(2_147_483_647)
+      .nullable()
+      .optional()
+      .describe('Keep at most this many messages; null keeps all.'),
+    visibility: z
+      .enum(GROUP_VISIBILITIES)
+      .optional()
+      .describe('private (default): join by invitation from a member or an admin; open: anyone may join and find it.'),
+    history_visible_to_new_members: z
+      .boolean()
+      .optional()
+      .describe('Whether someone who joins later reads what came before (default true).'),
+  })
+  .strict();

@@ -29,4 +29,6 @@ export const PrivateUserSchema = PublicUserSchema.extend({
   updated_at: z.string(),
 }).meta({ id: 'PrivateUser' });
 
-export const AdminUserSchema = PrivateUserSchema.extend({ ban_reason: z.string().nullable() }).meta({ id: 'AdminUser' });
+export const AdminUserSchema = PrivateUserSchema.extend({ ban_reason: z.string().nullable() }).meta({
+  id: 'AdminUser',
+});

@@ -4,7 +4,14 @@ import type { SshControl } from '../../domain/ssh/SshControl.ts';
 import type { Api } from '../route.ts';
 import { PageQuery, pageOf } from './schemas.ts';
 
-export const SSH_AUDIT_ACTIONS = ['ssh.command', 'ssh.cancel', 'ssh.transfer', 'ssh.session.start', 'ssh.session.end', 'ssh.session.takeover'] as const;
+export const SSH_AUDIT_ACTIONS = [
+  'ssh.command',
+  'ssh.cancel',
+  'ssh.transfer',
+  'ssh.session.start',
+  'ssh.session.end',
+  'ssh.session.takeover',
+] as const;
 
 const SshAuditEntrySchema = z
   .object({
@@ -35,8 +42,13 @@ const SshAuditEntrySchema = z
 export function sshRoutes(api: Api, control: SshControl): void {
   api.route(
     {
-      method: 'get', path: '/admin/ssh/audit', tag: 'ssh', access: 'admin', summary: 'SSH audit log, newest first',
-      description: 'Every command, cancel, transfer and session start/end/takeover in the ssh room: who, target, command, exit code, duration, bytes. Output is never stored.',
+      method: 'get',
+      path: '/admin/ssh/audit',
+      tag: 'ssh',
+      access: 'admin',
+      summary: 'SSH audit log, newest first',
+      description:
+        'Every command, cancel, transfer and session start/end/takeover in the ssh room: who, target, command, exit code, duration, bytes. Output is never stored.',
       query: PageQuery.extend({
         action: z.enum(SSH_AUDIT_ACTIONS).optional(),
         server: z.string().max(64).optional().describe('Server, transfer or connection id the entry is about.'),

@@ -6,32 +6,83 @@ import { BeforeQuery, IdParam, MessageBody, SupportMessageSchema, itemsOf, pageB
 /** Support chat with the admins: a user's one conversation, which every admin sees. */
 export function supportRoutes(api: Api, support: Services['support']): void {
   api.route(
-    { method: 'get', path: '/support/messages', tag: 'support', access: 'user', summary: 'My support conversation, newest first', query: BeforeQuery, response: pageBefore(SupportMessageSchema, 'SupportMessagePage') },
+    {
+      method: 'get',
+      path: '/support/messages',
+      tag: 'support',
+      access: 'user',
+      summary: 'My support conversation, newest first',
+      query: BeforeQuery,
+      response: pageBefore(SupportMessageSchema, 'SupportMessagePage'),
+    },
     ({ principal, query }) => support.messages(principal.userId, query),
   );
   api.route(
     {
-      method: 'post', path: '/support/messages', tag: 'support', access: 'user', status: 201, summary: 'Write to the admins',
-      description: 'A repeat with the same `client_msg_id` answers the message first stored and stores nothing.', body: MessageBody, response: SupportMessageSchema,
+      method: 'post',
+      path: '/support/messages',
+      tag: 'support',
+      access: 'user',
+      status: 201,
+      summary: 'Write to the admins',
+      description: 'A repeat with the same `client_msg_id` answers the message first stored and stores nothing.',
+      body: MessageBody,
+      response: SupportMessageSchema,
     },
-    async ({ principal, body }) => (await support.post(principal.userId, principal, body.text, body.client_msg_id)).view,
+    async ({ principal, body }) =>
+      (await support.post(principal.userId, principal, body.text, body.client_msg_id)).view,
   );
   api.route(
     {
-      method: 'get', path: '/admin/support/conversations', tag: 'support', access: 'admin', summary: 'Every support conversation, latest first',
-      response: itemsOf(z.object({
-        user_id: z.number().int(), username: z.string(), count: z.number().int(),
-        last_message: z.object({ id: z.number().int(), from_admin: z.boolean(), text: z.string(), created_at: z.string() }),
-      }), 'SupportConversations'),
+      method: 'get',
+      path: '/admin/support/conversations',
+      tag: 'support',
+      access: 'admin',
+      summary: 'Every support conversation, latest first',
+      response: itemsOf(
+        z.object({
+          user_id: z.number().int(),
+          username: z.string(),
+          count: z.number().int(),
+          last_message: z.object({
+            id: z.number().int(),
+            from_admin: z.boolean(),
+            text: z.string(),
+            created_at: z.string(),
+          }),
+        }),
+        'SupportConversations',
+      ),
     },
     async () => ({ items: await support.conversations() }),
   );
   api.route(
-    { method: 'get', path: '/admin/support/conversations/:id/messages', tag: 'support', access: 'admin', summary: 'One user\'s support conversation', params: IdParam, query: BeforeQuery, response: pageBefore(SupportMessageSchema, 'SupportMessagePage') },
+    {
+      method: 'get',
+      path: '/admin/support/conversations/:id/messages',
+      tag: 'support',
+      access: 'admin',
+      summary: "One user's support conversation",
+      params: IdParam,
+      query: BeforeQuery,
+      response: pageBefore(SupportMessageSchema, 'SupportMessagePage'),
+    },
     ({ params, query }) => support.messages(params.id, query),
   );
   api.route(
-    { method: 'post', path: '/admin/support/conversations/:id/messages', tag: 'support', access: 'admin', status: 201, summary: 'Answer a user as an admin', params: IdParam, body: MessageBody, response: SupportMessageSchema, errors: ['USER_NOT_FOUND'] },
-    async ({ principal, params, body }) => (await support.post(params.id, principal, body.text, body.client_msg_id)).view,
+    {
+      method: 'post',
+      path: '/admin/support/conversations/:id/messages',
+      tag: 'support',
+      access: 'admin',
+      status: 201,
+      summary: 'Answer a user as an admin',
+      params: IdParam,
+      body: MessageBody,
+      response: SupportMessageSchema,
+      errors: ['USER_NOT_FOUND'],
+    },
+    async ({ principal, params, body }) =>
+      (await support.post(params.id, principal, body.text, body.client_msg_id)).view,
   );
 }

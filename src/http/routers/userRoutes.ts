@@ -8,13 +8,24 @@ import { IdParam, PageQuery, PrivateUserSchema, PublicUserSchema, pageOf } from 
 
 export function userRoutes(api: Api, auth: AuthService, users: UserService): void {
   api.route(
-    { method: 'get', path: '/users/me', tag: 'users', access: 'user', summary: 'My account', response: PrivateUserSchema },
+    {
+      method: 'get',
+      path: '/users/me',
+      tag: 'users',
+      access: 'user',
+      summary: 'My account',
+      response: PrivateUserSchema,
+    },
     ({ principal }) => auth.me(principal),
   );
 
   api.route(
     {
-      method: 'patch', path: '/users/me', tag: 'users', access: 'user', summary: 'Edit my profile',
+      method: 'patch',
+      path: '/users/me',
+      tag: 'users',
+      access: 'user',
+      summary: 'Edit my profile',
       description:
         '`avatar_file_id` must be one of my own standalone raster images (uploaded with POST /files; not an attachment, ' +
         'not SVG): anyone else’s file is 404, another of mine 422. While it is my avatar, any signed-in user may ' +
@@ -34,7 +45,11 @@ export function userRoutes(api: Api, auth: AuthService, users: UserService): voi
 
   api.route(
     {
-      method: 'post', path: '/users/me/password', tag: 'users', access: 'user', status: 204,
+      method: 'post',
+      path: '/users/me/password',
+      tag: 'users',
+      access: 'user',
+      status: 204,
       summary: 'Change my password',
       description: 'Every session of mine, this one included, is revoked: sign in again with the new password.',
       body: z.object({ current: z.string().max(PASSWORD_MAX_LENGTH), new: z.string().max(PASSWORD_MAX_LENGTH) }),
@@ -45,7 +60,11 @@ export function userRoutes(api: Api, auth: AuthService, users: UserService): voi
 
   api.route(
     {
-      method: 'get', path: '/users', tag: 'users', access: 'user', summary: 'Search users',
+      method: 'get',
+      path: '/users',
+      tag: 'users',
+      access: 'user',
+      summary: 'Search users',
       description: 'Active users whose username or nickname contains `q`; keyset pagination with `cursor`.',
       query: PageQuery.extend({ q: z.string().trim().max(64).optional() }),
       response: pageOf(PublicUserSchema, 'PublicUserPage'),
@@ -55,8 +74,14 @@ export function userRoutes(api: Api, auth: AuthService, users: UserService): voi
 
   api.route(
     {
-      method: 'get', path: '/users/:id', tag: 'users', access: 'user', summary: 'A public profile',
-      params: IdParam, response: PublicUserSchema, errors: ['USER_NOT_FOUND'],
+      method: 'get',
+      path: '/users/:id',
+      tag: 'users',
+      access: 'user',
+      summary: 'A public profile',
+      params: IdParam,
+      response: PublicUserSchema,
+      errors: ['USER_NOT_FOUND'],
     },
     ({ params }) => users.getPublic(params.id),
   );

@@ -29,18 +29,27 @@ export class PiscinaJobRunner implements JobRunner {
       // The dispatcher never hands over more than `threads` jobs; the slack covers a terminated worker's replacement.
       maxQueue: Math.max(options.queue, options.threads),
       idleTimeout: 30_000,
-      resourceLimits: { maxOldGenerationSizeMb: options.memoryMb, maxYoungGenerationSizeMb: Math.max(4, Math.min(32, Math.floor(options.memoryMb / 8))) },
+      resourceLimits: {
+        maxOldGenerationSizeMb: options.memoryMb,
+        maxYoungGenerationSizeMb: Math.max(4, Math.min(32, Math.floor(options.memoryMb / 8))),
+      },
       workerData: { testModels: options.testModels },
     });
   }
 
-  async run(task: RunnerTask, options: { signal: AbortSignal; onProgress(percent: number): void }): Promise<RunnerOutcome> {
+  async run(
+    task: RunnerTask,
+    options: { signal: AbortSignal; onProgress(percent: number): void },
+  ): Promise<RunnerOutcome> {
     const { port1, port2 } = new MessageChannel();
     port1.on('message', (message: { progress?: unknown }) => {
       if (typeof message?.progress === 'number') options.onProgress(message.progress);
     });
     try {
-      return (await this.pool.run({ ...task, port: port2 }, { signal: options.signal, transferList: [port2] })) as RunnerOutcome;
+      return (await this.pool.run(
+        { ...task, port: port2 },
+        { signal: options.signal, transferList: [port2] },
+      )) as RunnerOutcome;
     } finally {
       port1.close();
     }

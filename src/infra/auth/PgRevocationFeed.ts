@@ -53,7 +53,10 @@ export class PgRevocationFeed {
     this.client = undefined;
     if (!client) return;
     // A polite goodbye, but never wait long for a peer that stopped answering.
-    await Promise.race([client.end().catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 1000).unref())]);
+    await Promise.race([
+      client.end().catch(() => undefined),
+      new Promise((resolve) => setTimeout(resolve, 1000).unref()),
+    ]);
     socket?.destroy();
   }
 
@@ -70,7 +73,9 @@ export class PgRevocationFeed {
     this.socket = socket;
     client.on('notification', (message) => {
       if (message.channel !== REVOCATION_CHANNEL || !message.payload) return;
-      this.revoker.receive(message.payload).catch((err) => this.log.warn({ err }, 'applying an announced revocation failed'));
+      this.revoker
+        .receive(message.payload)
+        .catch((err) => this.log.warn({ err }, 'applying an announced revocation failed'));
     });
     client.on('error', (err) => this.lost(client, err));
     client.on('end', () => this.lost(client));

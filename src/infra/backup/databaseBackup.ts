@@ -32,7 +32,8 @@ export async function backupDatabase(target: DatabaseTarget, backupDir: string, 
   const stamp = now.toISOString().replace(/[:.]/g, '-');
   const file = path.join(backupDir, `plaza-${stamp}${EXTENSION[target.kind]}`);
   if (target.kind === 'pglite') {
-    if (!fs.existsSync(path.join(target.dataDir, 'PG_VERSION'))) throw new BackupError(`No embedded database in ${target.dataDir} to back up.`);
+    if (!fs.existsSync(path.join(target.dataDir, 'PG_VERSION')))
+      throw new BackupError(`No embedded database in ${target.dataDir} to back up.`);
     await withPglite(target.dataDir, async (db) => {
       const archive = await db.dumpDataDir('gzip');
       fs.writeFileSync(file, Buffer.from(await archive.arrayBuffer()), { mode: 0o600 });
@@ -63,7 +64,9 @@ export function listBackups(target: DatabaseTarget, backupDir: string): BackupIn
 export async function restoreDatabase(target: DatabaseTarget, file: string): Promise<{ keptPrevious?: string }> {
   if (!fs.existsSync(file)) throw new BackupError(`No backup file at ${file}.`);
   if (!file.endsWith(EXTENSION[target.kind])) {
-    throw new BackupError(`${path.basename(file)} is not a ${target.kind} backup (expected a *${EXTENSION[target.kind]} file).`);
+    throw new BackupError(
+      `${path.basename(file)} is not a ${target.kind} backup (expected a *${EXTENSION[target.kind]} file).`,
+    );
   }
   if (target.kind === 'postgresql') {
     await pgTool('pg_restore', ['--clean', '--if-exists', '--no-owner', '--single-transaction', file], target.url);
@@ -125,7 +128,9 @@ async function pgTool(tool: 'pg_dump' | 'pg_restore', args: string[], url: strin
   } catch (err) {
     const e = err as NodeJS.ErrnoException & { stderr?: string };
     if (e.code === 'ENOENT') {
-      throw new BackupError(`${tool} was not found. Install the PostgreSQL client tools (e.g. apt-get install postgresql-client) matching your server version.`);
+      throw new BackupError(
+        `${tool} was not found. Install the PostgreSQL client tools (e.g. apt-get install postgresql-client) matching your server version.`,
+      );
     }
     throw new BackupError(`${tool} failed: ${(e.stderr ?? e.message).trim().split('\n').slice(0, 5).join(' ')}`);
   }

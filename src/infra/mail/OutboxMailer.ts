@@ -36,8 +36,17 @@ export class OutboxMailer implements Mailer {
       sentAt: this.smtp ? null : new Date(),
     });
     await em.flush();
-    this.drop.put({ id: row.id, to: message.to, subject: message.subject, text: message.text, created_at: row.createdAt.toISOString() });
-    this.logger.info({ outbox_id: row.id, to: message.to, subject: message.subject, transport: row.transport }, 'e-mail recorded in outbox');
+    this.drop.put({
+      id: row.id,
+      to: message.to,
+      subject: message.subject,
+      text: message.text,
+      created_at: row.createdAt.toISOString(),
+    });
+    this.logger.info(
+      { outbox_id: row.id, to: message.to, subject: message.subject, transport: row.transport },
+      'e-mail recorded in outbox',
+    );
     if (!this.smtp) return;
     try {
       await this.smtp.sendMail({ from: this.from, to: message.to, subject: message.subject, text: message.text });
@@ -45,7 +54,10 @@ export class OutboxMailer implements Mailer {
       this.drop.remove(row.id);
     } catch (err) {
       row.error = (err as Error).message;
-      this.logger.warn({ outbox_id: row.id, err: (err as Error).message }, 'SMTP delivery failed; message kept in the mail drop');
+      this.logger.warn(
+        { outbox_id: row.id, err: (err as Error).message },
+        'SMTP delivery failed; message kept in the mail drop',
+      );
     }
     await em.flush();
   }

@@ -59,7 +59,13 @@ export class HealthMonitor implements HealthSource {
     let next: ServerHealth;
     try {
       await probe(target, this.options.timeoutMs, this.options.log);
-      next = { ...before, is_healthy: true, consecutive_successes: before.consecutive_successes + 1, consecutive_failures: 0, last_error: null };
+      next = {
+        ...before,
+        is_healthy: true,
+        consecutive_successes: before.consecutive_successes + 1,
+        consecutive_failures: 0,
+        last_error: null,
+      };
     } catch (err) {
       const { error } = toAppError(err);
       const failures = before.consecutive_failures + 1;
@@ -76,7 +82,11 @@ export class HealthMonitor implements HealthSource {
     if (this.stopped) return next;
     this.health.set(target.name, next);
     const flipped = next.is_healthy !== before.is_healthy;
-    if (flipped) this.options.log.info({ server: target.name, is_healthy: next.is_healthy, error_code: next.last_error?.error_code }, 'ssh target health changed');
+    if (flipped)
+      this.options.log.info(
+        { server: target.name, is_healthy: next.is_healthy, error_code: next.last_error?.error_code },
+        'ssh target health changed',
+      );
     for (const listener of this.listeners) listener({ ...next }, flipped);
     return next;
   }
@@ -96,18 +106,29 @@ async function probe(target: SshTarget, timeoutMs: number, log: Logger): Promise
   const client = await connectTarget(target, { timeoutMs, log });
   try {
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new AppError('SSH_HEALTH_CHECK_FAILED', { detail: { server: target.name, reason: 'command timed out' } })), timeoutMs);
+      const timer = setTimeout(
+        () =>
+          reject(
+            new AppError('SSH_HEALTH_CHECK_FAILED', { detail: { server: target.name, reason: 'command timed out' } }),
+          ),
+        timeoutMs,
+      );
       client.exec('true', (err, channel) => {
         if (err) {
           clearTimeout(timer);
-          return reject(new AppError('SSH_HEALTH_CHECK_FAILED', { detail: { server: target.name, reason: err.message } }));
+          return reject(
+            new AppError('SSH_HEALTH_CHECK_FAILED', { detail: { server: target.name, reason: err.message } }),
+          );
         }
         let code: number | null = null;
         channel.on('exit', (c: number | null) => (code = c));
         channel.on('close', () => {
           clearTimeout(timer);
           if (code === 0) resolve();
-          else reject(new AppError('SSH_HEALTH_CHECK_FAILED', { detail: { server: target.name, reason: `exit code ${code}` } }));
+          else
+            reject(
+              new AppError('SSH_HEALTH_CHECK_FAILED', { detail: { server: target.name, reason: `exit code ${code}` } }),
+            );
         });
         channel.resume();
         channel.stderr.resume();

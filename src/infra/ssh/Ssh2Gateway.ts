@@ -1,6 +1,14 @@
 import type { Logger } from 'pino';
 import { AppError } from '../../errors/index.ts';
-import type { CommandRequest, CommandResult, SshGateway, SshTargetInfo, SshTransferInfo, TransferRequest, TransferResult } from '../../domain/ssh/ports.ts';
+import type {
+  CommandRequest,
+  CommandResult,
+  SshGateway,
+  SshTargetInfo,
+  SshTransferInfo,
+  TransferRequest,
+  TransferResult,
+} from '../../domain/ssh/ports.ts';
 import { failedOnDeadConnection, runCommand } from './runCommand.ts';
 import { relayTransfer } from './relayTransfer.ts';
 import { SshPool } from './SshPool.ts';

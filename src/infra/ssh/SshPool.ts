@@ -102,7 +102,10 @@ export class SshPool {
     entry.idleTimer = setTimeout(() => {
       if (entry.active > 0 || this.entries.get(name) !== entry) return;
       this.entries.delete(name);
-      entry.client.then((c) => c.end(), () => {});
+      entry.client.then(
+        (c) => c.end(),
+        () => {},
+      );
       this.options.log.debug({ server: name }, 'idle ssh connection closed');
     }, this.options.idleMs);
     entry.idleTimer.unref();

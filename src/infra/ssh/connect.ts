@@ -49,7 +49,12 @@ export function connectTarget(target: SshTarget, options: { timeoutMs: number; l
     } catch (err) {
       // ssh2 throws synchronously for unusable connect options (e.g. a key it cannot decrypt).
       settled = true;
-      reject(new AppError('SSH_AUTH_FAILED', { detail: { server: target.name, reason: 'the configured credentials cannot be used' }, cause: err }));
+      reject(
+        new AppError('SSH_AUTH_FAILED', {
+          detail: { server: target.name, reason: 'the configured credentials cannot be used' },
+          cause: err,
+        }),
+      );
     }
   });
 
@@ -72,12 +77,20 @@ export function connectTarget(target: SshTarget, options: { timeoutMs: number; l
   }
 }
 
-function connectError(target: SshTarget, err: Error & { level?: string; code?: string }, mismatch: boolean, presented?: string): AppError {
+function connectError(
+  target: SshTarget,
+  err: Error & { level?: string; code?: string },
+  mismatch: boolean,
+  presented?: string,
+): AppError {
   const base = { server: target.name, host: target.host, port: target.port };
   if (mismatch) {
-    return new AppError('SSH_HOST_KEY_MISMATCH', { detail: { ...base, expected: target.hostKeyFingerprint, presented } });
+    return new AppError('SSH_HOST_KEY_MISMATCH', {
+      detail: { ...base, expected: target.hostKeyFingerprint, presented },
+    });
   }
-  if (err.level === 'client-authentication') return new AppError('SSH_AUTH_FAILED', { detail: { ...base, username: target.username } });
+  if (err.level === 'client-authentication')
+    return new AppError('SSH_AUTH_FAILED', { detail: { ...base, username: target.username } });
   if (err.level === 'client-timeout') return new AppError('SSH_CONNECT_TIMEOUT', { detail: base });
   return new AppError('SSH_CONNECT_FAILED', { detail: { ...base, reason: err.code ?? err.message } });
 }

@@ -15,7 +15,11 @@ export const RELAY_CHUNK = 1024 * 1024;
  * checked on the destination by running `sha256sum` there on the finished file (no second copy over
  * the network). The file is written to `<path>.plaza-part` and renamed into place only once complete.
  */
-export async function relayTransfer(source: SshClient, destination: SshClient, req: TransferRequest): Promise<TransferResult> {
+export async function relayTransfer(
+  source: SshClient,
+  destination: SshClient,
+  req: TransferRequest,
+): Promise<TransferResult> {
   const { transfer } = req;
   const started = performance.now();
   const fail = (reason: string, cause?: unknown) =>
@@ -25,7 +29,9 @@ export async function relayTransfer(source: SshClient, destination: SshClient, r
   });
   try {
     const total = await new Promise<number>((resolve, reject) =>
-      src.stat(transfer.source.path, (err, stats) => (err ? reject(fail(`source ${transfer.source.path}: ${err.message}`, err)) : resolve(stats.size))),
+      src.stat(transfer.source.path, (err, stats) =>
+        err ? reject(fail(`source ${transfer.source.path}: ${err.message}`, err)) : resolve(stats.size),
+      ),
     );
     const partial = `${transfer.destination.path}.plaza-part`;
     const hash = createHash('sha256');
@@ -59,14 +65,18 @@ export async function relayTransfer(source: SshClient, destination: SshClient, r
     }
     await new Promise<void>((resolve) => dst.unlink(transfer.destination.path, () => resolve()));
     await new Promise<void>((resolve, reject) =>
-      dst.rename(partial, transfer.destination.path, (err) => (err ? reject(fail(`rename on destination: ${err.message}`, err)) : resolve())),
+      dst.rename(partial, transfer.destination.path, (err) =>
+        err ? reject(fail(`rename on destination: ${err.message}`, err)) : resolve(),
+      ),
     );
     const sha256 = hash.digest('hex');
     const destinationSha256 = await remoteSha256(destination, transfer.destination.path).catch((err) => {
       throw fail(`sha256sum on destination: ${(err as Error).message}`, err);
     });
     if (destinationSha256 !== sha256) {
-      throw new AppError('SSH_TRANSFER_CHECKSUM_MISMATCH', { detail: { transfer: transfer.name, source_sha256: sha256, destination_sha256: destinationSha256 } });
+      throw new AppError('SSH_TRANSFER_CHECKSUM_MISMATCH', {
+        detail: { transfer: transfer.name, source_sha256: sha256, destination_sha256: destinationSha256 },
+      });
     }
     return { bytes, sha256, destinationSha256, durationMs: Math.round(performance.now() - started) };
   } finally {

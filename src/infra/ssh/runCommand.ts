@@ -16,7 +16,11 @@ export function runCommand(client: SshClient, server: string, req: CommandReques
   const started = performance.now();
   return new Promise((resolve, reject) => {
     const notStarted = (err: Error) =>
-      reject(new AppError(isClosed(err) ? 'SSH_CONNECTION_LOST' : 'SSH_COMMAND_FAILED', { detail: { server, reason: err.message, started: false } }));
+      reject(
+        new AppError(isClosed(err) ? 'SSH_CONNECTION_LOST' : 'SSH_COMMAND_FAILED', {
+          detail: { server, reason: err.message, started: false },
+        }),
+      );
     try {
       client.exec(req.command, onChannel);
     } catch (err) {
@@ -95,7 +99,11 @@ export function runCommand(client: SshClient, server: string, req: CommandReques
         clearTimeout(forceTimer);
         abort.removeEventListener('abort', onAbort);
         if (!reason && !sawExit) {
-          reject(new AppError('SSH_CONNECTION_LOST', { detail: { server, reason: 'the channel closed before the command exited' } }));
+          reject(
+            new AppError('SSH_CONNECTION_LOST', {
+              detail: { server, reason: 'the channel closed before the command exited' },
+            }),
+          );
           return;
         }
         const terminated = reason === 'cancelled' || reason === 'timeout' || reason === 'output_cap';
@@ -118,5 +126,9 @@ function isClosed(err: Error): boolean {
 
 /** True for a failure before the command started, on a connection that turned out to be dead. */
 export function failedOnDeadConnection(err: unknown): boolean {
-  return err instanceof AppError && err.key === 'SSH_CONNECTION_LOST' && (err.detail as { started?: boolean } | undefined)?.started === false;
+  return (
+    err instanceof AppError &&
+    err.key === 'SSH_CONNECTION_LOST' &&
+    (err.detail as { started?: boolean } | undefined)?.started === false
+  );
 }

@@ -18,7 +18,9 @@ const ServerSchema = z.object({
   host: z.string().min(1),
   port: z.number().int().min(1).max(65535).default(22),
   username: z.string().min(1),
-  host_key_fingerprint: z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}$/, 'an OpenSSH fingerprint like SHA256:abc... (43 base64 characters)'),
+  host_key_fingerprint: z
+    .string()
+    .regex(/^SHA256:[A-Za-z0-9+/]{43}$/, 'an OpenSSH fingerprint like SHA256:abc... (43 base64 characters)'),
   auth: z.union([
     z.object({ password_env: envName }).strict(),
     z.object({ private_key_path: z.string().min(1), passphrase_env: envName.optional() }).strict(),
@@ -53,7 +55,9 @@ export class SshCredentials {
 
   /** The ssh2 connect options that carry the secret; handed straight to ssh2 and nowhere else. */
   connectOptions(): { password?: string; privateKey?: Buffer; passphrase?: string } {
-    return this.#password !== undefined ? { password: this.#password } : { privateKey: this.#privateKey, passphrase: this.#passphrase };
+    return this.#password !== undefined
+      ? { password: this.#password }
+      : { privateKey: this.#privateKey, passphrase: this.#passphrase };
   }
 
   /** Every secret string, so tests can prove none leaks. */
@@ -86,7 +90,10 @@ export const EMPTY_SERVERS: SshServersConfig = { targets: [], transfers: [] };
  * Reads the servers file (JSON or YAML), validates it and resolves every secret once: passwords and
  * passphrases from the environment variables it names (through `lookup`), private keys from disk.
  */
-export function loadServersFile(file: string | undefined, lookup: (name: string) => string | undefined): SshServersConfig {
+export function loadServersFile(
+  file: string | undefined,
+  lookup: (name: string) => string | undefined,
+): SshServersConfig {
   if (!file) return EMPTY_SERVERS;
   let raw: unknown;
   try {
@@ -111,7 +118,8 @@ export function loadServersFile(file: string | undefined, lookup: (name: string)
     let credentials = new SshCredentials({});
     if ('password_env' in s.auth) {
       const password = lookup(s.auth.password_env);
-      if (password === undefined) problems.push(`servers.${s.name}.auth: environment variable ${s.auth.password_env} is not set`);
+      if (password === undefined)
+        problems.push(`servers.${s.name}.auth: environment variable ${s.auth.password_env} is not set`);
       credentials = new SshCredentials({ password });
     } else {
       const keyPath = path.resolve(path.dirname(file), s.auth.private_key_path);
@@ -119,26 +127,39 @@ export function loadServersFile(file: string | undefined, lookup: (name: string)
       try {
         privateKey = fs.readFileSync(keyPath);
       } catch (err) {
-        problems.push(`servers.${s.name}.auth: cannot read private key ${keyPath} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+        problems.push(
+          `servers.${s.name}.auth: cannot read private key ${keyPath} (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+        );
       }
       const passphrase = s.auth.passphrase_env ? lookup(s.auth.passphrase_env) : undefined;
       if (s.auth.passphrase_env && passphrase === undefined) {
         problems.push(`servers.${s.name}.auth: environment variable ${s.auth.passphrase_env} is not set`);
       } else if (privateKey && ssh2.utils.parseKey(privateKey, passphrase) instanceof Error) {
-        problems.push(`servers.${s.name}.auth: cannot use private key ${keyPath} (not a supported key, or the passphrase is wrong or missing)`);
+        problems.push(
+          `servers.${s.name}.auth: cannot use private key ${keyPath} (not a supported key, or the passphrase is wrong or missing)`,
+        );
       }
       credentials = new SshCredentials({ privateKey, passphrase });
     }
-    return { name: s.name, host: s.host, port: s.port, username: s.username, hostKeyFingerprint: s.host_key_fingerprint, credentials };
+    return {
+      name: s.name,
+      host: s.host,
+      port: s.port,
+      username: s.username,
+      hostKeyFingerprint: s.host_key_fingerprint,
+      credentials,
+    };
   });
   const tnames = new Set<string>();
   for (const t of transfers) {
     if (tnames.has(t.name)) problems.push(`transfers: duplicate name ${t.name}`);
     tnames.add(t.name);
     for (const end of ['source', 'destination'] as const) {
-      if (!seen.has(t[end].server)) problems.push(`transfers.${t.name}.${end}.server: no server named ${t[end].server}`);
+      if (!seen.has(t[end].server))
+        problems.push(`transfers.${t.name}.${end}.server: no server named ${t[end].server}`);
     }
   }
-  if (problems.length) throw new ServersFileError(`SSH_SERVERS_FILE ${file} is invalid:\n${problems.map((p) => `  ${p}`).join('\n')}`);
+  if (problems.length)
+    throw new ServersFileError(`SSH_SERVERS_FILE ${file} is invalid:\n${problems.map((p) => `  ${p}`).join('\n')}`);
   return { targets, transfers };
 }

@@ -23,7 +23,8 @@ export class LocalDiskStorage implements FileStorage {
     // Resolved once: DATA_DIR is relative (./data) by default.
     this.root = path.resolve(root);
     this.staging = path.join(this.root, '.staging');
-    for (const dir of ['.staging', 'images', 'documents', 'files']) fs.mkdirSync(path.join(this.root, dir), { recursive: true });
+    for (const dir of ['.staging', 'images', 'documents', 'files'])
+      fs.mkdirSync(path.join(this.root, dir), { recursive: true });
     this.sweepStaging(STALE_STAGING_MS);
   }
 
