@@ -16,7 +16,7 @@ const { values } = parseArgs({
 });
 const clients = Number(values.clients);
 const processes = Number(values.processes ?? Math.max(1, Math.ceil(clients / 250)));
-const http = values.endpoint!.replace(/^ws/, 'http');
+const http = values.endpoint.replace(/^ws/, 'http');
 const run = `${process.pid}`;
 
 async function post(path: string, body: unknown, token?: string): Promise<any> {
@@ -46,13 +46,13 @@ for (let p = 0; p < processes; p++) {
       'tsx',
       'loadtest/scenario.ts',
       '--endpoint',
-      values.endpoint!,
+      values.endpoint,
       '--room',
       'chat',
       '--numClients',
       String(n),
       '--rate',
-      values.rate!,
+      values.rate,
       '--group',
       String(group.id),
       '--prefix',

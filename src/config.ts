@@ -450,7 +450,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 
 /** Builds a config for code (tests, CLI) from overrides on top of the defaults. */
 export function configWith(overrides: ConfigInput): Config {
-  return loadConfig(overrides as Record<string, string | undefined>);
+  return loadConfig(overrides);
 }
 
 /**

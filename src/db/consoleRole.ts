@@ -138,7 +138,7 @@ export class RoleConsoleDatabase implements ConsoleDatabase {
     // Read before the transaction opens: on PGlite a query outside an open transaction waits for it.
     const grants = await this.grants(em);
     await em.begin();
-    const ctx = em.getTransactionContext();
+    const ctx: unknown = em.getTransactionContext();
     const exec = <T = unknown>(sql: string, params: unknown[] = []) =>
       em.getConnection().execute(sql, params, 'all', ctx) as Promise<T>;
     try {
@@ -160,8 +160,8 @@ export class RoleConsoleDatabase implements ConsoleDatabase {
       await exec('reset role');
       // Session-level advisory locks survive a rollback; the statement may have taken some.
       await exec('select pg_advisory_unlock_all()');
-      if (failure) throw failure;
-      return rows.map((r) => (typeof r.row === 'string' ? JSON.parse(r.row) : r.row));
+      if (failure) throw failure instanceof Error ? failure : new Error(String(failure));
+      return rows.map((r) => (typeof r.row === 'string' ? (JSON.parse(r.row) as Record<string, unknown>) : r.row));
     } finally {
       await em.rollback().catch(() => {});
     }

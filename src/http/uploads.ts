@@ -70,7 +70,7 @@ export function uploadsOf(req: Request): Upload[] {
 
 function uploadedParts(req: Request): StagedPart[] {
   const files = req.files ?? (req.file ? [req.file] : []);
-  return (Array.isArray(files) ? files : Object.values(files).flat()) as StagedPart[];
+  return Array.isArray(files) ? files : Object.values(files).flat();
 }
 
 /** Multer and busboy failures are the client's (limits, a cut or malformed body); a file-system error is ours. */

@@ -40,7 +40,8 @@ export async function createPost(
 /** Every file under DATA_DIR/uploads, relative, staging included. */
 export function storedFiles(server: TestServer): string[] {
   const root = path.join(server.config.DATA_DIR, 'uploads');
-  return (fs.readdirSync(root, { recursive: true, withFileTypes: true }) as fs.Dirent[])
+  return fs
+    .readdirSync(root, { recursive: true, withFileTypes: true })
     .filter((d) => d.isFile())
     .map((d) => path.relative(root, path.join(d.parentPath, d.name)))
     .sort();

@@ -379,7 +379,7 @@ describe('accounts: throttling without lockout', function () {
       for (let i = 0; i < 7; i++) statuses.push((await postFrom(server.url, '127.0.0.9', path, body)).status);
       expect(
         statuses.slice(0, 6).every((s) => s === 401 || s === 400),
-        `${path}: ${statuses}`,
+        `${path}: ${statuses.join(', ')}`,
       ).to.equal(true);
       expect(statuses[6], path).to.equal(429);
     }

@@ -29,15 +29,15 @@ function npmStart(env: Record<string, string>): Launched {
     detached: true,
   });
   let output = '';
-  npm.stdout!.on('data', (d) => (output += d));
-  npm.stderr!.on('data', (d) => (output += d));
+  npm.stdout.on('data', (d) => (output += d));
+  npm.stderr.on('data', (d) => (output += d));
   const exited = once(npm, 'exit').then(([code, signal]) => ({
     code: code as number | null,
     signal: signal as NodeJS.Signals | null,
   }));
   const listening = new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 90_000);
-    npm.stdout!.on('data', () => {
+    npm.stdout.on('data', () => {
       const line = output.split('\n').find((l) => l.includes('"Plaza listening"'));
       if (line) {
         clearTimeout(timer);

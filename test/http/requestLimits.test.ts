@@ -163,7 +163,7 @@ describe('HTTP request and header timeouts', function () {
     await new Promise((resolve) => socket.once('connect', resolve));
     socket.write('GET /health HTTP/1.1\r\nHost: x\r\n');
     let answer = '';
-    socket.on('data', (d) => (answer += d));
+    socket.on('data', (d: Buffer) => (answer += d.toString()));
     await new Promise((resolve) => socket.once('close', resolve));
     expect(answer).to.match(/^HTTP\/1\.1 408|^$/);
   });

@@ -169,7 +169,7 @@ describe('every room type on the one room base (chat, home, ssh)', () => {
     const ssh = await join(opal, 'ssh');
     const closed = new Promise<number>((resolve) => ssh.onLeave((code) => resolve(code)));
     await RequestContext.create(server.services.orm.em, () =>
-      server.services.admin.setRole({ id: admin.id, name: 'root' } as never, { username: 'opal' }, 'user'),
+      server.services.admin.setRole({ id: admin.id, name: 'root' }, { username: 'opal' }, 'user'),
     );
     expect(await closed).to.be.oneOf([4401, 4403]);
   });

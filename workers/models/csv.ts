@@ -33,7 +33,7 @@ export interface TableOptions {
 export function readTable(csv: string, options: TableOptions): Table {
   let records: string[][];
   try {
-    records = parse(csv, { skip_empty_lines: true, trim: true, bom: true, relax_column_count: false }) as string[][];
+    records = parse(csv, { skip_empty_lines: true, trim: true, bom: true, relax_column_count: false });
   } catch (err) {
     throw new ModelInputError(`The dataset is not valid CSV: ${(err as Error).message}`);
   }
@@ -98,7 +98,7 @@ export function csvShape(csv: string): { rows: number; columns: number } {
     start = end + 1;
   }
   if (header === undefined) return { rows: 0, columns: 0 };
-  const [names] = parse(header, { trim: true, bom: true, relax_quotes: true }) as string[][];
+  const [names] = parse(header, { trim: true, bom: true, relax_quotes: true });
   return { rows, columns: names?.length ?? 0 };
 }
 

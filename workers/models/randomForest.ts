@@ -102,7 +102,7 @@ export const randomForest: AiModel = {
           const labels = table.y as string[];
           const classes = [...new Set(labels)].sort();
           const y = labels.map((label) => classes.indexOf(label));
-          const forest = new RandomForestClassifier(options as never);
+          const forest = new RandomForestClassifier(options);
           forest.train(table.x, y);
           ctx.progress(85);
           const predicted = forest.predict(table.x);
@@ -126,7 +126,7 @@ export const randomForest: AiModel = {
           };
         } else {
           const y = table.y as number[];
-          const forest = new RandomForestRegression(options as never);
+          const forest = new RandomForestRegression(options);
           forest.train(table.x, y);
           ctx.progress(85);
           const fit = fitStatistics(y, forest.predict(table.x));

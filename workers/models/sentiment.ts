@@ -11,7 +11,7 @@ async function loadNlp(): Promise<Nlp> {
       import('wink-nlp'),
       import('wink-eng-lite-web-model'),
     ]);
-    nlp = winkNLP(model) as unknown as Nlp;
+    nlp = winkNLP(model);
   }
   return nlp;
 }

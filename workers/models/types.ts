@@ -62,5 +62,5 @@ export interface AiModel {
 
 /** Helps TypeScript infer each task's schema type. */
 export function task<S extends ZodType>(spec: ModelTask<S>): ModelTask {
-  return spec as unknown as ModelTask;
+  return spec;
 }

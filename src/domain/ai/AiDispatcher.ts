@@ -177,7 +177,7 @@ export class AiDispatcher implements JobControl {
       try {
         outcome = await this.runner.run(
           { model: job.model, task: job.task, input: job.input, params: job.params, dataset: job.dataset, trained },
-          { signal, onProgress: progress.report },
+          { signal, onProgress: (percent) => progress.report(percent) },
         );
       } catch (err) {
         progress.close();

@@ -87,9 +87,9 @@ export class AiModelRegistry {
       timeout_ms: setting?.timeoutMs ?? model.defaultTimeoutMs,
       tasks: Object.entries(model.tasks).map(([task, spec]) => ({
         task: task as AiTaskName,
-        description: spec!.description,
-        needs_trained_model: spec!.needsTrainedModel === true,
-        input_schema: z.toJSONSchema(spec!.schema, { io: 'input', unrepresentable: 'any' }),
+        description: spec.description,
+        needs_trained_model: spec.needsTrainedModel === true,
+        input_schema: z.toJSONSchema(spec.schema, { io: 'input', unrepresentable: 'any' }),
       })),
     };
   }

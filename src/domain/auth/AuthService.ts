@@ -250,7 +250,7 @@ export class AuthService {
       text:
         `Someone asked to reset the password of the Plaza account "${user.username}".\n\n` +
         `Reset token: ${token}\n\n` +
-        `Send it with your new password to POST ${new URL('/auth/password/reset', this.options.publicUrl)} ` +
+        `Send it with your new password to POST ${new URL('/auth/password/reset', this.options.publicUrl).href} ` +
         `as {"token": "...", "password": "..."}.\n` +
         `The token works once, for ${minutes} minutes. If you did not ask for this, ignore this message.`,
       secrets: [token],

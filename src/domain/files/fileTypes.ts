@@ -86,6 +86,7 @@ function sniffText(head: Buffer): DetectedType | undefined {
   } catch {
     return undefined;
   }
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what marks binary content
   if (/[\u0000-\u0008\u000e-\u001a\u001c-\u001f]/.test(text)) return undefined;
   const start = text
     .replace(/^\uFEFF/, '')
@@ -157,6 +158,7 @@ export function isAllowed(type: DetectedType, allowlist: string[]): boolean {
   });
 }
 
+// eslint-disable-next-line no-control-regex -- control characters are what this strips from file names
 const BIDI_AND_CONTROL = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 
 /** The client's file name made harmless: last path segment only, no control or bidi characters, no leading dots. */

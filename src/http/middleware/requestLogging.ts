@@ -22,8 +22,12 @@ export function requestLogging(logger: Logger) {
     customProps: (req) => ({ user_id: (req as { principal?: { userId: number } }).principal?.userId }),
     customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : 'info'),
     serializers: {
-      req: (req) => ({ method: req.method, url: req.url, remoteAddress: req.remoteAddress }),
-      res: (res) => ({ statusCode: res.statusCode }),
+      req: (req: { method: string; url: string; remoteAddress?: string }) => ({
+        method: req.method,
+        url: req.url,
+        remoteAddress: req.remoteAddress,
+      }),
+      res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
     },
     quietReqLogger: true,
   });

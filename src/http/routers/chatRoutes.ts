@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { idSchema } from '../../domain/shared/ids.ts';
 import type { Services } from '../../services.ts';
 import { storableText } from '../../domain/realtime/text.ts';
 import type { Api } from '../route.ts';

@@ -25,7 +25,8 @@ export function monitorRoutes(app: Application, _api: Api, deps: { services: Ser
   });
 
   app.post(`${BASE}/login`, form, express.json({ limit: '4kb' }), async (req, res) => {
-    const credentials = { login: String(req.body?.login ?? ''), password: String(req.body?.password ?? '') };
+    const body = req.body as { login?: unknown; password?: unknown } | undefined;
+    const credentials = { login: String(body?.login ?? ''), password: String(body?.password ?? '') };
     try {
       const session = await services.auth.signInAdmin(credentials, caller(req), config.MONITOR_TOKEN_TTL);
       res.setHeader(
