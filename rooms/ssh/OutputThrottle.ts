@@ -47,7 +47,7 @@ export function splitByBytes(text: string, maxBytes: number): string[] {
  * before sending.
  */
 export class OutputThrottle {
-  private pending: { stream: OutputStream; text: string }[] = [];
+  private readonly pending: { stream: OutputStream; text: string }[] = [];
   private timer?: NodeJS.Timeout;
   private lastSent = -Infinity;
   private readonly intervalMs: number;
@@ -72,11 +72,6 @@ export class OutputThrottle {
     clearTimeout(this.timer);
     this.timer = undefined;
     this.emitPending();
-  }
-
-  dispose(): void {
-    clearTimeout(this.timer);
-    this.pending = [];
   }
 
   private schedule(): void {

@@ -79,6 +79,7 @@ export class SshControl {
         duration_ms: result.durationMs,
         bytes: result.bytes,
         truncated: result.truncated,
+        stop_confirmed: result.stopConfirmed,
       });
       if (result.reason === 'cancelled') {
         await this.record(operator, 'ssh.cancel', 'ssh_server', input.server_name, { ...base, signal: result.signal });

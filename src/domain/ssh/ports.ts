@@ -72,7 +72,7 @@ export interface SshGateway {
   transfer(request: TransferRequest): Promise<TransferResult>;
 }
 
-/** Seed 004's health record for one target. */
+/** The health record of one target, as clients see it. */
 export interface ServerHealth {
   server_name: string;
   host: string;
