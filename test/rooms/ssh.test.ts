@@ -88,6 +88,7 @@ describe('ssh room (real SDK clients, in-process SSH peers)', () => {
       server_name: 'alpha',
       command: 'for i in $(seq 1 40); do echo out$i; echo err$i >&2; sleep 0.01; done; exit 7',
     });
+    expect(end.type, JSON.stringify(end.payload)).to.equal('complete');
     const outputs = during.filter((m) => m.type === 'output').map((m) => m.payload);
     const stdout = outputs
       .filter((o) => o.stream === 'stdout')
@@ -136,7 +137,7 @@ describe('ssh room (real SDK clients, in-process SSH peers)', () => {
       command: 'echo working; echo DATA_READY; sleep 20',
       stop_phrase: 'DATA_READY',
     });
-    expect(end.payload).to.include({ type: 'complete', reason: 'stop_phrase' });
+    expect(end.payload, JSON.stringify(end.payload)).to.include({ type: 'complete', reason: 'stop_phrase' });
     expect(
       during
         .filter((m) => m.type === 'output')
