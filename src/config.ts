@@ -409,6 +409,25 @@ const envSchema = z.object({
     .positive()
     .default(10)
     .describe('Most `output` messages per second sent to one client; chunks in between are coalesced.'),
+  SSH_OUTPUT_MESSAGE_MAX: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(64 * 1024)
+    .describe('Most bytes of output text in one `output` message; more is split into several, in order.'),
+  SSH_REPLAY_BUFFER: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(1024 * 1024)
+    .describe(
+      "Bytes of one operation's latest output kept for its client to catch up after a reconnect; older output becomes an `output_gap`.",
+    ),
+  SSH_KILL_GRACE: z.coerce
+    .number()
+    .positive()
+    .default(2)
+    .describe('Seconds a stopped command (stop phrase, cancel, timeout, output cap) gets between TERM and KILL.'),
   SSH_SESSION_TTL: z.coerce
     .number()
     .positive()

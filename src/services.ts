@@ -47,6 +47,10 @@ import type { HealthSource } from './domain/ssh/ports.ts';
 import { loadServersFile } from './infra/ssh/serversFile.ts';
 import { Ssh2Gateway } from './infra/ssh/Ssh2Gateway.ts';
 import { HealthMonitor } from './infra/ssh/HealthMonitor.ts';
+import { SharedHealth } from './domain/ssh/SharedHealth.ts';
+import { LeaderHealthChecks } from './infra/ssh/LeaderHealthChecks.ts';
+import { PgLeaderLock, SoleLeader } from './infra/ssh/PgLeaderLock.ts';
+import { PresenceHealthChannel } from './infra/ssh/PresenceHealthChannel.ts';
 import { LocalPresence } from '@colyseus/core';
 import { channels, type RealtimeBus, type RevocationEvent } from './domain/realtime/RealtimeBus.ts';
 import { ChatService } from './domain/realtime/ChatService.ts';
@@ -129,7 +133,7 @@ export function buildServices(
     salt: crypto.createHmac('sha256', secret).update('plaza post views').digest('hex'),
     flushIntervalMs: config.VIEW_FLUSH_INTERVAL * 1000,
   });
-  const ssh = buildSshServices(config, logger, em, audit);
+  const ssh = buildSshServices(config, logger, orm, audit, bus);
   const presence = new PresenceService(em, bus as RealtimeBus);
   const notifications = new NotificationService(em, bus);
   const groups = new ChatGroupService(em, bus, notifications, {
@@ -285,24 +289,38 @@ function buildAi(
 export interface SshServices {
   control: SshControl;
   health: HealthSource;
-  settings: { outputRate: number; ttlSeconds: number; graceSeconds: number };
+  settings: {
+    outputRate: number;
+    outputMessageMax: number;
+    replayBuffer: number;
+    ttlSeconds: number;
+    graceSeconds: number;
+  };
 }
 
 /** The SSH area: targets from the servers file, pooled ssh2 gateway, health checks, session lease. */
-function buildSshServices(config: Config, logger: Logger, em: Database['em'], audit: AuditLog) {
+function buildSshServices(config: Config, logger: Logger, orm: Database, audit: AuditLog, bus: PresenceBus) {
+  const em = orm.em;
   const servers = loadServersFile(config.SSH_SERVERS_FILE, sshSecretLookup());
   const log = logger.child({ component: 'ssh' });
   const gateway = new Ssh2Gateway(servers, {
     connectTimeoutMs: config.SSH_CONNECT_TIMEOUT * 1000,
     idleMs: config.SSH_IDLE_TIMEOUT * 1000,
+    killGraceMs: config.SSH_KILL_GRACE * 1000,
     log,
   });
-  const health = new HealthMonitor(servers.targets, {
+  const monitor = new HealthMonitor(servers.targets, {
     intervalMs: config.SSH_HEALTH_INTERVAL * 1000,
     timeoutMs: config.SSH_CONNECT_TIMEOUT * 1000,
     failuresToUnhealthy: config.SSH_HEALTH_FAILURES,
     log,
   });
+  // Health checks run in one elected process; on the embedded database this one is the only process.
+  const postgresUrl = orm.config.get('driver')?.name === 'PostgreSqlDriver' ? orm.config.get('clientUrl') : undefined;
+  const leadership = postgresUrl ? new PgLeaderLock(postgresUrl, 'plaza:ssh-health', log) : new SoleLeader();
+  const channel = new PresenceHealthChannel(bus.presence);
+  const health = new SharedHealth(servers.targets, channel);
+  const checks = new LeaderHealthChecks(monitor, leadership, channel, health, log);
   const leases = new SessionLeases(em, audit, {
     ttlSeconds: config.SSH_SESSION_TTL,
     graceSeconds: config.SSH_SESSION_GRACE,
@@ -315,15 +333,17 @@ function buildSshServices(config: Config, logger: Logger, em: Database['em'], au
     health,
     settings: {
       outputRate: config.SSH_OUTPUT_RATE,
+      outputMessageMax: config.SSH_OUTPUT_MESSAGE_MAX,
+      replayBuffer: config.SSH_REPLAY_BUFFER,
       ttlSeconds: config.SSH_SESSION_TTL,
       graceSeconds: config.SSH_SESSION_GRACE,
     },
   };
   const lifecycle: Lifecycle = {
     name: 'ssh',
-    start: async () => health.start(),
+    start: () => checks.start(),
     stop: async () => {
-      health.stop();
+      await checks.stop();
       await gateway.close();
     },
   };

@@ -1,7 +1,7 @@
 import type { OutputStream } from '../../src/domain/ssh/ports.ts';
 
 /**
- * Collapses carriage-return progress (seed 004): of each line's `\r`-separated rewrites only the last
+ * Collapses carriage-return progress: of each line's `\r`-separated rewrites only the last
  * survives, since the client would overwrite the earlier ones anyway. `\r\n` is a plain newline. The
  * first line keeps a leading `\r` when it rewrote something (it may continue a line sent before), and
  * a line that ended in `\r` keeps it so the next text still overwrites.
@@ -22,12 +22,32 @@ export function collapseCarriageReturns(text: string): string {
 }
 
 /**
- * Coalesces one client's output so it gets at most `perSecond` messages a second: chunks that arrive
- * in between are joined per stream (each stream in order; the stream that has waited longest goes
- * first) and carriage-return progress is collapsed before sending.
+ * Splits `text` into pieces of at most `maxBytes` UTF-8 bytes, in order, never inside a character
+ * (a piece may be a few bytes short of the cap so that a multi-byte character stays whole).
+ */
+export function splitByBytes(text: string, maxBytes: number): string[] {
+  const bytes = Buffer.from(text, 'utf8');
+  if (bytes.length <= maxBytes) return [text];
+  const pieces: string[] = [];
+  let start = 0;
+  while (start < bytes.length) {
+    let end = Math.min(start + maxBytes, bytes.length);
+    // Back off continuation bytes (10xxxxxx) so the cut falls on a character's first byte.
+    while (end < bytes.length && end > start && (bytes[end] & 0xc0) === 0x80) end--;
+    pieces.push(bytes.toString('utf8', start, end));
+    start = end;
+  }
+  return pieces;
+}
+
+/**
+ * Coalesces one client's output so it gets at most `perSecond` flushes a second. Between flushes,
+ * consecutive chunks of the same stream are joined; a switch of stream starts a new piece, so a flush
+ * sends stdout and stderr in the order they were written. Carriage-return progress is collapsed
+ * before sending.
  */
 export class OutputThrottle {
-  private pending: { stream: OutputStream; text: string }[] = [];
+  private readonly pending: { stream: OutputStream; text: string }[] = [];
   private timer?: NodeJS.Timeout;
   private lastSent = -Infinity;
   private readonly intervalMs: number;
@@ -41,8 +61,8 @@ export class OutputThrottle {
 
   push(stream: OutputStream, text: string): void {
     if (!text) return;
-    const entry = this.pending.find((p) => p.stream === stream);
-    if (entry) entry.text += text;
+    const last = this.pending.at(-1);
+    if (last?.stream === stream) last.text += text;
     else this.pending.push({ stream, text });
     this.schedule();
   }
@@ -51,12 +71,7 @@ export class OutputThrottle {
   flush(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
-    for (const { stream, text } of this.pending.splice(0)) this.emit(stream, text);
-  }
-
-  dispose(): void {
-    clearTimeout(this.timer);
-    this.pending = [];
+    this.emitPending();
   }
 
   private schedule(): void {
@@ -64,15 +79,15 @@ export class OutputThrottle {
     const delay = Math.max(0, this.lastSent + this.intervalMs - performance.now());
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      const next = this.pending.shift();
-      if (next) this.emit(next.stream, next.text);
-      this.schedule();
+      this.emitPending();
     }, delay);
   }
 
-  private emit(stream: OutputStream, text: string): void {
+  private emitPending(): void {
     this.lastSent = performance.now();
-    const data = collapseCarriageReturns(text);
-    if (data) this.send(stream, data);
+    for (const { stream, text } of this.pending.splice(0)) {
+      const data = collapseCarriageReturns(text);
+      if (data) this.send(stream, data);
+    }
   }
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { StringDecoder } from 'node:string_decoder';
-import { CloseCode, type Client } from '@colyseus/core';
+import { CloseCode } from '@colyseus/core';
 import type { z } from 'zod';
 import { AppError, toAppError } from '../../src/errors/index.ts';
 import type { OutputStream, ServerHealth } from '../../src/domain/ssh/ports.ts';
@@ -8,8 +8,9 @@ import { ownerView, type Lease } from '../../src/domain/ssh/SessionLeases.ts';
 import type { Operator } from '../../src/domain/ssh/SshControl.ts';
 import type { SshServices } from '../../src/services.ts';
 import { PlazaRoom, principalOf, type PlazaClient, type RoomDeps } from '../shared/PlazaRoom.ts';
-import { CancelMessage, EmptyMessage, ScpTransferMessage, SshCommandMessage } from './messages.ts';
-import { OutputThrottle } from './OutputThrottle.ts';
+import { CancelMessage, EmptyMessage, OutputSyncMessage, ScpTransferMessage, SshCommandMessage } from './messages.ts';
+import { OperationOutbox } from './OperationOutbox.ts';
+import { OutputThrottle, splitByBytes } from './OutputThrottle.ts';
 import { ServerHealthState, SshState } from './state.ts';
 
 /** What the ssh room uses. */
@@ -19,24 +20,27 @@ export interface SshRoomServices {
 
 interface Running {
   id: string;
-  kind: 'command' | 'transfer';
   abort: AbortController;
 }
 
 /**
  * The SSH control room: operators and admins run commands and transfers on configured targets, under
- * one exclusive session held as a database lease. Output is streamed, throttled per client, and every
- * operation is audited by the domain. Validation, rates, revocation and the admin listing come from
- * the room base, as in every room.
+ * one exclusive session held as a database lease. Output is streamed, throttled per client, cut into
+ * bounded messages, numbered and kept (bounded) for a client that reconnects. Validation, rates,
+ * revocation and the admin listing come from the room base, as in every room.
  */
 export class SshRoom extends PlazaRoom<SshRoomServices, SshState> {
   protected override minimumRole = 'operator' as const;
   override state = new SshState();
 
   private readonly running = new Map<string, Running>();
-  /** Owners whose connection dropped: their lease is left to the grace period, not renewed. */
-  private readonly detached = new Set<string>();
+  /** Each client's latest operation, its messages kept for a replay after a reconnect. */
+  private readonly outboxes = new Map<string, OperationOutbox>();
+  /** Connections that dropped and may come back: what they miss meanwhile waits in their outbox. */
+  private readonly offline = new Set<string>();
   private lease: Lease | null = null;
+  /** Session changes and refreshes run one at a time, so a refresh never undoes a newer change. */
+  private sessionWork: Promise<unknown> = Promise.resolve();
   private refreshing?: Promise<void>;
   private unsubscribeHealth?: () => void;
 
@@ -49,6 +53,7 @@ export class SshRoom extends PlazaRoom<SshRoomServices, SshState> {
     this.autoDispose = true;
     this.on('ssh_command', SshCommandMessage, (client, message) => this.onCommand(client, message), { limited: true });
     this.on('cancel', CancelMessage, (client, message) => this.onCancel(client, message));
+    this.on('output_sync', OutputSyncMessage, (client, message) => this.onOutputSync(client, message));
     this.on('start_session', EmptyMessage, (client) => this.onStartSession(client));
     this.on('end_session', EmptyMessage, (client) => this.onEndSession(client));
     this.on('take_over_session', EmptyMessage, (client) => this.onTakeOver(client));
@@ -66,8 +71,7 @@ export class SshRoom extends PlazaRoom<SshRoomServices, SshState> {
           status: health,
         });
     });
-    const ttlMs = this.ssh.settings.ttlSeconds * 1000;
-    this.clock.setInterval(() => void this.refreshSession(), Math.max(200, Math.min(ttlMs / 3, 2000)));
+    this.clock.setInterval(() => void this.refreshSession(), this.ssh.control.sessionRefreshMs);
     await this.refreshSession();
   }
 
@@ -95,28 +99,29 @@ export class SshRoom extends PlazaRoom<SshRoomServices, SshState> {
   }
 
   protected override async dropped(client: PlazaClient): Promise<void> {
-    if (this.lease?.owner.connectionId === client.sessionId) {
-      this.detached.add(client.sessionId);
-      await this.ssh.control.leases
-        .detach(client.sessionId)
-        .catch((err) => this.log.warn({ err }, 'detaching ssh session failed'));
-    }
+    this.offline.add(client.sessionId);
+    await this.ssh.control
+      .connectionDropped(client.sessionId)
+      .catch((err) => this.log.warn({ err }, 'detaching ssh session failed'));
   }
 
   protected override async rejoined(client: PlazaClient): Promise<void> {
-    if (this.detached.delete(client.sessionId)) await this.refreshSession();
+    this.offline.delete(client.sessionId);
+    const outbox = this.outboxes.get(client.sessionId);
+    // What was held back while the connection was down; a client that saw a gap before asks with output_sync.
+    if (outbox) this.replay(client, outbox, outbox.sentUpTo);
+    await this.refreshSession();
   }
 
   protected override async left(client: PlazaClient, code?: number): Promise<void> {
-    this.detached.delete(client.sessionId);
+    this.offline.delete(client.sessionId);
+    this.outboxes.delete(client.sessionId);
     this.running.get(client.sessionId)?.abort.abort();
-    if (this.lease?.owner.connectionId === client.sessionId) {
-      const reason = code === CloseCode.CONSENTED ? 'owner_left' : 'owner_disconnected';
-      await this.ssh.control.leases
-        .endIfOwnedBy(client.sessionId, reason)
-        .catch((err) => this.log.warn({ err }, 'ending ssh session failed'));
-      await this.refreshSession();
-    }
+    await this.serial(async () => {
+      const ended = await this.ssh.control.connectionLeft(client.sessionId, code === CloseCode.CONSENTED);
+      if (ended) this.applyLease(null);
+    }).catch((err) => this.log.warn({ err }, 'ending ssh session failed'));
+    await this.refreshSession();
   }
 
   override async onDispose(): Promise<void> {
@@ -125,34 +130,31 @@ export class SshRoom extends PlazaRoom<SshRoomServices, SshState> {
   }
 
   private async onCommand(client: PlazaClient, message: z.infer<typeof SshCommandMessage>): Promise<void> {
-    const run = this.begin(client, 'command');
-    const base = { command_id: run.id, server_name: message.server_name };
-    const output = this.outputFor(client, base);
+    const { run, outbox } = this.begin(client, (id) => ({ command_id: id, server_name: message.server_name }));
+    const output = this.outputFor(client.sessionId, outbox);
     try {
       const result = await this.ssh.control.runCommand(operatorOf(client), message, run.abort.signal, output.write);
       output.end();
-      this.sendTo(client, 'complete', {
-        type: 'complete',
-        ...base,
+      this.deliver(client.sessionId, outbox, 'complete', {
         message: 'Command execution completed',
         exit_code: result.exitCode,
         signal: result.signal,
         reason: result.reason,
         duration_ms: result.durationMs,
         truncated: result.truncated,
+        stop_confirmed: result.stopConfirmed,
       });
     } catch (err) {
       output.end();
-      this.sendOperationError(client, err, base);
+      this.deliverError(client, outbox, err);
     } finally {
       this.running.delete(client.sessionId);
     }
   }
 
   private async onTransfer(client: PlazaClient, message: z.infer<typeof ScpTransferMessage>): Promise<void> {
-    const run = this.begin(client, 'transfer');
-    const base = { transfer_id: run.id, transfer_name: message.transfer_name };
-    const output = this.outputFor(client, base);
+    const { run, outbox } = this.begin(client, (id) => ({ transfer_id: id, transfer_name: message.transfer_name }));
+    const output = this.outputFor(client.sessionId, outbox);
     let announced = false;
     try {
       const result = await this.ssh.control.runTransfer(
@@ -171,9 +173,7 @@ export class SshRoom extends PlazaRoom<SshRoomServices, SshState> {
         `\nCopied ${result.bytes} bytes from ${result.source} to ${result.destination}, sha256 ${result.sha256} verified on both ends\n`,
       );
       output.end();
-      this.sendTo(client, 'complete', {
-        type: 'complete',
-        ...base,
+      this.deliver(client.sessionId, outbox, 'complete', {
         message: 'SCP transfer completed successfully',
         bytes: result.bytes,
         sha256: result.sha256,
@@ -182,7 +182,7 @@ export class SshRoom extends PlazaRoom<SshRoomServices, SshState> {
       });
     } catch (err) {
       output.end();
-      this.sendOperationError(client, err, base);
+      this.deliverError(client, outbox, err);
     } finally {
       this.running.delete(client.sessionId);
     }
@@ -194,63 +194,77 @@ export class SshRoom extends PlazaRoom<SshRoomServices, SshState> {
     run.abort.abort();
   }
 
+  private onOutputSync(client: PlazaClient, message: z.infer<typeof OutputSyncMessage>): void {
+    const outbox = this.outboxes.get(client.sessionId);
+    const asked = message.command_id ?? message.transfer_id;
+    if (!outbox || (asked && asked !== outbox.operationId))
+      throw new AppError('SSH_OUTPUT_UNKNOWN', { detail: { command_id: asked ?? null } });
+    this.replay(client, outbox, message.after_seq);
+  }
+
   private async onStartSession(client: PlazaClient): Promise<void> {
-    const lease = await this.ssh.control.leases.acquire(ownerOf(client));
-    this.applyLease(lease);
-    client.send('session_started', {
-      type: 'session_started',
-      message: 'Session started successfully',
-      session_owner: client.sessionId,
-      expires_at: lease.expiresAt.toISOString(),
+    await this.serial(async () => {
+      const lease = await this.ssh.control.startSession(operatorOf(client));
+      this.applyLease(lease);
+      client.send('session_started', {
+        type: 'session_started',
+        message: 'Session started successfully',
+        session_owner: client.sessionId,
+        expires_at: lease.expiresAt.toISOString(),
+      });
     });
   }
 
   private async onEndSession(client: PlazaClient): Promise<void> {
-    const ended = await this.ssh.control.leases.end(operatorOf(client), {
-      force: principalOf(client).role === 'admin',
+    await this.serial(async () => {
+      const { ended, reason } = await this.ssh.control.endSession(operatorOf(client));
+      this.applyLease(null);
+      client.send('session_ended', { type: 'session_ended', message: 'Session ended successfully', reason });
+      if (ended.owner.connectionId !== client.sessionId) this.notifyEnded(ended.owner.connectionId, reason);
     });
-    this.applyLease(null);
-    client.send('session_ended', {
-      type: 'session_ended',
-      message: 'Session ended successfully',
-      reason: ended.owner.connectionId === client.sessionId ? 'ended_by_owner' : 'ended_by_admin',
-    });
-    if (ended.owner.connectionId !== client.sessionId) this.notifyEnded(ended.owner.connectionId, 'ended_by_admin');
   }
 
   private async onTakeOver(client: PlazaClient): Promise<void> {
-    if (principalOf(client).role !== 'admin')
-      throw new AppError('FORBIDDEN', { message: 'Only admins can take over a session' });
-    const { lease, previous } = await this.ssh.control.leases.takeOver(ownerOf(client));
-    this.applyLease(lease);
-    client.send('session_started', {
-      type: 'session_started',
-      message: 'Session taken over',
-      session_owner: client.sessionId,
-      previous_owner: ownerView(previous),
-      expires_at: lease.expiresAt.toISOString(),
+    await this.serial(async () => {
+      const { lease, previous } = await this.ssh.control.takeOverSession(operatorOf(client));
+      this.applyLease(lease);
+      client.send('session_started', {
+        type: 'session_started',
+        message: 'Session taken over',
+        session_owner: client.sessionId,
+        previous_owner: ownerView(previous),
+        expires_at: lease.expiresAt.toISOString(),
+      });
+      this.notifyEnded(previous.connectionId, 'taken_over');
     });
-    this.notifyEnded(previous.connectionId, 'taken_over');
   }
 
-  /** Re-reads the lease (another process may hold it), renews it if its owner is attached here. */
+  /** Re-reads the session (another process may hold it); the domain renews it for an attached owner. */
   private refreshSession(): Promise<void> {
-    this.refreshing ??= (async () => {
+    this.refreshing ??= this.serial(async () => {
       try {
-        const leases = this.ssh.control.leases;
-        let lease = await leases.current();
-        const owner = lease?.owner.connectionId;
-        if (lease && owner && this.clients.get(owner) && !this.detached.has(owner)) lease = await leases.renew(owner);
-        const before = this.lease?.owner.connectionId;
+        const { lease, ended } = await this.ssh.control.refreshSession(this.lease?.owner ?? null, (id) =>
+          this.isAttached(id),
+        );
         this.applyLease(lease);
-        if (before && before !== lease?.owner.connectionId) this.notifyEnded(before, lease ? 'taken_over' : 'expired');
+        if (ended) this.notifyEnded(ended.connectionId, ended.reason);
       } catch (err) {
         this.log.warn({ err }, 'refreshing the ssh session failed');
       } finally {
         this.refreshing = undefined;
       }
-    })();
+    });
     return this.refreshing;
+  }
+
+  private serial<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.sessionWork.then(work, work);
+    this.sessionWork = next.catch(() => undefined);
+    return next;
+  }
+
+  private isAttached(connectionId: string): boolean {
+    return Boolean(this.clients.get(connectionId)) && !this.offline.has(connectionId);
   }
 
   private applyLease(lease: Lease | null): void {
@@ -299,23 +313,31 @@ export class SshRoom extends PlazaRoom<SshRoomServices, SshState> {
   }
 
   private notifyEnded(connectionId: string, reason: string): void {
-    this.sendTo(connectionId, 'session_ended', { type: 'session_ended', message: 'Your session has ended', reason });
+    this.clients
+      .get(connectionId)
+      ?.send('session_ended', { type: 'session_ended', message: 'Your session has ended', reason });
   }
 
-  private begin(client: PlazaClient, kind: Running['kind']): Running {
+  /** One operation per client at a time; it gets a fresh outbox (the previous one's output is let go). */
+  private begin(client: PlazaClient, base: (id: string) => Record<string, string>) {
     if (this.running.has(client.sessionId)) throw new AppError('SSH_COMMAND_BUSY');
-    const run: Running = { id: randomUUID(), kind, abort: new AbortController() };
+    const run: Running = { id: randomUUID(), abort: new AbortController() };
+    const outbox = new OperationOutbox(base(run.id), this.ssh.settings.replayBuffer);
     this.running.set(client.sessionId, run);
-    return run;
+    this.outboxes.set(client.sessionId, outbox);
+    return { run, outbox };
   }
 
-  /** Output for one operation: decoded as UTF-8 across chunk boundaries, throttled per client. */
-  private outputFor(client: PlazaClient, base: Record<string, string>) {
-    const sessionId = client.sessionId;
-    const throttle = new OutputThrottle(
-      (stream, data) => this.sendTo(sessionId, 'output', { type: 'output', ...base, stream, data }),
-      this.ssh.settings.outputRate,
-    );
+  /**
+   * Output for one operation: decoded as UTF-8 across chunk boundaries, throttled per client (stdout
+   * and stderr in the order written), then cut into messages of at most the configured size.
+   */
+  private outputFor(sessionId: string, outbox: OperationOutbox) {
+    const max = this.ssh.settings.outputMessageMax;
+    const throttle = new OutputThrottle((stream, data) => {
+      for (const piece of splitByBytes(data, max))
+        this.deliver(sessionId, outbox, 'output', { stream, data: piece }, Buffer.byteLength(piece));
+    }, this.ssh.settings.outputRate);
     const decoders: Record<OutputStream, StringDecoder> = {
       stdout: new StringDecoder('utf8'),
       stderr: new StringDecoder('utf8'),
@@ -331,25 +353,39 @@ export class SshRoom extends PlazaRoom<SshRoomServices, SshState> {
     };
   }
 
-  /** Sends to the client's current connection (it may have reconnected since the operation began). */
-  private sendTo(target: Client | string, type: string, message: unknown): void {
-    const id = typeof target === 'string' ? target : target.sessionId;
-    this.clients.get(id)?.send(type, message);
+  /** Numbers and keeps an operation's message; sends it unless the client's connection is down. */
+  private deliver(
+    sessionId: string,
+    outbox: OperationOutbox,
+    type: string,
+    message: Record<string, unknown>,
+    bytes = 0,
+  ): void {
+    const entry = outbox.add(type, { type, ...message }, bytes);
+    const client = this.offline.has(sessionId) ? undefined : this.clients.get(sessionId);
+    if (!client) return;
+    client.send(entry.type, entry.payload);
+    outbox.sentUpTo = entry.payload.seq;
   }
 
-  private sendOperationError(client: PlazaClient, err: unknown, base: Record<string, string>): void {
+  private deliverError(client: PlazaClient, outbox: OperationOutbox, err: unknown): void {
     const { error, unexpected } = toAppError(err);
     if (unexpected) this.log.error({ err, user_id: principalOf(client).userId }, 'ssh operation failed');
-    this.sendTo(client, 'error', { ...error.toRoomMessage(), ...base });
+    this.deliver(client.sessionId, outbox, 'error', error.toRoomMessage());
+  }
+
+  /** Sends what the client has not seen after `afterSeq`, after a gap marker when some was pushed out. */
+  private replay(client: PlazaClient, outbox: OperationOutbox, afterSeq: number): void {
+    const { gap, entries } = outbox.after(afterSeq);
+    if (gap) client.send('output_gap', { type: 'output_gap', ...outbox.base, ...gap });
+    for (const entry of entries) client.send(entry.type, entry.payload);
+    outbox.sentUpTo = outbox.latestSeq;
   }
 }
 
 function operatorOf(client: PlazaClient): Operator {
-  return { id: principalOf(client).userId, name: principalOf(client).username, connectionId: client.sessionId };
-}
-
-function ownerOf(client: PlazaClient) {
-  return { connectionId: client.sessionId, userId: principalOf(client).userId, username: principalOf(client).username };
+  const { userId, username, role } = principalOf(client);
+  return { id: userId, name: username, role, connectionId: client.sessionId };
 }
 
 function mib(bytes: number): string {

@@ -1,6 +1,6 @@
 import { MapSchema, Schema, type } from '@colyseus/schema';
 
-/** One target's health, as seed 004's server_health entries (times ISO 8601, '' = never). */
+/** One target's health, as the server_health entries of welcome (times ISO 8601, '' = never). */
 export class ServerHealthState extends Schema {
   @type('string') server_name = '';
   @type('string') host = '';

@@ -130,6 +130,11 @@ export const ErrorCodes = {
     message: 'You already have a command or transfer running; cancel it or wait for it to complete',
   },
   SSH_NOTHING_RUNNING: { code: 22003, status: 409, message: 'You have no command or transfer running' },
+  SSH_OUTPUT_UNKNOWN: {
+    code: 22004,
+    status: 404,
+    message: 'No output is kept for this command or transfer (only your latest operation is)',
+  },
   SSH_TRANSFER_UNKNOWN: { code: 24001, status: 404, message: 'No transfer with this name is configured' },
   SSH_TRANSFER_FAILED: { code: 24002, status: 502, message: 'The file transfer failed' },
   SSH_TRANSFER_CHECKSUM_MISMATCH: {

@@ -4,12 +4,16 @@ import { AuditLog } from '../../src/domain/admin/AuditLog.ts';
 import { SessionLeases, type LeaseOwner } from '../../src/domain/ssh/SessionLeases.ts';
 import { AdminAuditEntry } from '../../entities/AdminAuditEntry.ts';
 import { createTestDatabase, usingPostgres, type TestDatabase } from '../helpers/testDatabase.ts';
+import { expireSshLease } from '../helpers/sshLease.ts';
+import { SshControl } from '../../src/domain/ssh/SshControl.ts';
+import { Ssh2Gateway } from '../../src/infra/ssh/Ssh2Gateway.ts';
+import { pino } from 'pino';
 
 const alice: LeaseOwner = { connectionId: 'conn-alice', userId: 1, username: 'alice' };
 const bob: LeaseOwner = { connectionId: 'conn-bob', userId: 2, username: 'bob' };
 const admin: LeaseOwner = { connectionId: 'conn-admin', userId: 3, username: 'root' };
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const log = pino({ level: 'silent' });
 
 /**
  * Two SessionLeases on one database stand for two server processes. On PostgreSQL each has its own
@@ -57,13 +61,11 @@ describe('SSH session lease in the database', () => {
   });
 
   it('when the owner keeps renewing, then the lease outlives its TTL; unrenewed, it expires and another process can take it', async () => {
-    await a.acquire(alice);
-    for (let i = 0; i < 4; i++) {
-      await sleep(400);
-      expect(await a.renew(alice.connectionId)).to.not.equal(null);
-    }
+    const first = await a.acquire(alice);
+    const renewed = await a.renew(alice.connectionId);
+    expect(renewed?.expiresAt.getTime()).to.be.at.least(first.expiresAt.getTime());
     expect((await b.current())?.owner.username).to.equal('alice');
-    await sleep(1200);
+    await expireSshLease(ormA.em);
     expect(await b.current()).to.equal(null);
     expect(await a.renew(alice.connectionId)).to.equal(null);
     expect((await b.acquire(bob)).owner.username).to.equal('bob');
@@ -95,11 +97,49 @@ describe('SSH session lease in the database', () => {
     ]);
   });
 
-  it('when the owner is detached (connection dropped) and its process dies, then the lease expires soon after the grace period', async () => {
+  it('when the owner is detached (connection dropped), then its lease is cut to the grace plus a margin, and lapses unless renewed', async () => {
     await a.acquire(alice);
-    await a.detach(alice.connectionId);
+    const detached = await a.detach(alice.connectionId);
+    const margin = await dbSecondsUntil(ormA, detached!.expiresAt);
+    // grace 0.5 s + margin min(TTL, 2 s) = 1.5 s, judged by the database clock
+    expect(margin).to.be.within(0, 1.5);
     expect((await b.current())?.owner.username).to.equal('alice');
-    await sleep(1700); // grace 0.5 s + margin min(TTL, 2 s) = 1.5 s
+    await expireSshLease(ormA.em);
     expect(await b.current()).to.equal(null);
   });
+
+  it('when the lease moves to an admin between a room reading it and renewing it, then its owner is told taken_over, not expired', async () => {
+    await a.acquire(alice);
+    const here = control(ormA, a);
+    const elsewhere = control(ormB, b);
+    const refresh = await here.refreshSession(alice, async (connectionId) => {
+      // Between the room's read and its renewal, an admin on another process takes the session.
+      await elsewhere.takeOverSession({ id: 3, name: 'root', role: 'admin', connectionId: admin.connectionId });
+      return connectionId === alice.connectionId;
+    });
+    expect(refresh.lease?.owner.connectionId).to.equal(admin.connectionId);
+    expect(refresh.ended).to.deep.equal({ connectionId: alice.connectionId, reason: 'taken_over' });
+  });
+
+  it('when an operator tries to take over or end another operator’s session, then 11007 and 50006; an admin ends it with ended_by_admin', async () => {
+    await a.acquire(alice);
+    const c = control(ormB, b);
+    const bobOperator = { id: 2, name: 'bob', role: 'operator' as const, connectionId: bob.connectionId };
+    expect((await c.takeOverSession(bobOperator).catch((e) => e)).code).to.equal(11007);
+    expect((await c.endSession(bobOperator).catch((e) => e)).code).to.equal(50006);
+    const { reason } = await c.endSession({ id: 3, name: 'root', role: 'admin', connectionId: admin.connectionId });
+    expect(reason).to.equal('ended_by_admin');
+  });
 });
+
+function control(orm: Database, leases: SessionLeases): SshControl {
+  const gateway = new Ssh2Gateway({ targets: [], transfers: [] }, { connectTimeoutMs: 1000, idleMs: 1000, log });
+  return new SshControl(orm.em, gateway, leases, new AuditLog(orm.em), { outputCap: 1024, maxTimeoutMs: 1000 });
+}
+
+async function dbSecondsUntil(orm: Database, at: Date): Promise<number> {
+  const [row] = await orm.em
+    .getConnection()
+    .execute<{ s: number }[]>('select extract(epoch from (?::timestamptz - now()))::float as s', [at.toISOString()]);
+  return Number(row.s);
+}

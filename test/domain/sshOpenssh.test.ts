@@ -95,6 +95,85 @@ describe('SSH infrastructure against real OpenSSH sshd on 127.0.0.1', () => {
     expect(slow.result).to.include({ reason: 'timeout', signal: 'TERM' });
   });
 
+  describe('when a command is stopped, nothing of it is left on the target', () => {
+    let stopping: Ssh2Gateway;
+    const tag = `plaza-left-${process.pid}-${Math.floor(Math.random() * 1e9)}`;
+    /** Matches the command's processes but not the shell that runs pgrep (its text has the brackets). */
+    const pattern = (marker: string) => `${marker.slice(0, 5)}[${marker[5]}]${marker.slice(6)}`;
+    /**
+     * A command that survives TERM: the shell traps it and loops on, and a background subshell (a fork
+     * carrying the same command line) ignores it; READY comes once the subshell ignores TERM.
+     */
+    const stubborn = (marker: string) =>
+      `trap 'echo caught TERM' TERM; (trap '' TERM; echo READY; while :; do sleep 1; done; : ${marker}) & while :; do sleep 1; done; : ${marker}`;
+
+    before(() => {
+      stopping = new Ssh2Gateway(loadServersFile(sshd.serversFile, sshSecretLookup()), {
+        connectTimeoutMs: 5000,
+        idleMs: 60_000,
+        killGraceMs: 500,
+        log,
+      });
+    });
+    after(async () => {
+      await run('sshd-a', `pkill -KILL -f '${pattern(tag)}' ; true`).catch(() => {});
+      await stopping?.close();
+    });
+
+    async function stop(marker: string, extra: Partial<CommandRequest>) {
+      const output: string[] = [];
+      const result = await stopping.exec({
+        server: 'sshd-a',
+        command: stubborn(marker),
+        timeoutMs: 15_000,
+        outputCap: 1024 * 1024,
+        signal: new AbortController().signal,
+        ...extra,
+        onOutput: (_stream, chunk) => {
+          output.push(chunk.toString());
+          extra.onOutput?.(_stream, chunk);
+        },
+      });
+      const left = await run('sshd-a', `pgrep -f '${pattern(marker)}' || echo none`);
+      return { result, left: left.stdout.trim(), output: output.join('') };
+    }
+
+    it('when its stop phrase appears, then TERM, then KILL after the grace: no process of it is left', async () => {
+      const { result, left } = await stop(`${tag}-phrase`, { stopPhrase: 'READY' });
+      expect(left).to.equal('none');
+      expect(result).to.include({ reason: 'stop_phrase', signal: 'KILL', stopConfirmed: true });
+    });
+
+    it('when it is cancelled, then TERM, then KILL after the grace: no process of it is left', async () => {
+      const abort = new AbortController();
+      const { result, left } = await stop(`${tag}-cancel`, { signal: abort.signal, onOutput: () => abort.abort() });
+      expect(left).to.equal('none');
+      expect(result).to.include({ reason: 'cancelled', signal: 'KILL', stopConfirmed: true });
+    });
+
+    it('when it times out, then TERM, then KILL after the grace: no process of it is left', async () => {
+      const { result, left, output } = await stop(`${tag}-timeout`, { timeoutMs: 1500 });
+      expect(left).to.equal('none');
+      expect(output).to.include('READY');
+      expect(result).to.include({ reason: 'timeout', signal: 'KILL', stopConfirmed: true });
+    });
+
+    it('when it ends on TERM, then no KILL is needed and nothing is left', async () => {
+      const marker = `${tag}-plain`;
+      const abort = new AbortController();
+      const result = await stopping.exec({
+        server: 'sshd-a',
+        command: `echo READY; (sleep 600; : ${marker}) & sleep 600; : ${marker}`,
+        timeoutMs: 15_000,
+        outputCap: 1024,
+        signal: abort.signal,
+        onOutput: () => abort.abort(),
+      });
+      expect(result).to.include({ reason: 'cancelled', signal: 'TERM', stopConfirmed: true });
+      expect((await run('sshd-a', `pgrep -f '${pattern(marker)}' || echo none`)).stdout.trim()).to.equal('none');
+    });
+  });
+
   it('when a transfer relays a file from one sshd to the other, then the sha256 matches on both ends', async function () {
     this.timeout(60_000);
     const transfer = gateway.transfers()[0];

@@ -52,7 +52,7 @@ export class SshTestPeer {
 
   /** Stops listening, drops every connection and kills what it was running. */
   async stop(): Promise<void> {
-    for (const child of this.children) child.kill('SIGKILL');
+    for (const child of this.children) if (child.pid) killGroup(child.pid, 'SIGKILL');
     for (const conn of this.connections) conn.end();
     this.connections.clear();
     const server = this.server;
@@ -86,12 +86,14 @@ export class SshTestPeer {
         session.on('signal', (accept, _reject, info) => {
           accept?.();
           this.signals.push(info.name);
-          child?.kill(`SIG${info.name}` as NodeJS.Signals);
+          // As sshd does: the signal goes to the command's whole process group.
+          if (child?.pid) killGroup(child.pid, `SIG${info.name}` as NodeJS.Signals);
         });
         session.on('exec', (accept, _reject, info) => {
           const channel = accept();
           this.commands.push(info.command);
-          const proc = spawn('sh', ['-c', info.command], { stdio: ['pipe', 'pipe', 'pipe'] });
+          // Its own session and process group, as sshd gives a command without a pty.
+          const proc = spawn('sh', ['-c', info.command], { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
           child = proc;
           this.children.add(proc);
           proc.stdout.on('data', (d: Buffer) => channel.writable && channel.write(d));
@@ -103,10 +105,13 @@ export class SshTestPeer {
             proc.stdout.destroy();
             proc.stderr.destroy();
           });
-          proc.on('close', (code, signal) => {
-            this.children.delete(proc);
+          // sshd reports the exit when the command's shell exits, and closes once its pipes are drained.
+          proc.on('exit', (code, signal) => {
             if (signal) channel.exit(signal.replace(/^SIG/, ''), false, '');
             else channel.exit(code ?? 0);
+          });
+          proc.on('close', () => {
+            this.children.delete(proc);
             channel.end();
           });
         });
@@ -194,4 +199,12 @@ function serveSftp(sftp: SFTPWrapper): void {
     fs.rename(from, to, (err) => (err ? fail(reqid, err) : sftp.status(reqid, STATUS_CODE.OK))),
   );
   sftp.on('REALPATH', (reqid, path) => sftp.name(reqid, [{ filename: path, longname: path, attrs: {} as never }]));
+}
+
+function killGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // the group is gone already
+  }
 }

@@ -6,6 +6,7 @@ import { expect } from 'chai';
 import { startSshPeers, SSH_SECRETS, type SshPeers } from '../helpers/sshFixtures.ts';
 import { startSshTestServer, type SshTestServer } from '../helpers/sshServer.ts';
 import { SshRoomClient, until } from '../helpers/sshRoomClient.ts';
+import { expireSshLease } from '../helpers/sshLease.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -36,7 +37,7 @@ describe('ssh room (real SDK clients, in-process SSH peers)', () => {
       SSH_CONNECT_TIMEOUT: '3',
       SSH_OUTPUT_RATE: '5',
       SSH_OUTPUT_CAP: '20000',
-      SSH_SESSION_TTL: '1.5',
+      SSH_SESSION_TTL: '30',
       SSH_SESSION_GRACE: '0.5',
     });
     tokens = {
@@ -81,12 +82,13 @@ describe('ssh room (real SDK clients, in-process SSH peers)', () => {
     expect(ann.state.session_status.active).to.equal(false);
   });
 
-  it('when a command writes to both streams, then output arrives in order, told apart, coalesced, and complete has the exit code', async () => {
+  it('when a command writes to both streams, then output arrives in order, told apart, numbered, and complete has the exit code', async () => {
     const ann = await join('ann');
     const { end, during } = await ann.request('ssh_command', {
       server_name: 'alpha',
       command: 'for i in $(seq 1 40); do echo out$i; echo err$i >&2; sleep 0.01; done; exit 7',
     });
+    expect(end.type, JSON.stringify(end.payload)).to.equal('complete');
     const outputs = during.filter((m) => m.type === 'output').map((m) => m.payload);
     const stdout = outputs
       .filter((o) => o.stream === 'stdout')
@@ -99,7 +101,10 @@ describe('ssh room (real SDK clients, in-process SSH peers)', () => {
     const lines = (p: string) => Array.from({ length: 40 }, (_, i) => `${p}${i + 1}\n`).join('');
     expect(stdout).to.equal(lines('out'));
     expect(stderr).to.equal(lines('err'));
-    expect(outputs.length, 'chunks are coalesced under the per-client rate').to.be.below(40);
+    expect(during.filter((m) => m.payload.seq).map((m) => m.payload.seq)).to.deep.equal(
+      Array.from({ length: outputs.length + 1 }, (_, i) => i + 1),
+      'output and complete are numbered 1, 2, … in order',
+    );
     expect(end.type).to.equal('complete');
     expect(end.payload).to.include({
       server_name: 'alpha',
@@ -132,7 +137,7 @@ describe('ssh room (real SDK clients, in-process SSH peers)', () => {
       command: 'echo working; echo DATA_READY; sleep 20',
       stop_phrase: 'DATA_READY',
     });
-    expect(end.payload).to.include({ type: 'complete', reason: 'stop_phrase' });
+    expect(end.payload, JSON.stringify(end.payload)).to.include({ type: 'complete', reason: 'stop_phrase' });
     expect(
       during
         .filter((m) => m.type === 'output')
@@ -271,8 +276,15 @@ describe('ssh room (real SDK clients, in-process SSH peers)', () => {
     await ann.request('start_session', {}, ['session_started', 'error']);
     Object.assign(ann.room.reconnection, { minUptime: 0, minDelay: 20, delay: 20, maxDelay: 50 });
     const sessionId = ann.sessionId;
+    const reconnected = new Promise<void>((resolve) => ann.room.onReconnect(() => resolve()));
     ann.room.connection.close();
-    await sleep(2500); // past the grace period (0.5 s) and the lease's margin
+    await reconnected;
+    // Back attached: the room renews the lease to a full TTL again (the drop had cut it to the grace).
+    await until(async () => {
+      const lease = await server.services.ssh.control.leases.current();
+      return lease?.owner.connectionId === sessionId && lease.expiresAt.getTime() - Date.now() > 10_000;
+    });
+    await sleep(1000); // past the grace period (0.5 s): the seat's timer must not end the session
     const lease = await server.services.ssh.control.leases.current();
     expect(lease?.owner.connectionId).to.equal(sessionId);
     expect(
@@ -292,6 +304,7 @@ describe('ssh room (real SDK clients, in-process SSH peers)', () => {
     await until(() => bob.state.session_status.owner === 'other-process-conn');
     const locked = await bob.expectError('ssh_command', { server_name: 'alpha', command: 'true' }, 50008);
     expect(locked.detail.owner).to.include({ connection_id: 'other-process-conn', username: 'ghost' });
+    await expireSshLease(server.services.orm.em);
     await until(() => bob.state.session_status.active === false, 10_000, 'lease expiry');
     expect(
       (await bob.request('ssh_command', { server_name: 'alpha', command: 'true' })).end.payload.exit_code,
@@ -315,6 +328,7 @@ describe('ssh room (real SDK clients, in-process SSH peers)', () => {
     const forced = await root.request('end_session', {}, ['session_ended', 'error']);
     expect(forced.end.payload.reason).to.equal('ended_by_admin');
     expect((await bob.next('session_ended')).reason).to.equal('ended_by_admin');
+    expect(ann.of('session_ended').map((m) => m.reason)).to.deep.equal(['taken_over'], 'told once, and why');
   });
 
   it('when a target stops and comes back, then server_health is broadcast both ways and state follows', async () => {

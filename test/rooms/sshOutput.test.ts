@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { collapseCarriageReturns, OutputThrottle } from '../../rooms/ssh/OutputThrottle.ts';
+import { collapseCarriageReturns, OutputThrottle, splitByBytes } from '../../rooms/ssh/OutputThrottle.ts';
 import { startTestServer, type TestServer } from '../helpers/testServer.ts';
 import { SshRoomClient } from '../helpers/sshRoomClient.ts';
 import { RequestContext } from '@mikro-orm/core';
@@ -13,27 +13,41 @@ describe('ssh room output shaping', () => {
     expect(collapseCarriageReturns('\r 5%\r 6%\r')).to.equal('\r 6%\r');
   });
 
-  it('when chunks arrive faster than the rate, then they are coalesced per stream, each stream in order', async () => {
+  it('when chunks of one stream arrive faster than the rate, then they are coalesced into one message', () => {
     const sent: [string, string][] = [];
     const throttle = new OutputThrottle((stream, data) => sent.push([stream, data]), 10);
-    for (let i = 0; i < 30; i++) {
-      throttle.push('stdout', `o${i} `);
-      if (i % 3 === 0) throttle.push('stderr', `e${i} `);
-    }
+    for (let i = 0; i < 30; i++) throttle.push('stdout', `o${i} `);
     throttle.flush();
-    expect(sent.length).to.be.at.most(3);
-    expect(
-      sent
-        .filter(([s]) => s === 'stdout')
-        .map(([, d]) => d)
-        .join(''),
-    ).to.equal(Array.from({ length: 30 }, (_, i) => `o${i} `).join(''));
-    expect(
-      sent
-        .filter(([s]) => s === 'stderr')
-        .map(([, d]) => d)
-        .join(''),
-    ).to.equal(Array.from({ length: 10 }, (_, i) => `e${i * 3} `).join(''));
+    expect(sent).to.deep.equal([['stdout', Array.from({ length: 30 }, (_, i) => `o${i} `).join('')]]);
+  });
+
+  it('when stdout and stderr interleave within one throttle window, then they are sent in the order written', () => {
+    const sent: [string, string][] = [];
+    const throttle = new OutputThrottle((stream, data) => sent.push([stream, data]), 10);
+    throttle.push('stdout', 'compiling a\n');
+    throttle.push('stdout', 'compiling b\n');
+    throttle.push('stderr', 'warning in b\n');
+    throttle.push('stdout', 'compiling c\n');
+    throttle.push('stderr', 'error in c\n');
+    throttle.flush();
+    expect(sent).to.deep.equal([
+      ['stdout', 'compiling a\ncompiling b\n'],
+      ['stderr', 'warning in b\n'],
+      ['stdout', 'compiling c\n'],
+      ['stderr', 'error in c\n'],
+    ]);
+  });
+
+  it('when a text is longer than the message cap, then it is cut into pieces within the cap, whole characters, in order', () => {
+    const text = 'é€😀a'.repeat(5000);
+    const pieces = splitByBytes(text, 1000);
+    expect(pieces.join('')).to.equal(text);
+    for (const piece of pieces) {
+      expect(Buffer.byteLength(piece)).to.be.at.most(1000);
+      expect(piece).to.not.include('\uFFFD');
+    }
+    expect(pieces.length).to.be.at.least(Math.ceil(Buffer.byteLength(text) / 1000));
+    expect(splitByBytes('short', 1000)).to.deep.equal(['short']);
   });
 
   describe('with no SSH_SERVERS_FILE', () => {

@@ -47,6 +47,10 @@ export class SessionLeases {
     private readonly options: { ttlSeconds: number; graceSeconds: number; resource?: string },
   ) {}
 
+  get ttlSeconds(): number {
+    return this.options.ttlSeconds;
+  }
+
   private get resource(): string {
     return this.options.resource ?? 'ssh';
   }

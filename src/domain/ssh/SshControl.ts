@@ -1,13 +1,21 @@
 import type { EntityManager } from '@mikro-orm/sql';
 import { AppError, toAppError } from '../../errors/index.ts';
 import type { Actor, AuditLog } from '../admin/AuditLog.ts';
+import type { UserRole } from '../../../entities/User.ts';
 import type { CommandResult, OutputStream, SshGateway, TransferResult } from './ports.ts';
-import { ownerView, type SessionLeases } from './SessionLeases.ts';
+import { ownerView, type Lease, type LeaseOwner, type SessionLeases } from './SessionLeases.ts';
 
 /** Who is operating: a signed-in operator or admin on one room connection. */
 export interface Operator extends Actor {
   id: number;
   connectionId: string;
+  role: UserRole;
+}
+
+/** The session as a room last saw it, and whose session ended since (to tell them why). */
+export interface SessionRefresh {
+  lease: Lease | null;
+  ended?: { connectionId: string; reason: 'taken_over' | 'expired' };
 }
 
 export interface CommandInput {
@@ -20,7 +28,8 @@ export interface CommandInput {
 /**
  * Commands and transfers on the configured targets under the session rules: while a session is
  * active only its owner may operate (others get RESOURCE_LOCKED with the owner), and transfers need
- * the caller's own session (seed 004). Everything is audited without the output.
+ * the caller's own session. Everything is audited without the output. The session rules live here:
+ * who may end or take over a session, and when a room renews the lease it holds for a connection.
  */
 export class SshControl {
   constructor(
@@ -70,6 +79,7 @@ export class SshControl {
         duration_ms: result.durationMs,
         bytes: result.bytes,
         truncated: result.truncated,
+        stop_confirmed: result.stopConfirmed,
       });
       if (result.reason === 'cancelled') {
         await this.record(operator, 'ssh.cancel', 'ssh_server', input.server_name, { ...base, signal: result.signal });
@@ -128,6 +138,58 @@ export class SshControl {
     }
   }
 
+  /** Takes the exclusive session for this connection (50004 with the holder when taken). */
+  startSession(operator: Operator): Promise<Lease> {
+    return this.leases.acquire(ownerOf(operator));
+  }
+
+  /** Ends the session: its owner may, an admin may end anyone's (50006 otherwise, 50005 with none). */
+  async endSession(operator: Operator): Promise<{ ended: Lease; reason: 'ended_by_owner' | 'ended_by_admin' }> {
+    const ended = await this.leases.end(operator, { force: operator.role === 'admin' });
+    return { ended, reason: ended.owner.connectionId === operator.connectionId ? 'ended_by_owner' : 'ended_by_admin' };
+  }
+
+  /** An admin takes the live session over (11007 for anyone else, 50005 with none). */
+  async takeOverSession(operator: Operator): Promise<{ lease: Lease; previous: LeaseOwner }> {
+    if (operator.role !== 'admin') throw new AppError('FORBIDDEN', { message: 'Only admins can take over a session' });
+    return this.leases.takeOver(ownerOf(operator));
+  }
+
+  /**
+   * Re-reads the session (another process may hold it) and renews it when its owner's connection is
+   * attached to the calling room. `known` is the owner the room showed so far: when that owner lost the
+   * session meanwhile, `ended` says who and why (taken over when someone else holds it now, else expired).
+   */
+  async refreshSession(
+    known: LeaseOwner | null,
+    attached: (connectionId: string) => boolean | Promise<boolean>,
+  ): Promise<SessionRefresh> {
+    let lease = await this.leases.current();
+    if (lease && (await attached(lease.owner.connectionId))) {
+      // A failed renewal means the lease moved or lapsed just now: read who holds it instead.
+      lease = (await this.leases.renew(lease.owner.connectionId)) ?? (await this.leases.current());
+    }
+    const now = lease?.owner.connectionId;
+    if (!known || known.connectionId === now) return { lease };
+    return { lease, ended: { connectionId: known.connectionId, reason: lease ? 'taken_over' : 'expired' } };
+  }
+
+  /** How often a room refreshes the session: a few times per TTL, so a renewal can miss once. */
+  get sessionRefreshMs(): number {
+    const ttlMs = this.leases.ttlSeconds * 1000;
+    return Math.max(200, Math.min(ttlMs / 3, 2000));
+  }
+
+  /** A connection dropped: if it owns the session, the session waits for it only as long as the grace. */
+  async connectionDropped(connectionId: string): Promise<void> {
+    await this.leases.detach(connectionId);
+  }
+
+  /** A connection is gone for good: its session (if any) ends, audited with why. */
+  connectionLeft(connectionId: string, consented: boolean): Promise<Lease | null> {
+    return this.leases.endIfOwnedBy(connectionId, consented ? 'owner_left' : 'owner_disconnected');
+  }
+
   /** RESOURCE_LOCKED (with the owner) when someone else holds the session. */
   async assertMayOperate(operator: Operator): Promise<void> {
     const lease = await this.leases.current();
@@ -152,4 +214,8 @@ export class SshControl {
     this.audit.record(em, actor, { action, targetType, targetId, detail });
     await em.flush();
   }
+}
+
+function ownerOf(operator: Operator): LeaseOwner {
+  return { connectionId: operator.connectionId, userId: operator.id, username: operator.name };
 }

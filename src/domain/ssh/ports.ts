@@ -29,7 +29,7 @@ export interface CommandRequest {
   stopPhrase?: string;
   timeoutMs: number;
   outputCap: number;
-  /** Aborting it cancels the command (TERM, then the channel is closed). */
+  /** Aborting it cancels the command (TERM, KILL after the grace, then the channel is closed). */
   signal: AbortSignal;
   onOutput(stream: OutputStream, chunk: Buffer): void;
 }
@@ -42,6 +42,11 @@ export interface CommandResult {
   durationMs: number;
   /** Output bytes forwarded (stdout + stderr). */
   bytes: number;
+  /**
+   * False when the command was stopped (stop phrase, cancel, timeout, output cap) but the target never
+   * reported that it ended: a server that ignores signal requests may have left it running.
+   */
+  stopConfirmed: boolean;
 }
 
 export interface TransferRequest {
@@ -67,7 +72,7 @@ export interface SshGateway {
   transfer(request: TransferRequest): Promise<TransferResult>;
 }
 
-/** Seed 004's health record for one target. */
+/** The health record of one target, as clients see it. */
 export interface ServerHealth {
   server_name: string;
   host: string;
@@ -83,4 +88,32 @@ export interface HealthSource {
   snapshot(): Record<string, ServerHealth>;
   /** Called after every check; `flipped` is true when is_healthy changed. Returns an unsubscribe. */
   subscribe(listener: (health: ServerHealth, flipped: boolean) => void): () => void;
+}
+
+/**
+ * Run-once work across processes (the SSH health checks): true in exactly one process at a time, as
+ * far as the backing store can tell; leadership moves when the leader's process or connection dies.
+ */
+export interface Leadership {
+  readonly isLeader: boolean;
+  /** Called on every change of this process's leadership. Returns an unsubscribe. */
+  onChange(listener: (leader: boolean) => void): () => void;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** One health check's outcome, as the leader publishes it to every process. */
+export interface HealthUpdate {
+  health: ServerHealth;
+  /** True when is_healthy changed with this check. */
+  flipped: boolean;
+}
+
+/** How health results travel from the leader to every process (and are kept for a process that starts later). */
+export interface HealthChannel {
+  publish(update: HealthUpdate): Promise<void>;
+  /** Hears every published update; resolves once listening. Returns an unsubscribe. */
+  subscribe(listener: (update: HealthUpdate) => void): Promise<() => void>;
+  /** The latest result per target, as last published (empty when none was). */
+  latest(): Promise<ServerHealth[]>;
 }

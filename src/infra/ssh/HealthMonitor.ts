@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { AppError, toAppError } from '../../errors/index.ts';
 import type { HealthSource, ServerHealth } from '../../domain/ssh/ports.ts';
+import { neverChecked } from '../../domain/ssh/SharedHealth.ts';
 import { connectTarget } from './connect.ts';
 import type { SshTarget } from './serversFile.ts';
 
@@ -8,7 +9,8 @@ import type { SshTarget } from './serversFile.ts';
  * Checks every target on its own timer: a fresh TCP connection, the SSH handshake with host-key
  * verification, authentication and a trivial command (`true`). A target turns unhealthy after
  * `failuresToUnhealthy` consecutive failures (at once on a host key mismatch) and healthy again on
- * the first success. Checks of one target never overlap.
+ * the first success. Checks of one target never overlap. Only the elected leader process runs it
+ * (LeaderHealthChecks); every process hears the results.
  */
 export class HealthMonitor implements HealthSource {
   private readonly health = new Map<string, ServerHealth>();
@@ -20,22 +22,19 @@ export class HealthMonitor implements HealthSource {
     private readonly targets: SshTarget[],
     private readonly options: { intervalMs: number; timeoutMs: number; failuresToUnhealthy: number; log: Logger },
   ) {
-    for (const t of targets) {
-      this.health.set(t.name, {
-        server_name: t.name,
-        host: t.host,
-        is_healthy: false,
-        last_checked: null,
-        consecutive_failures: 0,
-        consecutive_successes: 0,
-        last_error: null,
-      });
-    }
+    for (const t of targets) this.health.set(t.name, neverChecked(t.name, t.host));
   }
 
-  /** Runs the first round at once, then every interval. */
+  /** Runs the first round at once, then every interval (again after a stop: leadership comes and goes). */
   start(): void {
+    this.stopped = false;
     for (const t of this.targets) this.schedule(t, 0);
+  }
+
+  /** Continues from results checked elsewhere (the previous leader's), so counts and flips carry on. */
+  seed(snapshot: Record<string, ServerHealth>): void {
+    for (const [name, health] of Object.entries(snapshot))
+      if (this.health.has(name)) this.health.set(name, { ...health });
   }
 
   stop(): void {

@@ -14,6 +14,8 @@ import { relayTransfer } from './relayTransfer.ts';
 import { SshPool } from './SshPool.ts';
 import type { SshServersConfig, SshTarget } from './serversFile.ts';
 
+const DEFAULT_KILL_GRACE_MS = 2000;
+
 /** The SshGateway on ssh2: pooled connections to the configured targets only. */
 export class Ssh2Gateway implements SshGateway {
   readonly pool: SshPool;
@@ -21,7 +23,7 @@ export class Ssh2Gateway implements SshGateway {
 
   constructor(
     private readonly servers: SshServersConfig,
-    options: { connectTimeoutMs: number; idleMs: number; log: Logger },
+    private readonly options: { connectTimeoutMs: number; idleMs: number; killGraceMs?: number; log: Logger },
   ) {
     this.pool = new SshPool(options);
     this.byName = new Map(servers.targets.map((t) => [t.name, t]));
@@ -40,7 +42,10 @@ export class Ssh2Gateway implements SshGateway {
     for (let attempt = 1; ; attempt++) {
       const conn = await this.pool.acquire(target);
       try {
-        return await runCommand(conn.client, request.server, request);
+        return await runCommand(conn.client, request.server, request, {
+          killGraceMs: this.options.killGraceMs ?? DEFAULT_KILL_GRACE_MS,
+          log: this.options.log,
+        });
       } catch (err) {
         // A pooled connection can die unnoticed (server restarted): reconnect once, before anything ran.
         if (attempt > 1 || !failedOnDeadConnection(err)) throw err;

@@ -1,18 +1,32 @@
+import type { Logger } from 'pino';
+import type { ClientChannel } from 'ssh2';
 import { AppError } from '../../errors/index.ts';
 import type { CommandEndReason, CommandRequest, CommandResult, OutputStream } from '../../domain/ssh/ports.ts';
-import type { ClientChannel } from 'ssh2';
 import type { SshClient } from './connect.ts';
 
-/** How long to wait for the channel to close after we asked it to, before giving up on it. */
-const CLOSE_WAIT_MS = 5000;
+/** How long to wait for the target to confirm the end (exit status or channel close) after KILL. */
+const CONFIRM_WAIT_MS = 5000;
+
+export interface RunOptions {
+  /** Time a stopped command gets between TERM and KILL. */
+  killGraceMs: number;
+  log: Logger;
+}
 
 /**
  * Runs one command on an open connection and streams its output as it arrives. It ends on exit, on
- * the stop phrase (the command then counts as complete: the channel is closed), on cancel or timeout
- * (TERM, then close: close alone does not stop a command without a pty), or when the output cap is
- * reached (stopped the same way, reported truncated).
+ * the stop phrase, on cancel or timeout, or when the output cap is reached. Every end but a plain exit
+ * stops the command on the target: TERM (sshd signals the command's whole process group), KILL after
+ * the grace if it has not exited, then the channel is closed. Closing alone would leave a command
+ * without a pty running. The result comes once the target reported the exit, or says it never did
+ * (`stopConfirmed: false`: a server that ignores signal requests).
  */
-export function runCommand(client: SshClient, server: string, req: CommandRequest): Promise<CommandResult> {
+export function runCommand(
+  client: SshClient,
+  server: string,
+  req: CommandRequest,
+  options: RunOptions,
+): Promise<CommandResult> {
   const started = performance.now();
   return new Promise((resolve, reject) => {
     const notStarted = (err: Error) =>
@@ -37,23 +51,33 @@ export function runCommand(client: SshClient, server: string, req: CommandReques
       let exitCode: number | null = null;
       let exitSignal: string | null = null;
       let sawExit = false;
-      let forceTimer: NodeJS.Timeout | undefined;
+      let channelError: Error | undefined;
+      const timers: NodeJS.Timeout[] = [];
       const phrase = req.stopPhrase ? Buffer.from(req.stopPhrase) : undefined;
       const tails: Record<OutputStream, Buffer> = { stdout: Buffer.alloc(0), stderr: Buffer.alloc(0) };
-      const timeout = AbortSignal.timeout(req.timeoutMs);
-      const abort = AbortSignal.any([req.signal, timeout]);
+      const abort = AbortSignal.any([req.signal, AbortSignal.timeout(req.timeoutMs)]);
 
-      const stop = (why: CommandEndReason, terminate: boolean) => {
+      const stop = (why: CommandEndReason) => {
         if (reason) return;
         reason = why;
-        if (terminate && !sawExit) channel.signal('TERM');
-        channel.close();
-        // At the stop phrase the command has done what we waited for: complete now. (sshd confirms the
-        // close only once the command's pipes are gone, which may be much later.)
-        if (why === 'stop_phrase') finish();
-        else forceTimer = setTimeout(() => finish(), CLOSE_WAIT_MS);
+        if (sawExit) {
+          channel.close();
+          timers.push(setTimeout(() => finish(false), CONFIRM_WAIT_MS));
+          return;
+        }
+        channel.signal('TERM');
+        timers.push(
+          setTimeout(() => {
+            if (done) return;
+            if (!sawExit) {
+              options.log.info({ server, reason: why }, 'ssh command outlived TERM: sending KILL');
+              channel.signal('KILL');
+            }
+            timers.push(setTimeout(() => finish(false), CONFIRM_WAIT_MS));
+          }, options.killGraceMs),
+        );
       };
-      const onAbort = () => stop(req.signal.aborted ? 'cancelled' : 'timeout', true);
+      const onAbort = () => stop(req.signal.aborted ? 'cancelled' : 'timeout');
       if (abort.aborted) onAbort();
       else abort.addEventListener('abort', onAbort, { once: true });
 
@@ -78,42 +102,50 @@ export function runCommand(client: SshClient, server: string, req: CommandReques
         }
         bytes += piece.length;
         if (piece.length) req.onOutput(stream, piece);
-        if (truncated) stop('output_cap', true);
-        else if (phraseHit) stop('stop_phrase', false);
+        if (truncated) stop('output_cap');
+        else if (phraseHit) stop('stop_phrase');
       };
       channel.on('data', onData('stdout'));
       channel.stderr.on('data', onData('stderr'));
-      channel.on('error', () => {});
+      channel.on('error', (error: Error) => {
+        channelError = error;
+        options.log.warn({ server, reason: error.message }, 'ssh command channel error');
+      });
       channel.on('exit', (code: number | null, signalName?: string) => {
         sawExit = true;
         exitCode = typeof code === 'number' ? code : null;
         // SSH names signals without the prefix (RFC 4254 "TERM"); ssh2 reports them as "SIGTERM".
         exitSignal = signalName ? signalName.replace(/^SIG/, '') : null;
+        // Stopped by us: the command is gone; what its leftover pipes still hold is not wanted.
+        if (reason) channel.close();
       });
-      channel.on('close', () => finish());
+      channel.on('close', () => finish(true));
 
       let done = false;
-      function finish() {
+      function finish(closed: boolean) {
         if (done) return;
         done = true;
-        clearTimeout(forceTimer);
+        for (const timer of timers) clearTimeout(timer);
         abort.removeEventListener('abort', onAbort);
+        if (!closed) channel.close();
         if (!reason && !sawExit) {
           reject(
             new AppError('SSH_CONNECTION_LOST', {
-              detail: { server, reason: 'the channel closed before the command exited' },
+              detail: { server, reason: channelError?.message ?? 'the channel closed before the command exited' },
             }),
           );
           return;
         }
-        const terminated = reason === 'cancelled' || reason === 'timeout' || reason === 'output_cap';
+        if (reason && !sawExit)
+          options.log.warn({ server, reason }, 'the target never confirmed that the stopped command ended');
         resolve({
           exitCode,
-          signal: exitSignal ?? (terminated ? 'TERM' : null),
+          signal: exitSignal,
           reason: reason ?? 'exit',
           truncated,
           durationMs: Math.round(performance.now() - started),
           bytes,
+          stopConfirmed: sawExit,
         });
       }
     }

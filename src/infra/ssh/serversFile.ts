@@ -60,11 +60,6 @@ export class SshCredentials {
       : { privateKey: this.#privateKey, passphrase: this.#passphrase };
   }
 
-  /** Every secret string, so tests can prove none leaks. */
-  secretValues(): string[] {
-    return [this.#password, this.#passphrase].filter((v): v is string => Boolean(v));
-  }
-
   toJSON(): string {
     return '[redacted]';
   }
