@@ -6,6 +6,7 @@ import path from 'node:path';
 import readline from 'node:readline';
 import { Redis } from 'ioredis';
 import { createTestDatabase, type TestDatabase } from '../helpers/testDatabase.ts';
+import { testRedisUrl } from '../helpers/testRedis.ts';
 
 /** One spawned Plaza process. */
 export interface PlazaProcess {
@@ -36,7 +37,7 @@ const ROOT = path.resolve(import.meta.dirname, '../..');
 
 /** Why the multi-process suite cannot run here, or undefined when it can. */
 export function missingForCluster(): string | undefined {
-  if (!process.env.REDIS_URL) return 'REDIS_URL is not set (a real Redis is needed for several processes)';
+  if (!testRedisUrl) return 'REDIS_URL is not set (a real Redis is needed for several processes)';
   if (!process.env.DATABASE_URL) return 'DATABASE_URL is not set (several processes need one PostgreSQL)';
   return undefined;
 }
@@ -182,7 +183,7 @@ function spawnPlaza(
 export async function startCluster(count: number, env: Record<string, string> = {}): Promise<Cluster> {
   const database: TestDatabase = await createTestDatabase();
   if (database.target.kind !== 'postgresql') throw new Error('the cluster needs PostgreSQL');
-  const { redis, url: redisUrl } = await claimRedisDatabase(process.env.REDIS_URL!);
+  const { redis, url: redisUrl } = await claimRedisDatabase(testRedisUrl!);
   const ports = await Promise.all(Array.from({ length: count }, freePort));
   const nginx = fs.existsSync(NGINX) ? await startNginx(ports) : undefined;
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'plaza-scale-'));
