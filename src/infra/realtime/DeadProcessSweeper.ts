@@ -5,6 +5,8 @@ import type { ConnectionView } from '../../domain/realtime/RealtimeAdminService.
 
 /** How often each process looks for what a dead process left behind. */
 const SWEEP_INTERVAL_MS = 3000;
+/** Every this many passes the connection records are read even when no process was seen to go. */
+const FULL_SWEEP_EVERY = 20;
 
 export interface SweeperOptions {
   /** Seconds a user whose home died keeps showing their status, to reconnect elsewhere without flapping. */
@@ -30,6 +32,9 @@ export class DeadProcessSweeper {
   private running: Promise<void> | undefined;
   /** userId → when this process first saw them online with no home room. */
   private readonly homeless = new Map<string, number>();
+  /** Processes alive at the last pass (undefined before the first: the first pass reads everything). */
+  private lastAlive: Set<string> | undefined;
+  private passes = 0;
 
   constructor(
     private readonly presence: Presence,
@@ -60,7 +65,11 @@ export class DeadProcessSweeper {
     await matchMaker.healthCheckAllProcesses();
     const alive = new Set((await this.presence.channels('p:*')).map((channel) => channel.slice('p:'.length)));
     alive.add(matchMaker.processId);
-    await this.sweepConnections(alive);
+    // Reading every connection record costs in proportion to the users online: do it when a process
+    // went away since the last pass, and now and then for one that came and went in between.
+    const someoneLeft = !this.lastAlive || [...this.lastAlive].some((id) => !alive.has(id));
+    this.lastAlive = alive;
+    if (someoneLeft || ++this.passes % FULL_SWEEP_EVERY === 0) await this.sweepConnections(alive);
     await this.sweepPresence();
   }
 
@@ -79,8 +88,9 @@ export class DeadProcessSweeper {
     const online = Object.keys((await this.presence.hgetall(keys.presence)) ?? {});
     const now = Date.now();
     for (const userId of [...this.homeless.keys()]) if (!online.includes(userId)) this.homeless.delete(userId);
+    const homes = await matchMaker.findRoomsByIds(online.map((userId) => roomIds.home(Number(userId))));
     for (const userId of online) {
-      if (await matchMaker.getRoomById(roomIds.home(Number(userId)))) {
+      if (homes.has(roomIds.home(Number(userId)))) {
         this.homeless.delete(userId);
         continue;
       }
