@@ -157,6 +157,8 @@ function spawnPlaza(
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.push(child);
+  // A test run that ends abruptly (mocha killed, a timeout) must not leave servers running on its own.
+  process.once('exit', () => child.kill('SIGKILL'));
   const log: string[] = [];
   const keep = (line: string) => {
     log.push(line);
