@@ -1,11 +1,15 @@
 /**
- * `npm run bench:chat -- [--clients 500] [--rate 20] [--seconds 10] [--rounds 2] [--processes 4] [--senders 10] [--window 50]`
+ * `npm run bench:chat -- [--clients 500] [--rate 20] [--seconds 10] [--rounds 2] [--processes 4] [--senders 10] [--window 50] [--servers 3]`
  *
  * N clients in one chat group, M messages/s in total from `senders` of them, 100-byte texts. Measures
  * delivery latency (send → every receiver, sender included) p50/p99, lost and out-of-order deliveries and
  * server CPU per message, for Plaza (its real server process, SDK clients, chat room, messages persisted)
  * and for a bare `ws` broadcast server with the same clients, rate and payload. Phases are interleaved
  * (Plaza, raw, raw, Plaza, ...) in one run, and clients live in separate driver processes. Loopback only.
+ *
+ * `--servers 3` (needs DATABASE_URL and REDIS_URL, an empty Redis database number) adds a third target:
+ * the same users and group on 3 Plaza processes sharing Redis and a database of their own, each client's
+ * matchmaking through process i % 3, compared with the one process and raw ws in the same run.
  */
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
@@ -26,6 +30,7 @@ const { values } = parseArgs({
     processes: { type: 'string', default: '4' },
     senders: { type: 'string', default: '10' },
     window: { type: 'string', default: '50' },
+    servers: { type: 'string', default: '1' },
     // Keep this many AI jobs (random-forest training) queued on Plaza during its phases: chat under CPU-heavy jobs.
     'ai-jobs': { type: 'string', default: '0' },
   },
@@ -37,6 +42,7 @@ const SECONDS = Number(values.seconds);
 const ROUNDS = Number(values.rounds);
 const P = Math.min(Number(values.processes), N);
 const SENDERS = Math.min(Number(values.senders), Math.ceil(N / P));
+const SERVERS = Number(values.servers);
 const DRAIN_MS = 3000;
 const aiJob = forestJob(500, 5);
 const tsxArgs = ['--import', 'tsx'];
@@ -108,49 +114,90 @@ async function admin(sql: string) {
     await c.end();
   }
 }
-let databaseUrl: string | undefined;
-if (baseUrl) {
-  await admin(`create database "${benchDb}"`);
-  const u = new URL(baseUrl);
-  u.pathname = `/${benchDb}`;
-  databaseUrl = u.toString();
+async function createDatabase(name: string): Promise<string> {
+  await admin(`create database "${name}"`);
+  const u = new URL(baseUrl!);
+  u.pathname = `/${name}`;
+  return u.toString();
 }
-const plaza = spawn(process.execPath, [...tsxArgs, 'src/main.ts'], {
-  stdio: ['ignore', 'ignore', 'inherit'],
-  env: {
-    ...process.env,
-    DATABASE_URL: databaseUrl,
-    HOST: '127.0.0.1',
-    PORT: String(port),
-    PGLITE_DIR: 'memory://',
-    DATA_DIR: dataDir,
-    LOG_LEVEL: 'warn',
-    JWT_SECRET: crypto.randomBytes(32).toString('hex'),
-    ACCESS_TOKEN_TTL: '7200',
-    AUTH_RATE_PER_IP: '1000000',
-    AUTH_RATE_PER_ACCOUNT: '1000000',
-    CHAT_RATE_PER_SECOND: '1000',
-    ROOM_MAX_MESSAGES_PER_SECOND: '2000',
-    CHAT_WINDOW: String(values.window),
-    AI_MAX_ACTIVE_JOBS_PER_USER: '1000',
-  },
-});
+const databaseUrl = baseUrl ? await createDatabase(benchDb) : undefined;
+const multiDb = `${benchDb}_multi`;
+const redisUrl = process.env.REDIS_URL;
+if (SERVERS > 1) {
+  if (!baseUrl || !redisUrl) throw new Error('--servers needs DATABASE_URL and REDIS_URL (an empty database number)');
+  const { Redis } = await import('ioredis');
+  const redis = new Redis(redisUrl);
+  const size = await redis.dbsize();
+  await redis.quit();
+  if (size > 0) throw new Error(`${redisUrl} is not empty: give --servers a Redis database number of its own`);
+}
+
+/** A Plaza process on `port` with the bench's settings (its own DATA_DIR). */
+function startPlaza(port: number, env: Record<string, string | undefined>): ChildProcess {
+  return spawn(process.execPath, [...tsxArgs, 'src/main.ts'], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env: {
+      ...process.env,
+      REDIS_URL: '',
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      PGLITE_DIR: 'memory://',
+      DATA_DIR: dataDir,
+      LOG_LEVEL: 'warn',
+      JWT_SECRET: crypto.randomBytes(32).toString('hex'),
+      ACCESS_TOKEN_TTL: '7200',
+      AUTH_RATE_PER_IP: '1000000',
+      AUTH_RATE_PER_ACCOUNT: '1000000',
+      CHAT_RATE_PER_SECOND: '1000',
+      ROOM_MAX_MESSAGES_PER_SECOND: '2000',
+      CHAT_WINDOW: String(values.window),
+      AI_MAX_ACTIVE_JOBS_PER_USER: '1000',
+      ...env,
+    },
+  });
+}
+
+async function waitReady(url: string): Promise<void> {
+  for (let i = 0; ; i++) {
+    const ok = await fetch(`${url}/ready`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ok) return;
+    if (i > 600) throw new Error(`Plaza at ${url} did not become ready`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+const plaza = startPlaza(port, { DATABASE_URL: databaseUrl });
+const multi: { child: ChildProcess; url: string }[] = [];
+if (SERVERS > 1) {
+  const secret = crypto.randomBytes(32).toString('hex');
+  const multiUrl = await createDatabase(multiDb);
+  // The first process migrates the fresh database; the others start once it is ready.
+  for (let i = 0; i < SERVERS; i++) {
+    const p = await freePort();
+    const child = startPlaza(p, {
+      DATABASE_URL: multiUrl,
+      REDIS_URL: redisUrl,
+      JWT_SECRET: secret,
+      PUBLIC_ADDRESS: `127.0.0.1:${p}`,
+      DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'plaza-bench-multi-')),
+    });
+    multi.push({ child, url: `http://127.0.0.1:${p}` });
+    if (i === 0) await waitReady(multi[0].url);
+  }
+}
 const raw = fork('loadtest/rawWsServer.ts', [], { execArgv: tsxArgs, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
 const rawPort: number = await new Promise((resolve) => raw.once('message', (m: any) => resolve(m.port)));
 const base = `http://127.0.0.1:${port}`;
-for (let i = 0; ; i++) {
-  const ok = await fetch(`${base}/ready`).then(
-    (r) => r.ok,
-    () => false,
-  );
-  if (ok) break;
-  if (i > 300) throw new Error('Plaza did not become ready');
-  await new Promise((r) => setTimeout(r, 200));
-}
+await waitReady(base);
+for (const m of multi) await waitReady(m.url);
 const drivers: ChildProcess[] = [];
 const cleanup = () => {
   for (const d of drivers) d.kill();
   plaza.kill();
+  for (const m of multi) m.child.kill();
   raw.kill();
   fs.rmSync(dataDir, { recursive: true, force: true });
 };
@@ -162,20 +209,32 @@ try {
     `bench:chat — ${databaseUrl ? 'PostgreSQL' : 'PGlite in memory'}, CHAT_WINDOW ${values.window}${AI_JOBS ? `, ${AI_JOBS} AI jobs queued during Plaza phases` : ''}, ${N} clients, ${RATE} msg/s from ${SENDERS} senders, 100 B, ${ROUNDS} rounds × ${SECONDS} s per server, ${P} driver processes, ${os.cpus().length} cores`,
   );
   const t0 = Date.now();
-  const tokens: string[] = new Array(N);
-  await pool([...Array(N).keys()], 8, async (i) => {
-    const username = `bench${i}`;
-    const password = `${username}-bench-password`;
-    await api(base, 'POST', '/auth/register', { username, email: `${username}@bench.test`, password });
-    tokens[i] = (await api(base, 'POST', '/auth/login', { login: username, password })).access_token;
-  });
-  const group = await api(base, 'POST', '/chat/groups', { name: 'bench', visibility: 'open' }, tokens[0]);
-  await pool(
-    [...Array(N).keys()].slice(1),
-    16,
-    async (i) => void (await api(base, 'POST', `/chat/groups/${group.id}/join`, undefined, tokens[i])),
+  /** Registers the N users on a deployment (REST through `bases` in turn) and puts them in one open group. */
+  async function setUp(bases: string[]): Promise<{ tokens: string[]; groupId: number }> {
+    const tokens: string[] = new Array(N);
+    await pool([...Array(N).keys()], 8, async (i) => {
+      const at = bases[i % bases.length];
+      const username = `bench${i}`;
+      const password = `${username}-bench-password`;
+      await api(at, 'POST', '/auth/register', { username, email: `${username}@bench.test`, password });
+      tokens[i] = (await api(at, 'POST', '/auth/login', { login: username, password })).access_token;
+    });
+    const group = await api(bases[0], 'POST', '/chat/groups', { name: 'bench', visibility: 'open' }, tokens[0]);
+    await pool(
+      [...Array(N).keys()].slice(1),
+      16,
+      async (i) =>
+        void (await api(bases[i % bases.length], 'POST', `/chat/groups/${group.id}/join`, undefined, tokens[i])),
+    );
+    return { tokens, groupId: group.id };
+  }
+  const single = await setUp([base]);
+  const tokens = single.tokens;
+  const group = { id: single.groupId };
+  const spread = multi.length ? await setUp(multi.map((m) => m.url)) : undefined;
+  console.log(
+    `setup: ${N} users registered and in group ${group.id}${spread ? ` (and on the ${SERVERS}-process deployment)` : ''} in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
   );
-  console.log(`setup: ${N} users registered and in group ${group.id} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 
   // --- drivers ------------------------------------------------------------------------------------
   const per = Math.ceil(N / P);
@@ -196,28 +255,41 @@ try {
           rawUrl: `ws://127.0.0.1:${rawPort}`,
           groupId: group.id,
           tokens: tokens.slice(p * per, (p + 1) * per),
+          spread: spread && {
+            urls: multi.map((m) => m.url.replace('http', 'ws')),
+            groupId: spread.groupId,
+            tokens: spread.tokens.slice(p * per, (p + 1) * per),
+            offset: p * per,
+          },
         },
         'connected',
       ),
     ),
   );
-  console.log(`connected: ${N} Plaza + ${N} raw ws connections`);
+  console.log(`connected: ${N} Plaza${spread ? ` + ${N} Plaza×${SERVERS}` : ''} + ${N} raw ws connections`);
 
   // --- interleaved phases -------------------------------------------------------------------------
-  type Total = { latencies: number[]; sent: number; received: number; outOfOrder: number; cpu: number };
-  const totals: Record<'plaza' | 'raw', Total> = {
-    plaza: { latencies: [], sent: 0, received: 0, outOfOrder: 0, cpu: 0 },
-    raw: { latencies: [], sent: 0, received: 0, outOfOrder: 0, cpu: 0 },
-  };
+  type Target = 'plaza' | 'plaza3' | 'raw';
+  type Total = { latencies: number[]; sent: number; received: number; outOfOrder: number; cpu: number; ms: number };
+  const targets: Target[] = spread ? ['plaza', 'plaza3', 'raw'] : ['plaza', 'raw'];
+  const totals = Object.fromEntries(
+    targets.map((t): [Target, Total] => [t, { latencies: [], sent: 0, received: 0, outOfOrder: 0, cpu: 0, ms: 0 }]),
+  ) as Record<Target, Total>;
+  const pidsOf = (target: Target) =>
+    target === 'plaza' ? [plaza.pid!] : target === 'raw' ? [raw.pid!] : multi.map((m) => m.child.pid!);
+  const label = (target: Target) => (target === 'plaza3' ? `plaza×${SERVERS}` : target);
   for (let round = 0; round < ROUNDS; round++) {
-    const order: ('plaza' | 'raw')[] = round % 2 === 0 ? ['plaza', 'raw'] : ['raw', 'plaza'];
+    // Rotate the order each round, so no target always runs first (or after the same neighbour).
+    const order = targets.map((_, i) => targets[(i + round) % targets.length]);
     for (const target of order) {
-      const pid = target === 'plaza' ? plaza.pid! : raw.pid!;
+      const pids = pidsOf(target);
+      const cpuOf = () => pids.reduce((sum, pid) => sum + cpuMs(pid), 0);
       // Far more jobs than a phase lasts: the pool stays busy, the rest waits in the database; cancelled after.
       const aiJobs: number[] = [];
       if (target === 'plaza')
         for (let i = 0; i < AI_JOBS; i++) aiJobs.push((await api(base, 'POST', '/ai/jobs', aiJob, tokens[0])).id);
-      const cpuBefore = cpuMs(pid);
+      const cpuBefore = cpuOf();
+      const startedAt = Date.now();
       const phaseId = `r${round}${target}`;
       const ran = await Promise.all(
         drivers.map((d, p) =>
@@ -237,13 +309,14 @@ try {
         ),
       );
       await new Promise((r) => setTimeout(r, DRAIN_MS));
-      const cpu = cpuMs(pid) - cpuBefore;
+      const cpu = cpuOf() - cpuBefore;
       for (const id of aiJobs) await api(base, 'DELETE', `/ai/jobs/${id}`, undefined, tokens[0]).catch(() => undefined);
       const stats = await Promise.all(drivers.map((d) => request(d, { cmd: 'collect' }, 'stats')));
       const sent = ran.reduce((a, r) => a + r.sent, 0);
       const t = totals[target];
       t.sent += sent;
       t.cpu += cpu;
+      t.ms += Date.now() - startedAt - DRAIN_MS;
       for (const s of stats) {
         t.received += s.received;
         t.outOfOrder += s.outOfOrder;
@@ -251,17 +324,18 @@ try {
       }
       const phaseReceived = stats.reduce((a, s) => a + s.received, 0);
       console.log(
-        `  round ${round + 1} ${target.padEnd(5)}: sent ${sent}, delivered ${phaseReceived}/${sent * N}, server CPU ${cpu.toFixed(0)} ms`,
+        `  round ${round + 1} ${label(target).padEnd(7)}: sent ${sent}, delivered ${phaseReceived}/${sent * N}, server CPU ${cpu.toFixed(0)} ms`,
       );
     }
   }
 
   // --- report -------------------------------------------------------------------------------------
-  const rows = (['plaza', 'raw'] as const).map((target) => {
+  const rows = targets.map((target) => {
     const t = totals[target];
     const sorted = t.latencies.sort((a, b) => a - b);
     return {
-      target,
+      target: label(target),
+      deliveriesPerSecond: t.received / Math.max(0.001, t.ms / 1000),
       p50: percentile(sorted, 50),
       p99: percentile(sorted, 99),
       max: sorted[sorted.length - 1] ?? NaN,
@@ -272,13 +346,22 @@ try {
       cpuPerDelivery: (t.cpu * 1000) / Math.max(1, t.received),
     };
   });
-  console.log('\nserver | msgs sent | p50 ms | p99 ms | max ms | lost | out of order | CPU ms/msg | CPU µs/delivery');
+  console.log(
+    '\nserver  | msgs sent | deliveries/s | p50 ms | p99 ms | max ms | lost | out of order | CPU ms/msg | CPU µs/delivery',
+  );
   for (const r of rows) {
     console.log(
-      `${r.target.padEnd(6)} | ${String(r.sent).padStart(9)} | ${r.p50.toFixed(2).padStart(6)} | ${r.p99.toFixed(2).padStart(6)} | ${r.max.toFixed(1).padStart(6)} | ${String(r.lost).padStart(4)} | ${String(r.outOfOrder).padStart(12)} | ${r.cpuPerMsg.toFixed(2).padStart(10)} | ${r.cpuPerDelivery.toFixed(1).padStart(15)}`,
+      `${r.target.padEnd(7)} | ${String(r.sent).padStart(9)} | ${r.deliveriesPerSecond.toFixed(0).padStart(12)} | ${r.p50.toFixed(2).padStart(6)} | ${r.p99.toFixed(2).padStart(6)} | ${r.max.toFixed(1).padStart(6)} | ${String(r.lost).padStart(4)} | ${String(r.outOfOrder).padStart(12)} | ${r.cpuPerMsg.toFixed(2).padStart(10)} | ${r.cpuPerDelivery.toFixed(1).padStart(15)}`,
     );
   }
-  const [p, w] = rows;
+  const p = rows[0];
+  const w = rows[rows.length - 1];
+  if (spread) {
+    const m = rows[1];
+    console.log(
+      `\nratio Plaza×${SERVERS}/Plaza: p50 ${(m.p50 / p.p50).toFixed(2)}x, p99 ${(m.p99 / p.p99).toFixed(2)}x, CPU/msg ${(m.cpuPerMsg / p.cpuPerMsg).toFixed(2)}x (target: p99 within 1.5x, 0 lost, 0 out of order); Plaza×${SERVERS}/raw p99 ${(m.p99 / w.p99).toFixed(2)}x`,
+    );
+  }
   console.log(
     `\nratio Plaza/raw: p50 ${(p.p50 / w.p50).toFixed(2)}x, p99 ${(p.p99 / w.p99).toFixed(2)}x, CPU/msg ${(p.cpuPerMsg / w.cpuPerMsg).toFixed(2)}x (target: p99 within 2x, 0 lost, 0 out of order)`,
   );
@@ -287,9 +370,16 @@ try {
   cleanup();
   if (databaseUrl) {
     await new Promise((r) => setTimeout(r, 500));
-    await admin(`drop database if exists "${benchDb}" with (force)`).catch((err) =>
-      console.error(`could not drop ${benchDb}: ${err}`),
-    );
+    for (const name of SERVERS > 1 ? [benchDb, multiDb] : [benchDb])
+      await admin(`drop database if exists "${name}" with (force)`).catch((err) =>
+        console.error(`could not drop ${name}: ${err}`),
+      );
+  }
+  if (SERVERS > 1) {
+    const { Redis } = await import('ioredis');
+    const redis = new Redis(redisUrl!);
+    await redis.flushdb();
+    await redis.quit();
   }
 }
 process.exit(0);

@@ -6,7 +6,8 @@
 import { Client, type Room } from '@colyseus/sdk';
 import WebSocket from 'ws';
 
-type Target = 'plaza' | 'raw';
+/** `plaza`: one process; `plaza3`: the same group over several processes on Redis; `raw`: bare ws. */
+type Target = 'plaza' | 'plaza3' | 'raw';
 interface Receiver {
   lastSeq: Map<string, number>;
 }
@@ -17,7 +18,7 @@ interface PhaseStats {
 }
 
 const now = () => performance.timeOrigin + performance.now();
-const plazaRooms: Room[] = [];
+const plazaRooms: Record<'plaza' | 'plaza3', Room[]> = { plaza: [], plaza3: [] };
 const rawSockets: WebSocket[] = [];
 const receivers: Receiver[] = [];
 let phase: { id: string; target: Target; stats: PhaseStats } | undefined;
@@ -35,21 +36,39 @@ function onText(receiver: Receiver, target: Target, text: string): void {
   phase.stats.latencies.push(at - Number(sentText));
 }
 
-async function connect(msg: { plazaUrl: string; rawUrl: string; groupId: number; tokens: string[] }) {
-  for (const token of msg.tokens) {
-    const client = new Client(msg.plazaUrl);
-    client.auth.token = token;
-    const room = await client.joinOrCreate('chat', { groupId: msg.groupId });
-    const receiver: Receiver = { lastSeq: new Map() };
-    room.onMessage('message', (m: { text: string }) => onText(receiver, 'plaza', m.text));
-    room.onMessage('*', () => undefined);
-    plazaRooms.push(room);
+async function joinChat(target: 'plaza' | 'plaza3', url: string, token: string, groupId: number) {
+  const client = new Client(url);
+  client.auth.token = token;
+  const room = await client.joinOrCreate('chat', { groupId });
+  const receiver: Receiver = { lastSeq: new Map() };
+  room.onMessage('message', (m: { text: string }) => onText(receiver, target, m.text));
+  room.onMessage('*', () => undefined);
+  plazaRooms[target].push(room);
+  receivers.push(receiver);
+}
+
+/**
+ * `spread` (with --servers): the same users on the multi-process deployment, client i's matchmaking
+ * through `spread.urls[i % urls.length]`.
+ */
+async function connect(msg: {
+  plazaUrl: string;
+  rawUrl: string;
+  groupId: number;
+  tokens: string[];
+  spread?: { urls: string[]; groupId: number; tokens: string[]; offset: number };
+}) {
+  for (const [i, token] of msg.tokens.entries()) {
+    await joinChat('plaza', msg.plazaUrl, token, msg.groupId);
+    const spread = msg.spread;
+    if (spread)
+      await joinChat('plaza3', spread.urls[(spread.offset + i) % spread.urls.length], spread.tokens[i], spread.groupId);
     const ws = new WebSocket(msg.rawUrl);
     const rawReceiver: Receiver = { lastSeq: new Map() };
     ws.on('message', (data) => onText(rawReceiver, 'raw', data.toString()));
     await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
     rawSockets.push(ws);
-    receivers.push(receiver, rawReceiver);
+    receivers.push(rawReceiver);
   }
 }
 
@@ -73,8 +92,8 @@ async function run(msg: {
       if (Date.now() >= end) return;
       const text = `${msg.phase}|${sender}|${seq++}|${now().toFixed(3)}|`;
       const body = (text + PAD).slice(0, 100);
-      if (msg.target === 'plaza') plazaRooms[s].send('msg', { text: body });
-      else rawSockets[s].send(body);
+      if (msg.target === 'raw') rawSockets[s].send(body);
+      else plazaRooms[msg.target][s].send('msg', { text: body });
       sent++;
     };
     // Spread the senders' first sends over one interval so the total rate is smooth.
@@ -103,7 +122,7 @@ process.on('message', async (msg: any) => {
       phase = undefined;
       process.send!({ cmd: 'stats', ...stats });
     } else if (msg.cmd === 'close') {
-      for (const room of plazaRooms) await room.leave().catch(() => undefined);
+      for (const room of [...plazaRooms.plaza, ...plazaRooms.plaza3]) await room.leave().catch(() => undefined);
       for (const ws of rawSockets) ws.close();
       process.send!({ cmd: 'closed' });
       setTimeout(() => process.exit(0), 200);

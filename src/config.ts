@@ -100,6 +100,20 @@ const envSchema = z.object({
     .default('')
     .describe("Comma-separated allowed origins; '*' for any; empty for same-origin only."),
   TRUST_PROXY: bool.default(false).describe('Trust X-Forwarded-* headers (set behind a reverse proxy).'),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
+    .optional()
+    .describe(
+      'Redis shared by several Plaza processes (e.g. redis://127.0.0.1:6379/0; one database number per deployment). Unset: one process. Needs DATABASE_URL and JWT_SECRET; see docs/scaling.md.',
+    ),
+  PUBLIC_ADDRESS: z
+    .string()
+    .regex(/^[^\s/:]+(:\d+)?(\/[^\s]*)?$/, 'must be host[:port][/path], without a scheme')
+    .optional()
+    .describe(
+      "How clients reach this process's rooms when several processes run (e.g. plaza.example.com/p1 behind nginx, or 127.0.0.1:2568). Unset: the address the client used for matchmaking.",
+    ),
   LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
     .default('info')
@@ -455,7 +469,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     const value = env[key];
     if (value !== undefined && value !== '') input[key] = value;
   }
-  const parsed = envSchema.safeParse(input);
+  const parsed = envSchema.superRefine(scaleOutNeeds).safeParse(input);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((issue) => {
       const name = String(issue.path[0] ?? '?');
@@ -465,6 +479,29 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   return parsed.data;
+}
+
+/**
+ * Several processes on one Redis must share one database and one token secret: the embedded PGlite
+ * belongs to one process, and a generated secret would differ per process (tokens from one refused by
+ * the others).
+ */
+function scaleOutNeeds(config: z.infer<typeof envSchema>, ctx: z.RefinementCtx): void {
+  if (!config.REDIS_URL) return;
+  if (!config.DATABASE_URL)
+    ctx.addIssue({
+      code: 'custom',
+      path: ['REDIS_URL'],
+      message:
+        'needs DATABASE_URL: several processes cannot share the embedded PGlite database (set DATABASE_URL to a PostgreSQL URL, or unset REDIS_URL for one process)',
+    });
+  if (!config.JWT_SECRET)
+    ctx.addIssue({
+      code: 'custom',
+      path: ['REDIS_URL'],
+      message:
+        'needs JWT_SECRET: every process must sign and check tokens with the same secret (set JWT_SECRET to one value of at least 32 characters on every process)',
+    });
 }
 
 /** Builds a config for code (tests, CLI) from overrides on top of the defaults. */

@@ -1,8 +1,9 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
-import { defineServer, LocalPresence, type Server } from '@colyseus/core';
+import { defineServer, LocalPresence, matchMaker, type Server } from '@colyseus/core';
 import { WebSocketTransport } from '@colyseus/ws-transport';
+import { RequestContext } from '@mikro-orm/core';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { createLogger, type Logger } from './logging/logger.ts';
 import {
@@ -12,12 +13,14 @@ import {
   targetFromConfig,
   type DatabaseTarget,
 } from './db/openDatabase.ts';
-import { buildServices, type Services } from './services.ts';
+import { buildServices, type Lifecycle, type Services } from './services.ts';
 import { configureApp } from './http/createApp.ts';
 import { installCorsPolicy } from './http/corsPolicy.ts';
 import { roomDefinitions } from '../rooms/index.ts';
 import { ServersFileError } from './infra/ssh/serversFile.ts';
 import { PresenceBus } from './infra/realtime/PresenceBus.ts';
+import { connectScaleOut, type ScaleOut } from './infra/realtime/scaleOut.ts';
+import { DeadProcessSweeper } from './infra/realtime/DeadProcessSweeper.ts';
 import { stopOnSignals } from './stopOnSignals.ts';
 
 export interface RunningServer {
@@ -40,23 +43,34 @@ export interface StartOptions {
 export async function start(config: Config, options: StartOptions = {}): Promise<RunningServer> {
   const logger = options.logger ?? createLogger({ level: config.LOG_LEVEL, pretty: config.LOG_PRETTY });
   const orm = await openDatabase(options.database ?? targetFromConfig(config), openOptionsFromConfig(config, logger));
-  // One presence for Colyseus and the services, so REST and rooms share pub/sub (swap for RedisPresence to scale out).
-  const presence = new LocalPresence();
+  // One presence for Colyseus and the services, so REST and rooms share pub/sub: this process's memory,
+  // or Redis when several processes act as one server.
+  const scaleOut = config.REDIS_URL ? connectScaleOut(config.REDIS_URL, logger) : undefined;
+  const presence = scaleOut?.presence ?? new LocalPresence();
   // Every room subscribes to shared channels (session revocation), so one topic has many listeners.
   presence.setMaxListeners(0);
   let services: Services;
   try {
-    services = buildServices(config, logger, orm, new PresenceBus(presence));
+    services = buildServices(config, logger, orm, new PresenceBus(presence), scaleOut?.limiters);
   } catch (err) {
     await orm.close();
+    await scaleOut?.close();
     throw err;
   }
+  const lifecycle = scaleOut
+    ? [...services.lifecycle, scaleOutLifecycle(scaleOut, services, config, logger)]
+    : services.lifecycle;
 
   const httpServer = http.createServer(httpTimeouts(config));
   installCorsPolicy(config.CORS_ORIGINS);
   const gameServer: Server = defineServer({
     rooms: roomDefinitions({ services, logger, config }),
     presence,
+    driver: scaleOut?.driver,
+    publicAddress: config.PUBLIC_ADDRESS,
+    // A room is created by the process that received the join: the load balancer's round-robin spreads
+    // rooms, and no create is sent to a process that may have died since it last reported its load.
+    selectProcessIdToCreateRoom: async () => matchMaker.processId,
     transport: new WebSocketTransport({ server: httpServer, maxPayload: config.WS_MAX_PAYLOAD }),
     express: (app) => configureApp(app, { config, logger, services }),
     gracefullyShutdown: false,
@@ -68,11 +82,12 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     await gameServer.listen(config.PORT, config.HOST);
   } catch (err) {
     await orm.close();
+    await scaleOut?.close();
     throw err;
   }
   const started: typeof services.lifecycle = [];
   try {
-    for (const part of services.lifecycle) {
+    for (const part of lifecycle) {
       await part.start();
       started.push(part);
     }
@@ -80,11 +95,15 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     for (const part of started.reverse()) await part.stop().catch(() => {});
     await gameServer.gracefullyShutdown(false);
     await orm.close();
+    await scaleOut?.close();
     throw err;
   }
   const port = (httpServer.address() as AddressInfo).port;
   const url = `http://${config.HOST}:${port}`;
-  logger.info({ url, database: orm.config.get('driver')?.name }, 'Plaza listening');
+  logger.info(
+    { url, database: orm.config.get('driver')?.name, process_id: matchMaker.processId, redis: Boolean(scaleOut) },
+    'Plaza listening',
+  );
 
   let stopping: Promise<void> | undefined;
   const stop = () =>
@@ -92,14 +111,26 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       logger.info('shutting down');
       // Requests in flight (an upload, a write) and rooms finish on an open database, within SHUTDOWN_TIMEOUT.
       await Promise.all([drainHttp(httpServer, config.SHUTDOWN_TIMEOUT * 1000), gameServer.gracefullyShutdown(false)]);
-      for (const part of [...services.lifecycle].reverse()) {
+      for (const part of [...lifecycle].reverse()) {
         await part.stop().catch((err) => logger.error({ err, part: part.name }, 'stopping failed'));
       }
       await orm.close();
+      await scaleOut?.close();
       logger.info('stopped');
     })());
 
   return { port, url, config, logger, services, stop };
+}
+
+/** With several processes: what a dead one left behind is swept by each survivor (see DeadProcessSweeper). */
+function scaleOutLifecycle(scaleOut: ScaleOut, services: Services, config: Config, logger: Logger): Lifecycle {
+  const sweeper = new DeadProcessSweeper(scaleOut.presence, logger.child({ component: 'sweeper' }), {
+    presenceGraceSeconds: config.PRESENCE_GRACE,
+    markOffline: async (userId) => {
+      await RequestContext.create(services.orm.em, () => services.presence.set(userId, 'offline'));
+    },
+  });
+  return { name: 'dead-process-sweeper', start: async () => sweeper.start(), stop: () => sweeper.stop() };
 }
 
 /**

@@ -38,7 +38,7 @@ import { CommentService } from './domain/boards/CommentService.ts';
 import { PostService } from './domain/boards/PostService.ts';
 import { ViewCounter } from './domain/boards/ViewCounter.ts';
 import { FileService } from './domain/files/FileService.ts';
-import { UserRateLimits, type ContentAction } from './domain/shared/rateLimits.ts';
+import { memoryStore, UserRateLimits, type ContentAction, type LimiterStore } from './domain/shared/rateLimits.ts';
 import type { FileStorage } from './domain/files/FileStorage.ts';
 import { LocalDiskStorage } from './infra/storage/LocalDiskStorage.ts';
 import { SessionLeases } from './domain/ssh/SessionLeases.ts';
@@ -97,14 +97,20 @@ export interface Services {
   social: SocialService;
   support: SupportService;
   realtimeAdmin: RealtimeAdminService;
+  /** Where every rate-limit counter lives: this process's memory, or Redis shared by all processes. */
+  limiters: LimiterStore;
 }
 
-/** `bus` carries realtime events between rooms; main.ts hands the same presence to Colyseus. */
+/**
+ * `bus` carries realtime events between rooms; main.ts hands the same presence to Colyseus. `limiters`
+ * keeps rate-limit counters (Redis when several processes share them).
+ */
 export function buildServices(
   config: Config,
   logger: Logger,
   orm: Database,
   bus = new PresenceBus(new LocalPresence()),
+  limiters: LimiterStore = memoryStore,
 ): Services {
   const em = orm.em;
   const secret = resolveJwtSecret(config.JWT_SECRET, config.DATA_DIR);
@@ -113,14 +119,17 @@ export function buildServices(
     from: config.MAIL_FROM,
   });
   const audit = new AuditLog(em);
-  const accounts = buildAccounts(config, logger, orm, secret, mailer, bus);
+  const accounts = buildAccounts(config, logger, orm, secret, mailer, bus, limiters);
   const fileStorage = new LocalDiskStorage(path.join(config.DATA_DIR, 'uploads'));
   const window = config.CONTENT_RATE_WINDOW;
-  const contentLimits = new UserRateLimits<ContentAction>({
-    post: { points: config.POST_RATE_PER_USER, windowSeconds: window },
-    comment: { points: config.COMMENT_RATE_PER_USER, windowSeconds: window },
-    upload: { points: config.UPLOAD_RATE_PER_USER, windowSeconds: window },
-  });
+  const contentLimits = new UserRateLimits<ContentAction>(
+    {
+      post: { points: config.POST_RATE_PER_USER, windowSeconds: window },
+      comment: { points: config.COMMENT_RATE_PER_USER, windowSeconds: window },
+      upload: { points: config.UPLOAD_RATE_PER_USER, windowSeconds: window },
+    },
+    limiters,
+  );
   const files = new FileService(em, fileStorage, logger.child({ component: 'files' }), contentLimits, {
     allowedTypes: config.UPLOAD_ALLOWED_TYPES.split(',')
       .map((t) => t.trim())
@@ -136,11 +145,17 @@ export function buildServices(
   const ssh = buildSshServices(config, logger, orm, audit, bus);
   const presence = new PresenceService(em, bus as RealtimeBus);
   const notifications = new NotificationService(em, bus);
-  const groups = new ChatGroupService(em, bus, notifications, {
-    defaultRetention: config.CHAT_RETENTION_DEFAULT ?? null,
-    maxGroupsPerUser: config.CHAT_MAX_GROUPS_PER_USER,
-    groupsPerHour: config.CHAT_GROUPS_PER_HOUR,
-  });
+  const groups = new ChatGroupService(
+    em,
+    bus,
+    notifications,
+    {
+      defaultRetention: config.CHAT_RETENTION_DEFAULT ?? null,
+      maxGroupsPerUser: config.CHAT_MAX_GROUPS_PER_USER,
+      groupsPerHour: config.CHAT_GROUPS_PER_HOUR,
+    },
+    limiters,
+  );
   const chat = new ChatService(em, bus, groups);
   return {
     orm,
@@ -182,6 +197,7 @@ export function buildServices(
     social: new SocialService(em, bus, presence, notifications),
     support: new SupportService(em, bus),
     realtimeAdmin: new RealtimeAdminService(em, bus, groups, notifications),
+    limiters,
   };
 }
 
@@ -201,20 +217,24 @@ function buildAccounts(
   secret: string,
   mailer: Mailer,
   bus: RealtimeBus,
+  limiters: LimiterStore,
 ) {
   const log = logger.child({ component: 'auth' });
   const sessions = new SessionRevoker(orm.em, log, { accessTtlSeconds: config.ACCESS_TOKEN_TTL });
   sessions.onRevoked((event) => bus.publish(channels.revoked, event));
   const tokens = new TokenService(sessions, { secret, accessTtlSeconds: config.ACCESS_TOKEN_TTL });
-  const throttle = new AuthThrottle({
-    failuresPerAccountAndAddress: config.AUTH_FAILURES_PER_ACCOUNT_IP,
-    failuresPerAddress: config.AUTH_FAILURES_PER_IP,
-    failuresPerAccount: config.AUTH_FAILURES_PER_ACCOUNT,
-    accountWindowSeconds: config.AUTH_ACCOUNT_WINDOW,
-    requestsPerAddress: config.AUTH_RATE_PER_IP,
-    requestsPerAccount: config.AUTH_RATE_PER_ACCOUNT,
-    windowSeconds: config.AUTH_RATE_WINDOW,
-  });
+  const throttle = new AuthThrottle(
+    {
+      failuresPerAccountAndAddress: config.AUTH_FAILURES_PER_ACCOUNT_IP,
+      failuresPerAddress: config.AUTH_FAILURES_PER_IP,
+      failuresPerAccount: config.AUTH_FAILURES_PER_ACCOUNT,
+      accountWindowSeconds: config.AUTH_ACCOUNT_WINDOW,
+      requestsPerAddress: config.AUTH_RATE_PER_IP,
+      requestsPerAccount: config.AUTH_RATE_PER_ACCOUNT,
+      windowSeconds: config.AUTH_RATE_WINDOW,
+    },
+    limiters,
+  );
   const background = new BackgroundTasks(log);
   const auth = new AuthService(
     orm.em,

@@ -4,7 +4,7 @@ import { AppError } from '../../src/errors/index.ts';
 import type { Principal } from '../../src/domain/auth/TokenService.ts';
 import type { ChatService, SyncPage } from '../../src/domain/realtime/ChatService.ts';
 import type { ChatGroupService } from '../../src/domain/realtime/ChatGroupService.ts';
-import { channels, type GroupEvent } from '../../src/domain/realtime/RealtimeBus.ts';
+import { channels, roomIds, type GroupEvent } from '../../src/domain/realtime/RealtimeBus.ts';
 import type { ChatMessageView, Stored } from '../../src/domain/realtime/views.ts';
 import { authenticateWith, refusal, type AuthServices } from '../shared/roomAuth.ts';
 import { CloseCodes, PlazaRoom, principalOf, type PlazaClient, type RoomDeps } from '../shared/PlazaRoom.ts';
@@ -142,7 +142,7 @@ export class ChatRoom extends PlazaRoom<ChatRoomServices, ChatState> {
   }
 
   protected override fixedRoomId(): string {
-    return `chat-${this.groupId}`;
+    return roomIds.chat(this.groupId);
   }
 
   /** Only members of this room's own group, whatever the join options said. */

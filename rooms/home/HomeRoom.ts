@@ -5,7 +5,7 @@ import type { ChatGroupService } from '../../src/domain/realtime/ChatGroupServic
 import type { DirectMessageService } from '../../src/domain/realtime/DirectMessageService.ts';
 import type { NotificationService } from '../../src/domain/realtime/NotificationService.ts';
 import type { ChosenStatus, PresenceService, PresenceUpdate } from '../../src/domain/realtime/PresenceService.ts';
-import { channels, type HomeEvent } from '../../src/domain/realtime/RealtimeBus.ts';
+import { channels, roomIds, type HomeEvent } from '../../src/domain/realtime/RealtimeBus.ts';
 import type { FriendPresenceView, SocialService } from '../../src/domain/realtime/SocialService.ts';
 import type { DmView } from '../../src/domain/realtime/views.ts';
 import { authenticateWith, refusal, type AuthServices } from '../shared/roomAuth.ts';
@@ -145,7 +145,7 @@ export class HomeRoom extends PlazaRoom<HomeRoomServices, HomeState> {
   }
 
   protected override fixedRoomId(): string {
-    return `home-${this.userId}`;
+    return roomIds.home(this.userId);
   }
 
   /** Only its owner's devices, whichever way they came in. */

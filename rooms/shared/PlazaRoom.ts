@@ -1,4 +1,4 @@
-import { Room, type Deferred, type RoomException, type RoomMethodName } from '@colyseus/core';
+import { matchMaker, Room, type Deferred, type RoomException, type RoomMethodName } from '@colyseus/core';
 import { RequestContext } from '@mikro-orm/core';
 import type { Logger } from 'pino';
 import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
@@ -349,6 +349,7 @@ export abstract class PlazaRoom<S, State extends object = object> extends Room<{
       room_id: this.roomId,
       group_id: this.listedGroupId,
       connected_at: new Date().toISOString(),
+      process_id: matchMaker.processId,
     };
     await this.presence.hset(keys.connections, client.sessionId, JSON.stringify(record));
   }

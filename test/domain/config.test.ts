@@ -29,6 +29,30 @@ describe('configuration', () => {
     expect(message).to.include('DATABASE_URL');
   });
 
+  it('when REDIS_URL is set on the embedded database or without JWT_SECRET, then start-up is refused naming the variables', () => {
+    const refusal = (env: Record<string, string>) => {
+      try {
+        loadConfig(env);
+      } catch (err) {
+        expect(err).to.be.instanceOf(ConfigError);
+        return (err as Error).message;
+      }
+      throw new Error('the configuration should be refused');
+    };
+    const onPglite = refusal({ REDIS_URL: 'redis://127.0.0.1:6379/0', JWT_SECRET: 'x'.repeat(32) });
+    expect(onPglite).to.include('REDIS_URL').and.include('DATABASE_URL').and.not.include('JWT_SECRET');
+    const noSecret = refusal({ REDIS_URL: 'redis://127.0.0.1:6379/0', DATABASE_URL: 'postgresql://db/plaza' });
+    expect(noSecret).to.include('REDIS_URL').and.include('JWT_SECRET');
+    const config = loadConfig({
+      REDIS_URL: 'redis://127.0.0.1:6379/0',
+      DATABASE_URL: 'postgresql://db/plaza',
+      JWT_SECRET: 'x'.repeat(32),
+      PUBLIC_ADDRESS: 'plaza.example.com/p1',
+    });
+    expect(config.PUBLIC_ADDRESS).to.equal('plaza.example.com/p1');
+    expect(refusal({ PUBLIC_ADDRESS: 'https://plaza.example.com/p1' })).to.include('PUBLIC_ADDRESS');
+  });
+
   it('when the server is started with a bad variable, then it exits non-zero with a message naming it', async () => {
     const failure = await run('node', ['--import', 'tsx', 'src/main.ts'], {
       env: { ...process.env, PORT: '99999', PGLITE_DIR: 'memory://' },

@@ -1,4 +1,6 @@
 import { dropTestTemplate } from './testDatabase.ts';
+// First: no test inherits REDIS_URL but the multi-process suite, which asks testRedis.ts for it.
+import './testRedis.ts';
 
 /** Mocha root hooks (loaded through .mocharc.json `require`): once, after the whole run. */
 export const mochaHooks = {

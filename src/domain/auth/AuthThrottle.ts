@@ -1,16 +1,6 @@
-import { RateLimiterMemory, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import { AppError } from '../../errors/index.ts';
-
-/**
- * Builds one counter. The default keeps counts in this process's memory; a deployment of several
- * processes passes a factory returning `RateLimiterRedis` (same options plus `storeClient`, with a
- * `RateLimiterMemory` of the same options as `insuranceLimiter` for when Redis is briefly away), and
- * every budget below is then shared.
- */
-export type LimiterFactory = (options: { keyPrefix: string; points: number; duration: number }) => RateLimiterAbstract;
-
-/** Counters in this process's memory (one process, or a test). */
-export const memoryLimiters: LimiterFactory = (options) => new RateLimiterMemory(options);
+import { memoryStore, type LimiterStore } from '../shared/rateLimits.ts';
 
 export interface AuthThrottleOptions {
   /** Failed sign-ins on one account from one address per `windowSeconds`. */
@@ -62,7 +52,7 @@ export class AuthThrottle {
   private readonly requestsByAddress: RateLimiterAbstract;
   private readonly requestsByAccount: RateLimiterAbstract;
 
-  constructor(options: AuthThrottleOptions, limiters: LimiterFactory = memoryLimiters) {
+  constructor(options: AuthThrottleOptions, limiters: LimiterStore = memoryStore) {
     const window = options.windowSeconds;
     this.failsByAccountAndAddress = limiters({
       keyPrefix: 'auth_fail_account_ip',

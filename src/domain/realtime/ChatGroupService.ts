@@ -11,6 +11,7 @@ import type { NotificationService } from './NotificationService.ts';
 import { groupView, iso, type ChatMessageView, type GroupView } from './views.ts';
 import { discoverGroups, myGroups, type DiscoveredGroupView, type MyGroupView } from './groupListings.ts';
 import { GroupCreationLimits, type GroupLimits } from './GroupCreationLimits.ts';
+import type { LimiterStore } from '../shared/rateLimits.ts';
 
 export type { DiscoveredGroupView, MyGroupView } from './groupListings.ts';
 export type { GroupLimits } from './GroupCreationLimits.ts';
@@ -48,8 +49,9 @@ export class ChatGroupService {
     private readonly bus: RealtimeBus,
     private readonly notifications: NotificationService,
     private readonly limits: GroupLimits,
+    limiterStore?: LimiterStore,
   ) {
-    this.creationLimits = new GroupCreationLimits(limits);
+    this.creationLimits = new GroupCreationLimits(limits, limiterStore);
   }
 
   async create(owner: Author, input: GroupSettings & { name: string }): Promise<GroupView> {

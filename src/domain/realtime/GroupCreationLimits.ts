@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/sql';
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import { AppError } from '../../errors/index.ts';
+import { memoryStore, type LimiterStore } from '../shared/rateLimits.ts';
 
 export interface GroupLimits {
   defaultRetention: number | null;
@@ -12,10 +13,13 @@ export interface GroupLimits {
 
 /** How many chat groups one user may hold and how fast they may create more. */
 export class GroupCreationLimits {
-  private readonly creations: RateLimiterMemory;
+  private readonly creations: RateLimiterAbstract;
 
-  constructor(private readonly limits: GroupLimits) {
-    this.creations = new RateLimiterMemory({
+  constructor(
+    private readonly limits: GroupLimits,
+    store: LimiterStore = memoryStore,
+  ) {
+    this.creations = store({
       keyPrefix: 'chat-group-create',
       points: limits.groupsPerHour,
       duration: 3600,

@@ -14,6 +14,8 @@ export interface ConnectionView {
   room_id: string;
   group_id: number | null;
   connected_at: string;
+  /** The Plaza process holding the connection (swept when that process is gone). */
+  process_id: string;
 }
 
 export interface LiveGroupView {

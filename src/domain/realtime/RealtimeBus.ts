@@ -47,10 +47,19 @@ export interface RevocationEvent {
   role?: UserRole;
 }
 
+/**
+ * The fixed room ids of the one-per-actor rooms: every process creates, finds and checks them by these
+ * (the room-listing driver's atomic insert keeps one of each across processes).
+ */
+export const roomIds = {
+  home: (userId: number) => `home-${userId}`,
+  chat: (groupId: number) => `chat-${groupId}`,
+} as const;
+
 export const keys = {
   /** userId → JSON PresenceRecord (visible status only; invisible users are absent). */
   presence: 'plaza:presence',
-  /** sessionId → JSON ConnectionView of every live room connection. */
+  /** sessionId → JSON ConnectionView of every live room connection (with the process holding it). */
   connections: 'plaza:connections',
   /** userId → how many room connections the user holds (the per-user connection cap). */
   connectionCounts: 'plaza:connection-counts',

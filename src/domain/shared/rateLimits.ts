@@ -8,9 +8,8 @@ export interface RateBudget {
 }
 
 /**
- * Builds the counter of one budget. Memory counts per process; a deployment with several processes
- * swaps in a shared store with this one argument, e.g.
- * `(o) => new RateLimiterRedis({ storeClient: redis, ...o })`.
+ * Builds the counter of one budget. Memory counts per process; several processes share counters in
+ * Redis (src/infra/realtime/scaleOut.ts), every budget of the server through this one argument.
  */
 export type LimiterStore = (options: { keyPrefix: string; points: number; duration: number }) => RateLimiterAbstract;
 

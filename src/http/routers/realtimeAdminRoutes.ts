@@ -12,6 +12,7 @@ const ConnectionSchema = z
     room_id: z.string(),
     group_id: z.number().int().nullable(),
     connected_at: z.string(),
+    process_id: z.string(),
   })
   .meta({ id: 'RealtimeConnection' });
 
