@@ -167,7 +167,7 @@ describe('accounts: exporting my data', function () {
     expect(res.status, JSON.stringify(res.body)).to.equal(200);
     expect(res.headers.get('content-type')).to.match(/^application\/json/);
     expect(res.headers.get('content-disposition')).to.match(
-      /^attachment; filename="plaza-export-exporter-\d{4}-\d\d-\d\d\.json"$/,
+      /^attachment; filename="?plaza-export-exporter-\d{4}-\d\d-\d\d\.json"?$/,
     );
     const data = res.body;
     expect(data).to.include({ format: 'plaza-account-export', version: 1 });
