@@ -16,6 +16,34 @@ describe('accounts: admins create users, change roles and ban for a time', funct
   });
   after(() => server.close());
 
+  it('when the OpenAPI document is fetched, then every account and moderation route is there with its operationId and tag', async () => {
+    const doc = (await server.http.get('/openapi.json')).body;
+    const expected: [string, string, string, string][] = [
+      ['/admin/users', 'post', 'createUser', 'admin'],
+      ['/admin/users/{id}/role', 'put', 'setUserRole', 'admin'],
+      ['/users/me/sessions', 'get', 'listMySessions', 'users'],
+      ['/users/me/sessions/{id}', 'delete', 'endMySession', 'users'],
+      ['/users/me/sessions/end-others', 'post', 'endMyOtherSessions', 'users'],
+      ['/users/me/email', 'post', 'changeMyEmail', 'users'],
+      ['/users/me/delete', 'post', 'deleteMyAccount', 'users'],
+      ['/users/me/export', 'get', 'exportMyData', 'users'],
+      ['/auth/email/verify', 'post', 'confirmEmail', 'auth'],
+      ['/auth/email/verify/resend', 'post', 'resendEmailVerification', 'auth'],
+    ];
+    for (const [path, method, operationId, tag] of expected) {
+      const op = doc.paths[path]?.[method];
+      expect(op, `${method} ${path}`).to.be.an('object');
+      expect(op.operationId, path).to.equal(operationId);
+      expect(op.tags, path).to.deep.equal([tag]);
+    }
+    expect(
+      doc.paths['/admin/users/{id}/ban'].post.requestBody.content['application/json'].schema.properties,
+    ).to.have.keys('reason', 'until');
+    expect(doc.paths['/users/me/sessions'].get.responses['200'].content['application/json'].schema.$ref).to.equal(
+      '#/components/schemas/LoginSessionPage',
+    );
+  });
+
   it('when an admin creates a user with a role, then that user signs in with the role and the audit log records it', async () => {
     const res = await server.http.post(
       '/admin/users',
