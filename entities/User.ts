@@ -8,7 +8,8 @@ export type UserRole = (typeof USER_ROLES)[number];
 export function roleAtLeast(role: UserRole, minimum: UserRole): boolean {
   return USER_ROLES.indexOf(role) >= USER_ROLES.indexOf(minimum);
 }
-export const USER_STATUSES = ['active', 'banned'] as const;
+/** `deleted`: the account was closed by its owner; the row stays as the placeholder author of kept content. */
+export const USER_STATUSES = ['active', 'banned', 'deleted'] as const;
 export type UserStatus = (typeof USER_STATUSES)[number];
 
 const UserSchema = defineEntity({
@@ -28,6 +29,14 @@ const UserSchema = defineEntity({
     role: p.enum([...USER_ROLES]).default('user'),
     status: p.enum([...USER_STATUSES]).default('active'),
     banReason: p.string().length(500).nullable(),
+    /** A timed ban ends by itself at this instant; null with `banned` is a ban without end. */
+    bannedUntil: p.datetime().nullable(),
+    /** When the owner proved the address (null: not yet, or verification was off when it was set). */
+    emailVerifiedAt: p.datetime().nullable(),
+    /** When the owner deleted the account. */
+    deletedAt: p.datetime().nullable(),
+    /** The username a deleted account had: nobody may register it until the hold period has passed. */
+    heldUsername: p.string().length(32).nullable().index(),
     /** Bumped to invalidate every access token issued before (ban, password change). */
     tokenVersion: p.integer().default(0),
     lastSeenAt: p.datetime().nullable(),

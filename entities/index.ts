@@ -23,6 +23,8 @@ import { Follow } from './Follow.ts';
 import { UserBlock } from './UserBlock.ts';
 import { SupportMessage } from './SupportMessage.ts';
 import { Notification } from './Notification.ts';
+import { LoginSession } from './LoginSession.ts';
+import { EmailToken } from './EmailToken.ts';
 
 export {
   User,
@@ -50,6 +52,8 @@ export {
   UserBlock,
   SupportMessage,
   Notification,
+  LoginSession,
+  EmailToken,
 };
 
 /** Every entity Plaza maps; the ORM and the migration generator both read this list. */
@@ -79,4 +83,6 @@ export const allEntities = [
   UserBlock,
   SupportMessage,
   Notification,
+  LoginSession,
+  EmailToken,
 ];

@@ -75,7 +75,8 @@ const commands: Record<string, Command> = {
     const email = required(args, 'email');
     const password = typeof args.password === 'string' ? args.password : await readStdin();
     if (!password) throw new UsageError('a password is required (--password or standard input)');
-    const user = await services.auth.register({ username, email, password, role: 'admin' });
+    // The operator typed the address on the server: it needs no confirmation (EMAIL_VERIFICATION=required).
+    const user = await services.auth.register({ username, email, password, role: 'admin', emailVerified: true });
     const em = services.orm.em;
     services.audit.record(em, CLI_ACTOR, { action: 'user.create_admin', targetType: 'user', targetId: user.id });
     await em.flush();

@@ -48,6 +48,23 @@ const envSchema = z.object({
   ACCESS_TOKEN_TTL: seconds.default(900).describe('Access token lifetime in seconds.'),
   REFRESH_TOKEN_TTL: seconds.default(30 * 24 * 3600).describe('Refresh token lifetime in seconds.'),
   PASSWORD_RESET_TTL: seconds.default(1800).describe('Password reset token lifetime in seconds.'),
+  EMAIL_VERIFICATION: z
+    .enum(['off', 'optional', 'required'])
+    .optional()
+    .describe(
+      "Sign-up e-mail verification: 'off' sends nothing; 'optional' mails a token and lets the user in meanwhile; 'required' refuses sign-in (11010) until the address is confirmed. Unset: 'optional' with SMTP_URL, else 'off'.",
+    ),
+  EMAIL_TOKEN_TTL: seconds
+    .default(24 * 3600)
+    .describe('Lifetime in seconds of e-mail verification and e-mail change tokens.'),
+  DELETED_USERNAME_HOLD: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(30 * 24 * 3600)
+    .describe(
+      'Seconds the username of a deleted account stays reserved before anyone may register it (0: freed at once).',
+    ),
   AUTH_FAILURES_PER_ACCOUNT_IP: z.coerce
     .number()
     .int()
@@ -455,6 +472,11 @@ const envSchema = z.object({
 });
 
 export type Config = z.infer<typeof envSchema>;
+
+/** EMAIL_VERIFICATION as set, or its default: verify addresses when mail can actually reach them. */
+export function emailVerificationMode(config: Config): 'off' | 'optional' | 'required' {
+  return config.EMAIL_VERIFICATION ?? (config.SMTP_URL ? 'optional' : 'off');
+}
 export type ConfigInput = Partial<Record<keyof Config, string | undefined>>;
 
 /** Thrown when a variable is missing or malformed; its message names each bad variable. */

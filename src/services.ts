@@ -2,13 +2,18 @@ import crypto from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import type { Logger } from 'pino';
-import { sshSecretLookup, type Config } from './config.ts';
+import { emailVerificationMode, sshSecretLookup, type Config } from './config.ts';
 import type { Database } from './db/openDatabase.ts';
 import { AuthService } from './domain/auth/AuthService.ts';
 import { AuthThrottle } from './domain/auth/AuthThrottle.ts';
 import { BackgroundTasks } from './domain/auth/BackgroundTasks.ts';
 import { SessionRevoker } from './domain/auth/SessionRevoker.ts';
 import { TokenService } from './domain/auth/TokenService.ts';
+import { PasswordCheck } from './domain/auth/PasswordCheck.ts';
+import { LoginSessions } from './domain/auth/LoginSessions.ts';
+import { EmailVerification } from './domain/auth/EmailVerification.ts';
+import { AccountDeletion } from './domain/users/AccountDeletion.ts';
+import { AccountExport } from './domain/users/AccountExport.ts';
 import { PgRevocationFeed } from './infra/auth/PgRevocationFeed.ts';
 import { AdminService } from './domain/admin/AdminService.ts';
 import { AuditLog } from './domain/admin/AuditLog.ts';
@@ -70,6 +75,12 @@ export interface Services {
   sessions: SessionRevoker;
   auth: AuthService;
   users: UserService;
+  /** My logins as devices: list, end one, end the others. */
+  loginSessions: LoginSessions;
+  /** Address verification and e-mail changes. */
+  emails: EmailVerification;
+  accountDeletion: AccountDeletion;
+  accountExport: AccountExport;
   admin: AdminService;
   audit: AuditLog;
   mailer: Mailer;
@@ -163,7 +174,11 @@ export function buildServices(
     sessions: accounts.sessions,
     auth: accounts.auth,
     users: new UserService(em),
-    admin: new AdminService(em, accounts.sessions, audit),
+    loginSessions: accounts.loginSessions,
+    emails: accounts.emails,
+    accountDeletion: new AccountDeletion(em, { sessions: accounts.sessions, passwords: accounts.passwords, files }),
+    accountExport: new AccountExport(em),
+    admin: new AdminService(em, accounts.sessions, audit, accounts.auth),
     audit,
     mailer,
     outbox: new Outbox(em),
@@ -236,13 +251,21 @@ function buildAccounts(
     limiters,
   );
   const background = new BackgroundTasks(log);
+  const passwords = new PasswordCheck(log);
+  const loginSessions = new LoginSessions(orm.em, sessions);
+  const emails = new EmailVerification(
+    orm.em,
+    { mailer, background, throttle, passwords },
+    { mode: emailVerificationMode(config), tokenTtlSeconds: config.EMAIL_TOKEN_TTL, publicUrl: config.PUBLIC_URL },
+  );
   const auth = new AuthService(
     orm.em,
-    { tokens, sessions, throttle, mailer, background, logger: log },
+    { tokens, sessions, throttle, mailer, background, logger: log, passwords, loginSessions, emails },
     {
       refreshTtlSeconds: config.REFRESH_TOKEN_TTL,
       passwordResetTtlSeconds: config.PASSWORD_RESET_TTL,
       publicUrl: config.PUBLIC_URL,
+      deletedUsernameHoldSeconds: config.DELETED_USERNAME_HOLD,
     },
   );
   // PGlite belongs to this process: every revocation is made here. PostgreSQL may be shared: listen.
@@ -263,7 +286,7 @@ function buildAccounts(
       await feed?.stop();
     },
   };
-  return { tokens, sessions, auth, lifecycle };
+  return { tokens, sessions, auth, passwords, loginSessions, emails, lifecycle };
 }
 
 function buildAi(

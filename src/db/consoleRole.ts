@@ -12,7 +12,7 @@ export const CONSOLE_ROLE = 'plaza_console';
 /**
  * What the console may read of each application table: everything, nothing, or all but some columns.
  * Credentials stay out of reach: password hashes, token hashes and revoked tokens, and mail bodies
- * (which carry password-reset links). A table missing here is not readable at all (and a test fails
+ * (which carry password-reset and e-mail tokens). A table missing here is not readable at all (and a test fails
  * until it is classified); columns of entity properties marked `hidden()` are never readable.
  */
 export const CONSOLE_TABLES: Record<string, 'readable' | 'hidden' | { hide: string[] }> = {
@@ -27,8 +27,10 @@ export const CONSOLE_TABLES: Record<string, 'readable' | 'hidden' | { hide: stri
   chat_messages: 'readable',
   comments: 'readable',
   direct_messages: 'readable',
+  email_tokens: { hide: ['token_hash'] },
   files: 'readable',
   follows: 'readable',
+  login_sessions: 'readable',
   mikro_orm_migrations: 'readable',
   notifications: 'readable',
   outbox_emails: { hide: ['body'] },

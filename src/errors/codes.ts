@@ -41,6 +41,12 @@ export const ErrorCodes = {
   FORBIDDEN: { code: 11007, status: 403, message: 'You are not allowed to do this' },
   ACCOUNT_BANNED: { code: 11008, status: 403, message: 'This account is banned' },
   WRONG_PASSWORD: { code: 11009, status: 403, message: 'Current password is wrong' },
+  EMAIL_NOT_VERIFIED: {
+    code: 11010,
+    status: 403,
+    message: 'Confirm your e-mail address first: use the token mailed to you (POST /auth/email/verify)',
+  },
+  EMAIL_TOKEN_INVALID: { code: 11011, status: 400, message: 'E-mail token is invalid, expired or already used' },
   // 120xx accounts
   USERNAME_TAKEN: { code: 12001, status: 409, message: 'Username is already taken' },
   EMAIL_TAKEN: { code: 12002, status: 409, message: 'E-mail is already registered' },
@@ -49,6 +55,8 @@ export const ErrorCodes = {
   ALREADY_BANNED: { code: 12005, status: 409, message: 'User is already banned' },
   NOT_BANNED: { code: 12006, status: 409, message: 'User is not banned' },
   CANNOT_MODERATE_SELF: { code: 12007, status: 409, message: 'Admins cannot ban themselves' },
+  SESSION_NOT_FOUND: { code: 12009, status: 404, message: 'No such session of yours' },
+  CANNOT_CHANGE_OWN_ROLE: { code: 12010, status: 409, message: 'Admins cannot change their own role' },
   // 130xx admin database console
   DB_CONSOLE_DISABLED: { code: 13001, status: 403, message: 'The database console is disabled (DB_CONSOLE_ENABLED)' },
   DB_QUERY_REFUSED: { code: 13002, status: 422, message: 'The console accepts one read-only statement' },

@@ -13,6 +13,8 @@ import { healthRoutes } from './routers/healthRoutes.ts';
 import { authRoutes } from './routers/authRoutes.ts';
 import { userRoutes } from './routers/userRoutes.ts';
 import { adminRoutes } from './routers/adminRoutes.ts';
+import { adminAccountRoutes } from './routers/adminAccountRoutes.ts';
+import { accountRoutes } from './routers/accountRoutes.ts';
 import { dbConsoleRoutes } from './routers/dbConsoleRoutes.ts';
 import { aiRoutes } from './routers/aiRoutes.ts';
 import { boardRoutes } from './routers/boardRoutes.ts';
@@ -48,8 +50,10 @@ export function configureApp(
   const api = new Api(registry, services.tokens, { jsonLimit: config.JSON_BODY_LIMIT });
   healthRoutes(api, services.orm, config.DB_ACQUIRE_TIMEOUT_MS);
   authRoutes(api, services.auth);
+  accountRoutes(api, services);
   userRoutes(api, services.auth, services.users);
   adminRoutes(api, services.admin, services.audit, services.outbox);
+  adminAccountRoutes(api, services.admin);
   dbConsoleRoutes(api, services.dbConsole);
   // AI jobs carry CSV datasets: their body limit follows AI_MAX_INPUT_BYTES (plus JSON overhead), not JSON_BODY_LIMIT.
   aiRoutes(api, services.aiModels, services.aiJobs, { bodyLimit: config.AI_MAX_INPUT_BYTES * 2 + 64 * 1024 });

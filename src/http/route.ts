@@ -25,6 +25,8 @@ export interface RouteSpec<P, Q, B, A extends Access> {
   path: string;
   summary: string;
   description?: string;
+  /** Stable name of the operation for generated clients: verb + noun, camelCase (e.g. `listMySessions`). */
+  operationId?: string;
   tag: string;
   access: A;
   params?: P;
@@ -147,6 +149,7 @@ export class Api {
     this.registry.registerPath({
       method: spec.method,
       path: spec.path.replace(/:(\w+)/g, '{$1}'),
+      operationId: spec.operationId,
       summary: spec.summary,
       description: spec.description,
       tags: [spec.tag],

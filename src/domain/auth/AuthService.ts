@@ -8,17 +8,15 @@ import { PasswordResetToken } from '../../../entities/PasswordResetToken.ts';
 import type { Mailer } from '../mail/Mailer.ts';
 import { randomToken, sha256Hex } from '../shared/secrets.ts';
 import { privateUser, publicUser } from '../users/userViews.ts';
-import {
-  assertPasswordPolicy,
-  decoyVerify,
-  hashPassword,
-  UnreadablePasswordHashError,
-  verifyPassword,
-} from './passwords.ts';
+import { activeBan, liftEndedBan } from '../users/bans.ts';
+import { assertPasswordPolicy, decoyVerify, hashPassword } from './passwords.ts';
 import type { Principal, TokenService } from './TokenService.ts';
 import type { SessionRevoker } from './SessionRevoker.ts';
 import type { AuthThrottle } from './AuthThrottle.ts';
 import type { BackgroundTasks } from './BackgroundTasks.ts';
+import type { ClientInfo, LoginSessions } from './LoginSessions.ts';
+import type { PasswordCheck } from './PasswordCheck.ts';
+import type { EmailVerification } from './EmailVerification.ts';
 
 export interface TokenPair {
   access_token: string;
@@ -31,12 +29,12 @@ export interface AuthServiceOptions {
   refreshTtlSeconds: number;
   passwordResetTtlSeconds: number;
   publicUrl: string;
+  /** Seconds the username of a deleted account stays reserved. */
+  deletedUsernameHoldSeconds: number;
 }
 
-/** Who asks, as far as throttling is concerned: the client's address. */
-export interface Caller {
-  address: string;
-}
+/** Who asks: the client's address (throttling, the device list) and user agent (the device list). */
+export type Caller = ClientInfo;
 
 export interface AuthServiceDeps {
   tokens: TokenService;
@@ -45,6 +43,9 @@ export interface AuthServiceDeps {
   mailer: Mailer;
   background: BackgroundTasks;
   logger: Logger;
+  passwords: PasswordCheck;
+  loginSessions: LoginSessions;
+  emails: EmailVerification;
 }
 
 /** Registration, login, token rotation, logout and password recovery. */
@@ -61,9 +62,19 @@ export class AuthService {
     ({ tokens: this.tokens, sessions: this.sessions, throttle: this.throttle } = deps);
   }
 
-  /** Creates an account. Usernames and e-mails are case-insensitive and stored lower-case. */
+  /**
+   * Creates an account. Usernames and e-mails are case-insensitive and stored lower-case. A sign-up is
+   * mailed a verification token (EMAIL_VERIFICATION); an account an admin creates counts as verified.
+   */
   async register(
-    input: { username: string; email: string; password: string; nickname?: string; role?: UserRole },
+    input: {
+      username: string;
+      email: string;
+      password: string;
+      nickname?: string;
+      role?: UserRole;
+      emailVerified?: boolean;
+    },
     caller?: Caller,
   ) {
     if (caller) await this.throttle.request('register', caller.address);
@@ -77,6 +88,7 @@ export class AuthService {
       passwordHash: await hashPassword(input.password),
       nickname: input.nickname ?? input.username,
       role: input.role ?? 'user',
+      emailVerifiedAt: input.emailVerified ? new Date() : null,
     });
     try {
       await this.em.flush();
@@ -86,13 +98,14 @@ export class AuthService {
       await this.assertAvailable(username, email);
       throw err;
     }
+    if (!input.emailVerified) this.deps.emails.afterRegistration(user.id);
     return publicUser(user);
   }
 
   /** Same answer for an unknown account and a wrong password, in about the same time; throttled per account and address. */
   async login(input: { login: string; password: string }, caller: Caller): Promise<TokenPair> {
     const user = await this.checkCredentials(input, caller);
-    return this.issuePair(user, crypto.randomUUID());
+    return this.issuePair(user, crypto.randomUUID(), caller);
   }
 
   /**
@@ -129,8 +142,8 @@ export class AuthService {
         await this.sessions.revokeFamily(row.familyId);
         throw new AppError('REFRESH_TOKEN_REUSED');
       }
-      if (row.user.status === 'banned') throw new AppError('ACCOUNT_BANNED');
-      return await this.issuePair(row.user, row.familyId);
+      await this.assertMaySignIn(row.user);
+      return await this.issuePair(row.user, row.familyId, caller);
     } finally {
       await attempt.settle();
     }
@@ -183,8 +196,7 @@ export class AuthService {
   }
 
   async changePassword(principal: Principal, input: { current: string; new: string }): Promise<void> {
-    const user = await this.em.findOneOrFail(User, { id: principal.userId }, { populate: ['passwordHash'] });
-    if (!(await this.passwordMatches(user, input.current))) throw new AppError('WRONG_PASSWORD');
+    const user = await this.deps.passwords.confirm(this.em, principal.userId, input.current);
     assertPasswordPolicy(input.new, user.username);
     await this.setPassword(user.id, input.new);
   }
@@ -198,43 +210,47 @@ export class AuthService {
     const login = input.login.toLowerCase();
     const attempt = await this.throttle.attempt('login', caller.address);
     try {
-      const user = await this.em.findOne(User, login.includes('@') ? { email: login } : { username: login }, {
-        populate: ['passwordHash'],
-      });
+      const user = await this.em.findOne(
+        User,
+        { ...(login.includes('@') ? { email: login } : { username: login }), status: { $ne: 'deleted' } },
+        { populate: ['passwordHash'] },
+      );
       // One account, one budget: by username or by e-mail, the same user id.
       await attempt.forAccount(user ? `user:${user.id}` : `login:${login}`);
-      const matches = user ? await this.passwordMatches(user, input.password) : await decoyVerify(input.password);
+      const matches = user
+        ? await this.deps.passwords.matches(user, input.password)
+        : await decoyVerify(input.password);
       if (!user || !matches) {
         attempt.failed();
         throw new AppError('INVALID_CREDENTIALS');
       }
       attempt.succeeded();
-      if (user.status === 'banned')
-        throw new AppError('ACCOUNT_BANNED', { detail: { reason: user.banReason ?? null } });
+      await this.assertMaySignIn(user);
       return user;
     } finally {
       await attempt.settle();
     }
   }
 
-  /** A damaged stored hash is logged for the operator and matches nothing. */
-  private async passwordMatches(user: User, password: string): Promise<boolean> {
-    try {
-      return await verifyPassword(user.passwordHash, password);
-    } catch (err) {
-      if (!(err instanceof UnreadablePasswordHashError)) throw err;
-      this.deps.logger.error(
-        { user_id: user.id, err: err.cause },
-        'stored password hash is unreadable: reset this password (npm run cli or the reset mail)',
-      );
-      return false;
+  /**
+   * Told only to who knows the password (or holds a login): a ban says why and until when; an
+   * unconfirmed address under EMAIL_VERIFICATION=required says what to do. A timed ban that has ended
+   * is lifted here.
+   */
+  private async assertMaySignIn(user: User): Promise<void> {
+    await liftEndedBan(this.em, user);
+    const ban = activeBan(user);
+    if (ban) throw new AppError('ACCOUNT_BANNED', { detail: ban });
+    if (user.status === 'deleted') throw new AppError('REFRESH_TOKEN_INVALID');
+    if (this.deps.emails.mode === 'required' && !user.emailVerifiedAt) {
+      throw new AppError('EMAIL_NOT_VERIFIED', { detail: { email: user.email } });
     }
   }
 
   private async mailResetToken(email: string): Promise<void> {
     const em = this.em.fork();
     const user = await em.findOne(User, { email });
-    if (!user || user.status === 'banned') return;
+    if (!user || user.status !== 'active') return;
     const token = randomToken();
     em.create(PasswordResetToken, {
       id: crypto.randomUUID(),
@@ -265,8 +281,9 @@ export class AuthService {
     });
   }
 
-  private async issuePair(user: User, familyId: string): Promise<TokenPair> {
+  private async issuePair(user: User, familyId: string, caller: Caller): Promise<TokenPair> {
     const refreshToken = randomToken();
+    await this.deps.loginSessions.touch(this.em, user, familyId, caller);
     this.em.create(RefreshToken, {
       id: crypto.randomUUID(),
       user,
@@ -283,9 +300,16 @@ export class AuthService {
     };
   }
 
+  /** Free: no account has the username or address, and no recently deleted account held the username. */
   private async assertAvailable(username: string, email: string): Promise<void> {
-    const existing = await this.em.find(User, { $or: [{ username }, { email }] }, { fields: ['username', 'email'] });
-    if (existing.some((u) => u.username === username)) throw new AppError('USERNAME_TAKEN');
+    const holdSince = new Date(Date.now() - this.options.deletedUsernameHoldSeconds * 1000);
+    const existing = await this.em.find(
+      User,
+      { $or: [{ username }, { email }, { heldUsername: username, deletedAt: { $gt: holdSince } }] },
+      { fields: ['username', 'email', 'heldUsername'] },
+    );
+    if (existing.some((u) => u.username === username || u.heldUsername === username))
+      throw new AppError('USERNAME_TAKEN');
     if (existing.some((u) => u.email === email)) throw new AppError('EMAIL_TAKEN');
   }
 }

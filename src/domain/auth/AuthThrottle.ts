@@ -81,7 +81,7 @@ export class AuthThrottle {
    * Starts a credential check (`login`, `refresh`, `reset`) from `address`: refused at once when the
    * address has no failures left. Settle the attempt in a `finally`.
    */
-  async attempt(action: 'login' | 'refresh' | 'reset', address: string): Promise<CredentialAttempt> {
+  async attempt(action: 'login' | 'refresh' | 'reset' | 'email-token', address: string): Promise<CredentialAttempt> {
     const addressKey = `${action}:${address}`;
     await spend(this.failsByAddress, addressKey);
     return new CredentialAttempt(address, {
@@ -92,7 +92,7 @@ export class AuthThrottle {
   }
 
   /** Counts a request that costs us work whatever its outcome (registration, a reset mail). */
-  async request(action: 'register' | 'forgot', address: string, account?: string): Promise<void> {
+  async request(action: 'register' | 'forgot' | 'verification-mail', address: string, account?: string): Promise<void> {
     await spend(this.requestsByAddress, `${action}:${address}`);
     if (account !== undefined) await spend(this.requestsByAccount, `${action}:${account}`);
   }

@@ -1,6 +1,7 @@
 import type { User } from '../../../entities/User.ts';
+import { activeBan, effectiveStatus } from './bans.ts';
 
-/** What anyone signed in may see of a user. */
+/** What anyone signed in may see of a user. A deleted account shows as its placeholder. */
 export function publicUser(user: User) {
   return {
     id: user.id,
@@ -18,7 +19,8 @@ export function privateUser(user: User) {
   return {
     ...publicUser(user),
     email: user.email,
-    status: user.status,
+    email_verified: Boolean(user.emailVerifiedAt),
+    status: effectiveStatus(user),
     last_seen_at: user.lastSeenAt?.toISOString() ?? null,
     updated_at: user.updatedAt.toISOString(),
   };
@@ -26,7 +28,13 @@ export function privateUser(user: User) {
 
 /** What admins see in the user list. */
 export function adminUser(user: User) {
-  return { ...privateUser(user), ban_reason: user.banReason ?? null };
+  const ban = activeBan(user);
+  return {
+    ...privateUser(user),
+    ban_reason: ban?.reason ?? null,
+    banned_until: ban?.until ?? null,
+    deleted_at: user.deletedAt?.toISOString() ?? null,
+  };
 }
 
 export type PublicUser = ReturnType<typeof publicUser>;

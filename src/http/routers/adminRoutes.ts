@@ -50,13 +50,23 @@ export function adminRoutes(api: Api, admin: AdminService, audit: AuditLog, outb
       access: 'admin',
       summary: 'Ban a user',
       description:
-        'Every token of the user is revoked at once and live connections are closed. Recorded in the audit log.',
+        'Every token of the user is revoked at once and live connections are closed. With `until` the ban ends ' +
+        'by itself then; without it, when an admin lifts it. A refused sign-in tells the user the reason and ' +
+        'the end (11008, `detail: { reason, until }`). Recorded in the audit log.',
       params: IdParam,
-      body: z.object({ reason: z.string().trim().min(1).max(500) }),
+      body: z.object({
+        reason: z.string().trim().min(1).max(500),
+        until: z.iso
+          .datetime({ offset: true })
+          .refine((v) => Date.parse(v) > Date.now(), 'must be in the future')
+          .optional()
+          .meta({ description: 'When the ban ends by itself (ISO 8601); omit for a ban without end' }),
+      }),
       response: AdminUserSchema,
       errors: ['USER_NOT_FOUND', 'ALREADY_BANNED', 'CANNOT_MODERATE_SELF'],
     },
-    ({ principal, params, body }) => admin.ban(actorOf(principal), { id: params.id }, body.reason),
+    ({ principal, params, body }) =>
+      admin.ban(actorOf(principal), { id: params.id }, body.reason, body.until ? new Date(body.until) : undefined),
   );
 
   api.route(

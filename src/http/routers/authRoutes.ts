@@ -5,13 +5,13 @@ import { PASSWORD_MAX_LENGTH } from '../../domain/auth/passwords.ts';
 import type { Api } from '../route.ts';
 import { PublicUserSchema } from './schemas.ts';
 
-const Username = z
+export const Username = z
   .string()
   .trim()
   .regex(/^[A-Za-z0-9_.-]{3,32}$/, '3-32 letters, digits, dots, dashes or underscores')
   .meta({ description: 'Case-insensitive; stored lower-case', example: 'alice' });
-const Email = z.email().max(254).meta({ example: 'alice@example.com' });
-const Password = z
+export const Email = z.email().max(254).meta({ example: 'alice@example.com' });
+export const Password = z
   .string()
   .max(PASSWORD_MAX_LENGTH)
   .meta({ description: 'At least 8 characters, not the username', example: 'correct horse battery' });
@@ -136,7 +136,7 @@ export function clientIp(req: Request): string {
   return req.ip ?? req.socket.remoteAddress ?? 'unknown';
 }
 
-/** Who asks, as the auth throttle counts them. */
+/** Who asks: the address the auth throttle counts, and what the device list shows. */
 export function caller(req: Request): Caller {
-  return { address: clientIp(req) };
+  return { address: clientIp(req), userAgent: req.get('user-agent') };
 }

@@ -24,11 +24,16 @@ export const PublicUserSchema = z
 
 export const PrivateUserSchema = PublicUserSchema.extend({
   email: z.string(),
-  status: z.enum(['active', 'banned']),
+  email_verified: z.boolean(),
+  status: z.enum(['active', 'banned', 'deleted']),
   last_seen_at: z.string().nullable(),
   updated_at: z.string(),
 }).meta({ id: 'PrivateUser' });
 
-export const AdminUserSchema = PrivateUserSchema.extend({ ban_reason: z.string().nullable() }).meta({
+export const AdminUserSchema = PrivateUserSchema.extend({
+  ban_reason: z.string().nullable(),
+  banned_until: z.string().nullable().meta({ description: 'When a timed ban ends by itself; null: no end set' }),
+  deleted_at: z.string().nullable(),
+}).meta({
   id: 'AdminUser',
 });
