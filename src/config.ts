@@ -169,6 +169,39 @@ const envSchema = z.object({
     .min(1024)
     .default(64 * 1024)
     .describe('Largest WebSocket frame accepted, in bytes.'),
+  // Operations (docs/operations.md)
+  METRICS_PORT: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(65535)
+    .optional()
+    .describe(
+      'Serve Prometheus metrics (GET /metrics) on this port of METRICS_HOST, apart from the public port (0 = any free port). Unset: no metrics listener.',
+    ),
+  METRICS_HOST: z
+    .string()
+    .min(1)
+    .default('127.0.0.1')
+    .describe('Interface of the METRICS_PORT listener (loopback: only this machine can scrape).'),
+  METRICS_TOKEN: z
+    .string()
+    .min(16, 'must be at least 16 characters')
+    .optional()
+    .describe(
+      'Also serve GET /metrics on the public port to callers sending `Authorization: Bearer <METRICS_TOKEN>`. Unset: /metrics is not on the public port.',
+    ),
+  DB_WATCH_INTERVAL: z.coerce
+    .number()
+    .positive()
+    .default(5)
+    .describe(
+      'Seconds between checks that the database answers; a failed check starts an outage (one database_unavailable event), the next good one ends it.',
+    ),
+  ALERT_EMAIL: z
+    .email()
+    .optional()
+    .describe('With SMTP_URL: e-mail database_unavailable / database_recovered alerts to this address.'),
   // Boards and files (issue 3)
   VIEW_FLUSH_INTERVAL: z.coerce
     .number()

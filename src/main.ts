@@ -19,6 +19,9 @@ import { roomDefinitions } from '../rooms/index.ts';
 import { ServersFileError } from './infra/ssh/serversFile.ts';
 import { PresenceBus } from './infra/realtime/PresenceBus.ts';
 import { stopOnSignals } from './stopOnSignals.ts';
+import { PlazaMetrics } from './metrics/PlazaMetrics.ts';
+import { startMetricsServer } from './http/metricsEndpoint.ts';
+import { databaseFailure } from './errors/databaseErrors.ts';
 
 export interface RunningServer {
   port: number;
@@ -26,6 +29,8 @@ export interface RunningServer {
   config: Config;
   logger: Logger;
   services: Services;
+  /** The METRICS_PORT listener's `/metrics` URL, when one is configured. */
+  metricsUrl?: string;
   /** Stops accepting, lets rooms close, flushes pending writes, closes the database. Idempotent. */
   stop(): Promise<void>;
 }
@@ -39,20 +44,28 @@ export interface StartOptions {
 /** The composition root: config → logger → database (migrated) → services → HTTP + Colyseus → listen. */
 export async function start(config: Config, options: StartOptions = {}): Promise<RunningServer> {
   const logger = options.logger ?? createLogger({ level: config.LOG_LEVEL, pretty: config.LOG_PRETTY });
-  const orm = await openDatabase(options.database ?? targetFromConfig(config), openOptionsFromConfig(config, logger));
+  const metrics = new PlazaMetrics();
+  const orm = await openDatabase(options.database ?? targetFromConfig(config), {
+    ...openOptionsFromConfig(config, logger),
+    onQueryError: (err) => metrics.dbQueryErrors.inc({ kind: databaseFailure(err) ?? 'other' }),
+  });
   // One presence for Colyseus and the services, so REST and rooms share pub/sub (swap for RedisPresence to scale out).
   const presence = new LocalPresence();
   // Every room subscribes to shared channels (session revocation), so one topic has many listeners.
   presence.setMaxListeners(0);
   let services: Services;
   try {
-    services = buildServices(config, logger, orm, new PresenceBus(presence));
+    services = buildServices(config, logger, orm, new PresenceBus(presence), metrics);
   } catch (err) {
     await orm.close();
     throw err;
   }
 
   const httpServer = http.createServer(httpTimeouts(config));
+  httpServer.on('upgrade', (_req, socket) => {
+    metrics.wsOpened.inc();
+    socket.once('close', () => metrics.wsClosed.inc());
+  });
   installCorsPolicy(config.CORS_ORIGINS);
   const gameServer: Server = defineServer({
     rooms: roomDefinitions({ services, logger, config }),
@@ -84,12 +97,18 @@ export async function start(config: Config, options: StartOptions = {}): Promise
   }
   const port = (httpServer.address() as AddressInfo).port;
   const url = `http://${config.HOST}:${port}`;
+  let metricsServer: Awaited<ReturnType<typeof startMetricsServer>> | undefined;
+  if (config.METRICS_PORT !== undefined) {
+    metricsServer = await startMetricsServer(metrics, config.METRICS_HOST, config.METRICS_PORT);
+    logger.info({ url: metricsServer.url }, 'metrics listening');
+  }
   logger.info({ url, database: orm.config.get('driver')?.name }, 'Plaza listening');
 
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
       logger.info('shutting down');
+      await metricsServer?.close();
       // Requests in flight (an upload, a write) and rooms finish on an open database, within SHUTDOWN_TIMEOUT.
       await Promise.all([drainHttp(httpServer, config.SHUTDOWN_TIMEOUT * 1000), gameServer.gracefullyShutdown(false)]);
       for (const part of [...services.lifecycle].reverse()) {
@@ -99,7 +118,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       logger.info('stopped');
     })());
 
-  return { port, url, config, logger, services, stop };
+  return { port, url, config, logger, services, metricsUrl: metricsServer?.url, stop };
 }
 
 /**

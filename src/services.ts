@@ -26,6 +26,8 @@ import { AiDispatcher } from './domain/ai/AiDispatcher.ts';
 import { PiscinaJobRunner } from './infra/ai/PiscinaJobRunner.ts';
 import { PresenceJobNotifier } from './infra/ai/PresenceJobNotifier.ts';
 import { modelCatalog } from '../workers/models/index.ts';
+import { PlazaMetrics } from './metrics/PlazaMetrics.ts';
+import { meteredGateway, meteredRunner, registerStateGauges } from './metrics/instrument.ts';
 
 /** Background work with a life of its own: started after the server listens, stopped before the database closes. */
 export interface Lifecycle {
@@ -62,6 +64,8 @@ import { PresenceBus } from './infra/realtime/PresenceBus.ts';
 /** Every domain service, built once and handed to routers and rooms. */
 export interface Services {
   orm: Database;
+  /** Prometheus metrics of this process (GET /metrics). */
+  metrics: PlazaMetrics;
   tokens: TokenService;
   sessions: SessionRevoker;
   auth: AuthService;
@@ -101,6 +105,7 @@ export function buildServices(
   logger: Logger,
   orm: Database,
   bus = new PresenceBus(new LocalPresence()),
+  metrics = new PlazaMetrics(),
 ): Services {
   const em = orm.em;
   const secret = resolveJwtSecret(config.JWT_SECRET, config.DATA_DIR);
@@ -124,12 +129,13 @@ export function buildServices(
     maxFilesPerItem: config.UPLOAD_MAX_FILES,
     quotaBytes: config.UPLOAD_QUOTA_BYTES,
   });
-  const ai = buildAi(config, logger, orm, audit, bus, files);
+  const ai = buildAi(config, logger, orm, audit, bus, files, metrics);
   const views = new ViewCounter(em, logger.child({ component: 'views' }), {
     salt: crypto.createHmac('sha256', secret).update('plaza post views').digest('hex'),
     flushIntervalMs: config.VIEW_FLUSH_INTERVAL * 1000,
   });
-  const ssh = buildSshServices(config, logger, em, audit);
+  const ssh = buildSshServices(config, logger, em, audit, metrics);
+  registerStateGauges(metrics, orm, ssh.services.health);
   const presence = new PresenceService(em, bus as RealtimeBus);
   const notifications = new NotificationService(em, bus);
   const groups = new ChatGroupService(em, bus, notifications, {
@@ -140,6 +146,7 @@ export function buildServices(
   const chat = new ChatService(em, bus, groups);
   return {
     orm,
+    metrics,
     tokens: accounts.tokens,
     sessions: accounts.sessions,
     auth: accounts.auth,
@@ -249,14 +256,18 @@ function buildAi(
   audit: AuditLog,
   bus: RealtimeBus,
   datasetFiles: DatasetFiles,
+  metrics: PlazaMetrics,
 ) {
   const registry = new AiModelRegistry(orm.em, modelCatalog({ testModels: config.AI_TEST_MODELS }), audit);
-  const runner = new PiscinaJobRunner({
-    threads: config.AI_POOL_SIZE,
-    queue: config.AI_POOL_QUEUE,
-    memoryMb: config.AI_WORKER_MEMORY_MB,
-    testModels: config.AI_TEST_MODELS,
-  });
+  const runner = meteredRunner(
+    new PiscinaJobRunner({
+      threads: config.AI_POOL_SIZE,
+      queue: config.AI_POOL_QUEUE,
+      memoryMb: config.AI_WORKER_MEMORY_MB,
+      testModels: config.AI_TEST_MODELS,
+    }),
+    metrics,
+  );
   const aiLogger = logger.child({ component: 'ai' });
   const notifier = new PresenceJobNotifier(bus, aiLogger);
   const dispatcher = new AiDispatcher(orm.em, runner, registry, notifier, aiLogger, {
@@ -289,14 +300,15 @@ export interface SshServices {
 }
 
 /** The SSH area: targets from the servers file, pooled ssh2 gateway, health checks, session lease. */
-function buildSshServices(config: Config, logger: Logger, em: Database['em'], audit: AuditLog) {
+function buildSshServices(config: Config, logger: Logger, em: Database['em'], audit: AuditLog, metrics: PlazaMetrics) {
   const servers = loadServersFile(config.SSH_SERVERS_FILE, sshSecretLookup());
   const log = logger.child({ component: 'ssh' });
-  const gateway = new Ssh2Gateway(servers, {
+  const pooled = new Ssh2Gateway(servers, {
     connectTimeoutMs: config.SSH_CONNECT_TIMEOUT * 1000,
     idleMs: config.SSH_IDLE_TIMEOUT * 1000,
     log,
   });
+  const gateway = meteredGateway(pooled, metrics);
   const health = new HealthMonitor(servers.targets, {
     intervalMs: config.SSH_HEALTH_INTERVAL * 1000,
     timeoutMs: config.SSH_CONNECT_TIMEOUT * 1000,
@@ -324,7 +336,7 @@ function buildSshServices(config: Config, logger: Logger, em: Database['em'], au
     start: async () => health.start(),
     stop: async () => {
       health.stop();
-      await gateway.close();
+      await pooled.close();
     },
   };
   return { services, lifecycle };
