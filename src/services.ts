@@ -27,6 +27,10 @@ import { PiscinaJobRunner } from './infra/ai/PiscinaJobRunner.ts';
 import { PresenceJobNotifier } from './infra/ai/PresenceJobNotifier.ts';
 import { modelCatalog } from '../workers/models/index.ts';
 import { PlazaMetrics } from './metrics/PlazaMetrics.ts';
+import { DatabaseProbe } from './db/DatabaseProbe.ts';
+import { DatabaseWatch } from './domain/ops/DatabaseWatch.ts';
+import { AdminAlerts } from './domain/ops/AdminAlerts.ts';
+import { AlertMailer } from './infra/mail/AlertMailer.ts';
 import { meteredGateway, meteredRunner, registerStateGauges } from './metrics/instrument.ts';
 
 /** Background work with a life of its own: started after the server listens, stopped before the database closes. */
@@ -66,6 +70,8 @@ export interface Services {
   orm: Database;
   /** Prometheus metrics of this process (GET /metrics). */
   metrics: PlazaMetrics;
+  /** Whether the database answers; one event when an outage starts and one when it ends. */
+  databaseWatch: DatabaseWatch;
   tokens: TokenService;
   sessions: SessionRevoker;
   auth: AuthService;
@@ -144,9 +150,17 @@ export function buildServices(
     groupsPerHour: config.CHAT_GROUPS_PER_HOUR,
   });
   const chat = new ChatService(em, bus, groups);
+  const databaseWatch = buildDatabaseWatch(
+    config,
+    logger,
+    orm,
+    metrics,
+    new AdminAlerts(em, bus, notifications, logger),
+  );
   return {
     orm,
     metrics,
+    databaseWatch: databaseWatch.watch,
     tokens: accounts.tokens,
     sessions: accounts.sessions,
     auth: accounts.auth,
@@ -175,6 +189,7 @@ export function buildServices(
       // Its flush timer runs from construction; stopping writes every pending view.
       { name: 'view-counter', start: async () => {}, stop: () => views.close() },
       ssh.lifecycle,
+      databaseWatch.lifecycle,
     ],
     bus,
     chat,
@@ -186,6 +201,43 @@ export function buildServices(
     support: new SupportService(em, bus),
     realtimeAdmin: new RealtimeAdminService(em, bus, groups, notifications),
   };
+}
+
+/**
+ * The database watch and who hears its events: the log (in the watch), the metrics, every admin's
+ * home, and ALERT_EMAIL when SMTP is configured.
+ */
+function buildDatabaseWatch(config: Config, logger: Logger, orm: Database, metrics: PlazaMetrics, alerts: AdminAlerts) {
+  const log = logger.child({ component: 'database' });
+  const watch = new DatabaseWatch(
+    new DatabaseProbe(orm, config.DB_ACQUIRE_TIMEOUT_MS),
+    log,
+    config.DB_WATCH_INTERVAL * 1000,
+  );
+  watch.onEvent((e) => {
+    metrics.dbEvents.inc({ event: e.event });
+    metrics.dbAvailable.set(e.event === 'database_unavailable' ? 0 : 1);
+  });
+  watch.onEvent((e) => alerts.onDatabaseEvent(e));
+  // Who the admins are must be known before the database goes away.
+  watch.onHealthyCheck(() => alerts.refreshAdmins());
+  const mail =
+    config.ALERT_EMAIL && config.SMTP_URL
+      ? new AlertMailer(config.SMTP_URL, { from: config.MAIL_FROM, to: config.ALERT_EMAIL, log })
+      : undefined;
+  if (mail) watch.onEvent((e) => mail.onDatabaseEvent(e));
+  const lifecycle: Lifecycle = {
+    name: 'database-watch',
+    start: async () => {
+      await alerts.refreshAdmins();
+      watch.start();
+    },
+    stop: async () => {
+      await watch.stop();
+      mail?.close();
+    },
+  };
+  return { watch, lifecycle };
 }
 
 /** Where mail waits for delivery, outside the database (the server CLI reads it too). */
