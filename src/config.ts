@@ -202,6 +202,43 @@ const envSchema = z.object({
     .email()
     .optional()
     .describe('With SMTP_URL: e-mail database_unavailable / database_recovered alerts to this address.'),
+  BACKUP_INTERVAL: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(0)
+    .describe(
+      'Seconds between scheduled full backups into BACKUP_DIR (0 = none). With several processes on one PostgreSQL, one of them takes them.',
+    ),
+  BACKUP_KEEP: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(7)
+    .describe('Backups kept in BACKUP_DIR after a scheduled backup; older ones are deleted.'),
+  RETENTION_INTERVAL: seconds
+    .default(3600)
+    .describe('Seconds between retention passes (one process applies them; see the *_RETENTION_DAYS settings).'),
+  AI_RESULT_RETENTION_DAYS: z.coerce
+    .number()
+    .min(0)
+    .default(90)
+    .describe('Days a finished AI job keeps its stored dataset and result (0 = forever); the job row stays.'),
+  SSH_AUDIT_RETENTION_DAYS: z.coerce
+    .number()
+    .min(0)
+    .default(365)
+    .describe('Days SSH audit entries (commands, transfers, sessions) are kept (0 = forever).'),
+  OUTBOX_RETENTION_DAYS: z.coerce
+    .number()
+    .min(0)
+    .default(30)
+    .describe('Days the record of a delivered e-mail is kept (0 = forever); undelivered mail is never deleted.'),
+  TOKEN_RETENTION_DAYS: z.coerce
+    .number()
+    .min(0)
+    .default(7)
+    .describe('Days expired refresh and password-reset tokens are kept after they expire (0 = forever).'),
   // Boards and files (issue 3)
   VIEW_FLUSH_INTERVAL: z.coerce
     .number()

@@ -21,6 +21,7 @@ import { PresenceBus } from './infra/realtime/PresenceBus.ts';
 import { stopOnSignals } from './stopOnSignals.ts';
 import { PlazaMetrics } from './metrics/PlazaMetrics.ts';
 import { startMetricsServer } from './http/metricsEndpoint.ts';
+import { answerBackupRequests } from './infra/backup/backupRequests.ts';
 import { databaseFailure } from './errors/databaseErrors.ts';
 
 export interface RunningServer {
@@ -171,7 +172,9 @@ async function main(): Promise<void> {
   // it and then stops cleanly instead of killing the process halfway.
   stopOnSignals(starting, logger, { deadlineMs: config.SHUTDOWN_TIMEOUT * 2000 });
   try {
-    await starting;
+    const server = await starting;
+    // `npm run cli -- backup` asks a running server on the embedded database to back itself up.
+    answerBackupRequests(config.BACKUP_DIR, (name) => server.services.takeBackup(name), logger);
   } catch (err) {
     if (err instanceof DatabaseOpenError || err instanceof ServersFileError) {
       console.error(err.message);

@@ -31,6 +31,10 @@ import { DatabaseProbe } from './db/DatabaseProbe.ts';
 import { DatabaseWatch } from './domain/ops/DatabaseWatch.ts';
 import { AdminAlerts } from './domain/ops/AdminAlerts.ts';
 import { AlertMailer } from './infra/mail/AlertMailer.ts';
+import { Retention } from './domain/ops/Retention.ts';
+import { MaintenanceLeader } from './infra/ops/MaintenanceLeader.ts';
+import { dumpPgliteOpen, dumpPostgres } from './infra/backup/databaseBackup.ts';
+import { createBackup, pruneBackups, type BackupInfo } from './infra/backup/plazaBackup.ts';
 import { meteredGateway, meteredRunner, registerStateGauges } from './metrics/instrument.ts';
 
 /** Background work with a life of its own: started after the server listens, stopped before the database closes. */
@@ -72,6 +76,9 @@ export interface Services {
   metrics: PlazaMetrics;
   /** Whether the database answers; one event when an outage starts and one when it ends. */
   databaseWatch: DatabaseWatch;
+  /** Takes a full backup of this server's state into BACKUP_DIR (online, embedded database included). */
+  takeBackup(name?: string): Promise<BackupInfo>;
+  retention: Retention;
   tokens: TokenService;
   sessions: SessionRevoker;
   auth: AuthService;
@@ -150,6 +157,7 @@ export function buildServices(
     groupsPerHour: config.CHAT_GROUPS_PER_HOUR,
   });
   const chat = new ChatService(em, bus, groups);
+  const ops = buildMaintenance(config, logger, orm, metrics);
   const databaseWatch = buildDatabaseWatch(
     config,
     logger,
@@ -161,6 +169,8 @@ export function buildServices(
     orm,
     metrics,
     databaseWatch: databaseWatch.watch,
+    takeBackup: ops.takeBackup,
+    retention: ops.retention,
     tokens: accounts.tokens,
     sessions: accounts.sessions,
     auth: accounts.auth,
@@ -190,6 +200,7 @@ export function buildServices(
       { name: 'view-counter', start: async () => {}, stop: () => views.close() },
       ssh.lifecycle,
       databaseWatch.lifecycle,
+      ops.lifecycle,
     ],
     bus,
     chat,
@@ -238,6 +249,74 @@ function buildDatabaseWatch(config: Config, logger: Logger, orm: Database, metri
     },
   };
   return { watch, lifecycle };
+}
+
+/**
+ * Backups of this server's state and the periodic maintenance: scheduled backups (BACKUP_INTERVAL,
+ * keeping BACKUP_KEEP) and retention passes, run by the one process that leads (MaintenanceLeader).
+ */
+function buildMaintenance(config: Config, logger: Logger, orm: Database, metrics: PlazaMetrics) {
+  const log = logger.child({ component: 'maintenance' });
+  const postgresUrl = orm.config.get('driver')?.name === 'PostgreSqlDriver' ? orm.config.get('clientUrl') : undefined;
+  const place = {
+    target: postgresUrl ? { kind: 'postgresql' as const, url: postgresUrl } : { kind: 'pglite' as const, dataDir: '' },
+    dataDir: config.DATA_DIR,
+    backupDir: config.BACKUP_DIR,
+  };
+  const dump = postgresUrl ? dumpPostgres(postgresUrl) : dumpPgliteOpen(orm);
+  const takeBackup = async (name?: string) => {
+    try {
+      const made = await createBackup(place, dump, { name });
+      metrics.backups.inc({ result: 'ok' });
+      return made;
+    } catch (err) {
+      metrics.backups.inc({ result: 'error' });
+      throw err;
+    }
+  };
+  const retention = new Retention(orm.em, {
+    aiResultDays: config.AI_RESULT_RETENTION_DAYS,
+    sshAuditDays: config.SSH_AUDIT_RETENTION_DAYS,
+    outboxDays: config.OUTBOX_RETENTION_DAYS,
+    tokenDays: config.TOKEN_RETENTION_DAYS,
+  });
+  const leader = new MaintenanceLeader(postgresUrl);
+  const timers: NodeJS.Timeout[] = [];
+  let running = Promise.resolve();
+  const every = (seconds: number, what: string, task: () => Promise<void>) => {
+    const tick = () => {
+      running = running.then(async () => {
+        try {
+          if (await leader.leads()) await task();
+        } catch (err) {
+          log.error({ err, task: what }, `${what} failed`);
+        }
+      });
+    };
+    timers.push(setInterval(tick, seconds * 1000).unref());
+  };
+  const lifecycle: Lifecycle = {
+    name: 'maintenance',
+    start: async () => {
+      if (config.BACKUP_INTERVAL > 0) {
+        every(config.BACKUP_INTERVAL, 'scheduled backup', async () => {
+          const made = await takeBackup();
+          const pruned = pruneBackups(config.BACKUP_DIR, config.BACKUP_KEEP);
+          log.info({ file: made.file, bytes: made.bytes, pruned }, 'scheduled backup written');
+        });
+      }
+      every(config.RETENTION_INTERVAL, 'retention', async () => {
+        const removed = await retention.apply();
+        log.info({ removed }, 'retention applied');
+      });
+    },
+    stop: async () => {
+      for (const t of timers) clearInterval(t);
+      await running;
+      await leader.release();
+    },
+  };
+  return { takeBackup, retention, lifecycle };
 }
 
 /** Where mail waits for delivery, outside the database (the server CLI reads it too). */
