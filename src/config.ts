@@ -105,7 +105,12 @@ const envSchema = z.object({
     .default('info')
     .describe('pino log level.'),
   LOG_PRETTY: bool.default(false).describe('Human-readable logs instead of JSON lines.'),
-  PUBLIC_URL: z.url().default('http://127.0.0.1:2567').describe('Base URL used in links Plaza sends (password reset).'),
+  PUBLIC_URL: z
+    .url()
+    .optional()
+    .describe(
+      'Base URL of the links Plaza sends (password reset: PUBLIC_URL/console/reset?token=…). Unset: the address the server actually listens on.',
+    ),
   SMTP_URL: z
     .string()
     .regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL')
@@ -114,6 +119,16 @@ const envSchema = z.object({
       'Send e-mail over SMTP. Unset: e-mail waits in the mail drop (DATA_DIR/mail) for the operator: `npm run cli -- outbox`.',
     ),
   MAIL_FROM: z.string().default('Plaza <no-reply@plaza.local>').describe('Sender address of outgoing e-mail.'),
+  MAIL_RETRY_BASE: seconds
+    .default(30)
+    .describe('Seconds before a failed SMTP send is tried again; doubled after each failure (at most an hour).'),
+  MAIL_RETRY_ATTEMPTS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(50)
+    .default(8)
+    .describe('SMTP attempts per message before it is left in the mail drop for the operator.'),
   DB_CONSOLE_ENABLED: bool.default(false).describe('Enable the admin read-only SQL console (/admin/db/*).'),
   DB_CONSOLE_MAX_ROWS: z.coerce
     .number()

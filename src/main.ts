@@ -56,12 +56,14 @@ export async function start(config: Config, options: StartOptions = {}): Promise
   presence.setMaxListeners(0);
   let services: Services;
   try {
-    services = buildServices(config, logger, orm, new PresenceBus(presence), metrics);
+    // Links in mail use PUBLIC_URL, or else the address the server turns out to listen on (PORT=0 included).
+    services = buildServices(config, logger, orm, new PresenceBus(presence), metrics, () => config.PUBLIC_URL ?? url);
   } catch (err) {
     await orm.close();
     throw err;
   }
 
+  let url = `http://${config.HOST}:${config.PORT}`;
   const httpServer = http.createServer(httpTimeouts(config));
   httpServer.on('upgrade', (_req, socket) => {
     metrics.wsOpened.inc();
@@ -97,7 +99,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     throw err;
   }
   const port = (httpServer.address() as AddressInfo).port;
-  const url = `http://${config.HOST}:${port}`;
+  url = `http://${config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST}:${port}`;
   let metricsServer: Awaited<ReturnType<typeof startMetricsServer>> | undefined;
   if (config.METRICS_PORT !== undefined) {
     metricsServer = await startMetricsServer(metrics, config.METRICS_HOST, config.METRICS_PORT);

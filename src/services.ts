@@ -119,15 +119,17 @@ export function buildServices(
   orm: Database,
   bus = new PresenceBus(new LocalPresence()),
   metrics = new PlazaMetrics(),
+  publicUrl: () => string = () => config.PUBLIC_URL ?? `http://${config.HOST}:${config.PORT}`,
 ): Services {
   const em = orm.em;
   const secret = resolveJwtSecret(config.JWT_SECRET, config.DATA_DIR);
   const mailer = new OutboxMailer(em, mailDrop(config), logger.child({ component: 'mail' }), {
     smtpUrl: config.SMTP_URL,
     from: config.MAIL_FROM,
+    retry: { baseMs: config.MAIL_RETRY_BASE * 1000, attempts: config.MAIL_RETRY_ATTEMPTS },
   });
   const audit = new AuditLog(em);
-  const accounts = buildAccounts(config, logger, orm, secret, mailer, bus);
+  const accounts = buildAccounts(config, logger, orm, secret, mailer, bus, publicUrl);
   const fileStorage = new LocalDiskStorage(path.join(config.DATA_DIR, 'uploads'));
   const window = config.CONTENT_RATE_WINDOW;
   const contentLimits = new UserRateLimits<ContentAction>({
@@ -333,8 +335,9 @@ function buildAccounts(
   logger: Logger,
   orm: Database,
   secret: string,
-  mailer: Mailer,
+  mailer: OutboxMailer,
   bus: RealtimeBus,
+  publicUrl: () => string,
 ) {
   const log = logger.child({ component: 'auth' });
   const sessions = new SessionRevoker(orm.em, log, { accessTtlSeconds: config.ACCESS_TOKEN_TTL });
@@ -356,13 +359,14 @@ function buildAccounts(
     {
       refreshTtlSeconds: config.REFRESH_TOKEN_TTL,
       passwordResetTtlSeconds: config.PASSWORD_RESET_TTL,
-      publicUrl: config.PUBLIC_URL,
+      publicUrl,
     },
   );
   // PGlite belongs to this process: every revocation is made here. PostgreSQL may be shared: listen.
   const postgresUrl = orm.config.get('driver')?.name === 'PostgreSqlDriver' ? orm.config.get('clientUrl') : undefined;
   const feed = postgresUrl ? new PgRevocationFeed(postgresUrl, sessions, log) : undefined;
   let purgeTimer: NodeJS.Timeout | undefined;
+  let retryTimer: NodeJS.Timeout | undefined;
   const lifecycle: Lifecycle = {
     name: 'accounts',
     start: async () => {
@@ -370,9 +374,16 @@ function buildAccounts(
       purgeTimer = setInterval(() => {
         sessions.purgeExpired().catch((err) => log.warn({ err }, 'purging expired revocations failed'));
       }, 3600_000).unref();
+      retryTimer = setInterval(
+        () => {
+          mailer.retryDue().catch((err) => log.warn({ err }, 'retrying mail failed'));
+        },
+        Math.min(config.MAIL_RETRY_BASE * 1000, 30_000) / 2,
+      ).unref();
     },
     stop: async () => {
       clearInterval(purgeTimer);
+      clearInterval(retryTimer);
       await background.drain(config.SHUTDOWN_TIMEOUT * 1000);
       await feed?.stop();
     },
