@@ -11,7 +11,7 @@ import { cliEnv, runCli } from '../helpers/cli.ts';
 
 describe('server CLI (create-admin, promote, ban)', function () {
   // Each CLI call is a process of its own that opens the database: slow on a busy machine.
-  this.timeout(180_000);
+  this.timeout(400_000);
   let db: TestDatabase;
   let env: Record<string, string>;
   let pgliteDir: string;
