@@ -261,7 +261,9 @@ function buildMaintenance(config: Config, logger: Logger, orm: Database, metrics
   const log = logger.child({ component: 'maintenance' });
   const postgresUrl = orm.config.get('driver')?.name === 'PostgreSqlDriver' ? orm.config.get('clientUrl') : undefined;
   const place = {
-    target: postgresUrl ? { kind: 'postgresql' as const, url: postgresUrl } : { kind: 'pglite' as const, dataDir: '' },
+    target: postgresUrl
+      ? { kind: 'postgresql' as const, url: postgresUrl }
+      : { kind: 'pglite' as const, dataDir: config.PGLITE_DIR },
     dataDir: config.DATA_DIR,
     backupDir: config.BACKUP_DIR,
   };
