@@ -6,13 +6,9 @@ export class Migration20261129193500_mail_retry extends Migration {
   override up(): void | Promise<void> {
     this.addSql(`alter table "outbox_emails" add column "attempts" int not null default 0;`);
     this.addSql(`alter table "outbox_emails" add column "next_attempt_at" timestamptz null;`);
-    this.addSql(
-      `create index "outbox_emails_next_attempt_at_index" on "outbox_emails" ("next_attempt_at") where "sent_at" is null;`,
-    );
   }
 
   override down(): void | Promise<void> {
-    this.addSql(`drop index "outbox_emails_next_attempt_at_index";`);
     this.addSql(`alter table "outbox_emails" drop column "next_attempt_at", drop column "attempts";`);
   }
 }
