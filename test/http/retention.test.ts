@@ -52,7 +52,7 @@ describe('retention of stored records', function () {
     await eventually(
       async () => (await count('select count(*) as n from outbox_emails')) === 0,
       'a retention pass has run',
-      20_000,
+      60_000,
     );
     const jobs = await sql<{ dataset: unknown; result: unknown }>('select dataset, result from ai_jobs order by id');
     expect(jobs[0]!.result, 'the old result is gone').to.equal(null);
