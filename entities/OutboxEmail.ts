@@ -17,6 +17,10 @@ const OutboxEmailSchema = defineEntity({
     transport: p.string().length(16),
     sentAt: p.datetime().nullable(),
     error: p.text().nullable(),
+    /** SMTP delivery attempts so far. */
+    attempts: p.integer().default(0),
+    /** When the next SMTP attempt is due; null once sent or given up. */
+    nextAttemptAt: p.datetime().nullable(),
     createdAt: p.datetime().onCreate(() => new Date()),
   },
 });

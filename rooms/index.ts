@@ -2,6 +2,7 @@ import { defineRoom } from '@colyseus/core';
 import type { Logger } from 'pino';
 import type { Config } from '../src/config.ts';
 import type { Services } from '../src/services.ts';
+import type { PlazaMetrics } from '../src/metrics/PlazaMetrics.ts';
 import { authenticateWith } from './shared/roomAuth.ts';
 import type { RoomSettings } from './shared/PlazaRoom.ts';
 import { ChatRoom, chatOnAuth } from './chat/ChatRoom.ts';
@@ -9,19 +10,20 @@ import { HomeRoom, homeOnAuth } from './home/HomeRoom.ts';
 import { SshRoom } from './ssh/SshRoom.ts';
 
 /** The settings every room shares, including the one per-user rate budget across all rooms (and processes). */
-export function roomSettings(config: Config, limiters: Services['limiters']): RoomSettings {
+export function roomSettings(config: Config, limiters: Services['limiters'], metrics: PlazaMetrics): RoomSettings {
   return {
     maxMessagesPerSecond: config.ROOM_MAX_MESSAGES_PER_SECOND,
     reconnectGraceSeconds: config.RECONNECT_GRACE,
     maxConnectionsPerUser: config.ROOM_MAX_CONNECTIONS_PER_USER,
     storeTimeoutMs: config.CHAT_STORE_TIMEOUT_MS,
     limiter: limiters({ keyPrefix: 'room-send', points: config.CHAT_RATE_PER_SECOND * 2, duration: 2 }),
+    metrics,
   };
 }
 
 /** Every room type Plaza serves, each with only the services it uses. main.ts hands the result to defineServer. */
 export function roomDefinitions({ services, logger, config }: { services: Services; logger: Logger; config: Config }) {
-  const base = { logger, settings: roomSettings(config, services.limiters) };
+  const base = { logger, settings: roomSettings(config, services.limiters, services.metrics) };
   const { orm, tokens, chat, groups, dms, social, presence, notifications, ssh } = services;
   return {
     // One home actor per user (all their devices), one chat room per group; both have fixed room ids.

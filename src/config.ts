@@ -136,7 +136,12 @@ const envSchema = z.object({
     .default('info')
     .describe('pino log level.'),
   LOG_PRETTY: bool.default(false).describe('Human-readable logs instead of JSON lines.'),
-  PUBLIC_URL: z.url().default('http://127.0.0.1:2567').describe('Base URL used in links Plaza sends (password reset).'),
+  PUBLIC_URL: z
+    .url()
+    .optional()
+    .describe(
+      'Base URL of the links Plaza sends (password reset: PUBLIC_URL/console/reset?token=…). Unset: the address the server actually listens on.',
+    ),
   SMTP_URL: z
     .string()
     .regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL')
@@ -145,6 +150,16 @@ const envSchema = z.object({
       'Send e-mail over SMTP. Unset: e-mail waits in the mail drop (DATA_DIR/mail) for the operator: `npm run cli -- outbox`.',
     ),
   MAIL_FROM: z.string().default('Plaza <no-reply@plaza.local>').describe('Sender address of outgoing e-mail.'),
+  MAIL_RETRY_BASE: seconds
+    .default(30)
+    .describe('Seconds before a failed SMTP send is tried again; doubled after each failure (at most an hour).'),
+  MAIL_RETRY_ATTEMPTS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(50)
+    .default(8)
+    .describe('SMTP attempts per message before it is left in the mail drop for the operator.'),
   DB_CONSOLE_ENABLED: bool.default(false).describe('Enable the admin read-only SQL console (/admin/db/*).'),
   DB_CONSOLE_MAX_ROWS: z.coerce
     .number()
@@ -200,6 +215,76 @@ const envSchema = z.object({
     .min(1024)
     .default(64 * 1024)
     .describe('Largest WebSocket frame accepted, in bytes.'),
+  // Operations (docs/operations.md)
+  METRICS_PORT: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(65535)
+    .optional()
+    .describe(
+      'Serve Prometheus metrics (GET /metrics) on this port of METRICS_HOST, apart from the public port (0 = any free port). Unset: no metrics listener.',
+    ),
+  METRICS_HOST: z
+    .string()
+    .min(1)
+    .default('127.0.0.1')
+    .describe('Interface of the METRICS_PORT listener (loopback: only this machine can scrape).'),
+  METRICS_TOKEN: z
+    .string()
+    .min(16, 'must be at least 16 characters')
+    .optional()
+    .describe(
+      'Also serve GET /metrics on the public port to callers sending `Authorization: Bearer <METRICS_TOKEN>`. Unset: /metrics is not on the public port.',
+    ),
+  DB_WATCH_INTERVAL: z.coerce
+    .number()
+    .positive()
+    .default(5)
+    .describe(
+      'Seconds between checks that the database answers; a failed check starts an outage (one database_unavailable event), the next good one ends it.',
+    ),
+  ALERT_EMAIL: z
+    .email()
+    .optional()
+    .describe('With SMTP_URL: e-mail database_unavailable / database_recovered alerts to this address.'),
+  BACKUP_INTERVAL: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(0)
+    .describe(
+      'Seconds between scheduled full backups into BACKUP_DIR (0 = none). With several processes on one PostgreSQL, one of them takes them.',
+    ),
+  BACKUP_KEEP: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(7)
+    .describe('Backups kept in BACKUP_DIR after a scheduled backup; older ones are deleted.'),
+  RETENTION_INTERVAL: seconds
+    .default(3600)
+    .describe('Seconds between retention passes (one process applies them; see the *_RETENTION_DAYS settings).'),
+  AI_RESULT_RETENTION_DAYS: z.coerce
+    .number()
+    .min(0)
+    .default(90)
+    .describe('Days a finished AI job keeps its stored dataset and result (0 = forever); the job row stays.'),
+  SSH_AUDIT_RETENTION_DAYS: z.coerce
+    .number()
+    .min(0)
+    .default(365)
+    .describe('Days SSH audit entries (commands, transfers, sessions) are kept (0 = forever).'),
+  OUTBOX_RETENTION_DAYS: z.coerce
+    .number()
+    .min(0)
+    .default(30)
+    .describe('Days the record of a delivered e-mail is kept (0 = forever); undelivered mail is never deleted.'),
+  TOKEN_RETENTION_DAYS: z.coerce
+    .number()
+    .min(0)
+    .default(7)
+    .describe('Days expired refresh and password-reset tokens are kept after they expire (0 = forever).'),
   // Boards and files (issue 3)
   VIEW_FLUSH_INTERVAL: z.coerce
     .number()

@@ -22,6 +22,10 @@ import { PresenceBus } from './infra/realtime/PresenceBus.ts';
 import { connectScaleOut, type ScaleOut } from './infra/realtime/scaleOut.ts';
 import { DeadProcessSweeper } from './infra/realtime/DeadProcessSweeper.ts';
 import { stopOnSignals } from './stopOnSignals.ts';
+import { PlazaMetrics } from './metrics/PlazaMetrics.ts';
+import { startMetricsServer } from './http/metricsEndpoint.ts';
+import { answerBackupRequests } from './infra/backup/backupRequests.ts';
+import { databaseFailure } from './errors/databaseErrors.ts';
 
 export interface RunningServer {
   port: number;
@@ -29,6 +33,8 @@ export interface RunningServer {
   config: Config;
   logger: Logger;
   services: Services;
+  /** The METRICS_PORT listener's `/metrics` URL, when one is configured. */
+  metricsUrl?: string;
   /** Stops accepting, lets rooms close, flushes pending writes, closes the database. Idempotent. */
   stop(): Promise<void>;
 }
@@ -42,7 +48,11 @@ export interface StartOptions {
 /** The composition root: config → logger → database (migrated) → services → HTTP + Colyseus → listen. */
 export async function start(config: Config, options: StartOptions = {}): Promise<RunningServer> {
   const logger = options.logger ?? createLogger({ level: config.LOG_LEVEL, pretty: config.LOG_PRETTY });
-  const orm = await openDatabase(options.database ?? targetFromConfig(config), openOptionsFromConfig(config, logger));
+  const metrics = new PlazaMetrics();
+  const orm = await openDatabase(options.database ?? targetFromConfig(config), {
+    ...openOptionsFromConfig(config, logger),
+    onQueryError: (err) => metrics.dbQueryErrors.inc({ kind: databaseFailure(err) ?? 'other' }),
+  });
   // One presence for Colyseus and the services, so REST and rooms share pub/sub: this process's memory,
   // or Redis when several processes act as one server.
   const scaleOut = config.REDIS_URL ? connectScaleOut(config.REDIS_URL, logger) : undefined;
@@ -51,7 +61,16 @@ export async function start(config: Config, options: StartOptions = {}): Promise
   presence.setMaxListeners(0);
   let services: Services;
   try {
-    services = buildServices(config, logger, orm, new PresenceBus(presence), scaleOut?.limiters);
+    // Links in mail use PUBLIC_URL, or else the address the server turns out to listen on (PORT=0 included).
+    services = buildServices(
+      config,
+      logger,
+      orm,
+      new PresenceBus(presence),
+      scaleOut?.limiters,
+      metrics,
+      () => config.PUBLIC_URL ?? url,
+    );
   } catch (err) {
     await orm.close();
     await scaleOut?.close();
@@ -61,7 +80,12 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     ? [...services.lifecycle, scaleOutLifecycle(scaleOut, services, config, logger)]
     : services.lifecycle;
 
+  let url = `http://${config.HOST}:${config.PORT}`;
   const httpServer = http.createServer(httpTimeouts(config));
+  httpServer.on('upgrade', (_req, socket) => {
+    metrics.wsOpened.inc();
+    socket.once('close', () => metrics.wsClosed.inc());
+  });
   installCorsPolicy(config.CORS_ORIGINS);
   const gameServer: Server = defineServer({
     rooms: roomDefinitions({ services, logger, config }),
@@ -99,7 +123,12 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     throw err;
   }
   const port = (httpServer.address() as AddressInfo).port;
-  const url = `http://${config.HOST}:${port}`;
+  url = `http://${config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST}:${port}`;
+  let metricsServer: Awaited<ReturnType<typeof startMetricsServer>> | undefined;
+  if (config.METRICS_PORT !== undefined) {
+    metricsServer = await startMetricsServer(metrics, config.METRICS_HOST, config.METRICS_PORT);
+    logger.info({ url: metricsServer.url }, 'metrics listening');
+  }
   logger.info(
     { url, database: orm.config.get('driver')?.name, process_id: matchMaker.processId, redis: Boolean(scaleOut) },
     'Plaza listening',
@@ -109,6 +138,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
   const stop = () =>
     (stopping ??= (async () => {
       logger.info('shutting down');
+      await metricsServer?.close();
       // Requests in flight (an upload, a write) and rooms finish on an open database, within SHUTDOWN_TIMEOUT.
       await Promise.all([drainHttp(httpServer, config.SHUTDOWN_TIMEOUT * 1000), gameServer.gracefullyShutdown(false)]);
       for (const part of [...lifecycle].reverse()) {
@@ -119,7 +149,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       logger.info('stopped');
     })());
 
-  return { port, url, config, logger, services, stop };
+  return { port, url, config, logger, services, metricsUrl: metricsServer?.url, stop };
 }
 
 /** With several processes: what a dead one left behind is swept by each survivor (see DeadProcessSweeper). */
@@ -183,7 +213,9 @@ async function main(): Promise<void> {
   // it and then stops cleanly instead of killing the process halfway.
   stopOnSignals(starting, logger, { deadlineMs: config.SHUTDOWN_TIMEOUT * 2000 });
   try {
-    await starting;
+    const server = await starting;
+    // `npm run cli -- backup` asks a running server on the embedded database to back itself up.
+    answerBackupRequests(config.BACKUP_DIR, (name) => server.services.takeBackup(name), logger);
   } catch (err) {
     if (err instanceof DatabaseOpenError || err instanceof ServersFileError) {
       console.error(err.message);

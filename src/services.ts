@@ -31,6 +31,16 @@ import { AiDispatcher } from './domain/ai/AiDispatcher.ts';
 import { PiscinaJobRunner } from './infra/ai/PiscinaJobRunner.ts';
 import { PresenceJobNotifier } from './infra/ai/PresenceJobNotifier.ts';
 import { modelCatalog } from '../workers/models/index.ts';
+import { PlazaMetrics } from './metrics/PlazaMetrics.ts';
+import { DatabaseProbe } from './db/DatabaseProbe.ts';
+import { DatabaseWatch } from './domain/ops/DatabaseWatch.ts';
+import { AdminAlerts } from './domain/ops/AdminAlerts.ts';
+import { AlertMailer } from './infra/mail/AlertMailer.ts';
+import { Retention } from './domain/ops/Retention.ts';
+import { MaintenanceLeader } from './infra/ops/MaintenanceLeader.ts';
+import { dumpPgliteOpen, dumpPostgres } from './infra/backup/databaseBackup.ts';
+import { createBackup, pruneBackups, type BackupInfo } from './infra/backup/plazaBackup.ts';
+import { meteredGateway, meteredRunner, registerStateGauges } from './metrics/instrument.ts';
 
 /** Background work with a life of its own: started after the server listens, stopped before the database closes. */
 export interface Lifecycle {
@@ -71,6 +81,13 @@ import { PresenceBus } from './infra/realtime/PresenceBus.ts';
 /** Every domain service, built once and handed to routers and rooms. */
 export interface Services {
   orm: Database;
+  /** Prometheus metrics of this process (GET /metrics). */
+  metrics: PlazaMetrics;
+  /** Whether the database answers; one event when an outage starts and one when it ends. */
+  databaseWatch: DatabaseWatch;
+  /** Takes a full backup of this server's state into BACKUP_DIR (online, embedded database included). */
+  takeBackup(name?: string): Promise<BackupInfo>;
+  retention: Retention;
   tokens: TokenService;
   sessions: SessionRevoker;
   auth: AuthService;
@@ -122,15 +139,18 @@ export function buildServices(
   orm: Database,
   bus = new PresenceBus(new LocalPresence()),
   limiters: LimiterStore = memoryStore,
+  metrics = new PlazaMetrics(),
+  publicUrl: () => string = () => config.PUBLIC_URL ?? `http://${config.HOST}:${config.PORT}`,
 ): Services {
   const em = orm.em;
   const secret = resolveJwtSecret(config.JWT_SECRET, config.DATA_DIR);
   const mailer = new OutboxMailer(em, mailDrop(config), logger.child({ component: 'mail' }), {
     smtpUrl: config.SMTP_URL,
     from: config.MAIL_FROM,
+    retry: { baseMs: config.MAIL_RETRY_BASE * 1000, attempts: config.MAIL_RETRY_ATTEMPTS },
   });
   const audit = new AuditLog(em);
-  const accounts = buildAccounts(config, logger, orm, secret, mailer, bus, limiters);
+  const accounts = buildAccounts(config, logger, orm, secret, mailer, bus, limiters, publicUrl);
   const fileStorage = new LocalDiskStorage(path.join(config.DATA_DIR, 'uploads'));
   const window = config.CONTENT_RATE_WINDOW;
   const contentLimits = new UserRateLimits<ContentAction>(
@@ -148,12 +168,13 @@ export function buildServices(
     maxFilesPerItem: config.UPLOAD_MAX_FILES,
     quotaBytes: config.UPLOAD_QUOTA_BYTES,
   });
-  const ai = buildAi(config, logger, orm, audit, bus, files);
+  const ai = buildAi(config, logger, orm, audit, bus, files, metrics);
   const views = new ViewCounter(em, logger.child({ component: 'views' }), {
     salt: crypto.createHmac('sha256', secret).update('plaza post views').digest('hex'),
     flushIntervalMs: config.VIEW_FLUSH_INTERVAL * 1000,
   });
-  const ssh = buildSshServices(config, logger, orm, audit, bus);
+  const ssh = buildSshServices(config, logger, orm, audit, bus, metrics);
+  registerStateGauges(metrics, orm, ssh.services.health);
   const presence = new PresenceService(em, bus as RealtimeBus);
   const notifications = new NotificationService(em, bus);
   const groups = new ChatGroupService(
@@ -168,8 +189,20 @@ export function buildServices(
     limiters,
   );
   const chat = new ChatService(em, bus, groups);
+  const ops = buildMaintenance(config, logger, orm, metrics);
+  const databaseWatch = buildDatabaseWatch(
+    config,
+    logger,
+    orm,
+    metrics,
+    new AdminAlerts(em, bus, notifications, logger),
+  );
   return {
     orm,
+    metrics,
+    databaseWatch: databaseWatch.watch,
+    takeBackup: ops.takeBackup,
+    retention: ops.retention,
     tokens: accounts.tokens,
     sessions: accounts.sessions,
     auth: accounts.auth,
@@ -202,6 +235,8 @@ export function buildServices(
       // Its flush timer runs from construction; stopping writes every pending view.
       { name: 'view-counter', start: async () => {}, stop: () => views.close() },
       ssh.lifecycle,
+      databaseWatch.lifecycle,
+      ops.lifecycle,
     ],
     bus,
     chat,
@@ -214,6 +249,113 @@ export function buildServices(
     realtimeAdmin: new RealtimeAdminService(em, bus, groups, notifications),
     limiters,
   };
+}
+
+/**
+ * The database watch and who hears its events: the log (in the watch), the metrics, every admin's
+ * home, and ALERT_EMAIL when SMTP is configured.
+ */
+function buildDatabaseWatch(config: Config, logger: Logger, orm: Database, metrics: PlazaMetrics, alerts: AdminAlerts) {
+  const log = logger.child({ component: 'database' });
+  const watch = new DatabaseWatch(
+    new DatabaseProbe(orm, config.DB_ACQUIRE_TIMEOUT_MS),
+    log,
+    config.DB_WATCH_INTERVAL * 1000,
+  );
+  watch.onEvent((e) => {
+    metrics.dbEvents.inc({ event: e.event });
+    metrics.dbAvailable.set(e.event === 'database_unavailable' ? 0 : 1);
+  });
+  watch.onEvent((e) => alerts.onDatabaseEvent(e));
+  // Who the admins are must be known before the database goes away.
+  watch.onHealthyCheck(() => alerts.refreshAdmins());
+  const mail =
+    config.ALERT_EMAIL && config.SMTP_URL
+      ? new AlertMailer(config.SMTP_URL, { from: config.MAIL_FROM, to: config.ALERT_EMAIL, log })
+      : undefined;
+  if (mail) watch.onEvent((e) => mail.onDatabaseEvent(e));
+  const lifecycle: Lifecycle = {
+    name: 'database-watch',
+    start: async () => {
+      await alerts.refreshAdmins();
+      watch.start();
+    },
+    stop: async () => {
+      await watch.stop();
+      mail?.close();
+    },
+  };
+  return { watch, lifecycle };
+}
+
+/**
+ * Backups of this server's state and the periodic maintenance: scheduled backups (BACKUP_INTERVAL,
+ * keeping BACKUP_KEEP) and retention passes, run by the one process that leads (MaintenanceLeader).
+ */
+function buildMaintenance(config: Config, logger: Logger, orm: Database, metrics: PlazaMetrics) {
+  const log = logger.child({ component: 'maintenance' });
+  const postgresUrl = orm.config.get('driver')?.name === 'PostgreSqlDriver' ? orm.config.get('clientUrl') : undefined;
+  const place = {
+    target: postgresUrl
+      ? { kind: 'postgresql' as const, url: postgresUrl }
+      : { kind: 'pglite' as const, dataDir: config.PGLITE_DIR },
+    dataDir: config.DATA_DIR,
+    backupDir: config.BACKUP_DIR,
+  };
+  const dump = postgresUrl ? dumpPostgres(postgresUrl) : dumpPgliteOpen(orm);
+  const takeBackup = async (name?: string) => {
+    try {
+      const made = await createBackup(place, dump, { name });
+      metrics.backups.inc({ result: 'ok' });
+      return made;
+    } catch (err) {
+      metrics.backups.inc({ result: 'error' });
+      throw err;
+    }
+  };
+  const retention = new Retention(orm.em, {
+    aiResultDays: config.AI_RESULT_RETENTION_DAYS,
+    sshAuditDays: config.SSH_AUDIT_RETENTION_DAYS,
+    outboxDays: config.OUTBOX_RETENTION_DAYS,
+    tokenDays: config.TOKEN_RETENTION_DAYS,
+  });
+  const leader = new MaintenanceLeader(postgresUrl);
+  const timers: NodeJS.Timeout[] = [];
+  let running = Promise.resolve();
+  const every = (seconds: number, what: string, task: () => Promise<void>) => {
+    const tick = () => {
+      running = running.then(async () => {
+        try {
+          if (await leader.leads()) await task();
+        } catch (err) {
+          log.error({ err, task: what }, `${what} failed`);
+        }
+      });
+    };
+    timers.push(setInterval(tick, seconds * 1000).unref());
+  };
+  const lifecycle: Lifecycle = {
+    name: 'maintenance',
+    start: async () => {
+      if (config.BACKUP_INTERVAL > 0) {
+        every(config.BACKUP_INTERVAL, 'scheduled backup', async () => {
+          const made = await takeBackup();
+          const pruned = pruneBackups(config.BACKUP_DIR, config.BACKUP_KEEP);
+          log.info({ file: made.file, bytes: made.bytes, pruned }, 'scheduled backup written');
+        });
+      }
+      every(config.RETENTION_INTERVAL, 'retention', async () => {
+        const removed = await retention.apply();
+        log.info({ removed }, 'retention applied');
+      });
+    },
+    stop: async () => {
+      for (const t of timers) clearInterval(t);
+      await running;
+      await leader.release();
+    },
+  };
+  return { takeBackup, retention, lifecycle };
 }
 
 /** Where mail waits for delivery, outside the database (the server CLI reads it too). */
@@ -230,9 +372,10 @@ function buildAccounts(
   logger: Logger,
   orm: Database,
   secret: string,
-  mailer: Mailer,
+  mailer: OutboxMailer,
   bus: RealtimeBus,
   limiters: LimiterStore,
+  publicUrl: () => string,
 ) {
   const log = logger.child({ component: 'auth' });
   const sessions = new SessionRevoker(orm.em, log, { accessTtlSeconds: config.ACCESS_TOKEN_TTL });
@@ -256,7 +399,7 @@ function buildAccounts(
   const emails = new EmailVerification(
     orm.em,
     { mailer, background, throttle, passwords },
-    { mode: emailVerificationMode(config), tokenTtlSeconds: config.EMAIL_TOKEN_TTL, publicUrl: config.PUBLIC_URL },
+    { mode: emailVerificationMode(config), tokenTtlSeconds: config.EMAIL_TOKEN_TTL, publicUrl },
   );
   const auth = new AuthService(
     orm.em,
@@ -264,7 +407,7 @@ function buildAccounts(
     {
       refreshTtlSeconds: config.REFRESH_TOKEN_TTL,
       passwordResetTtlSeconds: config.PASSWORD_RESET_TTL,
-      publicUrl: config.PUBLIC_URL,
+      publicUrl,
       deletedUsernameHoldSeconds: config.DELETED_USERNAME_HOLD,
     },
   );
@@ -272,6 +415,7 @@ function buildAccounts(
   const postgresUrl = orm.config.get('driver')?.name === 'PostgreSqlDriver' ? orm.config.get('clientUrl') : undefined;
   const feed = postgresUrl ? new PgRevocationFeed(postgresUrl, sessions, log) : undefined;
   let purgeTimer: NodeJS.Timeout | undefined;
+  let retryTimer: NodeJS.Timeout | undefined;
   const lifecycle: Lifecycle = {
     name: 'accounts',
     start: async () => {
@@ -279,9 +423,16 @@ function buildAccounts(
       purgeTimer = setInterval(() => {
         sessions.purgeExpired().catch((err) => log.warn({ err }, 'purging expired revocations failed'));
       }, 3600_000).unref();
+      retryTimer = setInterval(
+        () => {
+          mailer.retryDue().catch((err) => log.warn({ err }, 'retrying mail failed'));
+        },
+        Math.min(config.MAIL_RETRY_BASE * 1000, 30_000) / 2,
+      ).unref();
     },
     stop: async () => {
       clearInterval(purgeTimer);
+      clearInterval(retryTimer);
       await background.drain(config.SHUTDOWN_TIMEOUT * 1000);
       await feed?.stop();
     },
@@ -296,14 +447,18 @@ function buildAi(
   audit: AuditLog,
   bus: RealtimeBus,
   datasetFiles: DatasetFiles,
+  metrics: PlazaMetrics,
 ) {
   const registry = new AiModelRegistry(orm.em, modelCatalog({ testModels: config.AI_TEST_MODELS }), audit);
-  const runner = new PiscinaJobRunner({
-    threads: config.AI_POOL_SIZE,
-    queue: config.AI_POOL_QUEUE,
-    memoryMb: config.AI_WORKER_MEMORY_MB,
-    testModels: config.AI_TEST_MODELS,
-  });
+  const runner = meteredRunner(
+    new PiscinaJobRunner({
+      threads: config.AI_POOL_SIZE,
+      queue: config.AI_POOL_QUEUE,
+      memoryMb: config.AI_WORKER_MEMORY_MB,
+      testModels: config.AI_TEST_MODELS,
+    }),
+    metrics,
+  );
   const aiLogger = logger.child({ component: 'ai' });
   const notifier = new PresenceJobNotifier(bus, aiLogger);
   const dispatcher = new AiDispatcher(orm.em, runner, registry, notifier, aiLogger, {
@@ -342,16 +497,24 @@ export interface SshServices {
 }
 
 /** The SSH area: targets from the servers file, pooled ssh2 gateway, health checks, session lease. */
-function buildSshServices(config: Config, logger: Logger, orm: Database, audit: AuditLog, bus: PresenceBus) {
+function buildSshServices(
+  config: Config,
+  logger: Logger,
+  orm: Database,
+  audit: AuditLog,
+  bus: PresenceBus,
+  metrics: PlazaMetrics,
+) {
   const em = orm.em;
   const servers = loadServersFile(config.SSH_SERVERS_FILE, sshSecretLookup());
   const log = logger.child({ component: 'ssh' });
-  const gateway = new Ssh2Gateway(servers, {
+  const pooled = new Ssh2Gateway(servers, {
     connectTimeoutMs: config.SSH_CONNECT_TIMEOUT * 1000,
     idleMs: config.SSH_IDLE_TIMEOUT * 1000,
     killGraceMs: config.SSH_KILL_GRACE * 1000,
     log,
   });
+  const gateway = meteredGateway(pooled, metrics);
   const monitor = new HealthMonitor(servers.targets, {
     intervalMs: config.SSH_HEALTH_INTERVAL * 1000,
     timeoutMs: config.SSH_CONNECT_TIMEOUT * 1000,
@@ -387,7 +550,7 @@ function buildSshServices(config: Config, logger: Logger, orm: Database, audit: 
     start: () => checks.start(),
     stop: async () => {
       await checks.stop();
-      await gateway.close();
+      await pooled.close();
     },
   };
   return { services, lifecycle };

@@ -162,7 +162,7 @@ export class ChatRoom extends PlazaRoom<ChatRoomServices, ChatState> {
   }
 
   /** Lets messages already being stored finish (and be delivered) before the database closes. */
-  override async onDispose() {
+  protected override async disposing() {
     await this.sends?.drained();
   }
 

@@ -192,7 +192,7 @@ export class HomeRoom extends PlazaRoom<HomeRoomServices, HomeState> {
     }, this.presenceGraceSeconds * 1000);
   }
 
-  override async onDispose() {
+  protected override async disposing() {
     if (this.published === 'offline') return;
     // Left online with a shared presence store, the user would look online to everyone for good.
     await this.publishStatus('offline').catch((err) =>

@@ -9,6 +9,7 @@ import { channels, keys, type RevocationEvent } from '../../src/domain/realtime/
 import type { ConnectionView } from '../../src/domain/realtime/RealtimeAdminService.ts';
 import { roleAtLeast, type UserRole } from '../../entities/User.ts';
 import { principalOf, refusal, type PlazaClient } from './roomAuth.ts';
+import type { PlazaMetrics } from '../../src/metrics/PlazaMetrics.ts';
 
 export { principalOf, type PlazaClient } from './roomAuth.ts';
 
@@ -30,6 +31,7 @@ export interface RoomSettings {
   storeTimeoutMs: number;
   /** The per-user application rate, one budget across every room of the process. */
   limiter: RateLimiterAbstract;
+  metrics: PlazaMetrics;
 }
 
 /** What every Plaza room receives from rooms/index.ts through `defineRoom(X, deps)`: only what it uses. */
@@ -57,8 +59,10 @@ interface Held {
  * - every connection listed for the admin views; errors in the catalogue form; no throwing handler
  *   takes down the room or the process.
  *
- * Subclasses implement the hooks `admit`, `joined`, `dropped`, `rejoined` and `left`, not the
- * Colyseus lifecycle methods, which this class owns.
+ * - every room, session, message and store counted in the metrics, by room type.
+ *
+ * Subclasses implement the hooks `admit`, `joined`, `dropped`, `rejoined`, `left` and `disposing`,
+ * not the Colyseus lifecycle methods, which this class owns.
  */
 export abstract class PlazaRoom<S, State extends object = object> extends Room<{ state: State; client: PlazaClient }> {
   /** Least role that may be in this room. */
@@ -79,8 +83,10 @@ export abstract class PlazaRoom<S, State extends object = object> extends Room<{
     if (id) this.roomId = id;
     this.log = options.logger.child({ room: this.roomName, room_id: this.roomId });
     this.maxMessagesPerSecond = this.settings.maxMessagesPerSecond;
+    this.settings.metrics.rooms.inc({ room: this.roomName });
     this.onMessage('*', (client: PlazaClient, type: string | number) =>
-      this.handle(client, String(type), () => {
+      // A client chooses unknown type names: one label for all of them keeps the series bounded.
+      this.handle(client, 'unknown', () => {
         throw new AppError('UNKNOWN_ROOM_MESSAGE', { detail: { type } });
       }),
     );
@@ -105,6 +111,9 @@ export abstract class PlazaRoom<S, State extends object = object> extends Room<{
   protected rejoined(_client: PlazaClient): Promise<void> | void {}
   /** A connection is gone for good (left, closed, or its grace ran out). */
   protected left(_client: PlazaClient, _code?: number): Promise<void> | void {}
+
+  /** The room is closing: finish what it owns (stores in flight, timers). */
+  protected disposing(): Promise<void> | void {}
 
   /** Seconds a dropped connection keeps its seat. */
   protected reconnectGraceSeconds(): number {
@@ -151,6 +160,11 @@ export abstract class PlazaRoom<S, State extends object = object> extends Room<{
     await this.rejoined(client);
   }
 
+  override async onDispose(): Promise<void> {
+    this.settings.metrics.rooms.dec({ room: this.roomName });
+    await this.disposing();
+  }
+
   override async onLeave(client: PlazaClient, code?: number): Promise<void> {
     if (!this.held.has(client.sessionId)) return;
     this.closing.delete(client.sessionId);
@@ -160,6 +174,8 @@ export abstract class PlazaRoom<S, State extends object = object> extends Room<{
 
   /** A join or reconnect refused: the catalogue form for the SDK; an unexpected failure is logged. */
   private refuse(client: PlazaClient, err: unknown) {
+    const { error } = toAppError(err);
+    if (error.status === 401) this.settings.metrics.authFailures.inc({ edge: 'room', code: String(error.code) });
     if (toAppError(err).unexpected) this.log.error({ err, user_id: client.auth?.userId }, 'join failed');
     return refusal(err);
   }
@@ -214,10 +230,14 @@ export abstract class PlazaRoom<S, State extends object = object> extends Room<{
    * retry); any other failure keeps its own code (a validation error is 30008, never "retryable").
    */
   protected async persist<T>(work: () => Promise<T>): Promise<T> {
+    const stop = this.settings.metrics.chatStoreSeconds.startTimer({ room: this.roomName });
     try {
-      return await this.withDb(work);
+      const stored = await this.withDb(work);
+      stop({ result: 'ok' });
+      return stored;
     } catch (err) {
       const { error } = toAppError(err);
+      stop({ result: error.key === 'SERVICE_UNAVAILABLE' ? 'unavailable' : 'error' });
       if (error.key !== 'SERVICE_UNAVAILABLE') throw err;
       this.log.warn({ err }, 'storing a message failed: the database is unavailable');
       throw new AppError('MESSAGE_STORE_UNAVAILABLE', { detail: { retryable: true } });
@@ -315,9 +335,15 @@ export abstract class PlazaRoom<S, State extends object = object> extends Room<{
 
   private async handle(client: PlazaClient, type: string, work: () => unknown, raw?: unknown): Promise<void> {
     if (this.closing.has(client.sessionId)) return;
+    const counted = { room: this.roomName, type };
     try {
       await work();
+      this.settings.metrics.roomMessages.inc({ ...counted, result: 'ok' });
     } catch (err) {
+      const code = String(toAppError(err).error.code);
+      this.settings.metrics.roomMessages.inc({ ...counted, result: code });
+      if (toAppError(err).error.key === 'ROOM_RATE_LIMITED')
+        this.settings.metrics.rateLimited.inc({ edge: 'room', code });
       const clientMsgId = (raw as { client_msg_id?: unknown } | null | undefined)?.client_msg_id;
       this.sendError(client, err, typeof clientMsgId === 'string' ? { type, client_msg_id: clientMsgId } : { type });
     }
@@ -341,6 +367,7 @@ export abstract class PlazaRoom<S, State extends object = object> extends Room<{
       throw new AppError('TOO_MANY_CONNECTIONS', { detail: { max_connections: this.settings.maxConnectionsPerUser } });
     }
     this.held.set(client.sessionId, { client });
+    this.settings.metrics.sessions.inc({ room: this.roomName });
     const record: ConnectionView = {
       session_id: client.sessionId,
       user_id: auth.userId,
@@ -356,6 +383,7 @@ export abstract class PlazaRoom<S, State extends object = object> extends Room<{
 
   private async release(client: PlazaClient): Promise<void> {
     if (!this.held.delete(client.sessionId)) return;
+    this.settings.metrics.sessions.dec({ room: this.roomName });
     await this.presence.hincrby(keys.connectionCounts, String(principalOf(client).userId), -1);
     await this.presence.hdel(keys.connections, client.sessionId);
   }

@@ -124,7 +124,7 @@ export class SshRoom extends PlazaRoom<SshRoomServices, SshState> {
     await this.refreshSession();
   }
 
-  override async onDispose(): Promise<void> {
+  protected override async disposing(): Promise<void> {
     this.unsubscribeHealth?.();
     for (const run of this.running.values()) run.abort.abort();
   }

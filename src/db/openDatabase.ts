@@ -4,7 +4,7 @@ import { MikroORM } from '@mikro-orm/sql';
 import type { Config } from '../config.ts';
 import { databaseFailure, databaseReason, sqlState } from '../errors/databaseErrors.ts';
 import { ormOptions, type DatabaseTarget } from './ormOptions.ts';
-import type { PoolTimeouts } from './pgPool.ts';
+import type { PoolTimeouts, QueryErrorListener } from './pgPool.ts';
 import { CONSOLE_ROLE, ensureConsoleRole } from './consoleRole.ts';
 
 export type { DatabaseTarget };
@@ -30,6 +30,8 @@ export interface OpenOptions {
   /** Prepare the admin console's database role (when the console is enabled). */
   consoleRole?: boolean;
   log?: ProgressLog;
+  /** Told about every failed query of the server's pool (PostgreSQL). */
+  onQueryError?: QueryErrorListener;
 }
 
 /** Connects are bounded even for callers that pass no settings (CLI, tests): `pg` alone waits forever. */
@@ -139,7 +141,7 @@ async function openPostgres(
   } finally {
     await migrating.close(true);
   }
-  const orm = await MikroORM.init(ormOptions(target, timeouts));
+  const orm = await MikroORM.init(ormOptions(target, timeouts, options.onQueryError));
   try {
     await orm.em.getConnection().execute('select 1');
   } catch (err) {

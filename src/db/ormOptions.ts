@@ -6,7 +6,7 @@ import type { Options } from '@mikro-orm/sql';
 import type { PGlite } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { allEntities } from '../../entities/index.ts';
-import { pgPoolOptions, type PoolTimeouts } from './pgPool.ts';
+import { pgPoolOptions, type PoolTimeouts, type QueryErrorListener } from './pgPool.ts';
 
 export const MIGRATIONS_DIR = path.join(import.meta.dirname, 'migrations');
 
@@ -29,7 +29,11 @@ export type DatabaseTarget =
  * ORM options shared by the server, the CLI and the migration generator: one mapping, one set of
  * migrations. `timeouts` bound the PostgreSQL pool (none: `pg`'s defaults, which wait forever).
  */
-export function ormOptions(target: DatabaseTarget, timeouts?: PoolTimeouts): Options {
+export function ormOptions(
+  target: DatabaseTarget,
+  timeouts?: PoolTimeouts,
+  onQueryError?: QueryErrorListener,
+): Options {
   const common: Options = {
     entities: allEntities,
     extensions: [Migrator],
@@ -53,7 +57,7 @@ export function ormOptions(target: DatabaseTarget, timeouts?: PoolTimeouts): Opt
       driver: PostgreSqlDriver,
       clientUrl: target.url,
       pool: { min: 0, max: 10 },
-      ...(timeouts ? { driverOptions: () => pgPoolOptions(timeouts) } : {}),
+      ...(timeouts ? { driverOptions: () => pgPoolOptions(timeouts, onQueryError) } : {}),
     };
   }
   return {

@@ -24,15 +24,22 @@ export interface PoolTimeouts {
 /** Idle time before the first TCP keepalive probe on a pooled connection. */
 const KEEPALIVE_DELAY_MS = 10_000;
 
+/** Told about every query that fails on a pooled connection (the metrics count them). */
+export type QueryErrorListener = (err: unknown) => void;
+
+/** Names the server's sessions in `pg_stat_activity`, so the CLI can tell a running Plaza uses the database. */
+export const SERVER_APPLICATION_NAME = 'plaza-server';
+
 /** Options for the `pg` pool MikroORM builds (`driverOptions` of the PostgreSQL driver). */
-export function pgPoolOptions(timeouts: PoolTimeouts): Record<string, unknown> {
+export function pgPoolOptions(timeouts: PoolTimeouts, onQueryError?: QueryErrorListener): Record<string, unknown> {
   return {
     connectionTimeoutMillis: timeouts.acquireTimeoutMs,
     idleTimeoutMillis: timeouts.idleTimeoutMs,
     keepAlive: true,
     keepAliveInitialDelayMillis: KEEPALIVE_DELAY_MS,
     ...(timeouts.statementTimeoutMs > 0 ? { statement_timeout: timeouts.statementTimeoutMs } : {}),
-    Client: guardedClient(timeouts),
+    application_name: SERVER_APPLICATION_NAME,
+    Client: guardedClient(timeouts, onQueryError),
   };
 }
 
@@ -42,7 +49,7 @@ export function pgPoolOptions(timeouts: PoolTimeouts): Record<string, unknown> {
  * still at the head of its queue: returned to the pool it would hang every later query too (a lost
  * packet is never resent). Ending it makes the pool discard it and open a fresh one.
  */
-function guardedClient(timeouts: PoolTimeouts): typeof pg.Client {
+function guardedClient(timeouts: PoolTimeouts, onQueryError?: QueryErrorListener): typeof pg.Client {
   return class GuardedClient extends pg.Client {
     constructor(config: pg.ClientConfig) {
       super({
@@ -57,6 +64,7 @@ function guardedClient(timeouts: PoolTimeouts): typeof pg.Client {
         const result = query(...args);
         if (result instanceof Promise) {
           result.catch((err: unknown) => {
+            onQueryError?.(err);
             if ((err as Error)?.message === 'Query read timeout') this.end().catch(() => {});
           });
         }

@@ -7,6 +7,7 @@ import type { Services } from '../services.ts';
 import { Api } from './route.ts';
 import { buildDocument, createRegistry } from './openapi.ts';
 import { requestLogging } from './middleware/requestLogging.ts';
+import { httpMetrics } from './middleware/httpMetrics.ts';
 import { securityHeaders } from './middleware/securityHeaders.ts';
 import { errorHandler, notFound } from './middleware/errorHandler.ts';
 import { healthRoutes } from './routers/healthRoutes.ts';
@@ -21,6 +22,7 @@ import { boardRoutes } from './routers/boardRoutes.ts';
 import { postRoutes } from './routers/postRoutes.ts';
 import { fileRoutes } from './routers/fileRoutes.ts';
 import { multipartParser } from './uploads.ts';
+import { mountMetrics } from './metricsEndpoint.ts';
 import { sshRoutes } from './routers/sshRoutes.ts';
 import { chatRoutes } from './routers/chatRoutes.ts';
 import { socialRoutes } from './routers/socialRoutes.ts';
@@ -42,6 +44,7 @@ export function configureApp(
   app.set('trust proxy', config.TRUST_PROXY);
   app.set('query parser', 'extended');
   app.use(requestLogging(logger));
+  app.use(httpMetrics(services.metrics));
   app.use(securityHeaders());
   app.use((_req, _res, next) => RequestContext.create(services.orm.em, next));
 
@@ -97,6 +100,7 @@ export function configureApp(
     }),
   );
 
+  mountMetrics(app, services.metrics, config.METRICS_TOKEN);
   app.use(notFound);
   app.use(errorHandler(logger));
 }

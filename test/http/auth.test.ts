@@ -12,13 +12,13 @@ import { mailDrop } from '../../src/services.ts';
 import type { DroppedMail } from '../../src/infra/mail/MailDrop.ts';
 
 /** The newest mail to `email` waiting in the mail drop, where the operator reads it (`npm run cli -- outbox`). */
-async function mailTo(server: TestServer, email: string): Promise<DroppedMail> {
+async function mailTo(server: TestServer, email: string, subject = 'Reset your Plaza password'): Promise<DroppedMail> {
   let mail: DroppedMail | undefined;
   await eventually(
     () =>
       (mail = mailDrop(server.config)
         .list()
-        .findLast((m) => m.to === email)) !== undefined,
+        .findLast((m) => m.to === email && m.subject === subject)) !== undefined,
     `a mail to ${email}`,
     15_000,
   );

@@ -11,7 +11,7 @@ import { cliEnv, runCli } from '../helpers/cli.ts';
 
 describe('server CLI (create-admin, promote, ban)', function () {
   // Each CLI call is a process of its own that opens the database: slow on a busy machine.
-  this.timeout(180_000);
+  this.timeout(400_000);
   let db: TestDatabase;
   let env: Record<string, string>;
   let pgliteDir: string;
@@ -76,12 +76,12 @@ describe('server CLI (create-admin, promote, ban)', function () {
     expect(unknown.code).to.not.equal(0);
     expect(unknown.stderr).to.include('Usage:');
     const badRole = await cli(['promote', '--username', 'ops', '--role', 'emperor']);
-    expect(badRole.code).to.equal(1);
+    expect(badRole.code).to.equal(64);
     expect(badRole.stderr).to.include('--role must be one of');
     const missing = await cli(['promote', '--username', 'nobody', '--role', 'admin']);
     expect(missing.stderr).to.include('User not found');
     const noReason = await cli(['ban', '--username', 'ops']);
-    expect(noReason.code).to.equal(1);
+    expect(noReason.code).to.equal(64);
     expect(noReason.stderr).to.include('--reason is required');
     const weak = await cli([
       'create-admin',
@@ -93,6 +93,26 @@ describe('server CLI (create-admin, promote, ban)', function () {
       'weak',
     ]);
     expect(weak.stderr).to.include('Password does not meet the policy');
+  });
+
+  it('when an operator asks for help or mistypes an option, then the CLI prints usage or names the option, never a stack trace', async () => {
+    const help = await cli(['--help']);
+    expect(help.code).to.equal(0);
+    for (const command of ['create-admin', 'backup', 'backups', 'restore', 'outbox', 'ban']) {
+      expect(help.stdout).to.include(`npm run cli -- ${command}`);
+    }
+    const one = await cli(['backup', '--help']);
+    expect(one.code).to.equal(0);
+    expect(one.stdout).to.include('npm run cli -- backup [--name <name>]');
+    expect(one.stdout).to.not.include('restore');
+    const typo = await cli(['backup', '--nmae', 'nightly']);
+    expect(typo.code).to.equal(64);
+    expect(typo.stderr).to.include("Unknown option '--nmae'");
+    expect(typo.stderr).to.include('npm run cli -- backup [--name <name>]');
+    const extra = await cli(['backups', 'stray']);
+    expect(extra.code).to.equal(64);
+    expect(extra.stderr).to.include('Unexpected argument "stray"');
+    for (const r of [typo, extra]) expect(r.stderr).to.not.match(/\n\s+at /);
   });
 });
 

@@ -28,7 +28,8 @@ export interface TokenPair {
 export interface AuthServiceOptions {
   refreshTtlSeconds: number;
   passwordResetTtlSeconds: number;
-  publicUrl: string;
+  /** Base of the links mails carry (PUBLIC_URL, or the address the server listens on). */
+  publicUrl: () => string;
   /** Seconds the username of a deleted account stays reserved. */
   deletedUsernameHoldSeconds: number;
 }
@@ -190,6 +191,7 @@ export class AuthService {
       );
       if (spent === 0) throw new AppError('RESET_TOKEN_INVALID');
       await this.setPassword(row.user.id, input.password);
+      this.noticePasswordChanged(row.user, 'reset');
     } finally {
       await attempt.settle();
     }
@@ -199,6 +201,7 @@ export class AuthService {
     const user = await this.deps.passwords.confirm(this.em, principal.userId, input.current);
     assertPasswordPolicy(input.new, user.username);
     await this.setPassword(user.id, input.new);
+    this.noticePasswordChanged(user, 'changed');
   }
 
   async me(principal: Principal) {
@@ -260,17 +263,41 @@ export class AuthService {
     });
     await em.flush();
     const minutes = Math.round(this.options.passwordResetTtlSeconds / 60);
+    const link = resetLink(this.options.publicUrl(), token);
     await this.deps.mailer.send({
       to: user.email,
       subject: 'Reset your Plaza password',
       text:
         `Someone asked to reset the password of the Plaza account "${user.username}".\n\n` +
-        `Reset token: ${token}\n\n` +
-        `Send it with your new password to POST ${new URL('/auth/password/reset', this.options.publicUrl).href} ` +
-        `as {"token": "...", "password": "..."}.\n` +
-        `The token works once, for ${minutes} minutes. If you did not ask for this, ignore this message.`,
+        `Choose a new password here: ${link}\n\n` +
+        `Reset token: ${token}\n` +
+        `(an app may send it with the new password to POST ${new URL('/auth/password/reset', this.options.publicUrl())} ` +
+        `as {"token": "...", "password": "..."}).\n` +
+        `The link works once, for ${minutes} minutes. If you did not ask for this, ignore this message.`,
+      html:
+        `<p>Someone asked to reset the password of the Plaza account <b>${escapeHtml(user.username)}</b>.</p>` +
+        `<p><a href="${escapeHtml(link)}">Choose a new password</a></p>` +
+        `<p>The link works once, for ${minutes} minutes. If you did not ask for this, ignore this message.</p>`,
       secrets: [token],
     });
+  }
+
+  /** Tells the account's owner their password changed, so a change they did not make is noticed. */
+  private noticePasswordChanged(user: { username: string; email: string }, how: 'changed' | 'reset'): void {
+    this.deps.background.run('password changed mail', () =>
+      this.deps.mailer.send({
+        to: user.email,
+        subject: 'Your Plaza password was changed',
+        text:
+          `The password of the Plaza account "${user.username}" was ${how === 'reset' ? 'reset with an e-mailed link' : 'changed'} ` +
+          `at ${new Date().toISOString()}, and every session signed in with the old one has ended.\n\n` +
+          `If this was not you, reset your password now at ${new URL('/console/reset', this.options.publicUrl())} and tell an administrator.`,
+        html:
+          `<p>The password of the Plaza account <b>${escapeHtml(user.username)}</b> was ${how === 'reset' ? 'reset with an e-mailed link' : 'changed'}; ` +
+          `every session signed in with the old one has ended.</p>` +
+          `<p>If this was not you, <a href="${escapeHtml(new URL('/console/reset', this.options.publicUrl()).href)}">reset your password now</a> and tell an administrator.</p>`,
+      }),
+    );
   }
 
   /** New password, and every existing session of the user dies with the old one, in one transaction. */
@@ -312,4 +339,15 @@ export class AuthService {
       throw new AppError('USERNAME_TAKEN');
     if (existing.some((u) => u.email === email)) throw new AppError('EMAIL_TAKEN');
   }
+}
+
+/** The web console's reset form, carrying the token (the console serves it at /console/reset). */
+export function resetLink(publicUrl: string, token: string): string {
+  const url = new URL('/console/reset', publicUrl);
+  url.searchParams.set('token', token);
+  return url.href;
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }

@@ -16,7 +16,7 @@ export type EmailVerificationMode = 'off' | 'optional' | 'required';
 export interface EmailVerificationOptions {
   mode: EmailVerificationMode;
   tokenTtlSeconds: number;
-  publicUrl: string;
+  publicUrl: () => string;
 }
 
 export interface EmailVerificationDeps {
@@ -147,7 +147,7 @@ export class EmailVerification {
 
   private howToConfirm(): string {
     return (
-      `Send it to POST ${new URL('/auth/email/verify', this.options.publicUrl)} as {"token": "..."}.\n` +
+      `Send it to POST ${new URL('/auth/email/verify', this.options.publicUrl()).href} as {"token": "..."}.\n` +
       `If you did not ask for this, ignore this message.`
     );
   }

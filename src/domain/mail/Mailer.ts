@@ -3,6 +3,8 @@ export interface MailMessage {
   to: string;
   subject: string;
   text: string;
+  /** An HTML alternative of `text` (same content; secrets in it are listed in `secrets` too). */
+  html?: string;
   /**
    * Values inside `text` that grant access (a reset token, a link carrying one). They reach the recipient
    * and nowhere else: every copy Plaza keeps shows `[redacted]` in their place.

@@ -18,6 +18,8 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       return;
     }
     for (const [name, value] of Object.entries(error.headers ?? {})) res.setHeader(name, value);
+    // For the request metrics (httpMetrics), which count refusals by code.
+    res.locals.errorCode = error.code;
     res.status(error.status).json(error.toHttpBody(requestId));
   };
 }

@@ -18,7 +18,7 @@ const BASE = '/admin/monitor';
 export function monitorRoutes(app: Application, _api: Api, deps: { services: Services; config: Config }): void {
   const { services, config } = deps;
   const form = express.urlencoded({ extended: false, limit: '4kb' });
-  const secure = config.PUBLIC_URL.startsWith('https:');
+  const secure = (config.PUBLIC_URL ?? '').startsWith('https:');
 
   app.get(`${BASE}/login`, (req, res) => {
     res.type('html').send(loginPage(typeof req.query.error === 'string' ? req.query.error : undefined));

@@ -7,6 +7,8 @@ export interface DroppedMail {
   to: string;
   subject: string;
   text: string;
+  /** The HTML alternative, when the message has one. */
+  html?: string;
   created_at: string;
 }
 
@@ -38,6 +40,16 @@ export class MailDrop {
       .filter((name) => /^\d+\.json$/.test(name))
       .map((name) => JSON.parse(fs.readFileSync(path.join(this.dir, name), 'utf8')) as DroppedMail)
       .sort((a, b) => a.id - b.id);
+  }
+
+  /** One waiting message, if it is still there. */
+  get(id: number): DroppedMail | undefined {
+    try {
+      return JSON.parse(fs.readFileSync(this.file(id), 'utf8')) as DroppedMail;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw err;
+    }
   }
 
   remove(id: number): void {
