@@ -29,6 +29,7 @@ export function adminRoutes(api: Api, admin: AdminService, audit: AuditLog, outb
     {
       method: 'get',
       path: '/admin/users',
+      operationId: 'listAdminUsers',
       tag: 'admin',
       access: 'admin',
       summary: 'List users',
@@ -46,6 +47,7 @@ export function adminRoutes(api: Api, admin: AdminService, audit: AuditLog, outb
     {
       method: 'post',
       path: '/admin/users/:id/ban',
+      operationId: 'banUser',
       tag: 'admin',
       access: 'admin',
       summary: 'Ban a user',
@@ -63,6 +65,7 @@ export function adminRoutes(api: Api, admin: AdminService, audit: AuditLog, outb
     {
       method: 'post',
       path: '/admin/users/:id/unban',
+      operationId: 'unbanUser',
       tag: 'admin',
       access: 'admin',
       summary: 'Lift a ban',
@@ -78,6 +81,7 @@ export function adminRoutes(api: Api, admin: AdminService, audit: AuditLog, outb
     {
       method: 'get',
       path: '/admin/audit',
+      operationId: 'listAuditEntries',
       tag: 'admin',
       access: 'admin',
       summary: 'The admin audit log, newest first',
@@ -91,6 +95,7 @@ export function adminRoutes(api: Api, admin: AdminService, audit: AuditLog, outb
     {
       method: 'get',
       path: '/admin/outbox',
+      operationId: 'listOutboxMessages',
       tag: 'admin',
       access: 'admin',
       summary: 'E-mail Plaza has sent or holds, newest first',

@@ -58,6 +58,7 @@ export function aiRoutes(
     {
       method: 'get',
       path: '/ai/models',
+      operationId: 'listAiModels',
       tag: 'ai',
       access: 'user',
       summary: 'AI models and their input schemas',
@@ -70,6 +71,7 @@ export function aiRoutes(
     {
       method: 'patch',
       path: '/admin/ai/models/:id',
+      operationId: 'updateAiModel',
       tag: 'admin',
       access: 'admin',
       summary: 'Enable, disable or re-time an AI model',
@@ -100,6 +102,7 @@ export function aiRoutes(
     {
       method: 'post',
       path: '/ai/jobs',
+      operationId: 'createAiJob',
       tag: 'ai',
       access: 'user',
       status: 202,
@@ -143,6 +146,7 @@ export function aiRoutes(
     {
       method: 'get',
       path: '/ai/jobs',
+      operationId: 'listAiJobs',
       tag: 'ai',
       access: 'user',
       summary: 'My AI jobs, newest first (admins: everyone’s)',
@@ -159,6 +163,7 @@ export function aiRoutes(
     {
       method: 'get',
       path: '/ai/jobs/:id',
+      operationId: 'getAiJob',
       tag: 'ai',
       access: 'user',
       summary: 'An AI job: status, progress, result or error',
@@ -173,6 +178,7 @@ export function aiRoutes(
     {
       method: 'delete',
       path: '/ai/jobs/:id',
+      operationId: 'cancelAiJob',
       tag: 'ai',
       access: 'user',
       summary: 'Cancel a queued or running AI job',

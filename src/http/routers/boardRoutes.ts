@@ -33,6 +33,7 @@ export function boardRoutes(api: Api, boards: BoardService, posts: PostService):
     {
       method: 'get',
       path: '/boards',
+      operationId: 'listBoards',
       tag: 'boards',
       access: 'public',
       summary: 'Boards I can read',
@@ -55,6 +56,7 @@ export function boardRoutes(api: Api, boards: BoardService, posts: PostService):
     {
       method: 'post',
       path: '/boards',
+      operationId: 'createBoard',
       tag: 'boards',
       access: 'admin',
       status: 201,
@@ -73,6 +75,7 @@ export function boardRoutes(api: Api, boards: BoardService, posts: PostService):
     {
       method: 'get',
       path: '/boards/:id',
+      operationId: 'getBoard',
       tag: 'boards',
       access: 'public',
       summary: 'A board',
@@ -87,6 +90,7 @@ export function boardRoutes(api: Api, boards: BoardService, posts: PostService):
     {
       method: 'patch',
       path: '/boards/:id',
+      operationId: 'updateBoard',
       tag: 'boards',
       access: 'admin',
       summary: 'Edit a board',
@@ -105,6 +109,7 @@ export function boardRoutes(api: Api, boards: BoardService, posts: PostService):
     {
       method: 'delete',
       path: '/boards/:id',
+      operationId: 'deleteBoard',
       tag: 'boards',
       access: 'admin',
       status: 204,
@@ -123,6 +128,7 @@ export function boardRoutes(api: Api, boards: BoardService, posts: PostService):
     {
       method: 'post',
       path: '/boards/:id/restore',
+      operationId: 'restoreBoard',
       tag: 'boards',
       access: 'admin',
       summary: 'Restore a deleted board',
@@ -139,6 +145,7 @@ export function boardRoutes(api: Api, boards: BoardService, posts: PostService):
     {
       method: 'get',
       path: '/boards/:id/access',
+      operationId: 'listBoardGrants',
       tag: 'boards',
       access: 'admin',
       summary: "A board's grants",
@@ -153,6 +160,7 @@ export function boardRoutes(api: Api, boards: BoardService, posts: PostService):
     {
       method: 'put',
       path: '/boards/:id/access/:userId',
+      operationId: 'setBoardGrant',
       tag: 'boards',
       access: 'admin',
       summary: "Set a user's grant on a board",
@@ -174,6 +182,7 @@ export function boardRoutes(api: Api, boards: BoardService, posts: PostService):
     {
       method: 'delete',
       path: '/boards/:id/access/:userId',
+      operationId: 'revokeBoardGrant',
       tag: 'boards',
       access: 'admin',
       status: 204,
@@ -189,6 +198,7 @@ export function boardRoutes(api: Api, boards: BoardService, posts: PostService):
     {
       method: 'get',
       path: '/users/me/boards',
+      operationId: 'listMyBoards',
       tag: 'boards',
       access: 'user',
       summary: 'Which boards I may use, and how',
@@ -201,6 +211,7 @@ export function boardRoutes(api: Api, boards: BoardService, posts: PostService):
     {
       method: 'get',
       path: '/boards/:id/posts',
+      operationId: 'listPosts',
       tag: 'posts',
       access: 'public',
       summary: "A board's posts",
@@ -224,6 +235,7 @@ export function boardRoutes(api: Api, boards: BoardService, posts: PostService):
     {
       method: 'post',
       path: '/boards/:id/posts',
+      operationId: 'createPost',
       tag: 'posts',
       access: 'user',
       status: 201,

@@ -36,6 +36,7 @@ export function chatRoutes(api: Api, services: Pick<Services, 'chat' | 'groups' 
     {
       method: 'post',
       path: '/chat/groups',
+      operationId: 'createChatGroup',
       tag: 'chat',
       access: 'user',
       status: 201,
@@ -52,6 +53,7 @@ export function chatRoutes(api: Api, services: Pick<Services, 'chat' | 'groups' 
     {
       method: 'get',
       path: '/chat/groups',
+      operationId: 'listMyChatGroups',
       tag: 'chat',
       access: 'user',
       summary: 'My groups, latest activity first, with preview and unread count',
@@ -63,6 +65,7 @@ export function chatRoutes(api: Api, services: Pick<Services, 'chat' | 'groups' 
     {
       method: 'get',
       path: '/chat/groups/discover',
+      operationId: 'discoverChatGroups',
       tag: 'chat',
       access: 'user',
       summary: 'Open groups, optionally whose name contains q',
@@ -75,6 +78,7 @@ export function chatRoutes(api: Api, services: Pick<Services, 'chat' | 'groups' 
     {
       method: 'get',
       path: '/chat/groups/:id',
+      operationId: 'getChatGroup',
       tag: 'chat',
       access: 'user',
       summary: 'A group I belong to, with its members',
@@ -88,6 +92,7 @@ export function chatRoutes(api: Api, services: Pick<Services, 'chat' | 'groups' 
     {
       method: 'patch',
       path: '/chat/groups/:id',
+      operationId: 'updateChatGroup',
       tag: 'chat',
       access: 'user',
       summary: 'Change a group: name, retention, visibility, what newcomers read (owner or admin)',
@@ -102,6 +107,7 @@ export function chatRoutes(api: Api, services: Pick<Services, 'chat' | 'groups' 
     {
       method: 'post',
       path: '/chat/groups/:id/join',
+      operationId: 'joinChatGroup',
       tag: 'chat',
       access: 'user',
       summary: 'Join an open group (admins: any group)',
@@ -115,6 +121,7 @@ export function chatRoutes(api: Api, services: Pick<Services, 'chat' | 'groups' 
     {
       method: 'post',
       path: '/chat/groups/:id/leave',
+      operationId: 'leaveChatGroup',
       tag: 'chat',
       access: 'user',
       summary: 'Leave a group (an owner leaving hands it to the longest-standing member)',
@@ -128,6 +135,7 @@ export function chatRoutes(api: Api, services: Pick<Services, 'chat' | 'groups' 
     {
       method: 'post',
       path: '/chat/groups/:id/invite',
+      operationId: 'inviteChatMember',
       tag: 'chat',
       access: 'user',
       summary: 'Add a user to a group I belong to (admins: any group); they get a notification',
@@ -142,6 +150,7 @@ export function chatRoutes(api: Api, services: Pick<Services, 'chat' | 'groups' 
     {
       method: 'delete',
       path: '/chat/groups/:id/members/:userId',
+      operationId: 'removeChatMember',
       tag: 'chat',
       access: 'user',
       summary: 'Remove a member (owner or admin)',
@@ -157,6 +166,7 @@ export function chatRoutes(api: Api, services: Pick<Services, 'chat' | 'groups' 
     {
       method: 'post',
       path: '/chat/groups/:id/owner',
+      operationId: 'transferChatGroupOwnership',
       tag: 'chat',
       access: 'user',
       summary: 'Hand the group to another member (owner or admin)',
@@ -171,6 +181,7 @@ export function chatRoutes(api: Api, services: Pick<Services, 'chat' | 'groups' 
     {
       method: 'get',
       path: '/chat/groups/:id/messages',
+      operationId: 'listChatMessages',
       tag: 'chat',
       access: 'user',
       summary: 'Group history',
@@ -187,6 +198,7 @@ export function chatRoutes(api: Api, services: Pick<Services, 'chat' | 'groups' 
     {
       method: 'get',
       path: '/chat/dms',
+      operationId: 'listDmConversations',
       tag: 'chat',
       access: 'user',
       summary: 'My DM conversations, latest first, with unread counts',
@@ -198,6 +210,7 @@ export function chatRoutes(api: Api, services: Pick<Services, 'chat' | 'groups' 
     {
       method: 'get',
       path: '/chat/dms/:id/messages',
+      operationId: 'listDirectMessages',
       tag: 'chat',
       access: 'user',
       summary: 'One DM conversation',
@@ -213,6 +226,7 @@ export function chatRoutes(api: Api, services: Pick<Services, 'chat' | 'groups' 
     {
       method: 'post',
       path: '/chat/dms/:id',
+      operationId: 'sendDirectMessage',
       tag: 'chat',
       access: 'user',
       status: 201,
@@ -230,6 +244,7 @@ export function chatRoutes(api: Api, services: Pick<Services, 'chat' | 'groups' 
     {
       method: 'post',
       path: '/chat/dms/:id/read',
+      operationId: 'markDirectMessagesRead',
       tag: 'chat',
       access: 'user',
       summary: 'Mark every DM from this user to me as read',

@@ -17,6 +17,7 @@ export function dbConsoleRoutes(api: Api, dbConsole: DatabaseConsole): void {
     {
       method: 'get',
       path: '/admin/db/tables',
+      operationId: 'listDatabaseTables',
       tag: 'admin',
       access: 'admin',
       summary: 'Database console: the tables and columns the console may read',
@@ -35,6 +36,7 @@ export function dbConsoleRoutes(api: Api, dbConsole: DatabaseConsole): void {
     {
       method: 'post',
       path: '/admin/db/query',
+      operationId: 'runDatabaseQuery',
       tag: 'admin',
       access: 'admin',
       summary: 'Database console: run one read-only statement',

@@ -19,6 +19,7 @@ export function fileRoutes(
     {
       method: 'post',
       path: '/files',
+      operationId: 'uploadFile',
       tag: 'files',
       access: 'user',
       status: 201,
@@ -41,6 +42,7 @@ export function fileRoutes(
     {
       method: 'post',
       path: '/files/batch',
+      operationId: 'uploadFiles',
       tag: 'files',
       access: 'user',
       status: 201,
@@ -62,6 +64,7 @@ export function fileRoutes(
     {
       method: 'get',
       path: '/files',
+      operationId: 'listFiles',
       tag: 'files',
       access: 'user',
       summary: 'My files, newest first',
@@ -77,6 +80,7 @@ export function fileRoutes(
     {
       method: 'get',
       path: '/files/:id',
+      operationId: 'downloadFile',
       tag: 'files',
       access: 'public',
       summary: 'Download a file',
@@ -100,6 +104,7 @@ export function fileRoutes(
     {
       method: 'delete',
       path: '/files/:id',
+      operationId: 'deleteFile',
       tag: 'files',
       access: 'user',
       status: 204,

@@ -29,6 +29,7 @@ export function postRoutes(
     {
       method: 'get',
       path: '/posts/:id',
+      operationId: 'getPost',
       tag: 'posts',
       access: 'public',
       summary: 'A post',
@@ -45,6 +46,7 @@ export function postRoutes(
     {
       method: 'patch',
       path: '/posts/:id',
+      operationId: 'updatePost',
       tag: 'posts',
       access: 'user',
       summary: 'Edit a post (author or admin)',
@@ -60,6 +62,7 @@ export function postRoutes(
     {
       method: 'delete',
       path: '/posts/:id',
+      operationId: 'deletePost',
       tag: 'posts',
       access: 'user',
       status: 204,
@@ -75,6 +78,7 @@ export function postRoutes(
     {
       method: 'put',
       path: '/posts/:id/like',
+      operationId: 'likePost',
       tag: 'posts',
       access: 'user',
       summary: 'Like a post',
@@ -90,6 +94,7 @@ export function postRoutes(
     {
       method: 'delete',
       path: '/posts/:id/like',
+      operationId: 'unlikePost',
       tag: 'posts',
       access: 'user',
       summary: 'Take back a like',
@@ -105,6 +110,7 @@ export function postRoutes(
     {
       method: 'get',
       path: '/posts/:id/likes',
+      operationId: 'listPostLikes',
       tag: 'posts',
       access: 'public',
       summary: 'Who liked a post, latest first',
@@ -120,6 +126,7 @@ export function postRoutes(
     {
       method: 'get',
       path: '/posts/:id/comments',
+      operationId: 'listComments',
       tag: 'comments',
       access: 'public',
       summary: "A post's comments, oldest first",
@@ -135,6 +142,7 @@ export function postRoutes(
     {
       method: 'post',
       path: '/posts/:id/comments',
+      operationId: 'createComment',
       tag: 'comments',
       access: 'user',
       status: 201,
@@ -152,6 +160,7 @@ export function postRoutes(
     {
       method: 'patch',
       path: '/comments/:id',
+      operationId: 'updateComment',
       tag: 'comments',
       access: 'user',
       summary: 'Edit a comment (author or admin)',
@@ -167,6 +176,7 @@ export function postRoutes(
     {
       method: 'delete',
       path: '/comments/:id',
+      operationId: 'deleteComment',
       tag: 'comments',
       access: 'user',
       status: 204,
@@ -182,6 +192,7 @@ export function postRoutes(
     {
       method: 'post',
       path: '/posts/:id/attachments',
+      operationId: 'attachPostFiles',
       tag: 'posts',
       access: 'user',
       status: 201,
@@ -204,6 +215,7 @@ export function postRoutes(
     {
       method: 'post',
       path: '/comments/:id/attachments',
+      operationId: 'attachCommentFiles',
       tag: 'comments',
       access: 'user',
       status: 201,

@@ -22,6 +22,7 @@ export function realtimeAdminRoutes(api: Api, services: Pick<Services, 'realtime
     {
       method: 'get',
       path: '/admin/realtime/clients',
+      operationId: 'listRealtimeConnections',
       tag: 'admin-realtime',
       access: 'admin',
       summary: 'Every live room connection (user, room)',
@@ -33,6 +34,7 @@ export function realtimeAdminRoutes(api: Api, services: Pick<Services, 'realtime
     {
       method: 'get',
       path: '/admin/realtime/groups',
+      operationId: 'listLiveGroups',
       tag: 'admin-realtime',
       access: 'admin',
       summary: 'Chat groups with a live room, with connection counts',
@@ -53,6 +55,7 @@ export function realtimeAdminRoutes(api: Api, services: Pick<Services, 'realtime
     {
       method: 'get',
       path: '/admin/realtime/groups/:id',
+      operationId: 'getLiveGroup',
       tag: 'admin-realtime',
       access: 'admin',
       summary: "A group's members and live connections",
@@ -73,6 +76,7 @@ export function realtimeAdminRoutes(api: Api, services: Pick<Services, 'realtime
     {
       method: 'post',
       path: '/admin/realtime/users/:id/send',
+      operationId: 'sendUserNotice',
       tag: 'admin-realtime',
       access: 'admin',
       summary: 'Send a user a notice (a stored `notification` of type notice)',
@@ -91,6 +95,7 @@ export function realtimeAdminRoutes(api: Api, services: Pick<Services, 'realtime
     {
       method: 'post',
       path: '/admin/realtime/groups/:id/broadcast',
+      operationId: 'broadcastGroupMessage',
       tag: 'admin-realtime',
       access: 'admin',
       status: 201,

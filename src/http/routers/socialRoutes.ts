@@ -10,6 +10,7 @@ export function socialRoutes(api: Api, social: Services['social']): void {
     {
       method: 'post',
       path: '/users/:id/follow',
+      operationId: 'followUser',
       tag: 'social',
       access: 'user',
       status: 204,
@@ -23,6 +24,7 @@ export function socialRoutes(api: Api, social: Services['social']): void {
     {
       method: 'delete',
       path: '/users/:id/follow',
+      operationId: 'unfollowUser',
       tag: 'social',
       access: 'user',
       status: 204,
@@ -36,6 +38,7 @@ export function socialRoutes(api: Api, social: Services['social']): void {
     {
       method: 'get',
       path: '/users/me/following',
+      operationId: 'listFollowing',
       tag: 'social',
       access: 'user',
       summary: 'Users I follow',
@@ -47,6 +50,7 @@ export function socialRoutes(api: Api, social: Services['social']): void {
     {
       method: 'get',
       path: '/users/me/followers',
+      operationId: 'listFollowers',
       tag: 'social',
       access: 'user',
       summary: 'Users who follow me',
@@ -58,6 +62,7 @@ export function socialRoutes(api: Api, social: Services['social']): void {
     {
       method: 'get',
       path: '/users/me/friends/online',
+      operationId: 'listOnlineFriends',
       tag: 'social',
       access: 'user',
       summary: 'Users I follow who are visibly online or away',
@@ -69,6 +74,7 @@ export function socialRoutes(api: Api, social: Services['social']): void {
     {
       method: 'post',
       path: '/users/:id/block',
+      operationId: 'blockUser',
       tag: 'social',
       access: 'user',
       status: 204,
@@ -82,6 +88,7 @@ export function socialRoutes(api: Api, social: Services['social']): void {
     {
       method: 'delete',
       path: '/users/:id/block',
+      operationId: 'unblockUser',
       tag: 'social',
       access: 'user',
       status: 204,
@@ -95,6 +102,7 @@ export function socialRoutes(api: Api, social: Services['social']): void {
     {
       method: 'get',
       path: '/users/me/blocks',
+      operationId: 'listBlockedUsers',
       tag: 'social',
       access: 'user',
       summary: 'Users I block',

@@ -9,6 +9,7 @@ export function supportRoutes(api: Api, support: Services['support']): void {
     {
       method: 'get',
       path: '/support/messages',
+      operationId: 'listMySupportMessages',
       tag: 'support',
       access: 'user',
       summary: 'My support conversation, newest first',
@@ -21,6 +22,7 @@ export function supportRoutes(api: Api, support: Services['support']): void {
     {
       method: 'post',
       path: '/support/messages',
+      operationId: 'sendSupportMessage',
       tag: 'support',
       access: 'user',
       status: 201,
@@ -36,6 +38,7 @@ export function supportRoutes(api: Api, support: Services['support']): void {
     {
       method: 'get',
       path: '/admin/support/conversations',
+      operationId: 'listSupportConversations',
       tag: 'support',
       access: 'admin',
       summary: 'Every support conversation, latest first',
@@ -60,6 +63,7 @@ export function supportRoutes(api: Api, support: Services['support']): void {
     {
       method: 'get',
       path: '/admin/support/conversations/:id/messages',
+      operationId: 'listSupportConversationMessages',
       tag: 'support',
       access: 'admin',
       summary: "One user's support conversation",
@@ -73,6 +77,7 @@ export function supportRoutes(api: Api, support: Services['support']): void {
     {
       method: 'post',
       path: '/admin/support/conversations/:id/messages',
+      operationId: 'replySupportConversation',
       tag: 'support',
       access: 'admin',
       status: 201,

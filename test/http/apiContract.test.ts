@@ -1,0 +1,89 @@
+import { expect } from 'chai';
+import { createConfig, lintFromString } from '@redocly/openapi-core';
+import { startTestServer, type TestServer } from '../helpers/testServer.ts';
+import { Api } from '../../src/http/route.ts';
+import { createRegistry } from '../../src/http/openapi.ts';
+
+const METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const;
+
+describe('the OpenAPI contract a client author relies on', function () {
+  this.timeout(60_000);
+  let server: TestServer;
+  let document: any;
+  before(async () => {
+    server = await startTestServer();
+    document = (await server.http.get('/openapi.json')).body;
+  });
+  after(() => server.close());
+
+  const operations = () =>
+    Object.entries(document.paths as Record<string, Record<string, any>>).flatMap(([path, item]) =>
+      METHODS.filter((m) => item[m]).map((method) => ({ path, method, op: item[method] })),
+    );
+
+  it('when the document is linted with Redocly’s recommended rules, then there is no error', async () => {
+    const config = await createConfig({ extends: ['recommended'] });
+    const problems = await lintFromString({ source: JSON.stringify(document), absoluteRef: 'openapi.json', config });
+    const errors = problems.filter((p) => p.severity === 'error');
+    expect(errors.map((p) => `${p.ruleId} ${p.location[0]?.pointer}: ${p.message}`)).to.deep.equal([]);
+    // What remains are warnings about the probes (/, /health, /ready), which have no 4xx answer to give.
+    const warnings = problems.filter((p) => p.severity === 'warn').map((p) => `${p.ruleId} ${p.location[0]?.pointer}`);
+    expect(warnings).to.have.length.at.most(3);
+    for (const warning of warnings) expect(warning).to.match(/^operation-4xx-response #\/paths\/~1(health|ready)?\//);
+  });
+
+  it('when operations are listed, then each has a unique verbNoun operationId and a tag', () => {
+    const ids = operations().map(({ op }) => op.operationId);
+    expect(ids.length).to.be.greaterThan(80);
+    for (const { path, method, op } of operations()) {
+      expect(op.operationId, `${method} ${path}`).to.match(/^[a-z]+(?:[A-Z][a-z0-9]*)+$/);
+      expect(op.tags, `${method} ${path}`).to.have.length(1);
+    }
+    expect(new Set(ids).size).to.equal(ids.length);
+  });
+
+  it('when a route is declared with an operationId already taken or not camelCase, then declaring it throws', () => {
+    const api = new Api(createRegistry(), server.services.tokens, { jsonLimit: '1kb' });
+    const spec = { method: 'get', path: '/a', tag: 't', access: 'anonymous', summary: 's' } as const;
+    api.route({ ...spec, operationId: 'getThing' }, () => 'ok');
+    expect(() => api.route({ ...spec, path: '/b', operationId: 'getThing' }, () => 'ok')).to.throw(/already taken/);
+    expect(() => api.route({ ...spec, path: '/c', operationId: 'Get_thing' }, () => 'ok')).to.throw(/camelCase/);
+  });
+
+  it('when a body is accepted, then 413 and 415 are declared, and no schema is nullable without a type', () => {
+    for (const { path, method, op } of operations()) {
+      if (!op.requestBody) continue;
+      expect(op.responses, `${method} ${path}`).to.include.keys('413', '415');
+    }
+    const untyped: string[] = [];
+    const walk = (node: unknown, at: string): void => {
+      if (!node || typeof node !== 'object') return;
+      const schema = node as Record<string, unknown>;
+      if (typeof schema.nullable === 'boolean' && !['type', '$ref', 'allOf', 'oneOf', 'anyOf'].some((k) => k in schema))
+        untyped.push(at);
+      for (const [key, value] of Object.entries(schema)) walk(value, `${at}/${key}`);
+    };
+    walk(document, '#');
+    expect(untyped).to.deep.equal([]);
+  });
+
+  it('when a public route is documented, then its bearer token is optional; probes take none', () => {
+    expect(document.paths['/boards'].get.security).to.deep.equal([{}, { bearer: [] }]);
+    expect(document.paths['/health'].get.security).to.deep.equal([]);
+    expect(document.paths['/boards'].post.security).to.deep.equal([{ bearer: [] }]);
+  });
+
+  it('when /redoc is fetched, then the page and its script come from this server', async () => {
+    const page = await fetch(`${server.url}/redoc`);
+    expect(page.status).to.equal(200);
+    const html = await page.text();
+    expect(html).to.include('<redoc spec-url="/openapi.json"');
+    const src = /<script src="([^"]+)"/.exec(html)![1];
+    expect(src.startsWith('/')).to.equal(true);
+    const script = await fetch(`${server.url}${src}`);
+    expect(script.status).to.equal(200);
+    expect(script.headers.get('content-type')).to.match(/javascript/);
+    expect(await script.text()).to.have.length.greaterThan(500_000);
+    expect(page.headers.get('content-security-policy')).to.include("script-src 'self'");
+  });
+});
