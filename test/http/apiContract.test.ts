@@ -3,6 +3,11 @@ import { createConfig, lintFromString } from '@redocly/openapi-core';
 import { startTestServer, type TestServer } from '../helpers/testServer.ts';
 import { Api } from '../../src/http/route.ts';
 import { createRegistry } from '../../src/http/openapi.ts';
+import fs from 'node:fs';
+import createClient from 'openapi-fetch';
+import type { paths } from '../generated/plazaApi.ts';
+import { API_TYPES_FILE, generateApiTypes } from '../helpers/apiTypes.ts';
+import { createAdmin } from '../helpers/boards.ts';
 
 const METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const;
 
@@ -85,5 +90,46 @@ describe('the OpenAPI contract a client author relies on', function () {
     expect(script.headers.get('content-type')).to.match(/javascript/);
     expect(await script.text()).to.have.length.greaterThan(500_000);
     expect(page.headers.get('content-security-policy')).to.include("script-src 'self'");
+  });
+
+  it('when client types are generated from the served document, then they match the checked-in ones (npm run api:types)', async () => {
+    expect(await generateApiTypes(document)).to.equal(fs.readFileSync(API_TYPES_FILE, 'utf8'));
+  });
+
+  it('when a generated client signs up, signs in, creates a board and lists posts, then every call works as typed', async () => {
+    const client = createClient<paths>({ baseUrl: server.url });
+    const registered = await client.POST('/auth/register', {
+      body: { username: 'typed', email: 'typed@example.test', password: 'typed-password-1' },
+    });
+    expect(registered.response.status).to.equal(201);
+    expect(registered.data!.username).to.equal('typed');
+    const login = await client.POST('/auth/login', { body: { login: 'typed', password: 'typed-password-1' } });
+    const user = { Authorization: `Bearer ${login.data!.access_token}` };
+    const admin = { Authorization: `Bearer ${(await createAdmin(server, 'typedadmin')).access_token}` };
+
+    const board = await client.POST('/boards', { headers: admin, body: { name: 'Typed board' } });
+    expect(board.response.status).to.equal(201);
+    const id = board.data!.id;
+    for (const title of ['first', 'second', 'third']) {
+      const post = await client.POST('/boards/{id}/posts', {
+        headers: user,
+        params: { path: { id } },
+        body: { title, body: `${title} body` },
+      });
+      expect(post.response.status).to.equal(201);
+    }
+    const page = await client.GET('/boards/{id}/posts', { params: { path: { id }, query: { limit: 2 } } });
+    expect(page.data!.items.map((p) => p.title)).to.deep.equal(['third', 'second']);
+    const rest = await client.GET('/boards/{id}/posts', {
+      params: { path: { id }, query: { limit: 2, cursor: page.data!.next_cursor! } },
+    });
+    expect(rest.data!.items.map((p) => p.title)).to.deep.equal(['first']);
+    expect(rest.data!.next_cursor).to.equal(null);
+
+    const boards = await client.GET('/boards', { headers: user, params: { query: { limit: 10 } } });
+    expect(boards.data!.items.map((b) => b.name)).to.include('Typed board');
+    const refused = await client.POST('/boards', { headers: user, body: { name: 'Not mine' } });
+    expect(refused.response.status).to.equal(403);
+    expect(refused.error!.error.code).to.equal(11007);
   });
 });

@@ -31,7 +31,7 @@ describe('admin database console', () => {
     const res = await server.http.get('/admin/db/tables', admin.access_token);
     expect(res.status).to.equal(200);
     const byName = new Map(
-      res.body.map((t: { name: string; columns: { name: string }[] }) => [t.name, t.columns.map((c) => c.name)]),
+      res.body.items.map((t: { name: string; columns: { name: string }[] }) => [t.name, t.columns.map((c) => c.name)]),
     );
     expect(byName.get('users')).to.include.members(['id', 'username', 'email']).and.not.include('password_hash');
     expect(byName.get('outbox_emails')).to.include('subject').and.not.include('body');

@@ -5,6 +5,7 @@ import type { AuditLog } from '../../domain/admin/AuditLog.ts';
 import type { Outbox } from '../../domain/mail/Outbox.ts';
 import { USER_ROLES, USER_STATUSES } from '../../../entities/User.ts';
 import type { Api } from '../route.ts';
+import { auditActor } from '../../domain/shared/actors.ts';
 import { AdminUserSchema, IdParam, PageQuery, pageOf } from './schemas.ts';
 
 const AuditEntrySchema = z
@@ -20,11 +21,6 @@ const AuditEntrySchema = z
   .meta({ id: 'AuditEntry' });
 
 export function adminRoutes(api: Api, admin: AdminService, audit: AuditLog, outbox: Outbox): void {
-  const actorOf = (principal: { userId: number; username: string }) => ({
-    id: principal.userId,
-    name: principal.username,
-  });
-
   api.route(
     {
       method: 'get',
@@ -58,7 +54,7 @@ export function adminRoutes(api: Api, admin: AdminService, audit: AuditLog, outb
       response: AdminUserSchema,
       errors: ['USER_NOT_FOUND', 'ALREADY_BANNED', 'CANNOT_MODERATE_SELF'],
     },
-    ({ principal, params, body }) => admin.ban(actorOf(principal), { id: params.id }, body.reason),
+    ({ principal, params, body }) => admin.ban(auditActor(principal), { id: params.id }, body.reason),
   );
 
   api.route(
@@ -74,7 +70,7 @@ export function adminRoutes(api: Api, admin: AdminService, audit: AuditLog, outb
       response: AdminUserSchema,
       errors: ['USER_NOT_FOUND', 'NOT_BANNED'],
     },
-    ({ principal, params, body }) => admin.unban(actorOf(principal), { id: params.id }, body?.reason),
+    ({ principal, params, body }) => admin.unban(auditActor(principal), { id: params.id }, body?.reason),
   );
 
   api.route(
@@ -102,11 +98,8 @@ export function adminRoutes(api: Api, admin: AdminService, audit: AuditLog, outb
       description:
         'Who, what about, how and when: never the body (it may carry a credential). Without SMTP_URL the mail ' +
         'waits for the server operator, who reads it on the server with `npm run cli -- outbox`.',
-      query: z.object({
-        to: z.string().max(254).optional(),
-        limit: z.coerce.number().int().min(1).max(100).default(20),
-      }),
-      response: z.array(
+      query: PageQuery.extend({ to: z.string().max(254).optional() }),
+      response: pageOf(
         z
           .object({
             id: z.number().int(),
@@ -118,6 +111,7 @@ export function adminRoutes(api: Api, admin: AdminService, audit: AuditLog, outb
             created_at: z.string(),
           })
           .meta({ id: 'OutboxEntry' }),
+        'OutboxEntryPage',
       ),
     },
     ({ query }) => outbox.list(query),

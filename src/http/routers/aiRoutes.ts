@@ -4,6 +4,8 @@ import type { AiJobService } from '../../domain/ai/AiJobService.ts';
 import type { AiModelRegistry } from '../../domain/ai/AiModelRegistry.ts';
 import { AI_JOB_STATUSES, AI_TASKS } from '../../../entities/AiJob.ts';
 import type { Api } from '../route.ts';
+import { auditActor } from '../../domain/shared/actors.ts';
+import { pageOfList } from '../../domain/shared/pagination.ts';
 import { IdParam, PageQuery, pageOf } from './schemas.ts';
 
 const AiModelSchema = z
@@ -61,10 +63,11 @@ export function aiRoutes(
       operationId: 'listAiModels',
       tag: 'ai',
       access: 'user',
-      summary: 'AI models and their input schemas',
-      response: z.array(AiModelSchema),
+      summary: 'AI models and their input schemas, by id',
+      query: PageQuery,
+      response: pageOf(AiModelSchema, 'AiModelPage'),
     },
-    () => registry.list(),
+    async ({ query }) => pageOfList(await registry.list(), query, (m) => [m.id]),
   );
 
   api.route(
@@ -94,8 +97,7 @@ export function aiRoutes(
       response: AiModelSchema,
       errors: ['AI_MODEL_NOT_FOUND'],
     },
-    ({ principal, params, body }) =>
-      registry.update({ id: principal.userId, name: principal.username }, params.id, body),
+    ({ principal, params, body }) => registry.update(auditActor(principal), params.id, body),
   );
 
   api.route(

@@ -6,6 +6,11 @@ import { POST_SORTS, type PostService } from '../../domain/boards/PostService.ts
 import type { Api } from '../route.ts';
 import { BoardGrantSchema, BoardSchema, PermissionsSchema, PostBody, PostSchema, PostTitle } from './boardSchemas.ts';
 import { IdParam, PageQuery, pageOf } from './schemas.ts';
+import { pageOfList } from '../../domain/shared/pagination.ts';
+import { auditActor } from '../../domain/shared/actors.ts';
+
+const BoardPage = pageOf(BoardSchema, 'BoardPage');
+const byName = (b: { name: string; id: number }) => [b.name, b.id];
 
 const BoardName = z.string().trim().min(1).max(128);
 const BoardFields = z.object({
@@ -24,11 +29,6 @@ const BoardFields = z.object({
 const GrantParams = z.object({ id: idTextSchema, userId: idTextSchema });
 
 export function boardRoutes(api: Api, boards: BoardService, posts: PostService): void {
-  const actorOf = (principal: { userId: number; username: string }) => ({
-    id: principal.userId,
-    name: principal.username,
-  });
-
   api.route(
     {
       method: 'get',
@@ -40,16 +40,17 @@ export function boardRoutes(api: Api, boards: BoardService, posts: PostService):
       description:
         'Without a token: the readonly boards everyone may read. Each board carries my permissions on it. ' +
         '`deleted=true` lists the deleted boards instead (admins only).',
-      query: z.object({
+      query: PageQuery.extend({
         deleted: z
           .enum(['true', 'false', '1', '0'])
           .transform((v) => v === 'true' || v === '1')
           .optional(),
       }),
-      response: z.array(BoardSchema),
+      response: BoardPage,
       errors: ['FORBIDDEN'],
     },
-    ({ principal, query }) => boards.listFor(principal, { deleted: query.deleted }),
+    async ({ principal, query }) =>
+      pageOfList(await boards.listFor(principal, { deleted: query.deleted }), query, byName),
   );
 
   api.route(
@@ -68,7 +69,7 @@ export function boardRoutes(api: Api, boards: BoardService, posts: PostService):
       response: BoardSchema,
       errors: ['BOARD_NAME_TAKEN'],
     },
-    ({ principal, body }) => boards.create(actorOf(principal), body),
+    ({ principal, body }) => boards.create(auditActor(principal), body),
   );
 
   api.route(
@@ -102,7 +103,7 @@ export function boardRoutes(api: Api, boards: BoardService, posts: PostService):
       response: BoardSchema,
       errors: ['BOARD_NOT_FOUND', 'BOARD_NAME_TAKEN'],
     },
-    ({ principal, params, body }) => boards.update(actorOf(principal), params.id, body),
+    ({ principal, params, body }) => boards.update(auditActor(principal), params.id, body),
   );
 
   api.route(
@@ -121,7 +122,7 @@ export function boardRoutes(api: Api, boards: BoardService, posts: PostService):
       params: IdParam,
       errors: ['BOARD_NOT_FOUND'],
     },
-    ({ principal, params }) => boards.delete(actorOf(principal), params.id),
+    ({ principal, params }) => boards.delete(auditActor(principal), params.id),
   );
 
   api.route(
@@ -138,7 +139,7 @@ export function boardRoutes(api: Api, boards: BoardService, posts: PostService):
       response: BoardSchema,
       errors: ['BOARD_NOT_FOUND'],
     },
-    ({ principal, params }) => boards.restore(actorOf(principal), params.id),
+    ({ principal, params }) => boards.restore(auditActor(principal), params.id),
   );
 
   api.route(
@@ -150,10 +151,11 @@ export function boardRoutes(api: Api, boards: BoardService, posts: PostService):
       access: 'admin',
       summary: "A board's grants",
       params: IdParam,
-      response: z.array(BoardGrantSchema),
+      query: PageQuery,
+      response: pageOf(BoardGrantSchema, 'BoardGrantPage'),
       errors: ['BOARD_NOT_FOUND'],
     },
-    ({ params }) => boards.grants(params.id),
+    async ({ params, query }) => pageOfList(await boards.grants(params.id), query, (g) => [g.user.id]),
   );
 
   api.route(
@@ -175,7 +177,7 @@ export function boardRoutes(api: Api, boards: BoardService, posts: PostService):
       response: BoardGrantSchema,
       errors: ['BOARD_NOT_FOUND', 'USER_NOT_FOUND'],
     },
-    ({ principal, params, body }) => boards.grant(actorOf(principal), params.id, params.userId, body),
+    ({ principal, params, body }) => boards.grant(auditActor(principal), params.id, params.userId, body),
   );
 
   api.route(
@@ -191,7 +193,7 @@ export function boardRoutes(api: Api, boards: BoardService, posts: PostService):
       params: GrantParams,
       errors: ['BOARD_NOT_FOUND'],
     },
-    ({ principal, params }) => boards.revoke(actorOf(principal), params.id, params.userId),
+    ({ principal, params }) => boards.revoke(auditActor(principal), params.id, params.userId),
   );
 
   api.route(
@@ -202,9 +204,10 @@ export function boardRoutes(api: Api, boards: BoardService, posts: PostService):
       tag: 'boards',
       access: 'user',
       summary: 'Which boards I may use, and how',
-      response: z.array(BoardSchema),
+      query: PageQuery,
+      response: BoardPage,
     },
-    ({ principal }) => boards.listFor(principal),
+    async ({ principal, query }) => pageOfList(await boards.listFor(principal), query, byName),
   );
 
   api.route(

@@ -3,7 +3,9 @@ import { idSchema } from '../../domain/shared/ids.ts';
 import type { Services } from '../../services.ts';
 import { storableText } from '../../domain/realtime/text.ts';
 import type { Api } from '../route.ts';
-import { PageQuery, pageOf } from './schemas.ts';
+import { PageQuery, pageOf, twoWayPageOf } from './schemas.ts';
+import { pageOfList } from '../../domain/shared/pagination.ts';
+import { actingUser } from '../../domain/shared/actors.ts';
 import {
   ChatMessageSchema,
   ConversationSchema,
@@ -17,16 +19,8 @@ import {
   MessageBody,
   MyGroupSchema,
   RowId,
-  historyPage,
-  itemsOf,
 } from './realtimeSchemas.ts';
 
-const author = (p: { userId: number; username: string }) => ({ userId: p.userId, username: p.username });
-const actor = (p: { userId: number; username: string; role: 'user' | 'operator' | 'admin' }) => ({
-  userId: p.userId,
-  username: p.username,
-  role: p.role,
-});
 const MemberParams = z.object({ id: RowId, userId: RowId });
 
 /** Chat groups and direct messages over REST (the rooms offer the same live). */
@@ -47,7 +41,7 @@ export function chatRoutes(api: Api, services: Pick<Services, 'chat' | 'groups' 
       response: GroupSchema,
       errors: ['TOO_MANY_GROUPS', 'RATE_LIMITED'],
     },
-    ({ principal, body }) => groups.create(author(principal), body),
+    ({ principal, body }) => groups.create(actingUser(principal), body),
   );
   api.route(
     {
@@ -57,9 +51,11 @@ export function chatRoutes(api: Api, services: Pick<Services, 'chat' | 'groups' 
       tag: 'chat',
       access: 'user',
       summary: 'My groups, latest activity first, with preview and unread count',
-      response: itemsOf(MyGroupSchema, 'MyChatGroups'),
+      query: PageQuery,
+      response: pageOf(MyGroupSchema, 'MyChatGroupPage'),
     },
-    async ({ principal }) => ({ items: await groups.mine(principal.userId) }),
+    async ({ principal, query }) =>
+      pageOfList(await groups.mine(principal.userId), query, (g) => [g.last_message?.id ?? 0, g.id], 'desc'),
   );
   api.route(
     {
@@ -86,7 +82,7 @@ export function chatRoutes(api: Api, services: Pick<Services, 'chat' | 'groups' 
       response: GroupSchema.extend({ members: z.array(MemberSchema) }).meta({ id: 'ChatGroupDetail' }),
       errors: ['GROUP_NOT_FOUND', 'NOT_GROUP_MEMBER'],
     },
-    ({ principal, params }) => groups.detail(params.id, actor(principal)),
+    ({ principal, params }) => groups.detail(params.id, actingUser(principal)),
   );
   api.route(
     {
@@ -101,7 +97,7 @@ export function chatRoutes(api: Api, services: Pick<Services, 'chat' | 'groups' 
       response: GroupSchema,
       errors: ['GROUP_NOT_FOUND', 'FORBIDDEN'],
     },
-    ({ principal, params, body }) => groups.update(params.id, actor(principal), body),
+    ({ principal, params, body }) => groups.update(params.id, actingUser(principal), body),
   );
   api.route(
     {
@@ -115,7 +111,7 @@ export function chatRoutes(api: Api, services: Pick<Services, 'chat' | 'groups' 
       response: ChatMessageSchema,
       errors: ['GROUP_NOT_FOUND', 'GROUP_PRIVATE', 'ALREADY_GROUP_MEMBER'],
     },
-    ({ principal, params }) => groups.join(params.id, actor(principal)),
+    ({ principal, params }) => groups.join(params.id, actingUser(principal)),
   );
   api.route(
     {
@@ -129,7 +125,7 @@ export function chatRoutes(api: Api, services: Pick<Services, 'chat' | 'groups' 
       response: ChatMessageSchema,
       errors: ['GROUP_NOT_FOUND', 'NOT_GROUP_MEMBER'],
     },
-    ({ principal, params }) => groups.leave(params.id, author(principal)),
+    ({ principal, params }) => groups.leave(params.id, actingUser(principal)),
   );
   api.route(
     {
@@ -144,7 +140,7 @@ export function chatRoutes(api: Api, services: Pick<Services, 'chat' | 'groups' 
       response: ChatMessageSchema,
       errors: ['GROUP_NOT_FOUND', 'NOT_GROUP_MEMBER', 'USER_NOT_FOUND', 'ALREADY_GROUP_MEMBER'],
     },
-    ({ principal, params, body }) => groups.invite(params.id, actor(principal), body.user_id),
+    ({ principal, params, body }) => groups.invite(params.id, actingUser(principal), body.user_id),
   );
   api.route(
     {
@@ -160,7 +156,7 @@ export function chatRoutes(api: Api, services: Pick<Services, 'chat' | 'groups' 
       response: ChatMessageSchema,
       errors: ['GROUP_NOT_FOUND', 'FORBIDDEN', 'RECIPIENT_NOT_IN_GROUP', 'CANNOT_TARGET_SELF'],
     },
-    ({ principal, params }) => groups.removeMember(params.id, actor(principal), params.userId),
+    ({ principal, params }) => groups.removeMember(params.id, actingUser(principal), params.userId),
   );
   api.route(
     {
@@ -175,7 +171,7 @@ export function chatRoutes(api: Api, services: Pick<Services, 'chat' | 'groups' 
       response: GroupSchema,
       errors: ['GROUP_NOT_FOUND', 'FORBIDDEN', 'RECIPIENT_NOT_IN_GROUP'],
     },
-    ({ principal, params, body }) => groups.transferOwnership(params.id, actor(principal), body.user_id),
+    ({ principal, params, body }) => groups.transferOwnership(params.id, actingUser(principal), body.user_id),
   );
   api.route(
     {
@@ -186,10 +182,13 @@ export function chatRoutes(api: Api, services: Pick<Services, 'chat' | 'groups' 
       access: 'user',
       summary: 'Group history',
       description:
-        'Backwards (newest first): pass `next_before` as `before`. Forwards from a cursor (oldest first, to catch up): pass `after`, then `next_after`. room_dm messages appear only to their sender and recipient.',
+        'Without `cursor` or `after`: the latest messages, newest first; `next_cursor` reads on backwards (older). With ' +
+        '`after` (a message id, 0 = from the start): oldest first, to catch up; `next_cursor` reads on forwards. ' +
+        '`prev_cursor` reads the other way from the page (from the latest page: what arrives later). room_dm ' +
+        'messages appear only to their sender and recipient.',
       params: IdParam,
       query: HistoryQuery,
-      response: historyPage(ChatMessageSchema, 'ChatMessagePage'),
+      response: twoWayPageOf(ChatMessageSchema, 'ChatMessagePage'),
       errors: ['GROUP_NOT_FOUND', 'NOT_GROUP_MEMBER'],
     },
     ({ principal, params, query }) => chat.history(params.id, principal.userId, query),
@@ -202,9 +201,11 @@ export function chatRoutes(api: Api, services: Pick<Services, 'chat' | 'groups' 
       tag: 'chat',
       access: 'user',
       summary: 'My DM conversations, latest first, with unread counts',
-      response: itemsOf(ConversationSchema, 'DmConversations'),
+      query: PageQuery,
+      response: pageOf(ConversationSchema, 'DmConversationPage'),
     },
-    async ({ principal }) => ({ items: await dms.conversations(principal.userId) }),
+    async ({ principal, query }) =>
+      pageOfList(await dms.conversations(principal.userId), query, (c) => [c.last_message.id], 'desc'),
   );
   api.route(
     {
@@ -215,10 +216,10 @@ export function chatRoutes(api: Api, services: Pick<Services, 'chat' | 'groups' 
       access: 'user',
       summary: 'One DM conversation',
       description:
-        'Backwards (newest first) with `before`, or forwards (oldest first) with `after`, like the group history.',
+        'Read like the group history: the latest first, `after` to read forwards, `next_cursor`/`prev_cursor` to go on.',
       params: IdParam,
       query: HistoryQuery,
-      response: historyPage(DmSchema, 'DmPage'),
+      response: twoWayPageOf(DmSchema, 'DmPage'),
     },
     ({ principal, params, query }) => dms.messages(principal.userId, params.id, query),
   );
@@ -238,7 +239,7 @@ export function chatRoutes(api: Api, services: Pick<Services, 'chat' | 'groups' 
       errors: ['USER_NOT_FOUND', 'RECIPIENT_BLOCKS_YOU', 'CANNOT_TARGET_SELF'],
     },
     async ({ principal, params, body }) =>
-      (await dms.send(author(principal), params.id, body.text, body.client_msg_id)).view,
+      (await dms.send(actingUser(principal), params.id, body.text, body.client_msg_id)).view,
   );
   api.route(
     {

@@ -5,7 +5,7 @@ import type { FileService } from '../../domain/files/FileService.ts';
 import { sendStoredFile } from '../fileDownload.ts';
 import type { Api } from '../route.ts';
 import { UPLOAD_ERRORS, uploadsOf } from '../uploads.ts';
-import { FileSchema } from './boardSchemas.ts';
+import { FileSchema, UploadedFilesSchema } from './boardSchemas.ts';
 import { IdParam, PageQuery, pageOf } from './schemas.ts';
 
 const flag = z.enum(['1', '0', 'true', 'false']).transform((v) => v === '1' || v === 'true');
@@ -54,10 +54,10 @@ export function fileRoutes(
         files: { files: { multiple: true } },
         precheck: ({ principal }) => files.admit(principal),
       },
-      response: z.array(FileSchema),
+      response: UploadedFilesSchema,
       errors: [...UPLOAD_ERRORS],
     },
-    ({ principal, req }) => files.upload(principal, uploadsOf(req)),
+    async ({ principal, req }) => ({ items: await files.upload(principal, uploadsOf(req)) }),
   );
 
   api.route(

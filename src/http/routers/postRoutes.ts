@@ -10,6 +10,7 @@ import {
   CommentBody,
   CommentSchema,
   FileSchema,
+  UploadedFilesSchema,
   LikeStateSchema,
   PostBody,
   PostSchema,
@@ -205,10 +206,12 @@ export function postRoutes(
         files: { files: { multiple: true } },
         precheck: ({ params, principal }) => files.admit(principal, { postId: params.id }),
       },
-      response: z.array(FileSchema),
+      response: UploadedFilesSchema,
       errors: ['POST_NOT_FOUND', ...UPLOAD_ERRORS],
     },
-    ({ principal, params, req }) => files.attach(principal, { postId: params.id }, uploadsOf(req)),
+    async ({ principal, params, req }) => ({
+      items: await files.attach(principal, { postId: params.id }, uploadsOf(req)),
+    }),
   );
 
   api.route(
@@ -228,9 +231,11 @@ export function postRoutes(
         files: { files: { multiple: true } },
         precheck: ({ params, principal }) => files.admit(principal, { commentId: params.id }),
       },
-      response: z.array(FileSchema),
+      response: UploadedFilesSchema,
       errors: ['COMMENT_NOT_FOUND', ...UPLOAD_ERRORS],
     },
-    ({ principal, params, req }) => files.attach(principal, { commentId: params.id }, uploadsOf(req)),
+    async ({ principal, params, req }) => ({
+      items: await files.attach(principal, { commentId: params.id }, uploadsOf(req)),
+    }),
   );
 }

@@ -1,7 +1,11 @@
 import { z } from 'zod';
 import type { Services } from '../../services.ts';
 import type { Api } from '../route.ts';
-import { BeforeQuery, IdParam, MessageBody, SupportMessageSchema, itemsOf, pageBefore } from './realtimeSchemas.ts';
+import { IdParam, MessageBody, SupportMessageSchema } from './realtimeSchemas.ts';
+import { PageQuery, pageOf } from './schemas.ts';
+import { pageOfList } from '../../domain/shared/pagination.ts';
+
+const SupportMessagePage = pageOf(SupportMessageSchema, 'SupportMessagePage');
 
 /** Support chat with the admins: a user's one conversation, which every admin sees. */
 export function supportRoutes(api: Api, support: Services['support']): void {
@@ -13,8 +17,8 @@ export function supportRoutes(api: Api, support: Services['support']): void {
       tag: 'support',
       access: 'user',
       summary: 'My support conversation, newest first',
-      query: BeforeQuery,
-      response: pageBefore(SupportMessageSchema, 'SupportMessagePage'),
+      query: PageQuery,
+      response: SupportMessagePage,
     },
     ({ principal, query }) => support.messages(principal.userId, query),
   );
@@ -42,7 +46,8 @@ export function supportRoutes(api: Api, support: Services['support']): void {
       tag: 'support',
       access: 'admin',
       summary: 'Every support conversation, latest first',
-      response: itemsOf(
+      query: PageQuery,
+      response: pageOf(
         z.object({
           user_id: z.number().int(),
           username: z.string(),
@@ -54,10 +59,10 @@ export function supportRoutes(api: Api, support: Services['support']): void {
             created_at: z.string(),
           }),
         }),
-        'SupportConversations',
+        'SupportConversationPage',
       ),
     },
-    async () => ({ items: await support.conversations() }),
+    async ({ query }) => pageOfList(await support.conversations(), query, (c) => [c.last_message.id], 'desc'),
   );
   api.route(
     {
@@ -68,8 +73,8 @@ export function supportRoutes(api: Api, support: Services['support']): void {
       access: 'admin',
       summary: "One user's support conversation",
       params: IdParam,
-      query: BeforeQuery,
-      response: pageBefore(SupportMessageSchema, 'SupportMessagePage'),
+      query: PageQuery,
+      response: SupportMessagePage,
     },
     ({ params, query }) => support.messages(params.id, query),
   );
