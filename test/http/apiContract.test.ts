@@ -8,11 +8,12 @@ import createClient from 'openapi-fetch';
 import type { paths } from '../generated/plazaApi.ts';
 import { API_TYPES_FILE, generateApiTypes } from '../helpers/apiTypes.ts';
 import { createAdmin } from '../helpers/boards.ts';
+import { expectError } from '../helpers/http.ts';
 
 const METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const;
 
 describe('the OpenAPI contract a client author relies on', function () {
-  this.timeout(60_000);
+  this.timeout(180_000);
   let server: TestServer;
   let document: any;
   before(async () => {
@@ -118,9 +119,13 @@ describe('the OpenAPI contract a client author relies on', function () {
       });
       expect(post.response.status).to.equal(201);
     }
-    const page = await client.GET('/boards/{id}/posts', { params: { path: { id }, query: { limit: 2 } } });
+    const page = await client.GET('/boards/{id}/posts', {
+      headers: user,
+      params: { path: { id }, query: { limit: 2 } },
+    });
     expect(page.data!.items.map((p) => p.title)).to.deep.equal(['third', 'second']);
     const rest = await client.GET('/boards/{id}/posts', {
+      headers: user,
       params: { path: { id }, query: { limit: 2, cursor: page.data!.next_cursor! } },
     });
     expect(rest.data!.items.map((p) => p.title)).to.deep.equal(['first']);
@@ -131,5 +136,49 @@ describe('the OpenAPI contract a client author relies on', function () {
     const refused = await client.POST('/boards', { headers: user, body: { name: 'Not mine' } });
     expect(refused.response.status).to.equal(403);
     expect(refused.error!.error.code).to.equal(11007);
+  });
+
+  it('when a list is longer than the limit, then next_cursor pages through it once each and a tampered cursor is 422', async () => {
+    const fan = await server.http.signUp('pagefan');
+    const stars = [];
+    for (const name of ['star1', 'star2', 'star3']) {
+      const star = await server.http.signUp(name);
+      expect((await server.http.post(`/users/${star.id}/follow`, undefined, fan.access_token)).status).to.equal(204);
+      stars.push(star.id);
+    }
+    const first = await server.http.get('/users/me/following?limit=2', fan.access_token);
+    expect(first.body.items.map((u: any) => u.user_id)).to.deep.equal(stars.slice(0, 2));
+    // The first one followed is gone before the next page is read: the page goes on where it stopped.
+    await server.http.delete(`/users/${stars[0]}/follow`, fan.access_token);
+    const next = await server.http.get(
+      `/users/me/following?limit=2&cursor=${first.body.next_cursor}`,
+      fan.access_token,
+    );
+    expect(next.body).to.deep.include({ next_cursor: null });
+    expect(next.body.items.map((u: any) => u.user_id)).to.deep.equal([stars[2]]);
+    expectError(await server.http.get('/users/me/following?cursor=bm90IGEgY3Vyc29y', fan.access_token), 422, 10001);
+    expectError(await server.http.get('/users/me/following?limit=101', fan.access_token), 422, 10001);
+    expect(
+      document.paths['/users/me/following'].get.parameters.find((p: any) => p.name === 'limit').schema.maximum,
+    ).to.equal(100);
+  });
+
+  it('when a DM history is read from the latest, then next_cursor goes back and prev_cursor brings what came later', async () => {
+    const [ann, ben] = [await server.http.signUp('histann'), await server.http.signUp('histben')];
+    for (const text of ['m1', 'm2', 'm3']) await server.http.post(`/chat/dms/${ben.id}`, { text }, ann.access_token);
+    const latest = await server.http.get(`/chat/dms/${ann.id}/messages?limit=2`, ben.access_token);
+    expect(latest.body.items.map((m: any) => m.text)).to.deep.equal(['m3', 'm2']);
+    const older = await server.http.get(
+      `/chat/dms/${ann.id}/messages?limit=2&cursor=${latest.body.next_cursor}`,
+      ben.access_token,
+    );
+    expect(older.body.items.map((m: any) => m.text)).to.deep.equal(['m1']);
+    expect(older.body.next_cursor).to.equal(null);
+    await server.http.post(`/chat/dms/${ben.id}`, { text: 'm4' }, ann.access_token);
+    const later = await server.http.get(
+      `/chat/dms/${ann.id}/messages?cursor=${latest.body.prev_cursor}`,
+      ben.access_token,
+    );
+    expect(later.body.items.map((m: any) => m.text)).to.deep.equal(['m4']);
   });
 });
