@@ -11,6 +11,7 @@ import { CloseCodes, PlazaRoom, principalOf, type PlazaClient, type RoomDeps } f
 import { SendQueue } from '../shared/SendQueue.ts';
 import { ChatMemberState, ChatState } from './state.ts';
 import { ChatJoinOptions, ChatMessages } from './messages.ts';
+import { actingUser } from '../../src/domain/shared/actors.ts';
 
 const TYPING_TIMEOUT_MS = 5000;
 
@@ -185,7 +186,7 @@ export class ChatRoom extends PlazaRoom<ChatRoomServices, ChatState> {
 
   /** Stores and delivers in queue order; every send gets its own answer by the store deadline. */
   private post(client: PlazaClient, type: 'msg' | 'room_dm', input: Parameters<ChatService['post']>[2]): Promise<void> {
-    const author = { userId: principalOf(client).userId, username: principalOf(client).username };
+    const author = actingUser(principalOf(client));
     const context = { type, ...(input.clientMsgId ? { client_msg_id: input.clientMsgId } : {}) };
     return this.sends.push(
       async () => this.deliver(client, await this.persist(() => this.services.chat.post(this.groupId, author, input))),

@@ -20,10 +20,14 @@ export const ChatMessages = {
   delete: z.object({ message_id: id }).strict(),
   read: z.object({ message_id: id }).strict(),
   history: z
-    .object({ before: id.optional(), after: seenId.optional(), limit: z.number().int().min(1).max(100).default(50) })
+    .object({
+      cursor: z.string().max(512).optional(),
+      after: seenId.optional(),
+      limit: z.number().int().min(1).max(100).default(50),
+    })
     .strict()
-    .refine((m) => m.before === undefined || m.after === undefined, {
-      message: 'Use before or after, not both',
+    .refine((m) => m.cursor === undefined || m.after === undefined, {
+      message: 'Use cursor or after, not both',
       path: ['after'],
     }),
   sync: z.object({ last_seen_id: seenId, limit: z.number().int().min(1).max(200).optional() }).strict(),

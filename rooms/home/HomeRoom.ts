@@ -12,6 +12,7 @@ import { authenticateWith, refusal, type AuthServices } from '../shared/roomAuth
 import { PlazaRoom, principalOf, type PlazaClient, type RoomDeps } from '../shared/PlazaRoom.ts';
 import { FriendState, HomeState } from './state.ts';
 import { HomeJoinOptions, HomeMessages } from './messages.ts';
+import { actingUser } from '../../src/domain/shared/actors.ts';
 
 /** What a home room uses. */
 export interface HomeRoomServices {
@@ -86,7 +87,7 @@ export class HomeRoom extends PlazaRoom<HomeRoomServices, HomeState> {
       async (client, m) => {
         const context = { type: 'dm', ...(m.client_msg_id ? { client_msg_id: m.client_msg_id } : {}) };
         const { view } = await this.persistInTime(client, context, () =>
-          this.services.dms.send(this.author(client), m.to, m.text, m.client_msg_id),
+          this.services.dms.send(actingUser(principalOf(client)), m.to, m.text, m.client_msg_id),
         );
         client.send('dm_sent', view);
       },
@@ -106,20 +107,23 @@ export class HomeRoom extends PlazaRoom<HomeRoomServices, HomeState> {
     this.on(
       'follow',
       HomeMessages.follow,
-      (client, m) => this.withDb(() => this.services.social.follow(this.author(client), m.user_id)),
+      (client, m) => this.withDb(() => this.services.social.follow(actingUser(principalOf(client)), m.user_id)),
       { limited: true },
     );
     this.on(
       'unfollow',
       HomeMessages.unfollow,
-      (client, m) => this.withDb(() => this.services.social.unfollow(this.author(client), m.user_id)),
+      (client, m) => this.withDb(() => this.services.social.unfollow(actingUser(principalOf(client)), m.user_id)),
       { limited: true },
     );
     this.on(
       'create_group',
       HomeMessages.create_group,
       async (client, m) => {
-        client.send('group_created', await this.withDb(() => this.services.groups.create(this.author(client), m)));
+        client.send(
+          'group_created',
+          await this.withDb(() => this.services.groups.create(actingUser(principalOf(client)), m)),
+        );
       },
       { limited: true },
     );
@@ -198,11 +202,6 @@ export class HomeRoom extends PlazaRoom<HomeRoomServices, HomeState> {
     await this.publishStatus('offline').catch((err) =>
       this.log.error({ err, user_id: this.userId }, 'publishing offline on dispose failed'),
     );
-  }
-
-  private author(client: PlazaClient) {
-    const { userId, username } = principalOf(client);
-    return { userId, username };
   }
 
   private async publishStatus(status: ChosenStatus | 'offline'): Promise<void> {

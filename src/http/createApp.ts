@@ -30,6 +30,7 @@ import { supportRoutes } from './routers/supportRoutes.ts';
 import { realtimeAdminRoutes } from './routers/realtimeAdminRoutes.ts';
 import { notificationRoutes } from './routers/notificationRoutes.ts';
 import { monitorRoutes } from './routers/monitorRoutes.ts';
+import { redocPage } from './redocPage.ts';
 
 /** Extra routers a feature area mounts; each declares its routes on the shared Api. */
 export type RouteModule = (api: Api) => void;
@@ -101,6 +102,8 @@ export function configureApp(
   );
 
   mountMetrics(app, services.metrics, config.METRICS_TOKEN);
+  redocPage(app);
+
   app.use(notFound);
   app.use(errorHandler(logger));
 }

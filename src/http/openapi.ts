@@ -29,11 +29,12 @@ export function buildDocument(registry: OpenAPIRegistry) {
   const codes = Object.values(ErrorCodes)
     .map((e) => `| ${e.code} | ${e.status} | ${e.message} |`)
     .join('\n');
-  return new OpenApiGeneratorV3(registry.definitions).generateDocument({
+  const document = new OpenApiGeneratorV3(registry.definitions).generateDocument({
     openapi: '3.0.3',
     info: {
       title: 'Plaza REST API',
       version: PLAZA_VERSION,
+      license: { name: 'MIT', url: 'https://opensource.org/licenses/MIT' },
       description:
         'Accounts, boards, files, chat history and administration for the Plaza realtime community server. ' +
         'Errors are `{ "error": { "code", "message", "detail"?, "request_id" } }`.\n\n| code | HTTP | meaning |\n|---|---|---|\n' +
@@ -41,4 +42,20 @@ export function buildDocument(registry: OpenAPIRegistry) {
     },
     servers: [{ url: '/', description: 'This server (the origin this document was fetched from)' }],
   });
+  dropUntypedNullable(document);
+  return document;
+}
+
+/**
+ * Any-JSON values (`z.unknown()`: an error's detail, an AI job's result) come out as `{ nullable: true }`.
+ * OpenAPI 3.0 gives `nullable` a meaning only beside a `type`, and a schema without a type already
+ * admits null, so the flag is dropped there.
+ */
+function dropUntypedNullable(node: unknown): void {
+  if (Array.isArray(node)) return node.forEach(dropUntypedNullable);
+  if (!node || typeof node !== 'object') return;
+  const schema = node as Record<string, unknown>;
+  const typed = ['type', '$ref', 'allOf', 'oneOf', 'anyOf'].some((key) => key in schema);
+  if (typeof schema.nullable === 'boolean' && !typed) delete schema.nullable;
+  Object.values(schema).forEach(dropUntypedNullable);
 }

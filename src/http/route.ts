@@ -23,10 +23,14 @@ export interface RouteSpec<P, Q, B, A extends Access> {
   method: 'get' | 'post' | 'put' | 'patch' | 'delete';
   /** Express-style path, e.g. `/users/:id`. */
   path: string;
+  /**
+   * The operation's stable name in OpenAPI, verb + noun in camelCase (`listPosts`, `createBoard`): generated
+   * clients name their methods after it, so renaming one breaks them. Unique across the API.
+   */
+  operationId: string;
   summary: string;
   description?: string;
-  /** Stable name of the operation for generated clients: verb + noun, camelCase (e.g. `listMySessions`). */
-  operationId?: string;
+  /** The group the operation is listed under in /docs and /redoc. */
   tag: string;
   access: A;
   params?: P;
@@ -73,6 +77,7 @@ export interface RouteContext<P, Q, B, A extends Access> {
 export class Api {
   readonly router = Router();
   private readonly jsonLimit: number;
+  private readonly operationIds = new Set<string>();
 
   constructor(
     private readonly registry: OpenAPIRegistry,
@@ -109,6 +114,19 @@ export class Api {
     });
   }
 
+  /** A misnamed or repeated operationId stops the server at start-up, before a client could be generated from it. */
+  private claimOperationId(spec: { operationId: string; method: string; path: string }): void {
+    if (!OPERATION_ID.test(spec.operationId)) {
+      throw new Error(
+        `${spec.method.toUpperCase()} ${spec.path}: operationId "${spec.operationId}" is not verbNoun camelCase`,
+      );
+    }
+    if (this.operationIds.has(spec.operationId)) {
+      throw new Error(`${spec.method.toUpperCase()} ${spec.path}: operationId "${spec.operationId}" is already taken`);
+    }
+    this.operationIds.add(spec.operationId);
+  }
+
   private async authorize(req: Request, access: Access): Promise<Principal | undefined> {
     if (access === 'anonymous') return undefined;
     const token = bearerToken(req);
@@ -124,6 +142,7 @@ export class Api {
   }
 
   private document(spec: RouteSpec<unknown, unknown, unknown, Access>): void {
+    this.claimOperationId(spec);
     const status = spec.status ?? 200;
     const errorKeys = new Set<ErrorKey>(spec.errors ?? []);
     if (spec.params || spec.query || spec.body) errorKeys.add('VALIDATION_FAILED');
@@ -154,9 +173,8 @@ export class Api {
       description: spec.description,
       tags: [spec.tag],
       // Public routes take an optional token (a signed-in caller may see more): `{}` says it is optional.
-      // Anonymous routes (probes) never look at one.
-      security:
-        spec.access === 'anonymous' ? undefined : spec.access === 'public' ? [{}, { bearer: [] }] : [{ bearer: [] }],
+      // Anonymous routes (probes) never look at one: `[]` says so.
+      security: spec.access === 'anonymous' ? [] : spec.access === 'public' ? [{}, { bearer: [] }] : [{ bearer: [] }],
       request: {
         params: spec.params as ZodObject | undefined,
         query: spec.query as ZodObject | undefined,
@@ -176,6 +194,9 @@ export class Api {
  * anyone else, nested at most MAX_JSON_DEPTH deep. A body of another type is 415; malformed JSON 400
  * and an oversized body 413 (body-parser's errors, translated by the error handler).
  */
+/** camelCase starting with a lower-case verb: `listPosts`, `logIn`. */
+const OPERATION_ID = /^[a-z]+(?:[A-Z][a-z0-9]*)+$/;
+
 function jsonReader(limit: number) {
   const signedIn = express.json({ limit, verify: refuseDeepJson() });
   const anonymous = express.json({ limit: Math.min(limit, ANONYMOUS_JSON_LIMIT), verify: refuseDeepJson() });

@@ -28,9 +28,9 @@ describe('AI jobs over REST', function () {
     it('when a user lists models, then each built-in model shows its id, version, tasks and input schema', async () => {
       const res = await server.http.get('/ai/models', alice.access_token);
       expect(res.status).to.equal(200);
-      const ids = res.body.map((m: any) => m.id);
+      const ids = res.body.items.map((m: any) => m.id);
       expect(ids).to.include.members(['linear-regression', 'random-forest', 'sentiment']);
-      const lr = res.body.find((m: any) => m.id === 'linear-regression');
+      const lr = res.body.items.find((m: any) => m.id === 'linear-regression');
       expect(lr.version).to.match(/^\d+\.\d+\.\d+$/);
       expect(lr.enabled).to.equal(true);
       expect(lr.tasks.map((t: any) => t.task)).to.have.members(['train', 'predict']);

@@ -235,8 +235,8 @@ describe('accounts: registration, login and tokens', function () {
       const token = await resetTokenFor(server, 'careful@example.test');
       const listed = await server.http.get('/admin/outbox?to=careful@example.test', admin.access_token);
       expect(listed.status).to.equal(200);
-      expect(listed.body).to.have.length(1);
-      expect(listed.body[0]).to.include({
+      expect(listed.body.items).to.have.length(1);
+      expect(listed.body.items[0]).to.include({
         to: 'careful@example.test',
         subject: 'Reset your Plaza password',
         transport: 'maildrop',

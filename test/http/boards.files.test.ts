@@ -156,7 +156,7 @@ describe('files', () => {
         alice.access_token,
       );
       expect(res.status, JSON.stringify(res.body)).to.equal(201);
-      expect(res.body.map((f: any) => f.original_name)).to.deep.equal(['passwd.png', 'evil.png', 'png']);
+      expect(res.body.items.map((f: any) => f.original_name)).to.deep.equal(['passwd.png', 'evil.png', 'png']);
       const more = await upload(
         server,
         '/files/batch',
@@ -166,7 +166,7 @@ describe('files', () => {
         ),
         alice.access_token,
       );
-      expect(more.body.map((f: any) => f.original_name)).to.deep.equal(['agnp.exe', 'linebreak.png']);
+      expect(more.body.items.map((f: any) => f.original_name)).to.deep.equal(['agnp.exe', 'linebreak.png']);
       expect(fs.existsSync(path.join(server.config.DATA_DIR, 'etc'))).to.equal(false);
       expect(storedFiles(server).every((f) => /^(images|documents|files)\/[A-Za-z0-9_-]+\.\w+$/.test(f))).to.equal(
         true,
@@ -337,14 +337,14 @@ describe('files', () => {
         alice.access_token,
       );
       expect(res.status, JSON.stringify(res.body)).to.equal(201);
-      expect(res.body[0]).to.include({ original_name: 'pic.png', mime: 'image/png' });
-      expect(res.body[0].attached_to).to.deep.equal({ type: 'post', id: post.id });
+      expect(res.body.items[0]).to.include({ original_name: 'pic.png', mime: 'image/png' });
+      expect(res.body.items[0].attached_to).to.deep.equal({ type: 'post', id: post.id });
       const read = await server.http.get(`/posts/${post.id}`, bob.access_token);
-      expect(read.body.attachments.map((f: any) => f.id)).to.deep.equal([res.body[0].id]);
+      expect(read.body.attachments.map((f: any) => f.id)).to.deep.equal([res.body.items[0].id]);
       const listed = await server.http.get(`/boards/${open.id}/posts`, bob.access_token);
       expect(listed.body.items.find((p: any) => p.id === post.id).attachments).to.have.length(1);
-      expect((await server.http.get(`/files/${res.body[0].id}`, bob.access_token)).status).to.equal(200);
-      expectError(await server.http.delete(`/files/${res.body[0].id}`, bob.access_token), 403, 42007);
+      expect((await server.http.get(`/files/${res.body.items[0].id}`, bob.access_token)).status).to.equal(200);
+      expectError(await server.http.delete(`/files/${res.body.items[0].id}`, bob.access_token), 403, 42007);
     });
 
     it('when someone else attaches to my post, then 403 and nothing is stored', async () => {
@@ -384,11 +384,11 @@ describe('files', () => {
         alice.access_token,
       );
       const carol = await server.http.signUp('carol');
-      expectError(await server.http.get(`/files/${up.body[0].id}`, carol.access_token), 404, 42001);
-      expectError(await server.http.get(`/files/${up.body[0].id}`), 404, 42001);
-      expect((await server.http.get(`/files/${up.body[0].id}`, bob.access_token)).status).to.equal(200);
+      expectError(await server.http.get(`/files/${up.body.items[0].id}`, carol.access_token), 404, 42001);
+      expectError(await server.http.get(`/files/${up.body.items[0].id}`), 404, 42001);
+      expect((await server.http.get(`/files/${up.body.items[0].id}`, bob.access_token)).status).to.equal(200);
       await server.http.delete(`/boards/${restricted.id}/access/${bob.id}`, admin.access_token);
-      expectError(await server.http.get(`/files/${up.body[0].id}`, bob.access_token), 404, 42001);
+      expectError(await server.http.get(`/files/${up.body.items[0].id}`, bob.access_token), 404, 42001);
       await server.http.put(
         `/boards/${restricted.id}/access/${bob.id}`,
         { read: true, write: true, comment: true, upload: false },
@@ -432,10 +432,10 @@ describe('files', () => {
       );
       expect(up.status).to.equal(201);
       const list = await server.http.get(`/posts/${post.id}/comments`, bob.access_token);
-      expect(list.body.items[0].attachments.map((f: any) => f.id)).to.deep.equal([up.body[0].id]);
+      expect(list.body.items[0].attachments.map((f: any) => f.id)).to.deep.equal([up.body.items[0].id]);
       const before = storedFiles(server);
       expect((await server.http.delete(`/comments/${comment.body.id}`, alice.access_token)).status).to.equal(204);
-      expectError(await server.http.get(`/files/${up.body[0].id}`, alice.access_token), 404, 42001);
+      expectError(await server.http.get(`/files/${up.body.items[0].id}`, alice.access_token), 404, 42001);
       expect(storedFiles(server)).to.have.length(before.length - 1);
     });
 
@@ -456,8 +456,8 @@ describe('files', () => {
       );
       const before = storedFiles(server);
       expect((await server.http.delete(`/posts/${post.id}`, admin.access_token)).status).to.equal(204);
-      expectError(await server.http.get(`/files/${a.body[0].id}`, alice.access_token), 404, 42001);
-      expectError(await server.http.get(`/files/${c.body[0].id}`, alice.access_token), 404, 42001);
+      expectError(await server.http.get(`/files/${a.body.items[0].id}`, alice.access_token), 404, 42001);
+      expectError(await server.http.get(`/files/${c.body.items[0].id}`, alice.access_token), 404, 42001);
       expect(storedFiles(server)).to.have.length(before.length - 2);
     });
 

@@ -45,12 +45,14 @@ describe('boards: soft delete, restore and case-insensitive names', () => {
         404,
         40001,
       );
-      expect((await server.http.get('/boards', who.access_token)).body.map((b: any) => b.id)).not.to.include(board.id);
-      expect((await server.http.get('/users/me/boards', who.access_token)).body.map((b: any) => b.id)).not.to.include(
+      expect((await server.http.get('/boards', who.access_token)).body.items.map((b: any) => b.id)).not.to.include(
         board.id,
       );
+      expect(
+        (await server.http.get('/users/me/boards', who.access_token)).body.items.map((b: any) => b.id),
+      ).not.to.include(board.id);
     }
-    expectError(await server.http.get(`/files/${file.body[0].id}`, bob.access_token), 404, 42001);
+    expectError(await server.http.get(`/files/${file.body.items[0].id}`, bob.access_token), 404, 42001);
 
     const seen = await server.http.get(`/boards/${board.id}`, admin.access_token);
     expect(seen.status).to.equal(200);
@@ -62,9 +64,11 @@ describe('boards: soft delete, restore and case-insensitive names', () => {
       409,
       40007,
     );
-    expect((await server.http.get('/boards', admin.access_token)).body.map((b: any) => b.id)).not.to.include(board.id);
+    expect((await server.http.get('/boards', admin.access_token)).body.items.map((b: any) => b.id)).not.to.include(
+      board.id,
+    );
     expect(
-      (await server.http.get('/boards?deleted=true', admin.access_token)).body.map((b: any) => b.id),
+      (await server.http.get('/boards?deleted=true', admin.access_token)).body.items.map((b: any) => b.id),
     ).to.deep.equal([board.id]);
     expectError(await server.http.get('/boards?deleted=true', alice.access_token), 403, 11007);
   });

@@ -66,7 +66,7 @@ describe('boards and permissions', () => {
 
     it('when a user has no grant, then the board is invisible: not listed and 404 everywhere', async () => {
       const list = await server.http.get('/boards', bob.access_token);
-      expect(list.body.map((b: any) => b.id)).not.to.include(board.id);
+      expect(list.body.items.map((b: any) => b.id)).not.to.include(board.id);
       expectError(await server.http.get(`/boards/${board.id}`, bob.access_token), 404, 40001);
       expectError(await server.http.get(`/boards/${board.id}/posts`, bob.access_token), 404, 40001);
       expectError(
@@ -85,7 +85,7 @@ describe('boards and permissions', () => {
       expect(grant.status, JSON.stringify(grant.body)).to.equal(200);
       expect(grant.body).to.include({ read: true, write: false });
       const mine = await server.http.get('/users/me/boards', alice.access_token);
-      const entry = mine.body.find((b: any) => b.id === board.id);
+      const entry = mine.body.items.find((b: any) => b.id === board.id);
       expect(entry.permissions).to.deep.equal({ read: true, write: false, comment: false, upload: false });
       expect((await server.http.get(`/boards/${board.id}/posts`, alice.access_token)).status).to.equal(200);
       expectError(
@@ -158,7 +158,7 @@ describe('boards and permissions', () => {
       expect((await server.http.get(`/boards/${board.id}/posts`)).body.items).to.have.length(1);
       expect((await server.http.get(`/posts/${post.id}`)).status).to.equal(200);
       const anonymous = await server.http.get('/boards');
-      expect(anonymous.body.map((b: any) => b.access)).to.deep.equal(['readonly']);
+      expect(anonymous.body.items.map((b: any) => b.access)).to.deep.equal(['readonly']);
     });
 
     it('when a user posts or comments, then 403; liking is allowed', async () => {
@@ -192,10 +192,12 @@ describe('boards and permissions', () => {
     it('when a board is hidden, then only admins see it', async () => {
       const board = await createBoard(server, admin, { name: 'Drafts', visible: false });
       expectError(await server.http.get(`/boards/${board.id}`, alice.access_token), 404, 40001);
-      expect((await server.http.get('/boards', alice.access_token)).body.map((b: any) => b.id)).not.to.include(
+      expect((await server.http.get('/boards', alice.access_token)).body.items.map((b: any) => b.id)).not.to.include(
         board.id,
       );
-      expect((await server.http.get('/boards', admin.access_token)).body.map((b: any) => b.id)).to.include(board.id);
+      expect((await server.http.get('/boards', admin.access_token)).body.items.map((b: any) => b.id)).to.include(
+        board.id,
+      );
     });
 
     it('when a board is closed, then users read but get 403 closed on posts, comments, likes and edits', async () => {
@@ -212,7 +214,7 @@ describe('boards and permissions', () => {
       expectError(await server.http.put(`/posts/${post.id}/like`, undefined, bob.access_token), 403, 40003);
       expectError(await server.http.patch(`/posts/${post.id}`, { title: 'new' }, alice.access_token), 403, 40003);
       const mine = await server.http.get('/users/me/boards', bob.access_token);
-      expect(mine.body.find((b: any) => b.id === board.id).permissions).to.deep.equal({
+      expect(mine.body.items.find((b: any) => b.id === board.id).permissions).to.deep.equal({
         read: true,
         write: false,
         comment: false,

@@ -27,7 +27,7 @@ describe("error kinds: a value the database cannot hold is the client's to fix, 
   it('when an id is beyond the database integer range, then 422 10001 names the field, in paths, queries and bodies', async () => {
     const cases: [string, string, unknown, string][] = [
       ['GET', `/users/${BEYOND_INT}`, undefined, 'params.id'],
-      ['GET', `/chat/groups/${groupId}/messages?before=${BEYOND_INT}`, undefined, 'query.before'],
+      ['GET', `/chat/groups/${groupId}/messages?after=${BEYOND_INT}`, undefined, 'query.after'],
       ['PATCH', '/users/me', { avatar_file_id: BEYOND_INT }, 'body.avatar_file_id'],
       ['POST', `/chat/groups/${groupId}/invite`, { user_id: BEYOND_INT }, 'body.user_id'],
     ];

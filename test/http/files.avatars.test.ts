@@ -64,8 +64,8 @@ describe('avatars', () => {
       alice.access_token,
     );
     expect(att.status, JSON.stringify(att.body)).to.equal(201);
-    expectError(await setAvatar(alice, att.body[0].id), 422, 42008);
-    expectError(await server.http.get(`/files/${att.body[0].id}`, bob.access_token), 404, 42001);
+    expectError(await setAvatar(alice, att.body.items[0].id), 422, 42008);
+    expectError(await server.http.get(`/files/${att.body.items[0].id}`, bob.access_token), 404, 42001);
   });
 
   it('when I set my own image as avatar, then signed-in users read it, anonymous callers do not, and changing it makes the old one private again', async () => {

@@ -62,7 +62,7 @@ describe('realtime REST routes', () => {
     const page = await server.http.get(`/chat/dms/${ivy.id}/messages?limit=1`, jay.access_token);
     expect(page.body.items.map((m: any) => m.text)).to.deep.equal(['two']);
     const older = await server.http.get(
-      `/chat/dms/${ivy.id}/messages?limit=1&before=${page.body.next_before}`,
+      `/chat/dms/${ivy.id}/messages?limit=1&cursor=${page.body.next_cursor}`,
       jay.access_token,
     );
     expect(older.body.items.map((m: any) => m.text)).to.deep.equal(['one']);

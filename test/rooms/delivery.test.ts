@@ -115,11 +115,11 @@ describe('nothing lost, nothing duplicated', () => {
     expect(rest.status, JSON.stringify(rest.body)).to.equal(200);
     expect(rest.body.items.map((m: any) => m.text)).to.deep.equal(['h2']);
     const next = await server.http.get(
-      `/chat/groups/${groupId}/messages?after=${rest.body.next_after}&limit=10`,
+      `/chat/groups/${groupId}/messages?cursor=${rest.body.next_cursor}&limit=10`,
       bo.access_token,
     );
     expect(next.body.items.map((m: any) => m.text)).to.deep.equal(['h3']);
-    expect(next.body.next_after).to.equal(null);
+    expect(next.body.next_cursor).to.equal(null);
     const history = new Inbox(a, 'history');
     a.send('history', { after: h1.id, limit: 5 });
     expect((await history.next()).items.map((m: any) => m.text)).to.deep.equal(['h2', 'h3']);

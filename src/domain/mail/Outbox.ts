@@ -1,5 +1,7 @@
 import type { EntityManager } from '@mikro-orm/sql';
+import { z } from 'zod';
 import { OutboxEmail } from '../../../entities/OutboxEmail.ts';
+import { decodeCursor, toPage, type Page, type PageRequest } from '../shared/pagination.ts';
 
 /** What admins may see of a sent or pending e-mail: who, what about, how and when; never the body. */
 export interface OutboxEntryView {
@@ -17,19 +19,23 @@ export class Outbox {
   constructor(private readonly em: EntityManager) {}
 
   /** Newest first, optionally for one recipient. */
-  async list(query: { to?: string; limit: number }): Promise<OutboxEntryView[]> {
-    const rows = await this.em.find(OutboxEmail, query.to ? { recipient: query.to.toLowerCase() } : {}, {
-      orderBy: { id: 'desc' },
-      limit: query.limit,
-    });
-    return rows.map((m) => ({
-      id: m.id,
-      to: m.recipient,
-      subject: m.subject,
-      transport: m.transport,
-      sent_at: m.sentAt?.toISOString() ?? null,
-      error: m.error ?? null,
-      created_at: m.createdAt.toISOString(),
-    }));
+  async list(query: PageRequest & { to?: string }): Promise<Page<OutboxEntryView>> {
+    const where: Record<string, unknown> = query.to ? { recipient: query.to.toLowerCase() } : {};
+    const before = decodeCursor(query.cursor, z.tuple([z.number().int()]));
+    if (before) where.id = { $lt: before[0] };
+    const rows = await this.em.find(OutboxEmail, where, { orderBy: { id: 'desc' }, limit: query.limit + 1 });
+    return toPage(rows, query.limit, outboxEntryView, (m) => [m.id]);
   }
+}
+
+function outboxEntryView(m: OutboxEmail): OutboxEntryView {
+  return {
+    id: m.id,
+    to: m.recipient,
+    subject: m.subject,
+    transport: m.transport,
+    sent_at: m.sentAt?.toISOString() ?? null,
+    error: m.error ?? null,
+    created_at: m.createdAt.toISOString(),
+  };
 }

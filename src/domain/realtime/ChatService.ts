@@ -6,20 +6,14 @@ import { channels, type GroupEvent, type RealtimeBus } from './RealtimeBus.ts';
 import { insertChatMessage, type Author } from './chatStore.ts';
 import { chatMessageView, type ChatMessageView, type Stored } from './views.ts';
 import type { ChatGroupService } from './ChatGroupService.ts';
+import type { Page } from '../shared/pagination.ts';
+import { historyPage, historyPosition, type HistoryRequest } from './historyPages.ts';
 
 export type { Author } from './chatStore.ts';
 
 export const HISTORY_MAX = 100;
 /** Most messages one `sync` reply carries; `has_more` says another page follows. */
 export const SYNC_MAX = 200;
-
-export interface HistoryPage {
-  items: ChatMessageView[];
-  /** Pass as `before` for older messages (pages read backwards, newest first). */
-  next_before: number | null;
-  /** Pass as `after` for newer messages (pages read forwards with `after`, oldest first). */
-  next_after: number | null;
-}
 
 export interface SyncPage {
   /** Oldest first. */
@@ -93,33 +87,28 @@ export class ChatService {
   }
 
   /**
-   * A page of what `viewerId` may read: newest first before `before` (or from the latest), or oldest
+   * A page of what `viewerId` may read: newest first (from the latest, or on from a cursor), or oldest
    * first after `after`.
    */
-  async history(
-    groupId: number,
-    viewerId: number,
-    input: { before?: number; after?: number; limit: number },
-  ): Promise<HistoryPage> {
+  async history(groupId: number, viewerId: number, input: HistoryRequest): Promise<Page<ChatMessageView>> {
     const member = await this.groups.requireMember(groupId, viewerId);
     const limit = Math.min(input.limit, HISTORY_MAX);
-    const forward = input.after !== undefined;
+    const at = historyPosition(input);
     const where = this.readableBy(member, groupId);
-    if (forward) where.id = { $gt: Math.max(input.after!, member.visibleAfterId) };
-    else if (input.before) where.id = { $gt: member.visibleAfterId, $lt: input.before };
+    if (at.forward) where.id = { $gt: Math.max(at.after!, member.visibleAfterId) };
+    else if (at.before) where.id = { $gt: member.visibleAfterId, $lt: at.before };
     const rows = await this.em.find(ChatMessage, where, {
-      orderBy: { id: forward ? 'asc' : 'desc' },
+      orderBy: { id: at.forward ? 'asc' : 'desc' },
       limit: limit + 1,
     });
-    const items = rows.slice(0, limit).map(chatMessageView);
-    const next = rows.length > limit ? items[items.length - 1].id : null;
-    return { items, next_before: forward ? null : next, next_after: forward ? next : null };
+    const page = historyPage(rows, limit, at.forward);
+    return { ...page, items: page.items.map(chatMessageView) };
   }
 
   /** Everything `viewerId` may read after `afterId`, oldest first, a page at a time (catch-up). */
   async since(groupId: number, viewerId: number, afterId: number, limit = SYNC_MAX): Promise<SyncPage> {
     const page = await this.history(groupId, viewerId, { after: afterId, limit: Math.min(limit, SYNC_MAX) });
-    return { items: page.items, has_more: page.next_after !== null };
+    return { items: page.items, has_more: page.next_cursor !== null };
   }
 
   /** The latest `count` messages `viewerId` may read, oldest first (what a fresh join shows). */

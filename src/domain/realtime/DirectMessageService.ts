@@ -8,6 +8,8 @@ import { channels, type HomeEvent, type RealtimeBus } from './RealtimeBus.ts';
 import { dmView, iso, type DmView, type Stored } from './views.ts';
 import type { Author } from './chatStore.ts';
 import { SYNC_MAX } from './ChatService.ts';
+import { pageOfList, type Page, type PageRequest } from '../shared/pagination.ts';
+import { historyPage, historyPosition, type HistoryRequest } from './historyPages.ts';
 
 export interface ConversationView {
   user_id: number;
@@ -110,28 +112,23 @@ export class DirectMessageService {
     }));
   }
 
-  /** One conversation: newest first before `before` (or from the latest), or oldest first after `after`. */
-  async messages(
-    userId: number,
-    peerId: number,
-    input: { before?: number; after?: number; limit: number },
-  ): Promise<{ items: DmView[]; next_before: number | null; next_after: number | null }> {
-    const forward = input.after !== undefined;
+  /** One conversation: newest first (from the latest, or on from a cursor), or oldest first after `after`. */
+  async messages(userId: number, peerId: number, input: HistoryRequest): Promise<Page<DmView>> {
+    const at = historyPosition(input);
     const where: Record<string, unknown> = {
       $or: [
         { fromUserId: userId, toUserId: peerId },
         { fromUserId: peerId, toUserId: userId },
       ],
     };
-    if (forward) where.id = { $gt: input.after };
-    else if (input.before) where.id = { $lt: input.before };
+    if (at.forward) where.id = { $gt: at.after };
+    else if (at.before) where.id = { $lt: at.before };
     const rows = await this.em.find(DirectMessage, where, {
-      orderBy: { id: forward ? 'asc' : 'desc' },
+      orderBy: { id: at.forward ? 'asc' : 'desc' },
       limit: input.limit + 1,
     });
-    const items = await this.withNames(rows.slice(0, input.limit));
-    const next = rows.length > input.limit ? items[items.length - 1].id : null;
-    return { items, next_before: forward ? null : next, next_after: forward ? next : null };
+    const page = historyPage(rows, input.limit, at.forward);
+    return { ...page, items: await this.withNames(page.items) };
   }
 
   /** Marks every message from `peerId` to me as read (and delivered). Returns how many changed. */

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/sql';
 import { AppError } from '../../errors/index.ts';
@@ -5,6 +6,7 @@ import { SupportMessage } from '../../../entities/SupportMessage.ts';
 import { User } from '../../../entities/User.ts';
 import { channels, type HomeEvent, type RealtimeBus } from './RealtimeBus.ts';
 import { iso, supportMessageView, type Stored, type SupportMessageView } from './views.ts';
+import { decodeCursor, pageOfList, toPage, type Page, type PageRequest } from '../shared/pagination.ts';
 
 export interface SupportConversationView {
   user_id: number;
@@ -57,16 +59,13 @@ export class SupportService {
     return { view, duplicate: false };
   }
 
-  async messages(
-    conversationUserId: number,
-    input: { before?: number; limit: number },
-  ): Promise<{ items: SupportMessageView[]; next_before: number | null }> {
+  /** One user's support conversation, newest first. */
+  async messages(conversationUserId: number, input: PageRequest): Promise<Page<SupportMessageView>> {
     const where: Record<string, unknown> = { userId: conversationUserId };
-    if (input.before) where.id = { $lt: input.before };
+    const before = decodeCursor(input.cursor, z.tuple([z.number().int()]));
+    if (before) where.id = { $lt: before[0] };
     const rows = await this.em.find(SupportMessage, where, { orderBy: { id: 'desc' }, limit: input.limit + 1 });
-    const hasMore = rows.length > input.limit;
-    const items = rows.slice(0, input.limit).map(supportMessageView);
-    return { items, next_before: hasMore ? items[items.length - 1].id : null };
+    return toPage(rows, input.limit, supportMessageView, (m) => [m.id]);
   }
 
   async conversations(): Promise<SupportConversationView[]> {

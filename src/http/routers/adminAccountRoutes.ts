@@ -2,16 +2,12 @@ import { z } from 'zod';
 import type { AdminService } from '../../domain/admin/AdminService.ts';
 import { USER_ROLES } from '../../../entities/User.ts';
 import type { Api } from '../route.ts';
+import { auditActor } from '../../domain/shared/actors.ts';
 import { Email, Password, Username } from './authRoutes.ts';
 import { AdminUserSchema, IdParam } from './schemas.ts';
 
 /** Admins managing accounts: creating users with a role and changing roles. */
 export function adminAccountRoutes(api: Api, admin: AdminService): void {
-  const actorOf = (principal: { userId: number; username: string }) => ({
-    id: principal.userId,
-    name: principal.username,
-  });
-
   api.route(
     {
       method: 'post',
@@ -32,7 +28,7 @@ export function adminAccountRoutes(api: Api, admin: AdminService): void {
       response: AdminUserSchema,
       errors: ['USERNAME_TAKEN', 'EMAIL_TAKEN', 'WEAK_PASSWORD'],
     },
-    ({ principal, body }) => admin.createUser(actorOf(principal), body),
+    ({ principal, body }) => admin.createUser(auditActor(principal), body),
   );
 
   api.route(
@@ -52,6 +48,6 @@ export function adminAccountRoutes(api: Api, admin: AdminService): void {
       response: AdminUserSchema,
       errors: ['USER_NOT_FOUND', 'CANNOT_CHANGE_OWN_ROLE'],
     },
-    ({ principal, params, body }) => admin.setRole(actorOf(principal), { id: params.id }, body.role, body.reason),
+    ({ principal, params, body }) => admin.setRole(auditActor(principal), { id: params.id }, body.role, body.reason),
   );
 }

@@ -5,6 +5,7 @@ import type { AuditLog } from '../../domain/admin/AuditLog.ts';
 import type { Outbox } from '../../domain/mail/Outbox.ts';
 import { USER_ROLES, USER_STATUSES } from '../../../entities/User.ts';
 import type { Api } from '../route.ts';
+import { auditActor } from '../../domain/shared/actors.ts';
 import { AdminUserSchema, IdParam, PageQuery, pageOf } from './schemas.ts';
 
 const AuditEntrySchema = z
@@ -20,15 +21,11 @@ const AuditEntrySchema = z
   .meta({ id: 'AuditEntry' });
 
 export function adminRoutes(api: Api, admin: AdminService, audit: AuditLog, outbox: Outbox): void {
-  const actorOf = (principal: { userId: number; username: string }) => ({
-    id: principal.userId,
-    name: principal.username,
-  });
-
   api.route(
     {
       method: 'get',
       path: '/admin/users',
+      operationId: 'listAdminUsers',
       tag: 'admin',
       access: 'admin',
       summary: 'List users',
@@ -46,6 +43,7 @@ export function adminRoutes(api: Api, admin: AdminService, audit: AuditLog, outb
     {
       method: 'post',
       path: '/admin/users/:id/ban',
+      operationId: 'banUser',
       tag: 'admin',
       access: 'admin',
       summary: 'Ban a user',
@@ -66,13 +64,14 @@ export function adminRoutes(api: Api, admin: AdminService, audit: AuditLog, outb
       errors: ['USER_NOT_FOUND', 'ALREADY_BANNED', 'CANNOT_MODERATE_SELF'],
     },
     ({ principal, params, body }) =>
-      admin.ban(actorOf(principal), { id: params.id }, body.reason, body.until ? new Date(body.until) : undefined),
+      admin.ban(auditActor(principal), { id: params.id }, body.reason, body.until ? new Date(body.until) : undefined),
   );
 
   api.route(
     {
       method: 'post',
       path: '/admin/users/:id/unban',
+      operationId: 'unbanUser',
       tag: 'admin',
       access: 'admin',
       summary: 'Lift a ban',
@@ -81,13 +80,14 @@ export function adminRoutes(api: Api, admin: AdminService, audit: AuditLog, outb
       response: AdminUserSchema,
       errors: ['USER_NOT_FOUND', 'NOT_BANNED'],
     },
-    ({ principal, params, body }) => admin.unban(actorOf(principal), { id: params.id }, body?.reason),
+    ({ principal, params, body }) => admin.unban(auditActor(principal), { id: params.id }, body?.reason),
   );
 
   api.route(
     {
       method: 'get',
       path: '/admin/audit',
+      operationId: 'listAuditEntries',
       tag: 'admin',
       access: 'admin',
       summary: 'The admin audit log, newest first',
@@ -101,17 +101,15 @@ export function adminRoutes(api: Api, admin: AdminService, audit: AuditLog, outb
     {
       method: 'get',
       path: '/admin/outbox',
+      operationId: 'listOutboxMessages',
       tag: 'admin',
       access: 'admin',
       summary: 'E-mail Plaza has sent or holds, newest first',
       description:
         'Who, what about, how and when: never the body (it may carry a credential). Without SMTP_URL the mail ' +
         'waits for the server operator, who reads it on the server with `npm run cli -- outbox`.',
-      query: z.object({
-        to: z.string().max(254).optional(),
-        limit: z.coerce.number().int().min(1).max(100).default(20),
-      }),
-      response: z.array(
+      query: PageQuery.extend({ to: z.string().max(254).optional() }),
+      response: pageOf(
         z
           .object({
             id: z.number().int(),
@@ -123,6 +121,7 @@ export function adminRoutes(api: Api, admin: AdminService, audit: AuditLog, outb
             created_at: z.string(),
           })
           .meta({ id: 'OutboxEntry' }),
+        'OutboxEntryPage',
       ),
     },
     ({ query }) => outbox.list(query),

@@ -4,6 +4,8 @@ import type { AiJobService } from '../../domain/ai/AiJobService.ts';
 import type { AiModelRegistry } from '../../domain/ai/AiModelRegistry.ts';
 import { AI_JOB_STATUSES, AI_TASKS } from '../../../entities/AiJob.ts';
 import type { Api } from '../route.ts';
+import { auditActor } from '../../domain/shared/actors.ts';
+import { pageOfList } from '../../domain/shared/pagination.ts';
 import { IdParam, PageQuery, pageOf } from './schemas.ts';
 
 const AiModelSchema = z
@@ -58,18 +60,21 @@ export function aiRoutes(
     {
       method: 'get',
       path: '/ai/models',
+      operationId: 'listAiModels',
       tag: 'ai',
       access: 'user',
-      summary: 'AI models and their input schemas',
-      response: z.array(AiModelSchema),
+      summary: 'AI models and their input schemas, by id',
+      query: PageQuery,
+      response: pageOf(AiModelSchema, 'AiModelPage'),
     },
-    () => registry.list(),
+    async ({ query }) => pageOfList(await registry.list(), query, (m) => [m.id]),
   );
 
   api.route(
     {
       method: 'patch',
       path: '/admin/ai/models/:id',
+      operationId: 'updateAiModel',
       tag: 'admin',
       access: 'admin',
       summary: 'Enable, disable or re-time an AI model',
@@ -92,14 +97,14 @@ export function aiRoutes(
       response: AiModelSchema,
       errors: ['AI_MODEL_NOT_FOUND'],
     },
-    ({ principal, params, body }) =>
-      registry.update({ id: principal.userId, name: principal.username }, params.id, body),
+    ({ principal, params, body }) => registry.update(auditActor(principal), params.id, body),
   );
 
   api.route(
     {
       method: 'post',
       path: '/ai/jobs',
+      operationId: 'createAiJob',
       tag: 'ai',
       access: 'user',
       status: 202,
@@ -143,6 +148,7 @@ export function aiRoutes(
     {
       method: 'get',
       path: '/ai/jobs',
+      operationId: 'listAiJobs',
       tag: 'ai',
       access: 'user',
       summary: 'My AI jobs, newest first (admins: everyone’s)',
@@ -159,6 +165,7 @@ export function aiRoutes(
     {
       method: 'get',
       path: '/ai/jobs/:id',
+      operationId: 'getAiJob',
       tag: 'ai',
       access: 'user',
       summary: 'An AI job: status, progress, result or error',
@@ -173,6 +180,7 @@ export function aiRoutes(
     {
       method: 'delete',
       path: '/ai/jobs/:id',
+      operationId: 'cancelAiJob',
       tag: 'ai',
       access: 'user',
       summary: 'Cancel a queued or running AI job',

@@ -30,6 +30,7 @@ export function authRoutes(api: Api, auth: AuthService): void {
     {
       method: 'post',
       path: '/auth/register',
+      operationId: 'registerAccount',
       tag: 'auth',
       access: 'public',
       status: 201,
@@ -50,6 +51,7 @@ export function authRoutes(api: Api, auth: AuthService): void {
     {
       method: 'post',
       path: '/auth/login',
+      operationId: 'logIn',
       tag: 'auth',
       access: 'public',
       summary: 'Sign in with username or e-mail',
@@ -70,6 +72,7 @@ export function authRoutes(api: Api, auth: AuthService): void {
     {
       method: 'post',
       path: '/auth/refresh',
+      operationId: 'refreshTokens',
       tag: 'auth',
       access: 'public',
       summary: 'Trade a refresh token for a new pair',
@@ -87,6 +90,7 @@ export function authRoutes(api: Api, auth: AuthService): void {
     {
       method: 'post',
       path: '/auth/logout',
+      operationId: 'logOut',
       tag: 'auth',
       access: 'user',
       status: 204,
@@ -101,6 +105,7 @@ export function authRoutes(api: Api, auth: AuthService): void {
     {
       method: 'post',
       path: '/auth/password/forgot',
+      operationId: 'requestPasswordReset',
       tag: 'auth',
       access: 'public',
       status: 202,
@@ -118,6 +123,7 @@ export function authRoutes(api: Api, auth: AuthService): void {
     {
       method: 'post',
       path: '/auth/password/reset',
+      operationId: 'resetPassword',
       tag: 'auth',
       access: 'public',
       status: 204,

@@ -6,6 +6,11 @@ import { POST_SORTS, type PostService } from '../../domain/boards/PostService.ts
 import type { Api } from '../route.ts';
 import { BoardGrantSchema, BoardSchema, PermissionsSchema, PostBody, PostSchema, PostTitle } from './boardSchemas.ts';
 import { IdParam, PageQuery, pageOf } from './schemas.ts';
+import { pageOfList } from '../../domain/shared/pagination.ts';
+import { auditActor } from '../../domain/shared/actors.ts';
+
+const BoardPage = pageOf(BoardSchema, 'BoardPage');
+const byName = (b: { name: string; id: number }) => [b.name, b.id];
 
 const BoardName = z.string().trim().min(1).max(128);
 const BoardFields = z.object({
@@ -24,37 +29,35 @@ const BoardFields = z.object({
 const GrantParams = z.object({ id: idTextSchema, userId: idTextSchema });
 
 export function boardRoutes(api: Api, boards: BoardService, posts: PostService): void {
-  const actorOf = (principal: { userId: number; username: string }) => ({
-    id: principal.userId,
-    name: principal.username,
-  });
-
   api.route(
     {
       method: 'get',
       path: '/boards',
+      operationId: 'listBoards',
       tag: 'boards',
       access: 'public',
       summary: 'Boards I can read',
       description:
         'Without a token: the readonly boards everyone may read. Each board carries my permissions on it. ' +
         '`deleted=true` lists the deleted boards instead (admins only).',
-      query: z.object({
+      query: PageQuery.extend({
         deleted: z
           .enum(['true', 'false', '1', '0'])
           .transform((v) => v === 'true' || v === '1')
           .optional(),
       }),
-      response: z.array(BoardSchema),
+      response: BoardPage,
       errors: ['FORBIDDEN'],
     },
-    ({ principal, query }) => boards.listFor(principal, { deleted: query.deleted }),
+    async ({ principal, query }) =>
+      pageOfList(await boards.listFor(principal, { deleted: query.deleted }), query, byName),
   );
 
   api.route(
     {
       method: 'post',
       path: '/boards',
+      operationId: 'createBoard',
       tag: 'boards',
       access: 'admin',
       status: 201,
@@ -66,13 +69,14 @@ export function boardRoutes(api: Api, boards: BoardService, posts: PostService):
       response: BoardSchema,
       errors: ['BOARD_NAME_TAKEN'],
     },
-    ({ principal, body }) => boards.create(actorOf(principal), body),
+    ({ principal, body }) => boards.create(auditActor(principal), body),
   );
 
   api.route(
     {
       method: 'get',
       path: '/boards/:id',
+      operationId: 'getBoard',
       tag: 'boards',
       access: 'public',
       summary: 'A board',
@@ -87,6 +91,7 @@ export function boardRoutes(api: Api, boards: BoardService, posts: PostService):
     {
       method: 'patch',
       path: '/boards/:id',
+      operationId: 'updateBoard',
       tag: 'boards',
       access: 'admin',
       summary: 'Edit a board',
@@ -98,13 +103,14 @@ export function boardRoutes(api: Api, boards: BoardService, posts: PostService):
       response: BoardSchema,
       errors: ['BOARD_NOT_FOUND', 'BOARD_NAME_TAKEN'],
     },
-    ({ principal, params, body }) => boards.update(actorOf(principal), params.id, body),
+    ({ principal, params, body }) => boards.update(auditActor(principal), params.id, body),
   );
 
   api.route(
     {
       method: 'delete',
       path: '/boards/:id',
+      operationId: 'deleteBoard',
       tag: 'boards',
       access: 'admin',
       status: 204,
@@ -116,13 +122,14 @@ export function boardRoutes(api: Api, boards: BoardService, posts: PostService):
       params: IdParam,
       errors: ['BOARD_NOT_FOUND'],
     },
-    ({ principal, params }) => boards.delete(actorOf(principal), params.id),
+    ({ principal, params }) => boards.delete(auditActor(principal), params.id),
   );
 
   api.route(
     {
       method: 'post',
       path: '/boards/:id/restore',
+      operationId: 'restoreBoard',
       tag: 'boards',
       access: 'admin',
       summary: 'Restore a deleted board',
@@ -132,27 +139,30 @@ export function boardRoutes(api: Api, boards: BoardService, posts: PostService):
       response: BoardSchema,
       errors: ['BOARD_NOT_FOUND'],
     },
-    ({ principal, params }) => boards.restore(actorOf(principal), params.id),
+    ({ principal, params }) => boards.restore(auditActor(principal), params.id),
   );
 
   api.route(
     {
       method: 'get',
       path: '/boards/:id/access',
+      operationId: 'listBoardGrants',
       tag: 'boards',
       access: 'admin',
       summary: "A board's grants",
       params: IdParam,
-      response: z.array(BoardGrantSchema),
+      query: PageQuery,
+      response: pageOf(BoardGrantSchema, 'BoardGrantPage'),
       errors: ['BOARD_NOT_FOUND'],
     },
-    ({ params }) => boards.grants(params.id),
+    async ({ params, query }) => pageOfList(await boards.grants(params.id), query, (g) => [g.user.id]),
   );
 
   api.route(
     {
       method: 'put',
       path: '/boards/:id/access/:userId',
+      operationId: 'setBoardGrant',
       tag: 'boards',
       access: 'admin',
       summary: "Set a user's grant on a board",
@@ -167,13 +177,14 @@ export function boardRoutes(api: Api, boards: BoardService, posts: PostService):
       response: BoardGrantSchema,
       errors: ['BOARD_NOT_FOUND', 'USER_NOT_FOUND'],
     },
-    ({ principal, params, body }) => boards.grant(actorOf(principal), params.id, params.userId, body),
+    ({ principal, params, body }) => boards.grant(auditActor(principal), params.id, params.userId, body),
   );
 
   api.route(
     {
       method: 'delete',
       path: '/boards/:id/access/:userId',
+      operationId: 'revokeBoardGrant',
       tag: 'boards',
       access: 'admin',
       status: 204,
@@ -182,25 +193,28 @@ export function boardRoutes(api: Api, boards: BoardService, posts: PostService):
       params: GrantParams,
       errors: ['BOARD_NOT_FOUND'],
     },
-    ({ principal, params }) => boards.revoke(actorOf(principal), params.id, params.userId),
+    ({ principal, params }) => boards.revoke(auditActor(principal), params.id, params.userId),
   );
 
   api.route(
     {
       method: 'get',
       path: '/users/me/boards',
+      operationId: 'listMyBoards',
       tag: 'boards',
       access: 'user',
       summary: 'Which boards I may use, and how',
-      response: z.array(BoardSchema),
+      query: PageQuery,
+      response: BoardPage,
     },
-    ({ principal }) => boards.listFor(principal),
+    async ({ principal, query }) => pageOfList(await boards.listFor(principal), query, byName),
   );
 
   api.route(
     {
       method: 'get',
       path: '/boards/:id/posts',
+      operationId: 'listPosts',
       tag: 'posts',
       access: 'public',
       summary: "A board's posts",
@@ -224,6 +238,7 @@ export function boardRoutes(api: Api, boards: BoardService, posts: PostService):
     {
       method: 'post',
       path: '/boards/:id/posts',
+      operationId: 'createPost',
       tag: 'posts',
       access: 'user',
       status: 201,

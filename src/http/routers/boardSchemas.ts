@@ -58,6 +58,9 @@ export const FileSchema = z
   })
   .meta({ id: 'File' });
 
+/** What an upload of several files answers: the stored files, in the order they were sent (not a page). */
+export const UploadedFilesSchema = z.object({ items: z.array(FileSchema) }).meta({ id: 'UploadedFiles' });
+
 export const PostSchema = z
   .object({
     id: z.number().int(),

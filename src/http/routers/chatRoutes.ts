@@ -2,7 +2,9 @@ import { z } from 'zod';
 import type { Services } from '../../services.ts';
 import { storableText } from '../../domain/realtime/text.ts';
 import type { Api } from '../route.ts';
-import { PageQuery, pageOf } from './schemas.ts';
+import { PageQuery, pageOf, twoWayPageOf } from './schemas.ts';
+import { pageOfList } from '../../domain/shared/pagination.ts';
+import { actingUser } from '../../domain/shared/actors.ts';
 import {
   ChatMessageSchema,
   ConversationSchema,
@@ -16,16 +18,8 @@ import {
   MessageBody,
   MyGroupSchema,
   RowId,
-  historyPage,
-  itemsOf,
 } from './realtimeSchemas.ts';
 
-const author = (p: { userId: number; username: string }) => ({ userId: p.userId, username: p.username });
-const actor = (p: { userId: number; username: string; role: 'user' | 'operator' | 'admin' }) => ({
-  userId: p.userId,
-  username: p.username,
-  role: p.role,
-});
 const MemberParams = z.object({ id: RowId, userId: RowId });
 
 /** Chat groups and direct messages over REST (the rooms offer the same live). */
@@ -35,6 +29,7 @@ export function chatRoutes(api: Api, services: Pick<Services, 'chat' | 'groups' 
     {
       method: 'post',
       path: '/chat/groups',
+      operationId: 'createChatGroup',
       tag: 'chat',
       access: 'user',
       status: 201,
@@ -45,23 +40,27 @@ export function chatRoutes(api: Api, services: Pick<Services, 'chat' | 'groups' 
       response: GroupSchema,
       errors: ['TOO_MANY_GROUPS', 'RATE_LIMITED'],
     },
-    ({ principal, body }) => groups.create(author(principal), body),
+    ({ principal, body }) => groups.create(actingUser(principal), body),
   );
   api.route(
     {
       method: 'get',
       path: '/chat/groups',
+      operationId: 'listMyChatGroups',
       tag: 'chat',
       access: 'user',
       summary: 'My groups, latest activity first, with preview and unread count',
-      response: itemsOf(MyGroupSchema, 'MyChatGroups'),
+      query: PageQuery,
+      response: pageOf(MyGroupSchema, 'MyChatGroupPage'),
     },
-    async ({ principal }) => ({ items: await groups.mine(principal.userId) }),
+    async ({ principal, query }) =>
+      pageOfList(await groups.mine(principal.userId), query, (g) => [g.last_message?.id ?? 0, g.id], 'desc'),
   );
   api.route(
     {
       method: 'get',
       path: '/chat/groups/discover',
+      operationId: 'discoverChatGroups',
       tag: 'chat',
       access: 'user',
       summary: 'Open groups, optionally whose name contains q',
@@ -74,6 +73,7 @@ export function chatRoutes(api: Api, services: Pick<Services, 'chat' | 'groups' 
     {
       method: 'get',
       path: '/chat/groups/:id',
+      operationId: 'getChatGroup',
       tag: 'chat',
       access: 'user',
       summary: 'A group I belong to, with its members',
@@ -81,12 +81,13 @@ export function chatRoutes(api: Api, services: Pick<Services, 'chat' | 'groups' 
       response: GroupSchema.extend({ members: z.array(MemberSchema) }).meta({ id: 'ChatGroupDetail' }),
       errors: ['GROUP_NOT_FOUND', 'NOT_GROUP_MEMBER'],
     },
-    ({ principal, params }) => groups.detail(params.id, actor(principal)),
+    ({ principal, params }) => groups.detail(params.id, actingUser(principal)),
   );
   api.route(
     {
       method: 'patch',
       path: '/chat/groups/:id',
+      operationId: 'updateChatGroup',
       tag: 'chat',
       access: 'user',
       summary: 'Change a group: name, retention, visibility, what newcomers read (owner or admin)',
@@ -95,12 +96,13 @@ export function chatRoutes(api: Api, services: Pick<Services, 'chat' | 'groups' 
       response: GroupSchema,
       errors: ['GROUP_NOT_FOUND', 'FORBIDDEN'],
     },
-    ({ principal, params, body }) => groups.update(params.id, actor(principal), body),
+    ({ principal, params, body }) => groups.update(params.id, actingUser(principal), body),
   );
   api.route(
     {
       method: 'post',
       path: '/chat/groups/:id/join',
+      operationId: 'joinChatGroup',
       tag: 'chat',
       access: 'user',
       summary: 'Join an open group (admins: any group)',
@@ -108,12 +110,13 @@ export function chatRoutes(api: Api, services: Pick<Services, 'chat' | 'groups' 
       response: ChatMessageSchema,
       errors: ['GROUP_NOT_FOUND', 'GROUP_PRIVATE', 'ALREADY_GROUP_MEMBER'],
     },
-    ({ principal, params }) => groups.join(params.id, actor(principal)),
+    ({ principal, params }) => groups.join(params.id, actingUser(principal)),
   );
   api.route(
     {
       method: 'post',
       path: '/chat/groups/:id/leave',
+      operationId: 'leaveChatGroup',
       tag: 'chat',
       access: 'user',
       summary: 'Leave a group (an owner leaving hands it to the longest-standing member)',
@@ -121,12 +124,13 @@ export function chatRoutes(api: Api, services: Pick<Services, 'chat' | 'groups' 
       response: ChatMessageSchema,
       errors: ['GROUP_NOT_FOUND', 'NOT_GROUP_MEMBER'],
     },
-    ({ principal, params }) => groups.leave(params.id, author(principal)),
+    ({ principal, params }) => groups.leave(params.id, actingUser(principal)),
   );
   api.route(
     {
       method: 'post',
       path: '/chat/groups/:id/invite',
+      operationId: 'inviteChatMember',
       tag: 'chat',
       access: 'user',
       summary: 'Add a user to a group I belong to (admins: any group); they get a notification',
@@ -135,12 +139,13 @@ export function chatRoutes(api: Api, services: Pick<Services, 'chat' | 'groups' 
       response: ChatMessageSchema,
       errors: ['GROUP_NOT_FOUND', 'NOT_GROUP_MEMBER', 'USER_NOT_FOUND', 'ALREADY_GROUP_MEMBER'],
     },
-    ({ principal, params, body }) => groups.invite(params.id, actor(principal), body.user_id),
+    ({ principal, params, body }) => groups.invite(params.id, actingUser(principal), body.user_id),
   );
   api.route(
     {
       method: 'delete',
       path: '/chat/groups/:id/members/:userId',
+      operationId: 'removeChatMember',
       tag: 'chat',
       access: 'user',
       summary: 'Remove a member (owner or admin)',
@@ -150,12 +155,13 @@ export function chatRoutes(api: Api, services: Pick<Services, 'chat' | 'groups' 
       response: ChatMessageSchema,
       errors: ['GROUP_NOT_FOUND', 'FORBIDDEN', 'RECIPIENT_NOT_IN_GROUP', 'CANNOT_TARGET_SELF'],
     },
-    ({ principal, params }) => groups.removeMember(params.id, actor(principal), params.userId),
+    ({ principal, params }) => groups.removeMember(params.id, actingUser(principal), params.userId),
   );
   api.route(
     {
       method: 'post',
       path: '/chat/groups/:id/owner',
+      operationId: 'transferChatGroupOwnership',
       tag: 'chat',
       access: 'user',
       summary: 'Hand the group to another member (owner or admin)',
@@ -164,20 +170,24 @@ export function chatRoutes(api: Api, services: Pick<Services, 'chat' | 'groups' 
       response: GroupSchema,
       errors: ['GROUP_NOT_FOUND', 'FORBIDDEN', 'RECIPIENT_NOT_IN_GROUP'],
     },
-    ({ principal, params, body }) => groups.transferOwnership(params.id, actor(principal), body.user_id),
+    ({ principal, params, body }) => groups.transferOwnership(params.id, actingUser(principal), body.user_id),
   );
   api.route(
     {
       method: 'get',
       path: '/chat/groups/:id/messages',
+      operationId: 'listChatMessages',
       tag: 'chat',
       access: 'user',
       summary: 'Group history',
       description:
-        'Backwards (newest first): pass `next_before` as `before`. Forwards from a cursor (oldest first, to catch up): pass `after`, then `next_after`. room_dm messages appear only to their sender and recipient.',
+        'Without `cursor` or `after`: the latest messages, newest first; `next_cursor` reads on backwards (older). With ' +
+        '`after` (a message id, 0 = from the start): oldest first, to catch up; `next_cursor` reads on forwards. ' +
+        '`prev_cursor` reads the other way from the page (from the latest page: what arrives later). room_dm ' +
+        'messages appear only to their sender and recipient.',
       params: IdParam,
       query: HistoryQuery,
-      response: historyPage(ChatMessageSchema, 'ChatMessagePage'),
+      response: twoWayPageOf(ChatMessageSchema, 'ChatMessagePage'),
       errors: ['GROUP_NOT_FOUND', 'NOT_GROUP_MEMBER'],
     },
     ({ principal, params, query }) => chat.history(params.id, principal.userId, query),
@@ -186,25 +196,29 @@ export function chatRoutes(api: Api, services: Pick<Services, 'chat' | 'groups' 
     {
       method: 'get',
       path: '/chat/dms',
+      operationId: 'listDmConversations',
       tag: 'chat',
       access: 'user',
       summary: 'My DM conversations, latest first, with unread counts',
-      response: itemsOf(ConversationSchema, 'DmConversations'),
+      query: PageQuery,
+      response: pageOf(ConversationSchema, 'DmConversationPage'),
     },
-    async ({ principal }) => ({ items: await dms.conversations(principal.userId) }),
+    async ({ principal, query }) =>
+      pageOfList(await dms.conversations(principal.userId), query, (c) => [c.last_message.id], 'desc'),
   );
   api.route(
     {
       method: 'get',
       path: '/chat/dms/:id/messages',
+      operationId: 'listDirectMessages',
       tag: 'chat',
       access: 'user',
       summary: 'One DM conversation',
       description:
-        'Backwards (newest first) with `before`, or forwards (oldest first) with `after`, like the group history.',
+        'Read like the group history: the latest first, `after` to read forwards, `next_cursor`/`prev_cursor` to go on.',
       params: IdParam,
       query: HistoryQuery,
-      response: historyPage(DmSchema, 'DmPage'),
+      response: twoWayPageOf(DmSchema, 'DmPage'),
     },
     ({ principal, params, query }) => dms.messages(principal.userId, params.id, query),
   );
@@ -212,6 +226,7 @@ export function chatRoutes(api: Api, services: Pick<Services, 'chat' | 'groups' 
     {
       method: 'post',
       path: '/chat/dms/:id',
+      operationId: 'sendDirectMessage',
       tag: 'chat',
       access: 'user',
       status: 201,
@@ -223,12 +238,13 @@ export function chatRoutes(api: Api, services: Pick<Services, 'chat' | 'groups' 
       errors: ['USER_NOT_FOUND', 'RECIPIENT_BLOCKS_YOU', 'CANNOT_TARGET_SELF'],
     },
     async ({ principal, params, body }) =>
-      (await dms.send(author(principal), params.id, body.text, body.client_msg_id)).view,
+      (await dms.send(actingUser(principal), params.id, body.text, body.client_msg_id)).view,
   );
   api.route(
     {
       method: 'post',
       path: '/chat/dms/:id/read',
+      operationId: 'markDirectMessagesRead',
       tag: 'chat',
       access: 'user',
       summary: 'Mark every DM from this user to me as read',

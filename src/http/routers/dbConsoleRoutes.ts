@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import type { DatabaseConsole, QueryResult } from '../../domain/admin/DatabaseConsole.ts';
 import type { Api } from '../route.ts';
+import { auditActor } from '../../domain/shared/actors.ts';
+import { PageQuery, pageOf } from './schemas.ts';
+import { pageOfList } from '../../domain/shared/pagination.ts';
 
 const QueryResultSchema = z
   .object({
@@ -17,24 +20,28 @@ export function dbConsoleRoutes(api: Api, dbConsole: DatabaseConsole): void {
     {
       method: 'get',
       path: '/admin/db/tables',
+      operationId: 'listDatabaseTables',
       tag: 'admin',
       access: 'admin',
       summary: 'Database console: the tables and columns the console may read',
-      response: z.array(
+      query: PageQuery,
+      response: pageOf(
         z.object({
           name: z.string(),
           columns: z.array(z.object({ name: z.string(), type: z.string(), nullable: z.boolean() })),
         }),
+        'ConsoleTablePage',
       ),
       errors: ['DB_CONSOLE_DISABLED'],
     },
-    () => dbConsole.tables(),
+    async ({ query }) => pageOfList(await dbConsole.tables(), query, (t) => [t.name]),
   );
 
   api.route(
     {
       method: 'post',
       path: '/admin/db/query',
+      operationId: 'runDatabaseQuery',
       tag: 'admin',
       access: 'admin',
       summary: 'Database console: run one read-only statement',
@@ -56,7 +63,7 @@ export function dbConsoleRoutes(api: Api, dbConsole: DatabaseConsole): void {
       ],
     },
     async ({ principal, query, body, res }) => {
-      const result = await dbConsole.query({ id: principal.userId, name: principal.username }, body.sql);
+      const result = await dbConsole.query(auditActor(principal), body.sql);
       if (query.format === 'json') return result;
       res.type('text/csv').attachment('query.csv').send(toCsv(result));
     },

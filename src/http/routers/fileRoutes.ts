@@ -5,7 +5,7 @@ import type { FileService } from '../../domain/files/FileService.ts';
 import { sendStoredFile } from '../fileDownload.ts';
 import type { Api } from '../route.ts';
 import { UPLOAD_ERRORS, uploadsOf } from '../uploads.ts';
-import { FileSchema } from './boardSchemas.ts';
+import { FileSchema, UploadedFilesSchema } from './boardSchemas.ts';
 import { IdParam, PageQuery, pageOf } from './schemas.ts';
 
 const flag = z.enum(['1', '0', 'true', 'false']).transform((v) => v === '1' || v === 'true');
@@ -19,6 +19,7 @@ export function fileRoutes(
     {
       method: 'post',
       path: '/files',
+      operationId: 'uploadFile',
       tag: 'files',
       access: 'user',
       status: 201,
@@ -41,6 +42,7 @@ export function fileRoutes(
     {
       method: 'post',
       path: '/files/batch',
+      operationId: 'uploadFiles',
       tag: 'files',
       access: 'user',
       status: 201,
@@ -52,16 +54,17 @@ export function fileRoutes(
         files: { files: { multiple: true } },
         precheck: ({ principal }) => files.admit(principal),
       },
-      response: z.array(FileSchema),
+      response: UploadedFilesSchema,
       errors: [...UPLOAD_ERRORS],
     },
-    ({ principal, req }) => files.upload(principal, uploadsOf(req)),
+    async ({ principal, req }) => ({ items: await files.upload(principal, uploadsOf(req)) }),
   );
 
   api.route(
     {
       method: 'get',
       path: '/files',
+      operationId: 'listFiles',
       tag: 'files',
       access: 'user',
       summary: 'My files, newest first',
@@ -77,6 +80,7 @@ export function fileRoutes(
     {
       method: 'get',
       path: '/files/:id',
+      operationId: 'downloadFile',
       tag: 'files',
       access: 'public',
       summary: 'Download a file',
@@ -100,6 +104,7 @@ export function fileRoutes(
     {
       method: 'delete',
       path: '/files/:id',
+      operationId: 'deleteFile',
       tag: 'files',
       access: 'user',
       status: 204,

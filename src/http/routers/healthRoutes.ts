@@ -16,6 +16,7 @@ export function healthRoutes(api: Api, orm: Database, readyTimeoutMs: number): v
     {
       method: 'get',
       path: '/',
+      operationId: 'getServiceInfo',
       tag: 'operations',
       access: 'anonymous',
       summary: 'Welcome: what this server is and where its docs are',
@@ -39,6 +40,7 @@ export function healthRoutes(api: Api, orm: Database, readyTimeoutMs: number): v
     {
       method: 'get',
       path: '/health',
+      operationId: 'getHealth',
       tag: 'operations',
       access: 'anonymous',
       summary: 'Liveness: the process answers (the database is not consulted)',
@@ -50,6 +52,7 @@ export function healthRoutes(api: Api, orm: Database, readyTimeoutMs: number): v
     {
       method: 'get',
       path: '/ready',
+      operationId: 'getReadiness',
       tag: 'operations',
       access: 'anonymous',
       summary: 'Readiness: the database answers',

@@ -15,6 +15,7 @@ export function notificationRoutes(api: Api, notifications: Services['notificati
     {
       method: 'get',
       path: '/notifications',
+      operationId: 'listNotifications',
       tag: 'notifications',
       access: 'user',
       summary: 'My notifications, newest first',
@@ -34,6 +35,7 @@ export function notificationRoutes(api: Api, notifications: Services['notificati
     {
       method: 'post',
       path: '/notifications/read',
+      operationId: 'markNotificationsRead',
       tag: 'notifications',
       access: 'user',
       summary: 'Mark some (ids) or all of my notifications read',

@@ -10,6 +10,7 @@ import {
   CommentBody,
   CommentSchema,
   FileSchema,
+  UploadedFilesSchema,
   LikeStateSchema,
   PostBody,
   PostSchema,
@@ -29,6 +30,7 @@ export function postRoutes(
     {
       method: 'get',
       path: '/posts/:id',
+      operationId: 'getPost',
       tag: 'posts',
       access: 'public',
       summary: 'A post',
@@ -45,6 +47,7 @@ export function postRoutes(
     {
       method: 'patch',
       path: '/posts/:id',
+      operationId: 'updatePost',
       tag: 'posts',
       access: 'user',
       summary: 'Edit a post (author or admin)',
@@ -60,6 +63,7 @@ export function postRoutes(
     {
       method: 'delete',
       path: '/posts/:id',
+      operationId: 'deletePost',
       tag: 'posts',
       access: 'user',
       status: 204,
@@ -75,6 +79,7 @@ export function postRoutes(
     {
       method: 'put',
       path: '/posts/:id/like',
+      operationId: 'likePost',
       tag: 'posts',
       access: 'user',
       summary: 'Like a post',
@@ -90,6 +95,7 @@ export function postRoutes(
     {
       method: 'delete',
       path: '/posts/:id/like',
+      operationId: 'unlikePost',
       tag: 'posts',
       access: 'user',
       summary: 'Take back a like',
@@ -105,6 +111,7 @@ export function postRoutes(
     {
       method: 'get',
       path: '/posts/:id/likes',
+      operationId: 'listPostLikes',
       tag: 'posts',
       access: 'public',
       summary: 'Who liked a post, latest first',
@@ -120,6 +127,7 @@ export function postRoutes(
     {
       method: 'get',
       path: '/posts/:id/comments',
+      operationId: 'listComments',
       tag: 'comments',
       access: 'public',
       summary: "A post's comments, oldest first",
@@ -135,6 +143,7 @@ export function postRoutes(
     {
       method: 'post',
       path: '/posts/:id/comments',
+      operationId: 'createComment',
       tag: 'comments',
       access: 'user',
       status: 201,
@@ -152,6 +161,7 @@ export function postRoutes(
     {
       method: 'patch',
       path: '/comments/:id',
+      operationId: 'updateComment',
       tag: 'comments',
       access: 'user',
       summary: 'Edit a comment (author or admin)',
@@ -167,6 +177,7 @@ export function postRoutes(
     {
       method: 'delete',
       path: '/comments/:id',
+      operationId: 'deleteComment',
       tag: 'comments',
       access: 'user',
       status: 204,
@@ -182,6 +193,7 @@ export function postRoutes(
     {
       method: 'post',
       path: '/posts/:id/attachments',
+      operationId: 'attachPostFiles',
       tag: 'posts',
       access: 'user',
       status: 201,
@@ -194,16 +206,19 @@ export function postRoutes(
         files: { files: { multiple: true } },
         precheck: ({ params, principal }) => files.admit(principal, { postId: params.id }),
       },
-      response: z.array(FileSchema),
+      response: UploadedFilesSchema,
       errors: ['POST_NOT_FOUND', ...UPLOAD_ERRORS],
     },
-    ({ principal, params, req }) => files.attach(principal, { postId: params.id }, uploadsOf(req)),
+    async ({ principal, params, req }) => ({
+      items: await files.attach(principal, { postId: params.id }, uploadsOf(req)),
+    }),
   );
 
   api.route(
     {
       method: 'post',
       path: '/comments/:id/attachments',
+      operationId: 'attachCommentFiles',
       tag: 'comments',
       access: 'user',
       status: 201,
@@ -216,9 +231,11 @@ export function postRoutes(
         files: { files: { multiple: true } },
         precheck: ({ params, principal }) => files.admit(principal, { commentId: params.id }),
       },
-      response: z.array(FileSchema),
+      response: UploadedFilesSchema,
       errors: ['COMMENT_NOT_FOUND', ...UPLOAD_ERRORS],
     },
-    ({ principal, params, req }) => files.attach(principal, { commentId: params.id }, uploadsOf(req)),
+    async ({ principal, params, req }) => ({
+      items: await files.attach(principal, { commentId: params.id }, uploadsOf(req)),
+    }),
   );
 }

@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import type { Services } from '../../services.ts';
 import type { Api } from '../route.ts';
-import { ChatMessageSchema, IdParam, MemberSchema, NoticeBody, itemsOf } from './realtimeSchemas.ts';
+import { ChatMessageSchema, IdParam, MemberSchema, NoticeBody } from './realtimeSchemas.ts';
+import { PageQuery, pageOf } from './schemas.ts';
+import { pageOfList } from '../../domain/shared/pagination.ts';
 
 const ConnectionSchema = z
   .object({
@@ -23,21 +25,26 @@ export function realtimeAdminRoutes(api: Api, services: Pick<Services, 'realtime
     {
       method: 'get',
       path: '/admin/realtime/clients',
+      operationId: 'listRealtimeConnections',
       tag: 'admin-realtime',
       access: 'admin',
-      summary: 'Every live room connection (user, room)',
-      response: itemsOf(ConnectionSchema, 'RealtimeConnections'),
+      summary: 'Every live room connection (user, room), oldest first',
+      query: PageQuery,
+      response: pageOf(ConnectionSchema, 'RealtimeConnectionPage'),
     },
-    async () => ({ items: await realtimeAdmin.connections() }),
+    async ({ query }) =>
+      pageOfList(await realtimeAdmin.connections(), query, (c) => [c.connected_at, c.session_id, c.room_id]),
   );
   api.route(
     {
       method: 'get',
       path: '/admin/realtime/groups',
+      operationId: 'listLiveGroups',
       tag: 'admin-realtime',
       access: 'admin',
       summary: 'Chat groups with a live room, with connection counts',
-      response: itemsOf(
+      query: PageQuery,
+      response: pageOf(
         z.object({
           group_id: z.number().int(),
           name: z.string(),
@@ -45,15 +52,16 @@ export function realtimeAdminRoutes(api: Api, services: Pick<Services, 'realtime
           connections: z.number().int(),
           users: z.number().int(),
         }),
-        'LiveGroups',
+        'LiveGroupPage',
       ),
     },
-    async () => ({ items: await realtimeAdmin.liveGroups() }),
+    async ({ query }) => pageOfList(await realtimeAdmin.liveGroups(), query, (g) => [g.group_id]),
   );
   api.route(
     {
       method: 'get',
       path: '/admin/realtime/groups/:id',
+      operationId: 'getLiveGroup',
       tag: 'admin-realtime',
       access: 'admin',
       summary: "A group's members and live connections",
@@ -74,6 +82,7 @@ export function realtimeAdminRoutes(api: Api, services: Pick<Services, 'realtime
     {
       method: 'post',
       path: '/admin/realtime/users/:id/send',
+      operationId: 'sendUserNotice',
       tag: 'admin-realtime',
       access: 'admin',
       summary: 'Send a user a notice (a stored `notification` of type notice)',
@@ -92,6 +101,7 @@ export function realtimeAdminRoutes(api: Api, services: Pick<Services, 'realtime
     {
       method: 'post',
       path: '/admin/realtime/groups/:id/broadcast',
+      operationId: 'broadcastGroupMessage',
       tag: 'admin-realtime',
       access: 'admin',
       status: 201,

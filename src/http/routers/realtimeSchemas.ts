@@ -4,7 +4,8 @@ import { NOTIFICATION_TYPES } from '../../../entities/Notification.ts';
 import { ClientMsgId, GroupName, MessageText } from '../../domain/realtime/text.ts';
 
 /** Request and response schemas of the realtime routes (chat, DMs, follows, support, notifications, admin views). */
-import { idTextSchema } from '../../domain/shared/ids.ts';
+import { idTextSchema, MAX_ID } from '../../domain/shared/ids.ts';
+import { PageQuery } from './schemas.ts';
 
 /** A row id in a realtime route (path, query or body). */
 export const RowId = idTextSchema;
@@ -146,36 +147,18 @@ export const NotificationSchema = z
   })
   .meta({ id: 'Notification' });
 
-export const itemsOf = <T extends z.ZodType>(item: T, id: string) => z.object({ items: z.array(item) }).meta({ id });
-
-/** A page of a message history, read backwards (`before`, newest first) or forwards (`after`, oldest first). */
-export const historyPage = <T extends z.ZodType>(item: T, id: string) =>
-  z
-    .object({
-      items: z.array(item),
-      next_before: z.number().int().nullable().describe('Older messages exist: pass this as `before`.'),
-      next_after: z.number().int().nullable().describe('Newer messages exist: pass this as `after`.'),
-    })
-    .meta({ id });
-
-export const pageBefore = <T extends z.ZodType>(item: T, id: string) =>
-  z.object({ items: z.array(item), next_before: z.number().int().nullable() }).meta({ id });
-
-export const BeforeQuery = z.object({
-  before: RowId.optional(),
-  limit: z.coerce.number().int().min(1).max(100).default(50),
-});
-
-export const HistoryQuery = BeforeQuery.extend({
+/** How a message history is read: on from a cursor, forwards from a message id (`after`), or from the latest. */
+export const HistoryQuery = PageQuery.extend({
+  limit: PageQuery.shape.limit.default(50),
   after: z.coerce
     .number()
     .int()
     .min(0)
     .max(2_147_483_647)
     .optional()
-    .describe('Read forwards: the messages after this id, oldest first (0 = from the start). Not with `before`.'),
-}).refine((q) => q.before === undefined || q.after === undefined, {
-  message: 'Use before or after, not both',
+    .describe('Read forwards: the messages after this id, oldest first (0 = from the start). Not with `cursor`.'),
+}).refine((q) => q.cursor === undefined || q.after === undefined, {
+  message: 'Use cursor or after, not both',
   path: ['after'],
 });
 

@@ -1,8 +1,13 @@
 import type { Services } from '../../services.ts';
 import type { Api } from '../route.ts';
-import { FriendPresenceSchema, IdParam, RelatedUserSchema, itemsOf } from './realtimeSchemas.ts';
+import { FriendPresenceSchema, IdParam, RelatedUserSchema } from './realtimeSchemas.ts';
+import { PageQuery, pageOf } from './schemas.ts';
+import { pageOfList } from '../../domain/shared/pagination.ts';
+import { actingUser } from '../../domain/shared/actors.ts';
 
-const author = (p: { userId: number; username: string }) => ({ userId: p.userId, username: p.username });
+/** Follows and blocks read in the order they were made. */
+const RelatedUserPage = pageOf(RelatedUserSchema, 'RelatedUserPage');
+const bySince = (u: { since: string; user_id: number }) => [u.since, u.user_id];
 
 /** Follows (one-way, Klav) and blocks. */
 export function socialRoutes(api: Api, social: Services['social']): void {
@@ -10,6 +15,7 @@ export function socialRoutes(api: Api, social: Services['social']): void {
     {
       method: 'post',
       path: '/users/:id/follow',
+      operationId: 'followUser',
       tag: 'social',
       access: 'user',
       status: 204,
@@ -17,12 +23,13 @@ export function socialRoutes(api: Api, social: Services['social']): void {
       params: IdParam,
       errors: ['USER_NOT_FOUND', 'CANNOT_TARGET_SELF', 'RECIPIENT_BLOCKS_YOU'],
     },
-    ({ principal, params }) => social.follow(author(principal), params.id),
+    ({ principal, params }) => social.follow(actingUser(principal), params.id),
   );
   api.route(
     {
       method: 'delete',
       path: '/users/:id/follow',
+      operationId: 'unfollowUser',
       tag: 'social',
       access: 'user',
       status: 204,
@@ -30,45 +37,52 @@ export function socialRoutes(api: Api, social: Services['social']): void {
       params: IdParam,
       errors: ['NOT_FOLLOWING'],
     },
-    ({ principal, params }) => social.unfollow(author(principal), params.id),
+    ({ principal, params }) => social.unfollow(actingUser(principal), params.id),
   );
   api.route(
     {
       method: 'get',
       path: '/users/me/following',
+      operationId: 'listFollowing',
       tag: 'social',
       access: 'user',
-      summary: 'Users I follow',
-      response: itemsOf(RelatedUserSchema, 'Following'),
+      summary: 'Users I follow, oldest follow first',
+      query: PageQuery,
+      response: RelatedUserPage,
     },
-    async ({ principal }) => ({ items: await social.following(principal.userId) }),
+    async ({ principal, query }) => pageOfList(await social.following(principal.userId), query, bySince),
   );
   api.route(
     {
       method: 'get',
       path: '/users/me/followers',
+      operationId: 'listFollowers',
       tag: 'social',
       access: 'user',
-      summary: 'Users who follow me',
-      response: itemsOf(RelatedUserSchema, 'Followers'),
+      summary: 'Users who follow me, oldest follow first',
+      query: PageQuery,
+      response: RelatedUserPage,
     },
-    async ({ principal }) => ({ items: await social.followers(principal.userId) }),
+    async ({ principal, query }) => pageOfList(await social.followers(principal.userId), query, bySince),
   );
   api.route(
     {
       method: 'get',
       path: '/users/me/friends/online',
+      operationId: 'listOnlineFriends',
       tag: 'social',
       access: 'user',
-      summary: 'Users I follow who are visibly online or away',
-      response: itemsOf(FriendPresenceSchema, 'FriendsOnline'),
+      summary: 'Users I follow who are visibly online or away, by user id',
+      query: PageQuery,
+      response: pageOf(FriendPresenceSchema, 'FriendPresencePage'),
     },
-    async ({ principal }) => ({ items: await social.friendsOnline(principal.userId) }),
+    async ({ principal, query }) => pageOfList(await social.friendsOnline(principal.userId), query, (f) => [f.user_id]),
   );
   api.route(
     {
       method: 'post',
       path: '/users/:id/block',
+      operationId: 'blockUser',
       tag: 'social',
       access: 'user',
       status: 204,
@@ -76,12 +90,13 @@ export function socialRoutes(api: Api, social: Services['social']): void {
       params: IdParam,
       errors: ['USER_NOT_FOUND', 'CANNOT_TARGET_SELF'],
     },
-    ({ principal, params }) => social.block(author(principal), params.id),
+    ({ principal, params }) => social.block(actingUser(principal), params.id),
   );
   api.route(
     {
       method: 'delete',
       path: '/users/:id/block',
+      operationId: 'unblockUser',
       tag: 'social',
       access: 'user',
       status: 204,
@@ -89,17 +104,19 @@ export function socialRoutes(api: Api, social: Services['social']): void {
       params: IdParam,
       errors: ['NOT_BLOCKED'],
     },
-    ({ principal, params }) => social.unblock(author(principal), params.id),
+    ({ principal, params }) => social.unblock(actingUser(principal), params.id),
   );
   api.route(
     {
       method: 'get',
       path: '/users/me/blocks',
+      operationId: 'listBlockedUsers',
       tag: 'social',
       access: 'user',
-      summary: 'Users I block',
-      response: itemsOf(RelatedUserSchema, 'Blocks'),
+      summary: 'Users I block, oldest block first',
+      query: PageQuery,
+      response: RelatedUserPage,
     },
-    async ({ principal }) => ({ items: await social.blocked(principal.userId) }),
+    async ({ principal, query }) => pageOfList(await social.blocked(principal.userId), query, bySince),
   );
 }

@@ -44,6 +44,7 @@ export function sshRoutes(api: Api, control: SshControl): void {
     {
       method: 'get',
       path: '/admin/ssh/audit',
+      operationId: 'listSshAuditEntries',
       tag: 'ssh',
       access: 'admin',
       summary: 'SSH audit log, newest first',

@@ -1,7 +1,11 @@
 import { z } from 'zod';
 import type { Services } from '../../services.ts';
 import type { Api } from '../route.ts';
-import { BeforeQuery, IdParam, MessageBody, SupportMessageSchema, itemsOf, pageBefore } from './realtimeSchemas.ts';
+import { IdParam, MessageBody, SupportMessageSchema } from './realtimeSchemas.ts';
+import { PageQuery, pageOf } from './schemas.ts';
+import { pageOfList } from '../../domain/shared/pagination.ts';
+
+const SupportMessagePage = pageOf(SupportMessageSchema, 'SupportMessagePage');
 
 /** Support chat with the admins: a user's one conversation, which every admin sees. */
 export function supportRoutes(api: Api, support: Services['support']): void {
@@ -9,11 +13,12 @@ export function supportRoutes(api: Api, support: Services['support']): void {
     {
       method: 'get',
       path: '/support/messages',
+      operationId: 'listMySupportMessages',
       tag: 'support',
       access: 'user',
       summary: 'My support conversation, newest first',
-      query: BeforeQuery,
-      response: pageBefore(SupportMessageSchema, 'SupportMessagePage'),
+      query: PageQuery,
+      response: SupportMessagePage,
     },
     ({ principal, query }) => support.messages(principal.userId, query),
   );
@@ -21,6 +26,7 @@ export function supportRoutes(api: Api, support: Services['support']): void {
     {
       method: 'post',
       path: '/support/messages',
+      operationId: 'sendSupportMessage',
       tag: 'support',
       access: 'user',
       status: 201,
@@ -36,10 +42,12 @@ export function supportRoutes(api: Api, support: Services['support']): void {
     {
       method: 'get',
       path: '/admin/support/conversations',
+      operationId: 'listSupportConversations',
       tag: 'support',
       access: 'admin',
       summary: 'Every support conversation, latest first',
-      response: itemsOf(
+      query: PageQuery,
+      response: pageOf(
         z.object({
           user_id: z.number().int(),
           username: z.string(),
@@ -51,21 +59,22 @@ export function supportRoutes(api: Api, support: Services['support']): void {
             created_at: z.string(),
           }),
         }),
-        'SupportConversations',
+        'SupportConversationPage',
       ),
     },
-    async () => ({ items: await support.conversations() }),
+    async ({ query }) => pageOfList(await support.conversations(), query, (c) => [c.last_message.id], 'desc'),
   );
   api.route(
     {
       method: 'get',
       path: '/admin/support/conversations/:id/messages',
+      operationId: 'listSupportConversationMessages',
       tag: 'support',
       access: 'admin',
       summary: "One user's support conversation",
       params: IdParam,
-      query: BeforeQuery,
-      response: pageBefore(SupportMessageSchema, 'SupportMessagePage'),
+      query: PageQuery,
+      response: SupportMessagePage,
     },
     ({ params, query }) => support.messages(params.id, query),
   );
@@ -73,6 +82,7 @@ export function supportRoutes(api: Api, support: Services['support']): void {
     {
       method: 'post',
       path: '/admin/support/conversations/:id/messages',
+      operationId: 'replySupportConversation',
       tag: 'support',
       access: 'admin',
       status: 201,

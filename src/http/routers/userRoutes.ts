@@ -11,6 +11,7 @@ export function userRoutes(api: Api, auth: AuthService, users: UserService): voi
     {
       method: 'get',
       path: '/users/me',
+      operationId: 'getMyProfile',
       tag: 'users',
       access: 'user',
       summary: 'My account',
@@ -23,6 +24,7 @@ export function userRoutes(api: Api, auth: AuthService, users: UserService): voi
     {
       method: 'patch',
       path: '/users/me',
+      operationId: 'updateMyProfile',
       tag: 'users',
       access: 'user',
       summary: 'Edit my profile',
@@ -47,6 +49,7 @@ export function userRoutes(api: Api, auth: AuthService, users: UserService): voi
     {
       method: 'post',
       path: '/users/me/password',
+      operationId: 'changeMyPassword',
       tag: 'users',
       access: 'user',
       status: 204,
@@ -62,6 +65,7 @@ export function userRoutes(api: Api, auth: AuthService, users: UserService): voi
     {
       method: 'get',
       path: '/users',
+      operationId: 'listUsers',
       tag: 'users',
       access: 'user',
       summary: 'Search users',
@@ -76,6 +80,7 @@ export function userRoutes(api: Api, auth: AuthService, users: UserService): voi
     {
       method: 'get',
       path: '/users/:id',
+      operationId: 'getUser',
       tag: 'users',
       access: 'user',
       summary: 'A public profile',
