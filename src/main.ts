@@ -7,6 +7,7 @@ import { ConfigError, loadConfig, type Config } from './config.ts';
 import { createLogger, type Logger } from './logging/logger.ts';
 import {
   DatabaseOpenError,
+  describeTarget,
   openDatabase,
   openOptionsFromConfig,
   targetFromConfig,
@@ -39,7 +40,8 @@ export interface StartOptions {
 /** The composition root: config → logger → database (migrated) → services → HTTP + Colyseus → listen. */
 export async function start(config: Config, options: StartOptions = {}): Promise<RunningServer> {
   const logger = options.logger ?? createLogger({ level: config.LOG_LEVEL, pretty: config.LOG_PRETTY });
-  const orm = await openDatabase(options.database ?? targetFromConfig(config), openOptionsFromConfig(config, logger));
+  const target = options.database ?? targetFromConfig(config);
+  const orm = await openDatabase(target, openOptionsFromConfig(config, logger));
   // One presence for Colyseus and the services, so REST and rooms share pub/sub (swap for RedisPresence to scale out).
   const presence = new LocalPresence();
   // Every room subscribes to shared channels (session revocation), so one topic has many listeners.
@@ -84,7 +86,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
   }
   const port = (httpServer.address() as AddressInfo).port;
   const url = `http://${config.HOST}:${port}`;
-  logger.info({ url, database: orm.config.get('driver')?.name }, 'Plaza listening');
+  logger.info({ url, database: describeTarget(target) }, 'Plaza listening');
 
   let stopping: Promise<void> | undefined;
   const stop = () =>

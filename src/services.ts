@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { sshSecretLookup, type Config } from './config.ts';
-import type { Database } from './db/openDatabase.ts';
+import { isEmbedded, type Database } from './db/openDatabase.ts';
 import { AuthService } from './domain/auth/AuthService.ts';
 import { AuthThrottle } from './domain/auth/AuthThrottle.ts';
 import { BackgroundTasks } from './domain/auth/BackgroundTasks.ts';
@@ -222,7 +222,7 @@ function buildAccounts(
     },
   );
   // PGlite belongs to this process: every revocation is made here. PostgreSQL may be shared: listen.
-  const postgresUrl = orm.config.get('driver')?.name === 'PostgreSqlDriver' ? orm.config.get('clientUrl') : undefined;
+  const postgresUrl = isEmbedded(orm) ? undefined : orm.config.get('clientUrl');
   const feed = postgresUrl ? new PgRevocationFeed(postgresUrl, sessions, log) : undefined;
   let purgeTimer: NodeJS.Timeout | undefined;
   const lifecycle: Lifecycle = {
@@ -266,7 +266,7 @@ function buildAi(
     maxAttempts: config.AI_MAX_ATTEMPTS,
     workerMemoryMb: config.AI_WORKER_MEMORY_MB,
     // PGlite belongs to one process, so a `running` row found at start can only be a leftover.
-    exclusiveDatabase: orm.config.get('driver')?.name === 'PgliteDriver',
+    exclusiveDatabase: isEmbedded(orm),
   });
   const jobs = new AiJobService(
     orm.em,
