@@ -13,6 +13,7 @@ import { buildServices, mailDrop, type Services } from './services.ts';
 import { AppError } from './errors/index.ts';
 import { CLI_ACTOR } from './domain/admin/AuditLog.ts';
 import { USER_ROLES } from '../entities/User.ts';
+import { SEED_USERS_USAGE, SeedUsageError, seedUsersCommand } from './seedUsersCommand.ts';
 
 const USAGE = `Usage:
   npm run cli -- create-admin --username <name> --email <email> [--password <password>]
@@ -25,7 +26,8 @@ const USAGE = `Usage:
   npm run cli -- backup                      full backup into BACKUP_DIR (embedded database: stop the server first)
   npm run cli -- backups                     list backups, newest first
   npm run cli -- restore [<file>] --yes      replace the database with a backup (default: the newest)
-  npm run cli -- restore [<file>] --dry-run  say what restore would do, change nothing`;
+  npm run cli -- restore [<file>] --dry-run  say what restore would do, change nothing
+${SEED_USERS_USAGE}`;
 
 type Args = Record<string, string | boolean | undefined> & { file?: string };
 type Command = (services: Services, args: Args) => Promise<string>;
@@ -70,6 +72,7 @@ const fileCommands: Record<string, (config: Config, args: Args) => Promise<strin
 };
 
 const commands: Record<string, Command> = {
+  'seed-users': seedUsersCommand,
   'create-admin': async (services, args) => {
     const username = required(args, 'username');
     const email = required(args, 'email');
@@ -129,6 +132,8 @@ async function main(): Promise<number> {
       keep: { type: 'boolean' },
       yes: { type: 'boolean' },
       'dry-run': { type: 'boolean' },
+      count: { type: 'string' },
+      prefix: { type: 'string' },
     },
   });
   const name = positionals[0] ?? '';
@@ -158,7 +163,7 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (err) => {
-    if (err instanceof UsageError) console.error(`${err.message}\n\n${USAGE}`);
+    if (err instanceof UsageError || err instanceof SeedUsageError) console.error(`${err.message}\n\n${USAGE}`);
     else if (err instanceof AppError)
       console.error(`${err.message}${err.detail ? `: ${JSON.stringify(err.detail)}` : ''}`);
     else if (err instanceof ConfigError || err instanceof DatabaseOpenError || err instanceof BackupError)
