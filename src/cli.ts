@@ -150,7 +150,7 @@ async function main(): Promise<number> {
     return 64;
   }
   const logger = createLogger({ level: 'warn', pretty: false });
-  const orm = await openDatabase(targetFromConfig(config));
+  const orm = await openDatabase(targetFromConfig(config), { embeddedThread: false });
   try {
     const services = buildServices(config, logger, orm);
     console.log(await RequestContext.create(orm.em, () => command(services, args)));

@@ -30,6 +30,11 @@ export interface OpenOptions {
   startupWaitMs?: number;
   /** Prepare the admin console's database role (when the console is enabled). */
   consoleRole?: boolean;
+  /**
+   * Run an embedded database on disk in its own thread (default true): the server's choice, so that
+   * no query stalls its event loop. A short-lived command (the CLI) has no one to stall and skips it.
+   */
+  embeddedThread?: boolean;
   log?: ProgressLog;
 }
 
@@ -100,7 +105,7 @@ async function openPglite(
   let orm: MikroORM;
   let thread: EmbeddedDatabase | undefined;
   try {
-    if (target.instance || !onDisk) {
+    if (target.instance || !onDisk || options.embeddedThread === false) {
       orm = await MikroORM.init(ormOptions(target));
     } else {
       thread = await EmbeddedDatabase.start(target.dataDir, {
