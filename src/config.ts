@@ -173,7 +173,9 @@ const envSchema = z.object({
     .int()
     .min(100)
     .default(5000)
-    .describe('Console statement timeout in ms (PostgreSQL; the embedded PGlite cannot enforce it).'),
+    .describe(
+      'Console statement timeout in ms. PostgreSQL ends the statement itself; the embedded PGlite on disk (its own thread) is interrupted and reopened, database requests meanwhile answering 503; an in-memory PGlite cannot enforce it.',
+    ),
   // PostgreSQL connection pool and start-up (the embedded PGlite has no network to wait on)
   DB_CONNECT_TIMEOUT_MS: z.coerce
     .number()

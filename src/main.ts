@@ -8,6 +8,7 @@ import { ConfigError, loadConfig, type Config } from './config.ts';
 import { createLogger, type Logger } from './logging/logger.ts';
 import {
   DatabaseOpenError,
+  describeTarget,
   openDatabase,
   openOptionsFromConfig,
   targetFromConfig,
@@ -49,7 +50,8 @@ export interface StartOptions {
 export async function start(config: Config, options: StartOptions = {}): Promise<RunningServer> {
   const logger = options.logger ?? createLogger({ level: config.LOG_LEVEL, pretty: config.LOG_PRETTY });
   const metrics = new PlazaMetrics();
-  const orm = await openDatabase(options.database ?? targetFromConfig(config), {
+  const target = options.database ?? targetFromConfig(config);
+  const orm = await openDatabase(target, {
     ...openOptionsFromConfig(config, logger),
     onQueryError: (err) => metrics.dbQueryErrors.inc({ kind: databaseFailure(err) ?? 'other' }),
   });
@@ -130,7 +132,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     logger.info({ url: metricsServer.url }, 'metrics listening');
   }
   logger.info(
-    { url, database: orm.config.get('driver')?.name, process_id: matchMaker.processId, redis: Boolean(scaleOut) },
+    { url, database: describeTarget(target), process_id: matchMaker.processId, redis: Boolean(scaleOut) },
     'Plaza listening',
   );
 

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { emailVerificationMode, sshSecretLookup, type Config } from './config.ts';
-import type { Database } from './db/openDatabase.ts';
+import { isEmbedded, sharedPostgresUrl, type Database } from './db/openDatabase.ts';
 import { AuthService } from './domain/auth/AuthService.ts';
 import { AuthThrottle } from './domain/auth/AuthThrottle.ts';
 import { BackgroundTasks } from './domain/auth/BackgroundTasks.ts';
@@ -294,7 +294,7 @@ function buildDatabaseWatch(config: Config, logger: Logger, orm: Database, metri
  */
 function buildMaintenance(config: Config, logger: Logger, orm: Database, metrics: PlazaMetrics) {
   const log = logger.child({ component: 'maintenance' });
-  const postgresUrl = orm.config.get('driver')?.name === 'PostgreSqlDriver' ? orm.config.get('clientUrl') : undefined;
+  const postgresUrl = sharedPostgresUrl(orm);
   const place = {
     target: postgresUrl
       ? { kind: 'postgresql' as const, url: postgresUrl }
@@ -412,7 +412,7 @@ function buildAccounts(
     },
   );
   // PGlite belongs to this process: every revocation is made here. PostgreSQL may be shared: listen.
-  const postgresUrl = orm.config.get('driver')?.name === 'PostgreSqlDriver' ? orm.config.get('clientUrl') : undefined;
+  const postgresUrl = isEmbedded(orm) ? undefined : orm.config.get('clientUrl');
   const feed = postgresUrl ? new PgRevocationFeed(postgresUrl, sessions, log) : undefined;
   let purgeTimer: NodeJS.Timeout | undefined;
   let retryTimer: NodeJS.Timeout | undefined;
@@ -468,7 +468,7 @@ function buildAi(
     maxAttempts: config.AI_MAX_ATTEMPTS,
     workerMemoryMb: config.AI_WORKER_MEMORY_MB,
     // PGlite belongs to one process, so a `running` row found at start can only be a leftover.
-    exclusiveDatabase: orm.config.get('driver')?.name === 'PgliteDriver',
+    exclusiveDatabase: isEmbedded(orm),
   });
   const jobs = new AiJobService(
     orm.em,
@@ -522,7 +522,7 @@ function buildSshServices(
     log,
   });
   // Health checks run in one elected process; on the embedded database this one is the only process.
-  const postgresUrl = orm.config.get('driver')?.name === 'PostgreSqlDriver' ? orm.config.get('clientUrl') : undefined;
+  const postgresUrl = sharedPostgresUrl(orm);
   const leadership = postgresUrl ? new PgLeaderLock(postgresUrl, 'plaza:ssh-health', log) : new SoleLeader();
   const channel = new PresenceHealthChannel(bus.presence);
   const health = new SharedHealth(servers.targets, channel);

@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/sql';
 import type { ConsoleDatabase, ConsoleTable } from '../domain/admin/DatabaseConsole.ts';
 import type { Database } from './openDatabase.ts';
+import { embeddedDatabaseOf } from './EmbeddedDatabase.ts';
 
 /**
  * The database role console statements run as. It exists on its own (NOLOGIN, no memberships, nothing
@@ -153,11 +154,15 @@ export class RoleConsoleDatabase implements ConsoleDatabase {
       await exec('savepoint console_statement');
       let rows: { row: Record<string, unknown> }[] = [];
       let failure: unknown;
+      const watchdog = this.interruptAfter(limits.timeoutMs);
       try {
         rows = await exec('select pg_temp.plaza_console_run(?, ?) as row', [statement, limits.maxRows]);
       } catch (err) {
+        if (await watchdog.fired()) throw statementTimeout();
         failure = err;
         await exec('rollback to savepoint console_statement');
+      } finally {
+        watchdog.disarm();
       }
       await exec('reset role');
       // Session-level advisory locks survive a rollback; the statement may have taken some.
@@ -167,6 +172,26 @@ export class RoleConsoleDatabase implements ConsoleDatabase {
     } finally {
       await em.rollback().catch(() => {});
     }
+  }
+
+  /**
+   * PGlite enforces no `statement_timeout`: on the embedded database in its own thread, a statement
+   * still running at the limit is stopped by interrupting the database (the thread is replaced and the
+   * data directory reopened; requests meanwhile answer 503 and may be retried). Elsewhere the database's own timeout, set above, does it.
+   */
+  private interruptAfter(timeoutMs: number): { fired(): Promise<boolean>; disarm(): void } {
+    const embedded = embeddedDatabaseOf(this.orm);
+    if (!embedded?.interruptible) return { fired: async () => false, disarm: () => {} };
+    let interrupted = false;
+    const timer = setTimeout(() => {
+      interrupted = true;
+      // The answer does not wait for the reopening: until it is done, queries fail as retryable (503).
+      embedded.interrupt().catch(() => {});
+    }, timeoutMs);
+    return {
+      fired: async () => interrupted,
+      disarm: () => clearTimeout(timer),
+    };
   }
 
   private async grants(em: EntityManager): Promise<string[]> {
@@ -215,4 +240,9 @@ export class RoleConsoleDatabase implements ConsoleDatabase {
     }
     return hidden;
   }
+}
+
+/** The error PostgreSQL raises when `statement_timeout` ends a statement, for a statement we ended. */
+function statementTimeout(): Error {
+  return Object.assign(new Error('canceling statement due to statement timeout'), { code: '57014' });
 }

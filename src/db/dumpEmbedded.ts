@@ -1,5 +1,6 @@
 import type { PgliteConnection } from '@mikro-orm/pglite';
 import type { Database } from './openDatabase.ts';
+import { embeddedDatabaseOf } from './EmbeddedDatabase.ts';
 
 /**
  * A consistent gzip archive of the embedded database, taken by the process that has it open (PGlite
@@ -7,6 +8,8 @@ import type { Database } from './openDatabase.ts';
  * time, so nothing changes while the archive is written.
  */
 export async function dumpEmbeddedDatabase(orm: Database): Promise<Blob> {
+  const threaded = embeddedDatabaseOf(orm);
+  if (threaded) return threaded.dump();
   const pglite = await (orm.em.getConnection() as unknown as PgliteConnection).getNativeClient();
   return pglite.dumpDataDir('gzip');
 }

@@ -3,7 +3,8 @@ import path from 'node:path';
 import { MikroORM } from '@mikro-orm/sql';
 import type { Config } from '../config.ts';
 import { databaseFailure, databaseReason, sqlState } from '../errors/databaseErrors.ts';
-import { ormOptions, type DatabaseTarget } from './ormOptions.ts';
+import { embeddedOrmOptions, ormOptions, type DatabaseTarget } from './ormOptions.ts';
+import { EMBEDDED_SOCKET_PORT, EmbeddedDatabase, embeddedDatabaseOf, registerEmbedded } from './EmbeddedDatabase.ts';
 import type { PoolTimeouts, QueryErrorListener } from './pgPool.ts';
 import { CONSOLE_ROLE, ensureConsoleRole } from './consoleRole.ts';
 
@@ -29,6 +30,11 @@ export interface OpenOptions {
   startupWaitMs?: number;
   /** Prepare the admin console's database role (when the console is enabled). */
   consoleRole?: boolean;
+  /**
+   * Run an embedded database on disk in its own thread (default true): the server's choice, so that
+   * no query stalls its event loop. A short-lived command (the CLI) has no one to stall and skips it.
+   */
+  embeddedThread?: boolean;
   log?: ProgressLog;
   /** Told about every failed query of the server's pool (PostgreSQL). */
   onQueryError?: QueryErrorListener;
@@ -99,11 +105,22 @@ async function openPglite(
   }
   const releaseLock = onDisk ? lockDataDir(target.dataDir) : () => {};
   let orm: MikroORM;
+  let thread: EmbeddedDatabase | undefined;
   try {
-    orm = await MikroORM.init(ormOptions(target));
+    if (target.instance || !onDisk || options.embeddedThread === false) {
+      orm = await MikroORM.init(ormOptions(target));
+    } else {
+      thread = await EmbeddedDatabase.start(target.dataDir, {
+        loadDataDir: target.loadDataDir,
+        onUnexpectedExit: (err) => log.warn({ err }, 'the embedded database thread stopped'),
+      });
+      orm = await MikroORM.init(embeddedOrmOptions(thread.host, EMBEDDED_SOCKET_PORT));
+      registerEmbedded(orm, thread);
+    }
     await orm.em.getConnection().execute('select 1');
     await prepare(orm, options, log);
   } catch (err) {
+    await thread?.stop().catch(() => {});
     releaseLock();
     throw explainOpenFailure(target, err);
   }
@@ -111,11 +128,22 @@ async function openPglite(
   orm.close = async (force?: boolean) => {
     try {
       await close(force);
+      await thread?.stop();
     } finally {
       releaseLock();
     }
   };
   return orm;
+}
+
+/** True when `orm` runs on the embedded PGlite (in this thread or its own): the database is ours alone. */
+export function isEmbedded(orm: Database): boolean {
+  return embeddedDatabaseOf(orm) !== undefined || orm.config.get('driver')?.name === 'PgliteDriver';
+}
+
+/** The URL of a PostgreSQL server that other processes may share; undefined on the embedded database. */
+export function sharedPostgresUrl(orm: Database): string | undefined {
+  return isEmbedded(orm) ? undefined : orm.config.get('clientUrl');
 }
 
 /**

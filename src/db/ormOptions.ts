@@ -4,17 +4,13 @@ import { PostgreSqlDriver } from '@mikro-orm/postgresql';
 import { PgliteDriver } from '@mikro-orm/pglite';
 import type { Options } from '@mikro-orm/sql';
 import type { PGlite } from '@electric-sql/pglite';
-import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { allEntities } from '../../entities/index.ts';
-import { pgPoolOptions, type PoolTimeouts, type QueryErrorListener } from './pgPool.ts';
+import { embeddedClient, pgPoolOptions, type PoolTimeouts, type QueryErrorListener } from './pgPool.ts';
+import { PGLITE_EXTENSIONS } from './pgliteExtensions.ts';
 
 export const MIGRATIONS_DIR = path.join(import.meta.dirname, 'migrations');
 
-/**
- * Contrib extensions every embedded PGlite instance loads (PGlite ships them but loads none by default).
- * A data directory whose schema uses one cannot be opened without it: pass these to every `PGlite.create`.
- */
-export const PGLITE_EXTENSIONS = { pg_trgm };
+export { PGLITE_EXTENSIONS };
 
 export type DatabaseTarget =
   /** Real PostgreSQL. */
@@ -70,5 +66,25 @@ export function ormOptions(
         ? { loadDataDir: target.loadDataDir, extensions: PGLITE_EXTENSIONS }
         : { extensions: PGLITE_EXTENSIONS };
     },
+  };
+}
+
+/**
+ * ORM options for the embedded database served from its own thread (EmbeddedDatabase): the ordinary
+ * PostgreSQL driver on the thread's unix socket. One connection: every connection to PGlite shares its
+ * one session (an open transaction, a SET, a prepared statement name would leak into the others).
+ * Queries wait for it without a time limit, as they would for PGlite in this thread.
+ */
+export function embeddedOrmOptions(socketDir: string, socketPort: number): Options {
+  return {
+    ...ormOptions({ kind: 'postgresql', url: `postgresql://postgres@localhost:${socketPort}/postgres` }),
+    pool: { min: 0, max: 1 },
+    driverOptions: () => ({
+      host: socketDir,
+      port: socketPort,
+      connectionTimeoutMillis: 0,
+      idleTimeoutMillis: 0,
+      Client: embeddedClient(),
+    }),
   };
 }

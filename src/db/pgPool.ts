@@ -73,3 +73,28 @@ function guardedClient(timeouts: PoolTimeouts, onQueryError?: QueryErrorListener
     }
   };
 }
+
+/**
+ * A `pg` client for the embedded database's thread. When a statement is cut by replacing the thread
+ * (EmbeddedDatabase.interrupt), the transaction around it ended with the connection; its ROLLBACK then
+ * has nothing to undo and is answered here. Failing it instead would leave the connection checked out
+ * of the pool for good (the ORM releases a transaction's connection only after a successful rollback),
+ * and the embedded pool has one connection.
+ */
+export function embeddedClient(): typeof pg.Client {
+  return class EmbeddedClient extends pg.Client {
+    private connectionEnded = false;
+
+    constructor(config: pg.ClientConfig) {
+      super(config);
+      this.on('end', () => (this.connectionEnded = true));
+      const query = this.query.bind(this) as (...args: unknown[]) => unknown;
+      this.query = ((...args: unknown[]) => {
+        if (this.connectionEnded && typeof args[0] === 'string' && /^\s*rollback\s*$/i.test(args[0])) {
+          return Promise.resolve({ command: 'ROLLBACK', rowCount: 0, rows: [], fields: [] });
+        }
+        return query(...args);
+      }) as typeof this.query;
+    }
+  };
+}

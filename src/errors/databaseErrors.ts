@@ -22,6 +22,8 @@ const NETWORK_CODES = new Set([
   'ENETUNREACH',
   'EAI_AGAIN',
   'ECONNABORTED',
+  // The embedded database's unix socket while its thread is being replaced.
+  'ENOENT',
 ]);
 
 /**

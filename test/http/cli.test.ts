@@ -71,6 +71,28 @@ describe('server CLI (create-admin, promote, ban)', function () {
     }
   });
 
+  it('when seed-users --count 3 is run twice, then the users exist once and each signs in with the printed password', async () => {
+    const seeded = await cli(['seed-users', '--count', '3', '--prefix', 'seed']);
+    expect(seeded.stderr).to.equal('');
+    const password = /password: (\S+)$/m.exec(seeded.stdout)?.[1];
+    expect(seeded.stdout).to.match(/Seeded 3 users seed1\.\.seed3/);
+    const again = await cli(['seed-users', '--count', '3', '--prefix', 'seed']);
+    expect(again.stdout).to.match(/Seeded 0 users .*3 already existed/);
+    expect((await cli(['seed-users', '--count', '0'])).stderr).to.match(/--count/);
+
+    const database = db.target.kind === 'postgresql' ? db.target : { kind: 'pglite' as const, dataDir: pgliteDir };
+    const server = await startTestServer({}, { database });
+    try {
+      for (const login of ['seed1', 'seed3']) {
+        const res = await server.http.post('/auth/login', { login, password });
+        expect(res.status, JSON.stringify(res.body)).to.equal(200);
+      }
+      expectError(await server.http.post('/auth/login', { login: 'seed2', password: 'wrong-password' }), 401, 11003);
+    } finally {
+      await server.stop();
+    }
+  });
+
   it('when the CLI is misused, then it prints usage or a plain error and exits non-zero', async () => {
     const unknown = await cli(['frobnicate']);
     expect(unknown.code).to.not.equal(0);

@@ -1,0 +1,165 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { MessageChannel, Worker } from 'node:worker_threads';
+import type { PGliteOptions } from '@electric-sql/pglite';
+import type { EmbeddedThreadData } from './embeddedDatabaseThread.ts';
+
+const THREAD_ENTRY = new URL('./embeddedDatabaseThread.ts', import.meta.url);
+const STOP_GRACE_MS = 10_000;
+
+type WasmModule = NonNullable<PGliteOptions['pgliteWasmModule']>;
+/** The one WebAssembly call needed here (the project's `lib` carries no WebAssembly types). */
+declare const WebAssembly: { compile(bytes: Uint8Array): Promise<WasmModule> };
+
+let modules: Promise<Pick<EmbeddedThreadData, 'pgliteWasmModule' | 'initdbWasmModule'>> | undefined;
+
+/**
+ * PGlite's WebAssembly, compiled once per process and handed to every thread: compiling it again in
+ * each new thread costs seconds of CPU (a test run opens a database per server).
+ */
+function compiledModules(): NonNullable<typeof modules> {
+  modules ??= (async () => {
+    const dist = path.dirname(fileURLToPath(import.meta.resolve('@electric-sql/pglite')));
+    const compile = async (file: string) => WebAssembly.compile(await fs.promises.readFile(path.join(dist, file)));
+    const [pgliteWasmModule, initdbWasmModule] = await Promise.all([compile('pglite.wasm'), compile('initdb.wasm')]);
+    return { pgliteWasmModule, initdbWasmModule };
+  })();
+  return modules;
+}
+
+/** The port number in the socket file's name (`.s.PGSQL.<port>`), which is how `pg` finds a unix socket. */
+export const EMBEDDED_SOCKET_PORT = 5432;
+
+/**
+ * The embedded PGlite database running in its own worker thread, reached by the ordinary PostgreSQL
+ * driver over a unix socket. A query, however long, then costs the event loop nothing but its answer:
+ * rooms and `/health` keep answering meanwhile. A statement PGlite cannot stop by itself (it enforces no
+ * `statement_timeout`) is stopped by ending the thread and opening the data directory again.
+ */
+export class EmbeddedDatabase {
+  private worker?: Worker;
+  private readonly socketDir: string;
+
+  private constructor(
+    readonly dataDir: string,
+    private readonly onExit: (err: Error) => void,
+  ) {
+    this.socketDir = fs.mkdtempSync(path.join(os.tmpdir(), 'plaza-db-'));
+  }
+
+  /** Starts the thread on `dataDir` ('memory://' for none), seeded from `loadDataDir` if given. */
+  static async start(
+    dataDir: string,
+    options: { loadDataDir?: Blob; onUnexpectedExit?: (err: Error) => void } = {},
+  ): Promise<EmbeddedDatabase> {
+    const db = new EmbeddedDatabase(dataDir, options.onUnexpectedExit ?? (() => {}));
+    try {
+      await db.spawn(options.loadDataDir ? await options.loadDataDir.arrayBuffer() : undefined);
+    } catch (err) {
+      fs.rmSync(db.socketDir, { recursive: true, force: true });
+      throw err;
+    }
+    return db;
+  }
+
+  /** The directory holding the socket: the `host` the PostgreSQL driver connects to. */
+  get host(): string {
+    return this.socketDir;
+  }
+
+  /** An in-memory database dies with its thread: only one on disk can be interrupted and reopened. */
+  get interruptible(): boolean {
+    return !this.dataDir.startsWith('memory:');
+  }
+
+  /**
+   * Stops whatever statement is running by ending the thread, then reopens the data directory
+   * (PostgreSQL's crash recovery replays what was committed). Connections in use fail and the pool
+   * opens new ones.
+   */
+  async interrupt(): Promise<void> {
+    if (!this.interruptible) throw new Error('an in-memory embedded database cannot be interrupted');
+    const worker = this.worker;
+    this.worker = undefined;
+    await worker?.terminate();
+    await this.spawn();
+  }
+
+  /** A consistent gzip archive of the data directory, made by the thread that holds it open. */
+  async dump(): Promise<Blob> {
+    const worker = this.worker;
+    if (!worker) throw new Error('the embedded database is not running');
+    const { port1, port2 } = new MessageChannel();
+    const answer = new Promise<{ bytes?: ArrayBuffer; error?: string }>((resolve) => port1.once('message', resolve));
+    worker.postMessage({ type: 'dump', reply: port2 }, [port2]);
+    const { bytes, error } = await answer.finally(() => port1.close());
+    if (!bytes) throw new Error(`the embedded database could not be dumped: ${error}`);
+    return new Blob([bytes]);
+  }
+
+  /** Closes the database cleanly (checkpoint) and ends the thread. */
+  async stop(): Promise<void> {
+    const worker = this.worker;
+    this.worker = undefined;
+    if (worker) {
+      const stopped = new Promise<void>((resolve) => {
+        worker.once('message', () => resolve());
+        worker.once('exit', () => resolve());
+      });
+      worker.postMessage({ type: 'stop' });
+      // A clean close checkpoints; should it not come, ending the thread loses nothing committed.
+      await Promise.race([stopped, new Promise((resolve) => setTimeout(resolve, STOP_GRACE_MS).unref())]);
+      await worker.terminate();
+    }
+    fs.rmSync(this.socketDir, { recursive: true, force: true });
+  }
+
+  private async spawn(load?: ArrayBuffer): Promise<void> {
+    const socketPath = path.join(this.socketDir, `.s.PGSQL.${EMBEDDED_SOCKET_PORT}`);
+    fs.rmSync(socketPath, { force: true });
+    const data: EmbeddedThreadData = { dataDir: this.dataDir, socketPath, load, ...(await compiledModules()) };
+    // No loader in the thread: Node strips the types of its one TypeScript file itself, and the
+    // thread starts faster without compiling anything.
+    const worker = new Worker(THREAD_ENTRY, {
+      workerData: data,
+      transferList: load ? [load] : [],
+      execArgv: [],
+    });
+    this.worker = worker;
+    await new Promise<void>((resolve, reject) => {
+      const failed = (err: Error) => {
+        worker.off('message', ready);
+        reject(new Error(`the embedded database did not start: ${err.message}`));
+      };
+      const exited = (code: number) => failed(new Error(`its thread exited with code ${code}`));
+      // Listeners are removed one by one: removeAllListeners would also drop the worker's own
+      // hooks that start its message port, and no later message would arrive.
+      const ready = () => {
+        worker.off('error', failed);
+        worker.off('exit', exited);
+        worker.on('error', (err) => this.worker === worker && this.onExit(err));
+        worker.on('exit', (code) => {
+          if (this.worker === worker) this.onExit(new Error(`the embedded database thread exited (code ${code})`));
+        });
+        resolve();
+      };
+      worker.once('error', failed);
+      worker.once('exit', exited);
+      worker.once('message', ready);
+    });
+  }
+}
+
+const embedded = new WeakMap<object, EmbeddedDatabase>();
+
+/** Records that `orm` runs on `database`, for the code that must know (the console's timeout). */
+export function registerEmbedded(orm: object, database: EmbeddedDatabase): void {
+  embedded.set(orm, database);
+}
+
+/** The embedded database `orm` runs on, if it runs on one in a thread. */
+export function embeddedDatabaseOf(orm: object): EmbeddedDatabase | undefined {
+  return embedded.get(orm);
+}
