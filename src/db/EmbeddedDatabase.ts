@@ -1,33 +1,12 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { MessageChannel, Worker } from 'node:worker_threads';
-import type { PGliteOptions } from '@electric-sql/pglite';
 import type { EmbeddedThreadData } from './embeddedDatabaseThread.ts';
+import { pgliteWasm } from './pgliteWasm.ts';
 
 const THREAD_ENTRY = new URL('./embeddedDatabaseThread.ts', import.meta.url);
 const STOP_GRACE_MS = 10_000;
-
-type WasmModule = NonNullable<PGliteOptions['pgliteWasmModule']>;
-/** The one WebAssembly call needed here (the project's `lib` carries no WebAssembly types). */
-declare const WebAssembly: { compile(bytes: Uint8Array): Promise<WasmModule> };
-
-let modules: Promise<Pick<EmbeddedThreadData, 'pgliteWasmModule' | 'initdbWasmModule'>> | undefined;
-
-/**
- * PGlite's WebAssembly, compiled once per process and handed to every thread: compiling it again in
- * each new thread costs seconds of CPU (a test run opens a database per server).
- */
-function compiledModules(): NonNullable<typeof modules> {
-  modules ??= (async () => {
-    const dist = path.dirname(fileURLToPath(import.meta.resolve('@electric-sql/pglite')));
-    const compile = async (file: string) => WebAssembly.compile(await fs.promises.readFile(path.join(dist, file)));
-    const [pgliteWasmModule, initdbWasmModule] = await Promise.all([compile('pglite.wasm'), compile('initdb.wasm')]);
-    return { pgliteWasmModule, initdbWasmModule };
-  })();
-  return modules;
-}
 
 /** The port number in the socket file's name (`.s.PGSQL.<port>`), which is how `pg` finds a unix socket. */
 export const EMBEDDED_SOCKET_PORT = 5432;
@@ -119,7 +98,7 @@ export class EmbeddedDatabase {
   private async spawn(load?: ArrayBuffer): Promise<void> {
     const socketPath = path.join(this.socketDir, `.s.PGSQL.${EMBEDDED_SOCKET_PORT}`);
     fs.rmSync(socketPath, { force: true });
-    const data: EmbeddedThreadData = { dataDir: this.dataDir, socketPath, load, ...(await compiledModules()) };
+    const data: EmbeddedThreadData = { dataDir: this.dataDir, socketPath, load, ...(await pgliteWasm()) };
     // No loader in the thread: Node strips the types of its one TypeScript file itself, and the
     // thread starts faster without compiling anything.
     const worker = new Worker(THREAD_ENTRY, {

@@ -6,6 +6,7 @@ import { databaseFailure, databaseReason, sqlState } from '../errors/databaseErr
 import { embeddedOrmOptions, ormOptions, type DatabaseTarget } from './ormOptions.ts';
 import { EMBEDDED_SOCKET_PORT, EmbeddedDatabase, embeddedDatabaseOf, registerEmbedded } from './EmbeddedDatabase.ts';
 import type { PoolTimeouts, QueryErrorListener } from './pgPool.ts';
+import { pgliteWasm } from './pgliteWasm.ts';
 import { CONSOLE_ROLE, ensureConsoleRole } from './consoleRole.ts';
 
 export type { DatabaseTarget };
@@ -108,7 +109,7 @@ async function openPglite(
   let thread: EmbeddedDatabase | undefined;
   try {
     if (target.instance || !onDisk || options.embeddedThread === false) {
-      orm = await MikroORM.init(ormOptions(target));
+      orm = await MikroORM.init(ormOptions(target, undefined, undefined, await pgliteWasm()));
     } else {
       thread = await EmbeddedDatabase.start(target.dataDir, {
         loadDataDir: target.loadDataDir,

@@ -7,6 +7,7 @@ import type { PGlite } from '@electric-sql/pglite';
 import { allEntities } from '../../entities/index.ts';
 import { embeddedClient, pgPoolOptions, type PoolTimeouts, type QueryErrorListener } from './pgPool.ts';
 import { PGLITE_EXTENSIONS } from './pgliteExtensions.ts';
+import type { PgliteWasm } from './pgliteWasm.ts';
 
 export const MIGRATIONS_DIR = path.join(import.meta.dirname, 'migrations');
 
@@ -29,6 +30,7 @@ export function ormOptions(
   target: DatabaseTarget,
   timeouts?: PoolTimeouts,
   onQueryError?: QueryErrorListener,
+  wasm?: PgliteWasm,
 ): Options {
   const common: Options = {
     entities: allEntities,
@@ -62,9 +64,7 @@ export function ormOptions(
     dbName: target.dataDir,
     driverOptions: () => {
       if (target.instance) return { pglite: target.instance };
-      return target.loadDataDir
-        ? { loadDataDir: target.loadDataDir, extensions: PGLITE_EXTENSIONS }
-        : { extensions: PGLITE_EXTENSIONS };
+      return { ...wasm, loadDataDir: target.loadDataDir, extensions: PGLITE_EXTENSIONS };
     },
   };
 }

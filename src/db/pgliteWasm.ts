@@ -1,0 +1,29 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { PGliteOptions } from '@electric-sql/pglite';
+
+type WasmModule = NonNullable<PGliteOptions['pgliteWasmModule']>;
+/** The one WebAssembly call needed here (the project's `lib` carries no WebAssembly types). */
+declare const WebAssembly: { compile(bytes: Uint8Array): Promise<WasmModule> };
+
+/** PGlite's two WebAssembly modules, compiled. */
+export type PgliteWasm = Required<Pick<PGliteOptions, 'pgliteWasmModule' | 'initdbWasmModule'>>;
+
+let compiled: Promise<PgliteWasm> | undefined;
+
+/**
+ * PGlite's WebAssembly, compiled once per process and reused by every instance, in this thread or
+ * another: compiling it again for each database costs seconds of CPU (a test run opens a database per
+ * server), and each compile allocates and later frees executable code, which intermittently aborts
+ * Node 24's V8 (`Check failed: jit_page_->allocations_.erase(addr) == 1`, nodejs/node#64500).
+ */
+export function pgliteWasm(): Promise<PgliteWasm> {
+  compiled ??= (async () => {
+    const dist = path.dirname(fileURLToPath(import.meta.resolve('@electric-sql/pglite')));
+    const compile = async (file: string) => WebAssembly.compile(await fs.promises.readFile(path.join(dist, file)));
+    const [pgliteWasmModule, initdbWasmModule] = await Promise.all([compile('pglite.wasm'), compile('initdb.wasm')]);
+    return { pgliteWasmModule, initdbWasmModule };
+  })();
+  return compiled;
+}
