@@ -67,7 +67,7 @@ import { LeaderHealthChecks } from './infra/ssh/LeaderHealthChecks.ts';
 import { PgLeaderLock, SoleLeader } from './infra/ssh/PgLeaderLock.ts';
 import { PresenceHealthChannel } from './infra/ssh/PresenceHealthChannel.ts';
 import { LocalPresence } from '@colyseus/core';
-import { channels, type RealtimeBus, type RevocationEvent } from './domain/realtime/RealtimeBus.ts';
+import { channels, type RealtimeBus } from './domain/realtime/RealtimeBus.ts';
 import { ChatService } from './domain/realtime/ChatService.ts';
 import { ChatGroupService } from './domain/realtime/ChatGroupService.ts';
 import { NotificationService } from './domain/realtime/NotificationService.ts';
@@ -175,7 +175,7 @@ export function buildServices(
   });
   const ssh = buildSshServices(config, logger, orm, audit, bus, metrics);
   registerStateGauges(metrics, orm, ssh.services.health);
-  const presence = new PresenceService(em, bus as RealtimeBus);
+  const presence = new PresenceService(em, bus);
   const notifications = new NotificationService(em, bus);
   const groups = new ChatGroupService(
     em,

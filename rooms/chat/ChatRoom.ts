@@ -71,7 +71,7 @@ export class ChatRoom extends PlazaRoom<ChatRoomServices, ChatState> {
     if (!Number.isInteger(this.groupId) || this.groupId <= 0) throw new AppError('JOIN_OPTIONS_INVALID');
     this.listedGroupId = this.groupId;
     this.window = options.window;
-    super.onCreate(options);
+    await super.onCreate(options);
     this.sends = new SendQueue(this.settings.storeTimeoutMs);
     this.state = new ChatState();
     this.state.groupId = this.groupId;

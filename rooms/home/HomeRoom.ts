@@ -67,7 +67,7 @@ export class HomeRoom extends PlazaRoom<HomeRoomServices, HomeState> {
     this.userId = Number(options.userId);
     if (!Number.isInteger(this.userId) || this.userId <= 0) throw new AppError('JOIN_OPTIONS_INVALID');
     this.presenceGraceSeconds = options.presenceGraceSeconds;
-    super.onCreate(options);
+    await super.onCreate(options);
     this.autoDispose = false;
     this.state = new HomeState();
     this.state.userId = this.userId;

@@ -151,8 +151,7 @@ export abstract class PlazaRoom<S, State extends object = object> extends Room<{
     held.seat = undefined;
     try {
       // The seat reservation carries the principal as JSON, so its expiry may arrive as a string.
-      if (new Date(principalOf(client).expiresAt as Date | string).getTime() <= Date.now())
-        throw new AppError('TOKEN_INVALID');
+      if (new Date(principalOf(client).expiresAt).getTime() <= Date.now()) throw new AppError('TOKEN_INVALID');
       await this.admit(client, undefined);
     } catch (err) {
       throw this.refuse(client, err);

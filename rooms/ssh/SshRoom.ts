@@ -49,7 +49,7 @@ export class SshRoom extends PlazaRoom<SshRoomServices, SshState> {
   }
 
   override async onCreate(options: RoomDeps<SshRoomServices>): Promise<void> {
-    super.onCreate(options);
+    await super.onCreate(options);
     this.autoDispose = true;
     this.on('ssh_command', SshCommandMessage, (client, message) => this.onCommand(client, message), { limited: true });
     this.on('cancel', CancelMessage, (client, message) => this.onCancel(client, message));

@@ -8,11 +8,11 @@ export interface CommandContext {
   options: Record<string, string | boolean | undefined>;
   positionals: string[];
   /** Opens the database (migrated) and builds the services; closed by the CLI when the command ends. */
-  services(): Promise<Services>;
+  services: () => Promise<Services>;
   /** True when a person sits at the terminal (standard input is a TTY): commands may ask. */
   interactive: boolean;
   /** Asks a yes/no question on the terminal. */
-  confirm(question: string): Promise<boolean>;
+  confirm: (question: string) => Promise<boolean>;
 }
 
 /** One CLI command: how it is called, what it accepts, what it does (its answer is printed). */

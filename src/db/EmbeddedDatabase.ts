@@ -118,7 +118,7 @@ export class EmbeddedDatabase {
       const ready = () => {
         worker.off('error', failed);
         worker.off('exit', exited);
-        worker.on('error', (err) => this.worker === worker && this.onExit(err));
+        worker.on('error', (err: Error) => this.worker === worker && this.onExit(err));
         worker.on('exit', (code) => {
           if (this.worker === worker) this.onExit(new Error(`the embedded database thread exited (code ${code})`));
         });

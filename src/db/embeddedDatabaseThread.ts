@@ -4,18 +4,17 @@
  * EmbeddedDatabase with plain Node (type stripping, no loader): it imports only PGlite.
  */
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
-import { PGlite, type PGliteOptions } from '@electric-sql/pglite';
+import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { PGLITE_EXTENSIONS } from './pgliteExtensions.ts';
+import type { PgliteWasm } from './pgliteWasm.ts';
 
-export interface EmbeddedThreadData {
+/** PGlite's WebAssembly comes compiled from the main thread (pgliteWasm). */
+export interface EmbeddedThreadData extends PgliteWasm {
   dataDir: string;
   socketPath: string;
   /** A data directory dump to start from (tests), as bytes. */
   load?: ArrayBuffer;
-  /** PGlite's WebAssembly, compiled once by the main thread. */
-  pgliteWasmModule: PGliteOptions['pgliteWasmModule'];
-  initdbWasmModule: PGliteOptions['initdbWasmModule'];
 }
 
 const { dataDir, socketPath, load, pgliteWasmModule, initdbWasmModule } = workerData as EmbeddedThreadData;

@@ -1,14 +1,16 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { PGliteOptions } from '@electric-sql/pglite';
 
-type WasmModule = NonNullable<PGliteOptions['pgliteWasmModule']>;
-/** The one WebAssembly call needed here (the project's `lib` carries no WebAssembly types). */
+/** A compiled WebAssembly module (the project's `lib` carries no WebAssembly types). */
+type WasmModule = object;
 declare const WebAssembly: { compile(bytes: Uint8Array): Promise<WasmModule> };
 
 /** PGlite's two WebAssembly modules, compiled. */
-export type PgliteWasm = Required<Pick<PGliteOptions, 'pgliteWasmModule' | 'initdbWasmModule'>>;
+export interface PgliteWasm {
+  pgliteWasmModule: WasmModule;
+  initdbWasmModule: WasmModule;
+}
 
 let compiled: Promise<PgliteWasm> | undefined;
 

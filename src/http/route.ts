@@ -93,7 +93,7 @@ export class Api {
     Q extends ZodObject | undefined,
     B extends ZodType | undefined,
     A extends Access,
-  >(spec: RouteSpec<P, Q, B, A>, handler: (ctx: RouteContext<P, Q, B, A>) => Promise<unknown> | unknown): void {
+  >(spec: RouteSpec<P, Q, B, A>, handler: (ctx: RouteContext<P, Q, B, A>) => unknown): void {
     this.document(spec);
     const status = spec.status ?? 200;
     const readJson = spec.body ? jsonReader(spec.bodyLimit ?? this.jsonLimit) : undefined;
@@ -205,10 +205,14 @@ function jsonReader(limit: number) {
       throw new AppError('UNSUPPORTED_MEDIA_TYPE', { message: 'Send the body as application/json' });
     }
     const parse = authenticated ? signedIn : anonymous;
-    await new Promise<void>((resolve, reject) => parse(req, res, (err?: unknown) => (err ? reject(err) : resolve())));
+    await new Promise<void>((resolve, reject) =>
+      parse(req, res, (err?: unknown) => (err ? reject(asError(err)) : resolve())),
+    );
   };
 }
 
+// A spec of any route: its typed parts were checked where the route was declared.
+/* eslint-disable @typescript-eslint/no-explicit-any */
 async function receiveMultipart(
   spec: MultipartSpec<any, any>,
   ctx: { params: any; principal: any },
@@ -227,7 +231,7 @@ async function receiveMultipart(
     }
   }
   await new Promise<void>((resolve, reject) =>
-    spec.parser(req, res, (err?: unknown) => (err ? reject(err) : resolve())),
+    spec.parser(req, res, (err?: unknown) => (err ? reject(asError(err)) : resolve())),
   );
 }
 
@@ -242,6 +246,7 @@ function multipartSchema(spec: MultipartSpec<any, any>) {
   }
   return { type: 'object' as const, properties, required: Object.keys(spec.files) };
 }
+/* eslint-enable @typescript-eslint/no-explicit-any */
 
 function parsePart(part: 'params' | 'query' | 'body', schema: ZodType | undefined, value: unknown): unknown {
   if (!schema) return undefined;
@@ -273,4 +278,9 @@ declare module 'express-serve-static-core' {
   interface Request {
     principal?: Principal;
   }
+}
+
+/** What a middleware passed to `next` as an Error (it may pass anything). */
+function asError(err: unknown): Error {
+  return err instanceof Error ? err : new Error(String(err));
 }

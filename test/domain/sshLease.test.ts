@@ -49,7 +49,7 @@ describe('SSH session lease in the database', () => {
     const won = results.filter((r) => r.status === 'fulfilled');
     expect(won).to.have.length(1);
     const lost = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
-    const winner = (won[0] as PromiseFulfilledResult<Awaited<ReturnType<SessionLeases['acquire']>>>).value.owner;
+    const winner = won[0].value.owner;
     for (const r of lost) {
       expect(r.reason.code).to.equal(50004);
       expect(r.reason.detail.owner).to.deep.equal({

@@ -152,7 +152,7 @@ describe('backups and restore (CLI), as an operator runs them', function () {
       child.stdout.on('data', (d) => (out += d));
       try {
         await eventually(() => out.includes('Plaza listening'), 'the server is listening', 120_000);
-        const url = /"url":"(http:[^"]+)"/.exec(out.split('\n').find((l) => l.includes('Plaza listening'))!)![1]!;
+        const url = /"url":"(http:[^"]+)"/.exec(out.split('\n').find((l) => l.includes('Plaza listening'))!)![1];
         const reg = await fetch(`${url}/auth/register`, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },

@@ -4,7 +4,6 @@ import path from 'node:path';
 import { expect } from 'chai';
 import { startTestServer, signUpWithRole, type TestServer } from '../helpers/testServer.ts';
 import { expectError, type Session } from '../helpers/http.ts';
-import { adminQuery, usingPostgres } from '../helpers/testDatabase.ts';
 
 /** Hides a statement from anything that reads the text: the database decodes and runs it. */
 const viaXml = (sql: string) =>

@@ -94,9 +94,9 @@ describe('a database outage, as an operator sees it (a TCP proxy between Plaza a
       expect(notices.items.filter((n) => n.text.startsWith('database_unavailable'))).to.have.length(1);
       expect(notices.items.filter((n) => n.text.startsWith('database_recovered'))).to.have.length(1);
       expect(smtp.mails).to.have.length(2);
-      expect(smtp.mails[0]!.to).to.deep.equal(['ops@example.test']);
-      expect(smtp.mails[0]!.raw).to.include('Subject: Plaza: database unavailable');
-      expect(smtp.mails[1]!.raw).to.include('Subject: Plaza: database recovered');
+      expect(smtp.mails[0].to).to.deep.equal(['ops@example.test']);
+      expect(smtp.mails[0].raw).to.include('Subject: Plaza: database unavailable');
+      expect(smtp.mails[1].raw).to.include('Subject: Plaza: database recovered');
       const stored = await server.http.get('/notifications', admin.access_token);
       expect(stored.body.items.map((n: { text: string }) => n.text.split(':')[0])).to.include('database_recovered');
       expect(

@@ -32,18 +32,18 @@ describe('outgoing mail over SMTP', function () {
     smtp.refuse(true);
     expect((await server.http.post('/auth/password/forgot', { email: 'mailer@example.test' })).status).to.equal(202);
     await eventually(async () => (await outbox())[0]?.attempts === 1, 'the first attempt failed', 15_000);
-    const failed = (await outbox())[0]!;
+    const failed = (await outbox())[0];
     expect(failed.sent_at).to.equal(null);
     expect(failed.error).to.include('mail service unavailable');
 
     smtp.refuse(false);
     await eventually(() => smtp.mails.length === 1, 'the retried mail arrives', 30_000);
     // The server records the delivery once the mail server has said yes.
-    await eventually(async () => (await outbox())[0]!.sent_at !== null, 'the delivery is recorded', 15_000);
-    const delivered = (await outbox())[0]!;
+    await eventually(async () => (await outbox())[0].sent_at !== null, 'the delivery is recorded', 15_000);
+    const delivered = (await outbox())[0];
     expect(delivered.attempts).to.equal(2);
 
-    const raw = unfold(smtp.mails[0]!.raw);
+    const raw = unfold(smtp.mails[0].raw);
     expect(raw).to.include('multipart/alternative');
     expect(raw).to.include('text/plain').and.include('text/html');
     const link = new RegExp(`${server.url.replace(/[.]/g, '\\.')}/console/reset\\?token=([A-Za-z0-9_-]+)`).exec(raw);
@@ -55,8 +55,8 @@ describe('outgoing mail over SMTP', function () {
     });
     expect(reset.status, JSON.stringify(reset.body)).to.equal(204);
     await eventually(() => smtp.mails.length === 2, 'the password-changed notice arrives', 15_000);
-    expect(smtp.mails[1]!.raw).to.include('Subject: Your Plaza password was changed');
-    expect(smtp.mails[1]!.to).to.deep.equal(['mailer@example.test']);
+    expect(smtp.mails[1].raw).to.include('Subject: Your Plaza password was changed');
+    expect(smtp.mails[1].to).to.deep.equal(['mailer@example.test']);
   });
 
   it('when a signed-in user changes the password, then the account address is told', async () => {

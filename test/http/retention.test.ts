@@ -20,7 +20,7 @@ describe('retention of stored records', function () {
 
   const sql = <T = Record<string, unknown>>(query: string) =>
     server.services.orm.em.fork().getConnection().execute<T[]>(query);
-  const count = async (query: string) => Number((await sql<{ n: number }>(query))[0]!.n);
+  const count = async (query: string) => Number((await sql<{ n: number }>(query))[0].n);
 
   it('when records outlive their retention, then the periodic pass removes them and keeps everything younger or still needed', async () => {
     const admin = await adminSession(server, 'keeper-admin');
@@ -55,8 +55,8 @@ describe('retention of stored records', function () {
       60_000,
     );
     const jobs = await sql<{ dataset: unknown; result: unknown }>('select dataset, result from ai_jobs order by id');
-    expect(jobs[0]!.result, 'the old result is gone').to.equal(null);
-    expect(jobs[1]!.result, 'the recent result stays').to.not.equal(null);
+    expect(jobs[0].result, 'the old result is gone').to.equal(null);
+    expect(jobs[1].result, 'the recent result stays').to.not.equal(null);
     expect(await count("select count(*) as n from admin_audit_log where action = 'ssh.command'")).to.equal(1);
     expect(
       await count("select count(*) as n from admin_audit_log where action = 'user.ban'"),

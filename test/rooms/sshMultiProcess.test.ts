@@ -21,7 +21,7 @@ async function startSecondProcess(env: Record<string, string>): Promise<{ child:
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('second Plaza process did not start')), 30_000);
     child.once('exit', (code) => reject(new Error(`second Plaza process exited with ${code}`)));
-    readline.createInterface({ input: child.stdout! }).on('line', (line) => {
+    readline.createInterface({ input: child.stdout }).on('line', (line) => {
       try {
         const entry = JSON.parse(line);
         if (entry.msg === 'Plaza listening') {
@@ -57,7 +57,7 @@ describe('ssh session lease across two server processes on one PostgreSQL', () =
     if (server.services.orm.config.get('clientUrl') === undefined) throw new Error('expected PostgreSQL');
     second = await startSecondProcess({
       ...settings,
-      DATABASE_URL: server.services.orm.config.get('clientUrl')!,
+      DATABASE_URL: server.services.orm.config.get('clientUrl'),
       HOST: '127.0.0.1',
       PORT: '0',
       JWT_SECRET: server.config.JWT_SECRET!,

@@ -164,12 +164,12 @@ function spawnPlaza(
     log.push(line);
     if (log.length > 200) log.shift();
   };
-  readline.createInterface({ input: child.stderr! }).on('line', keep);
+  readline.createInterface({ input: child.stderr }).on('line', keep);
   return new Promise((resolve, reject) => {
     // Generous: a loaded CI machine may take a minute to compile and start three processes at once.
     const timer = setTimeout(() => reject(new Error(`${name} did not start:\n${log.join('\n')}`)), 180_000);
     child.once('exit', (code) => reject(new Error(`${name} exited with ${code}:\n${log.join('\n')}`)));
-    readline.createInterface({ input: child.stdout! }).on('line', (line) => {
+    readline.createInterface({ input: child.stdout }).on('line', (line) => {
       keep(line);
       if (!line.includes('Plaza listening')) return;
       clearTimeout(timer);

@@ -209,7 +209,7 @@ describe('scale-out: three Plaza processes on one Redis and one PostgreSQL', fun
     const codes = await Promise.all(dropped);
     expect(
       codes.every((c) => c !== 4000),
-      `abnormal closes, got ${codes}`,
+      `abnormal closes, got ${codes.join(', ')}`,
     ).to.equal(true);
 
     // X rejoins through p1 and posts while Y and Z are still away.

@@ -271,7 +271,7 @@ export class AuthService {
         `Someone asked to reset the password of the Plaza account "${user.username}".\n\n` +
         `Choose a new password here: ${link}\n\n` +
         `Reset token: ${token}\n` +
-        `(an app may send it with the new password to POST ${new URL('/auth/password/reset', this.options.publicUrl())} ` +
+        `(an app may send it with the new password to POST ${new URL('/auth/password/reset', this.options.publicUrl()).href} ` +
         `as {"token": "...", "password": "..."}).\n` +
         `The link works once, for ${minutes} minutes. If you did not ask for this, ignore this message.`,
       html:
@@ -291,7 +291,7 @@ export class AuthService {
         text:
           `The password of the Plaza account "${user.username}" was ${how === 'reset' ? 'reset with an e-mailed link' : 'changed'} ` +
           `at ${new Date().toISOString()}, and every session signed in with the old one has ended.\n\n` +
-          `If this was not you, reset your password now at ${new URL('/console/reset', this.options.publicUrl())} and tell an administrator.`,
+          `If this was not you, reset your password now at ${new URL('/console/reset', this.options.publicUrl()).href} and tell an administrator.`,
         html:
           `<p>The password of the Plaza account <b>${escapeHtml(user.username)}</b> was ${how === 'reset' ? 'reset with an e-mailed link' : 'changed'}; ` +
           `every session signed in with the old one has ended.</p>` +

@@ -8,7 +8,7 @@ import { channels, type HomeEvent, type RealtimeBus } from './RealtimeBus.ts';
 import { dmView, iso, type DmView, type Stored } from './views.ts';
 import type { Author } from './chatStore.ts';
 import { SYNC_MAX } from './ChatService.ts';
-import { pageOfList, type Page, type PageRequest } from '../shared/pagination.ts';
+import type { Page } from '../shared/pagination.ts';
 import { historyPage, historyPosition, type HistoryRequest } from './historyPages.ts';
 
 export interface ConversationView {

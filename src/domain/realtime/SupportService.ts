@@ -6,7 +6,7 @@ import { SupportMessage } from '../../../entities/SupportMessage.ts';
 import { User } from '../../../entities/User.ts';
 import { channels, type HomeEvent, type RealtimeBus } from './RealtimeBus.ts';
 import { iso, supportMessageView, type Stored, type SupportMessageView } from './views.ts';
-import { decodeCursor, pageOfList, toPage, type Page, type PageRequest } from '../shared/pagination.ts';
+import { decodeCursor, toPage, type Page, type PageRequest } from '../shared/pagination.ts';
 
 export interface SupportConversationView {
   user_id: number;

@@ -9,7 +9,6 @@ import { clientIp } from './authRoutes.ts';
 import {
   CommentBody,
   CommentSchema,
-  FileSchema,
   UploadedFilesSchema,
   LikeStateSchema,
   PostBody,

@@ -4,7 +4,7 @@ import { NOTIFICATION_TYPES } from '../../../entities/Notification.ts';
 import { ClientMsgId, GroupName, MessageText } from '../../domain/realtime/text.ts';
 
 /** Request and response schemas of the realtime routes (chat, DMs, follows, support, notifications, admin views). */
-import { idTextSchema, MAX_ID } from '../../domain/shared/ids.ts';
+import { idTextSchema } from '../../domain/shared/ids.ts';
 import { PageQuery } from './schemas.ts';
 
 /** A row id in a realtime route (path, query or body). */

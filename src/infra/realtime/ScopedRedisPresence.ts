@@ -14,15 +14,15 @@ export class ScopedRedisPresence extends RedisPresence {
     this.scope = `db${database}/`;
   }
 
-  override subscribe(topic: string, callback: (...args: any[]) => void) {
+  override subscribe(topic: string, callback: (...args: unknown[]) => void) {
     return super.subscribe(this.scope + topic, callback);
   }
 
-  override unsubscribe(topic: string, callback?: (...args: any[]) => void) {
+  override unsubscribe(topic: string, callback?: (...args: unknown[]) => void) {
     return super.unsubscribe(this.scope + topic, callback);
   }
 
-  override publish(topic: string, data: any) {
+  override publish(topic: string, data: unknown) {
     return super.publish(this.scope + topic, data);
   }
 

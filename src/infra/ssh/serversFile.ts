@@ -110,7 +110,7 @@ export function loadServersFile(
     seen.add(s.name);
   }
   const targets = servers.map((s): SshTarget => {
-    let credentials = new SshCredentials({});
+    let credentials: SshCredentials;
     if ('password_env' in s.auth) {
       const password = lookup(s.auth.password_env);
       if (password === undefined)
