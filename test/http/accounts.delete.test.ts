@@ -77,7 +77,7 @@ describe('accounts: deleting my account', function () {
     expect(search.body.items).to.deep.equal([]);
     // The standalone avatar upload is gone; the post's attachment stays with the post.
     expectError(await server.http.get(`/files/${avatar.body.id}`, admin.access_token), 404, 42001);
-    expect((await server.http.get(`/files/${attached.body[0].id}`, reader.access_token)).status).to.equal(200);
+    expect((await server.http.get(`/files/${attached.body.items[0].id}`, reader.access_token)).status).to.equal(200);
 
     const listed = await server.http.get(`/admin/users?status=deleted`, admin.access_token);
     const row = listed.body.items.find((u: { id: number }) => u.id === me.id);

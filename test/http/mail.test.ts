@@ -11,7 +11,13 @@ describe('outgoing mail over SMTP', function () {
   before(async () => {
     smtp = await startSmtpCapture();
     // PUBLIC_URL unset: links must carry the address the server really listens on (PORT=0 here).
-    server = await startTestServer({ SMTP_URL: smtp.url, MAIL_RETRY_BASE: '1', MAIL_RETRY_ATTEMPTS: '5' });
+    // Verification mail off: these tests count the reset and notice mails alone.
+    server = await startTestServer({
+      SMTP_URL: smtp.url,
+      MAIL_RETRY_BASE: '1',
+      MAIL_RETRY_ATTEMPTS: '5',
+      EMAIL_VERIFICATION: 'off',
+    });
   });
   after(async () => {
     await server.close();

@@ -13,7 +13,9 @@ export interface LeaderLockOptions {
  * session-level advisory lock. The lock lives and dies with that connection: when the leader's process
  * or connection dies, PostgreSQL releases it and the next candidate's try (every `intervalMs`) takes it.
  * A leader whose connection fails, or stops answering within the interval, steps down at once and
- * competes again from a new connection, so two leaders overlap for at most about one interval.
+ * competes again from a new connection, so two leaders overlap for at most about one interval. A leader
+ * that lost its lock first stands back for two intervals, so leadership moves to a candidate that is
+ * healthy instead of returning to the one whose connection just failed.
  */
 export class PgLeaderLock implements Leadership {
   private client?: pg.Client;
@@ -21,6 +23,8 @@ export class PgLeaderLock implements Leadership {
   private leader = false;
   private stopped = true;
   private timer?: NodeJS.Timeout;
+  /** Until then a leader that just lost its lock does not compete. */
+  private standBackUntil = 0;
   private readonly listeners = new Set<(leader: boolean) => void>();
 
   constructor(
@@ -61,6 +65,7 @@ export class PgLeaderLock implements Leadership {
 
   private async tick(): Promise<void> {
     try {
+      if (!this.leader && Date.now() < this.standBackUntil) return;
       const client = this.client ?? (await this.connect());
       if (this.leader) {
         await this.query(client, 'select 1');
@@ -119,6 +124,7 @@ export class PgLeaderLock implements Leadership {
       client.on('error', () => undefined);
       this.socket?.destroy();
     }
+    if (this.leader) this.standBackUntil = Date.now() + 2 * this.options.intervalMs;
     this.set(false);
   }
 
