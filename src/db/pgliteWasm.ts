@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
 
 /** A compiled WebAssembly module (the project's `lib` carries no WebAssembly types). */
 type WasmModule = object;
@@ -22,7 +22,8 @@ let compiled: Promise<PgliteWasm> | undefined;
  */
 export function pgliteWasm(): Promise<PgliteWasm> {
   compiled ??= (async () => {
-    const dist = path.dirname(fileURLToPath(import.meta.resolve('@electric-sql/pglite')));
+    // createRequire, not import.meta.resolve: the test runner may load this file as CommonJS.
+    const dist = path.dirname(createRequire(import.meta.url).resolve('@electric-sql/pglite'));
     const compile = async (file: string) => WebAssembly.compile(await fs.promises.readFile(path.join(dist, file)));
     const [pgliteWasmModule, initdbWasmModule] = await Promise.all([compile('pglite.wasm'), compile('initdb.wasm')]);
     return { pgliteWasmModule, initdbWasmModule };
