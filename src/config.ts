@@ -287,7 +287,7 @@ const envSchema = z.object({
     .min(0)
     .default(7)
     .describe('Days expired refresh and password-reset tokens are kept after they expire (0 = forever).'),
-  // Boards and files (issue 3)
+  // Boards and files
   VIEW_FLUSH_INTERVAL: z.coerce
     .number()
     .positive()
@@ -347,7 +347,7 @@ const envSchema = z.object({
     .positive()
     .default(20)
     .describe('Upload requests one user may make per CONTENT_RATE_WINDOW; more get 429 with Retry-After.'),
-  // realtime (issue 4)
+  // realtime
   CHAT_RETENTION_DEFAULT: z.coerce
     .number()
     .int()
@@ -481,7 +481,7 @@ const envSchema = z.object({
   AI_TEST_MODELS: bool
     .default(false)
     .describe('TEST ONLY: registers the test-spin and test-memory-hog models. Never enable in production.'),
-  // SSH control room (issue 5)
+  // SSH control room
   SSH_SERVERS_FILE: z
     .string()
     .min(1)

@@ -113,9 +113,9 @@ export interface Services {
   views: ViewCounter;
   files: FileService;
   fileStorage: FileStorage;
-  /** The SSH control room's services (issue 5). */
+  /** The SSH control room's services. */
   ssh: SshServices;
-  // realtime (issue 4)
+  // realtime
   bus: PresenceBus;
   chat: ChatService;
   groups: ChatGroupService;

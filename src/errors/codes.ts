@@ -66,7 +66,7 @@ export const ErrorCodes = {
     status: 403,
     message: 'The console role may not do this: it reads granted application columns only',
   },
-  // 6xxxx AI jobs (issue 6). 600xx requests, 601xx outcomes stored on a job's `error`.
+  // 6xxxx AI jobs. 600xx requests, 601xx outcomes stored on a job's `error`.
   AI_MODEL_NOT_FOUND: { code: 60001, status: 404, message: 'No such AI model' },
   AI_MODEL_DISABLED: { code: 60002, status: 409, message: 'This AI model is disabled by an administrator' },
   AI_TASK_UNSUPPORTED: { code: 60003, status: 422, message: 'This AI model does not support that task' },
@@ -90,7 +90,7 @@ export const ErrorCodes = {
     message: 'The AI job was interrupted by server restarts too many times',
   },
   AI_JOB_CANCELLED: { code: 60106, status: 409, message: 'The AI job was cancelled' },
-  // 4xxxx boards and files (issue 3). 400xx boards, 410xx posts and comments, 420xx files.
+  // 4xxxx boards and files. 400xx boards, 410xx posts and comments, 420xx files.
   BOARD_NOT_FOUND: { code: 40001, status: 404, message: 'Board not found' },
   BOARD_NAME_TAKEN: { code: 40002, status: 409, message: 'A board with this name already exists' },
   BOARD_CLOSED: { code: 40003, status: 403, message: 'This board is closed: it can be read but takes no new content' },
@@ -120,7 +120,7 @@ export const ErrorCodes = {
     message: 'This upload would exceed your storage quota; delete files to make room',
   },
   RANGE_NOT_SATISFIABLE: { code: 42011, status: 416, message: 'The requested byte range is outside the file' },
-  // --- SSH control room (issue 5): 20xxx connect, 21xxx auth, 22xxx command, 24xxx transfer, 25xxx health
+  // --- SSH control room: 20xxx connect, 21xxx auth, 22xxx command, 24xxx transfer, 25xxx health
   SSH_CONNECT_FAILED: { code: 20001, status: 502, message: 'Could not connect to the SSH server' },
   SSH_CONNECT_TIMEOUT: { code: 20002, status: 504, message: 'The SSH server did not answer in time' },
   SSH_HOST_KEY_MISMATCH: {
@@ -151,12 +151,12 @@ export const ErrorCodes = {
     message: 'The copied file does not match the source checksum',
   },
   SSH_HEALTH_CHECK_FAILED: { code: 25001, status: 503, message: 'The SSH server failed its health check' },
-  // --- business rules: the exclusive SSH session (seed 004's 5xxxx codes)
+  // --- business rules: the exclusive SSH session (5xxxx)
   SESSION_ALREADY_ACTIVE: { code: 50004, status: 409, message: 'Session already active' },
   NO_ACTIVE_SESSION: { code: 50005, status: 409, message: 'No active session' },
   NOT_SESSION_OWNER: { code: 50006, status: 403, message: 'You are not the session owner' },
   RESOURCE_LOCKED: { code: 50008, status: 423, message: 'Resource locked by another session' },
-  // 3xxxx realtime (issue 4): chat groups, direct messages, presence, follows, rooms
+  // 3xxxx realtime: chat groups, direct messages, presence, follows, rooms
   GROUP_NOT_FOUND: { code: 30001, status: 404, message: 'Chat group not found' },
   NOT_GROUP_MEMBER: { code: 30002, status: 403, message: 'You are not a member of this chat group' },
   ALREADY_GROUP_MEMBER: { code: 30003, status: 409, message: 'Already a member of this chat group' },

@@ -77,7 +77,7 @@ export function configureApp(
   });
   fileRoutes(api, services.files, { single: uploadParser('file', false), batch: uploadParser('files', true) });
   sshRoutes(api, services.ssh.control);
-  // realtime (issue 4)
+  // realtime
   chatRoutes(api, services);
   socialRoutes(api, services.social);
   supportRoutes(api, services.support);

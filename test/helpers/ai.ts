@@ -2,25 +2,15 @@ import { expect } from 'chai';
 import { RequestContext } from '@mikro-orm/core';
 import type { HttpClient } from './http.ts';
 import type { TestServer } from './testServer.ts';
+import { seededRng } from './fuzz.ts';
+import { eventually } from './eventually.ts';
 
-/** Seed 003's ground truth: y = 4x0 + 5x1 + 2x2 + 7x3 + 0.1x4 + 15x5 + 0.05x6 + x7. */
+/** The ground truth of the generated training data: y = 4x0 + 5x1 + 2x2 + 7x3 + 0.1x4 + 15x5 + 0.05x6 + x7. */
 export const SEED_COEFFICIENTS = [4, 5, 2, 7, 0.1, 15, 0.05, 1];
-
-/** A small deterministic PRNG (mulberry32), so generated datasets are the same every run. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** CSV with columns x0..x7,y from the seed formula plus Gaussian noise of standard deviation `noise`. */
 export function seedCsv(rows: number, noise = 0.1, seed = 3): string {
-  const random = prng(seed);
+  const random = seededRng(seed);
   const gaussian = () => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
   const lines = [[...SEED_COEFFICIENTS.map((_, i) => `x${i}`), 'y'].join(',')];
   for (let r = 0; r < rows; r++) {
@@ -41,15 +31,18 @@ export async function waitForJob(
   until: (job: any) => boolean = (j) => TERMINAL.includes(j.status),
   timeoutMs = 20_000,
 ) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const res = await http.get(`/ai/jobs/${id}`, token);
-    expect(res.status, JSON.stringify(res.body)).to.equal(200);
-    if (until(res.body)) return res.body;
-    if (Date.now() > deadline)
-      throw new Error(`job ${id} still ${res.body.status} (progress ${res.body.progress}) after ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  let last: any;
+  return eventually(
+    async () => {
+      const res = await http.get(`/ai/jobs/${id}`, token);
+      expect(res.status, JSON.stringify(res.body)).to.equal(200);
+      last = res.body;
+      return until(res.body) ? res.body : undefined;
+    },
+    () => `job ${id} to leave status ${last?.status} (progress ${last?.progress})`,
+    timeoutMs,
+    50,
+  );
 }
 
 /** Submits a job and expects 202. */

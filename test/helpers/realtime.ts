@@ -1,6 +1,9 @@
 import { Client, type Room } from '@colyseus/sdk';
 import { ClientState, matchMaker } from '@colyseus/core';
 import { signUpWithRole, type TestServer } from './testServer.ts';
+import { eventually } from './eventually.ts';
+
+export { eventually };
 import type { Session } from './http.ts';
 
 /** A real SDK client signed in as `session`. */
@@ -32,19 +35,6 @@ export class Inbox<T = any> {
       );
       this.waiters.push({ match, resolve: (m) => (clearTimeout(timer), resolve(m)) });
     });
-  }
-}
-
-/** Polls `check` until it returns (or resolves to) true: state patches and listings change asynchronously. */
-export async function eventually(
-  check: () => boolean | Promise<boolean>,
-  what: string,
-  timeoutMs = 5000,
-): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for: ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
   }
 }
 

@@ -5,6 +5,7 @@ import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { isAlive, openDatabase, type DatabaseTarget } from '../../src/db/openDatabase.ts';
 import { PGLITE_EXTENSIONS } from '../../src/db/ormOptions.ts';
+import { pgliteWasm } from '../../src/db/pgliteWasm.ts';
 import { startTcpProxy, type TcpProxy } from './tcpProxy.ts';
 
 /**
@@ -52,8 +53,17 @@ export async function createTestDatabase(options: { persistent?: boolean } = {})
   };
 }
 
+/**
+ * Builds the template every test database is copied from (run once, by the root hook, so that no
+ * test's own hook pays for the first migration).
+ */
+export async function prepareTestTemplate(): Promise<void> {
+  if (baseUrl) await (pgTemplate ??= buildPostgresTemplate(baseUrl));
+  else await (pgliteTemplate ??= buildPgliteTemplate());
+}
+
 async function buildPgliteTemplate(): Promise<Blob> {
-  const instance = await PGlite.create({ extensions: PGLITE_EXTENSIONS });
+  const instance = await PGlite.create({ ...(await pgliteWasm()), extensions: PGLITE_EXTENSIONS });
   const orm = await openDatabase({ kind: 'pglite', dataDir: 'memory://', instance });
   await orm.close();
   const dump = await instance.dumpDataDir('none');

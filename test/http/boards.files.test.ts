@@ -5,6 +5,7 @@ import path from 'node:path';
 import { expect } from 'chai';
 import { expectError, type Session } from '../helpers/http.ts';
 import { startTestServer, type TestServer } from '../helpers/testServer.ts';
+import { eventually } from '../helpers/eventually.ts';
 import {
   createAdmin,
   createBoard,
@@ -23,14 +24,6 @@ const SVG = '<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" onload
 
 async function fileCount(server: TestServer, admin: Session): Promise<number> {
   return (await server.http.get('/files?mine=0&limit=100', admin.access_token)).body.items.length;
-}
-
-async function eventually(check: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 100; i++) {
-    if (check()) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`never happened: ${what}`);
 }
 
 describe('files', () => {

@@ -30,7 +30,7 @@ export interface ConsoleDatabase {
 const READ_STATEMENT = /^\s*(select|with|table|values)\b/i;
 
 /**
- * The admin database console (Adcluster's DB web GUI, done safely): list tables and run one read-only
+ * The admin database console: list tables and run one read-only
  * statement at a time with a statement timeout and a row cap. What a statement can reach is decided
  * by the database role it runs as, not by inspecting its text (SQL can build SQL). Every query is
  * written to the admin audit log.

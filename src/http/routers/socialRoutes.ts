@@ -9,7 +9,7 @@ import { actingUser } from '../../domain/shared/actors.ts';
 const RelatedUserPage = pageOf(RelatedUserSchema, 'RelatedUserPage');
 const bySince = (u: { since: string; user_id: number }) => [u.since, u.user_id];
 
-/** Follows (one-way, Klav) and blocks. */
+/** Follows (one-way: following someone needs no consent) and blocks. */
 export function socialRoutes(api: Api, social: Services['social']): void {
   api.route(
     {
