@@ -11,7 +11,7 @@ import { PgLeaderLock } from '../../src/infra/ssh/PgLeaderLock.ts';
 import { PresenceHealthChannel } from '../../src/infra/ssh/PresenceHealthChannel.ts';
 import { loadServersFile } from '../../src/infra/ssh/serversFile.ts';
 import { startSshPeers, type SshPeers } from '../helpers/sshFixtures.ts';
-import { until } from '../helpers/sshRoomClient.ts';
+import { eventually } from '../helpers/eventually.ts';
 import { createTestDatabase, usingPostgres, type TestDatabase } from '../helpers/testDatabase.ts';
 
 const log = pino({ level: 'silent' });
@@ -69,10 +69,10 @@ describe('SSH health checks on one elected leader per deployment', () => {
     this.timeout(120_000);
     await one.checks.start();
     await two.checks.start();
-    await until(() => one.lock.isLeader !== two.lock.isLeader, 20_000, 'one leader');
+    await eventually(() => one.lock.isLeader !== two.lock.isLeader, 'one leader', 20_000);
     const [leader, follower] = one.lock.isLeader ? [one, two] : [two, one];
 
-    await until(() => follower.heard.some((h) => h.server_name === 'alpha' && h.is_healthy), 20_000, 'results');
+    await eventually(() => follower.heard.some((h) => h.server_name === 'alpha' && h.is_healthy), 'results', 20_000);
     expect(follower.ranChecks, 'the follower runs no checks').to.deep.equal([]);
     expect(leader.ranChecks.length).to.be.above(0);
     expect(follower.shared.snapshot().alpha.is_healthy).to.equal(true);
@@ -85,20 +85,24 @@ describe('SSH health checks on one elected leader per deployment', () => {
     expect(rows).to.have.length(1, 'exactly one lock holder');
     await admin.query('select pg_terminate_backend($1)', [rows[0].pid]);
 
-    await until(() => follower.lock.isLeader && !leader.lock.isLeader, 20_000, 'leadership to move');
+    await eventually(() => follower.lock.isLeader && !leader.lock.isLeader, 'leadership to move', 20_000);
     const before = follower.ranChecks.length;
     const heardBefore = leader.heard.length;
-    await until(() => follower.ranChecks.length > before, 20_000, 'the new leader to check');
-    await until(() => leader.heard.length > heardBefore, 20_000, 'the old leader to hear the new one');
+    await eventually(() => follower.ranChecks.length > before, 'the new leader to check', 20_000);
+    await eventually(() => leader.heard.length > heardBefore, 'the old leader to hear the new one', 20_000);
     // The old leader competes again from a new connection but does not lead while the other holds the lock.
     const ranByOld = leader.ranChecks.length;
-    await until(async () => {
-      const { rows: waiting } = await admin.query(
-        `select count(*)::int as n from pg_stat_activity where application_name = 'plaza-leader'
+    await eventually(
+      async () => {
+        const { rows: waiting } = await admin.query(
+          `select count(*)::int as n from pg_stat_activity where application_name = 'plaza-leader'
            and datname = current_database()`,
-      );
-      return waiting[0].n === 2;
-    });
+        );
+        return waiting[0].n === 2;
+      },
+      'the awaited state',
+      15_000,
+    );
     expect(leader.lock.isLeader).to.equal(false);
     expect(leader.ranChecks.length - ranByOld).to.be.at.most(1, 'at most a check already under way finishes');
   });

@@ -1,5 +1,6 @@
 import { Client, type Room } from '@colyseus/sdk';
 import { expect } from 'chai';
+import { eventually } from './eventually.ts';
 
 export interface Received {
   type: string;
@@ -39,13 +40,13 @@ export class SshRoomClient {
   /** Waits for the next message of `type` (after `from` messages) that matches. */
   async next(type: string, match: (payload: any) => boolean = () => true, from = 0, timeoutMs = 15_000): Promise<any> {
     let found: any;
-    await until(
+    await eventually(
       () => {
         found = this.messages.slice(from).find((m) => m.type === type && match(m.payload))?.payload;
         return found !== undefined;
       },
-      timeoutMs,
       `no ${type} message`,
+      timeoutMs,
     );
     return found;
   }
@@ -59,10 +60,10 @@ export class SshRoomClient {
     const from = this.messages.length;
     this.send(type, payload);
     let end: Received | undefined;
-    await until(
+    await eventually(
       () => (end = this.messages.slice(from).find((m) => ends.includes(m.type))) !== undefined,
-      20_000,
       `no answer to ${type}`,
+      20_000,
     );
     return { end: end!, during: this.messages.slice(from) };
   }
@@ -83,17 +84,5 @@ export class SshRoomClient {
   drop(): void {
     this.room.reconnection.enabled = false;
     this.room.connection.close();
-  }
-}
-
-export async function until(
-  condition: () => boolean | Promise<boolean>,
-  timeoutMs = 15_000,
-  what = 'condition',
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
   }
 }

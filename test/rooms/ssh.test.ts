@@ -5,7 +5,8 @@ import YAML from 'yaml';
 import { expect } from 'chai';
 import { startSshPeers, SSH_SECRETS, type SshPeers } from '../helpers/sshFixtures.ts';
 import { startSshTestServer, type SshTestServer } from '../helpers/sshServer.ts';
-import { SshRoomClient, until } from '../helpers/sshRoomClient.ts';
+import { SshRoomClient } from '../helpers/sshRoomClient.ts';
+import { eventually } from '../helpers/eventually.ts';
 import { expireSshLease } from '../helpers/sshLease.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -50,7 +51,11 @@ describe('ssh room (real SDK clients, in-process SSH peers)', () => {
 
   afterEach(async () => {
     await Promise.all(open.splice(0).map((c) => c.leave().catch(() => {})));
-    await until(async () => (await server.services.ssh.control.leases.current()) === null, 5000, 'session released');
+    await eventually(
+      async () => (await server.services.ssh.control.leases.current()) === null,
+      'session released',
+      5000,
+    );
   });
 
   after(async () => {
@@ -73,10 +78,12 @@ describe('ssh room (real SDK clients, in-process SSH peers)', () => {
     expect(Object.keys(welcome.server_health).sort()).to.deep.equal(['alpha', 'beta', 'gamma']);
     expect(welcome.server_health.alpha).to.include({ server_name: 'alpha', host: '127.0.0.1' });
     expect(welcome.transfers.map((t: any) => t.transfer_name)).to.deep.equal(['alpha_to_beta']);
-    await until(
+    await eventually(
       () =>
         ann.state.server_health.get('alpha')?.is_healthy === true &&
         ann.state.server_health.get('beta')?.is_healthy === true,
+      'the awaited state',
+      15_000,
     );
     expect(ann.state.lock_status.locked).to.equal(false);
     expect(ann.state.session_status.active).to.equal(false);
@@ -190,7 +197,7 @@ describe('ssh room (real SDK clients, in-process SSH peers)', () => {
     const bob = await join('bob');
     const { end } = await ann.request('start_session', {}, ['session_started', 'error']);
     expect(end.payload).to.include({ type: 'session_started', session_owner: ann.sessionId });
-    await until(() => bob.state.lock_status.locked === true);
+    await eventually(() => bob.state.lock_status.locked === true, 'bob.state.lock_status.locked === true', 15_000);
     expect(bob.state.session_status.owner).to.equal(ann.sessionId);
     expect(bob.state.session_status.owner_username).to.equal('ann');
 
@@ -206,7 +213,7 @@ describe('ssh room (real SDK clients, in-process SSH peers)', () => {
 
     const ended = await ann.request('end_session', {}, ['session_ended', 'error']);
     expect(ended.end.type).to.equal('session_ended');
-    await until(() => bob.state.lock_status.locked === false);
+    await eventually(() => bob.state.lock_status.locked === false, 'bob.state.lock_status.locked === false', 15_000);
     await bob.expectError('end_session', {}, 50005);
     expect(
       (await bob.request('ssh_command', { server_name: 'alpha', command: 'echo free' })).end.payload.exit_code,
@@ -263,10 +270,14 @@ describe('ssh room (real SDK clients, in-process SSH peers)', () => {
     const ann = await join('ann');
     const bob = await join('bob');
     await ann.request('start_session', {}, ['session_started', 'error']);
-    await until(() => bob.state.session_status.active === true);
+    await eventually(
+      () => bob.state.session_status.active === true,
+      'bob.state.session_status.active === true',
+      15_000,
+    );
     open.splice(open.indexOf(ann), 1);
     ann.drop();
-    await until(() => bob.state.session_status.active === false, 10_000, 'session end after the grace');
+    await eventually(() => bob.state.session_status.active === false, 'session end after the grace', 10_000);
     const audit = await server.http.get('/admin/ssh/audit?action=ssh.session.end&limit=1', tokens.root);
     expect(audit.body.items[0].detail.reason).to.equal('owner_disconnected');
   });
@@ -280,10 +291,14 @@ describe('ssh room (real SDK clients, in-process SSH peers)', () => {
     ann.room.connection.close();
     await reconnected;
     // Back attached: the room renews the lease to a full TTL again (the drop had cut it to the grace).
-    await until(async () => {
-      const lease = await server.services.ssh.control.leases.current();
-      return lease?.owner.connectionId === sessionId && lease.expiresAt.getTime() - Date.now() > 10_000;
-    });
+    await eventually(
+      async () => {
+        const lease = await server.services.ssh.control.leases.current();
+        return lease?.owner.connectionId === sessionId && lease.expiresAt.getTime() - Date.now() > 10_000;
+      },
+      'the awaited state',
+      15_000,
+    );
     await sleep(1000); // past the grace period (0.5 s): the seat's timer must not end the session
     const lease = await server.services.ssh.control.leases.current();
     expect(lease?.owner.connectionId).to.equal(sessionId);
@@ -301,11 +316,15 @@ describe('ssh room (real SDK clients, in-process SSH peers)', () => {
       userId: 999,
       username: 'ghost',
     });
-    await until(() => bob.state.session_status.owner === 'other-process-conn');
+    await eventually(
+      () => bob.state.session_status.owner === 'other-process-conn',
+      "bob.state.session_status.owner === 'other-process-conn'",
+      15_000,
+    );
     const locked = await bob.expectError('ssh_command', { server_name: 'alpha', command: 'true' }, 50008);
     expect(locked.detail.owner).to.include({ connection_id: 'other-process-conn', username: 'ghost' });
     await expireSshLease(server.services.orm.em);
-    await until(() => bob.state.session_status.active === false, 10_000, 'lease expiry');
+    await eventually(() => bob.state.session_status.active === false, 'lease expiry', 10_000);
     expect(
       (await bob.request('ssh_command', { server_name: 'alpha', command: 'true' })).end.payload.exit_code,
     ).to.equal(0);
@@ -320,7 +339,11 @@ describe('ssh room (real SDK clients, in-process SSH peers)', () => {
     const taken = await root.request('take_over_session', {}, ['session_started', 'error']);
     expect(taken.end.payload.previous_owner).to.include({ connection_id: ann.sessionId, username: 'ann' });
     expect((await ann.next('session_ended')).reason).to.equal('taken_over');
-    await until(() => bob.state.session_status.owner === root.sessionId);
+    await eventually(
+      () => bob.state.session_status.owner === root.sessionId,
+      'bob.state.session_status.owner === root.sessionId',
+      15_000,
+    );
     await ann.expectError('ssh_command', { server_name: 'alpha', command: 'true' }, 50008);
     await root.request('end_session', {}, ['session_ended', 'error']);
 
@@ -333,22 +356,38 @@ describe('ssh room (real SDK clients, in-process SSH peers)', () => {
 
   it('when a target stops and comes back, then server_health is broadcast both ways and state follows', async () => {
     const bob = await join('bob');
-    await until(() => bob.state.server_health.get('alpha')?.is_healthy === true);
+    await eventually(
+      () => bob.state.server_health.get('alpha')?.is_healthy === true,
+      "bob.state.server_health.get('alpha')?.is_healthy === true",
+      15_000,
+    );
     const from = bob.messages.length;
     await peers.alpha.stop();
     const down = await bob.next('server_health', (m) => m.server_name === 'alpha' && !m.is_healthy, from);
     expect(down.status).to.include({ server_name: 'alpha', is_healthy: false });
     expect(down.status.consecutive_failures).to.be.at.least(1);
-    await until(() => bob.state.server_health.get('alpha').is_healthy === false);
+    await eventually(
+      () => bob.state.server_health.get('alpha').is_healthy === false,
+      "bob.state.server_health.get('alpha').is_healthy === false",
+      15_000,
+    );
     await peers.alpha.start();
     const up = await bob.next('server_health', (m) => m.server_name === 'alpha' && m.is_healthy, from);
     expect(up.status.consecutive_successes).to.be.at.least(1);
-    await until(() => bob.state.server_health.get('alpha').is_healthy === true);
+    await eventually(
+      () => bob.state.server_health.get('alpha').is_healthy === true,
+      "bob.state.server_health.get('alpha').is_healthy === true",
+      15_000,
+    );
   });
 
   it('when a target presents a key other than the pinned one, then it is unhealthy and commands are refused with 20003', async () => {
     const bob = await join('bob');
-    await until(() => bob.state.server_health.get('gamma')?.last_error_code === 20003);
+    await eventually(
+      () => bob.state.server_health.get('gamma')?.last_error_code === 20003,
+      "bob.state.server_health.get('gamma')?.last_error_code === 20003",
+      15_000,
+    );
     expect(bob.state.server_health.get('gamma').is_healthy).to.equal(false);
     const err = await bob.expectError('ssh_command', { server_name: 'gamma', command: 'echo should-not-run' }, 20003);
     expect(err.detail).to.include({

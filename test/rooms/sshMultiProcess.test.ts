@@ -7,7 +7,8 @@ import { expect } from 'chai';
 import { usingPostgres } from '../helpers/testDatabase.ts';
 import { startSshPeers, type SshPeers } from '../helpers/sshFixtures.ts';
 import { startSshTestServer, type SshTestServer } from '../helpers/sshServer.ts';
-import { SshRoomClient, until } from '../helpers/sshRoomClient.ts';
+import { SshRoomClient } from '../helpers/sshRoomClient.ts';
+import { eventually } from '../helpers/eventually.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
@@ -96,10 +97,10 @@ describe('ssh session lease across two server processes on one PostgreSQL', () =
     expect(loser.end.payload.error_code).to.equal(50004);
     const [owner, other] = winners[0] === answers[0] ? [ann, bob] : [bob, ann];
 
-    await until(
+    await eventually(
       () => other.state.session_status.owner === owner.sessionId,
-      10_000,
       'the other process to see the owner',
+      10_000,
     );
     expect(
       (await other.expectError('ssh_command', { server_name: 'alpha', command: 'true' }, 50008)).detail.owner
@@ -113,7 +114,7 @@ describe('ssh session lease across two server processes on one PostgreSQL', () =
     ).to.equal(0);
 
     await owner.request('end_session', {}, ['session_ended', 'error']);
-    await until(() => other.state.session_status.active === false, 10_000, 'the other process to see the end');
+    await eventually(() => other.state.session_status.active === false, 'the other process to see the end', 10_000);
     expect(
       (await other.request('ssh_command', { server_name: 'alpha', command: 'echo free' })).end.payload.exit_code,
     ).to.equal(0);

@@ -4,7 +4,8 @@ import YAML from 'yaml';
 import { expect } from 'chai';
 import { openSshUnavailable, startOpenSsh, type OpenSshPeers } from '../helpers/openssh.ts';
 import { startSshTestServer, type SshTestServer } from '../helpers/sshServer.ts';
-import { SshRoomClient, until } from '../helpers/sshRoomClient.ts';
+import { SshRoomClient } from '../helpers/sshRoomClient.ts';
+import { eventually } from '../helpers/eventually.ts';
 
 const unavailable = openSshUnavailable();
 
@@ -47,14 +48,20 @@ describe('ssh room against two real OpenSSH servers: the SSH → SCP → SSH wor
     const rootToken = await server.user('root', 'admin');
     open.push(ann, bob);
     await ann.next('welcome');
-    await until(
+    await eventually(
       () =>
         bob.state.server_health.get('sshd-a')?.is_healthy === true &&
         bob.state.server_health.get('sshd-b')?.is_healthy === true,
+      'the awaited state',
+      15_000,
     );
 
     await ann.request('start_session', {}, ['session_started', 'error']);
-    await until(() => bob.state.lock_status.locked === true && bob.state.lock_status.lock_owner === ann.sessionId);
+    await eventually(
+      () => bob.state.lock_status.locked === true && bob.state.lock_status.lock_owner === ann.sessionId,
+      'the awaited state',
+      15_000,
+    );
     await bob.expectError('ssh_command', { server_name: 'sshd-b', command: 'true' }, 50008);
     await bob.expectError('scp_transfer', { transfer_name: 'a_to_b' }, 50008);
 
@@ -83,7 +90,7 @@ describe('ssh room against two real OpenSSH servers: the SSH → SCP → SSH wor
         .join(''),
     ).to.include(sha256);
     await ann.request('end_session', {}, ['session_ended', 'error']);
-    await until(() => bob.state.lock_status.locked === false);
+    await eventually(() => bob.state.lock_status.locked === false, 'bob.state.lock_status.locked === false', 15_000);
 
     sshd.control('stop', 'b');
     try {

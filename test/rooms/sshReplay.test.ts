@@ -3,7 +3,8 @@ import path from 'node:path';
 import { expect } from 'chai';
 import { startSshPeers, type SshPeers } from '../helpers/sshFixtures.ts';
 import { startSshTestServer, type SshTestServer } from '../helpers/sshServer.ts';
-import { SshRoomClient, until } from '../helpers/sshRoomClient.ts';
+import { SshRoomClient } from '../helpers/sshRoomClient.ts';
+import { eventually } from '../helpers/eventually.ts';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcpProxy.ts';
 
 const REPLAY_BUFFER = 16 * 1024;
@@ -80,22 +81,22 @@ describe('ssh room output across a lost connection (real SDK client through a TC
     proxy.set('hang');
     proxy.cut();
     // The server saw the drop when it shortened the owner's session to the reconnect grace.
-    await until(
+    await eventually(
       async () => {
         const lease = await server.services.ssh.control.leases.current();
         return lease !== null && lease.expiresAt.getTime() - Date.now() < 90_000;
       },
-      30_000,
       'the server to notice the drop',
+      30_000,
     );
     fs.writeFileSync(flag, '');
-    await until(
+    await eventually(
       async () => {
         const audit = await server.http.get('/admin/ssh/audit?action=ssh.command&limit=5', rootToken);
         return audit.body.items.some((e: any) => e.detail.command?.includes(flag));
       },
-      60_000,
       'the command to finish on the server',
+      60_000,
     );
     const reconnected = new Promise<void>((resolve) => client.room.onReconnect(() => resolve()));
     proxy.set('pass');
