@@ -2,22 +2,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { expect } from 'chai';
-import { RequestContext } from '@mikro-orm/core';
 import type { Session } from './http.ts';
 import type { TestServer } from './testServer.ts';
 
-/** Admins are never created over the API: register one through the domain, then sign in over HTTP. */
-export async function createAdmin(server: TestServer, username: string): Promise<Session> {
-  const user = await RequestContext.create(server.services.orm.em, () =>
-    server.services.auth.register({
-      username,
-      email: `${username}@example.test`,
-      password: `${username}-password`,
-      role: 'admin',
-    }),
-  );
-  return { id: user.id, username, ...(await server.http.signIn(username)) };
-}
+export { createAdmin } from './testServer.ts';
 
 export async function createBoard(server: TestServer, admin: Session, body: Record<string, unknown>) {
   const res = await server.http.post('/boards', body, admin.access_token);

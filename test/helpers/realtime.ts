@@ -1,10 +1,11 @@
 import { Client, type Room } from '@colyseus/sdk';
 import { ClientState, matchMaker } from '@colyseus/core';
-import { signUpWithRole, type TestServer } from './testServer.ts';
+import type { TestServer } from './testServer.ts';
+
+export { createAdmin } from './testServer.ts';
 import { eventually } from './eventually.ts';
 
 export { eventually };
-import type { Session } from './http.ts';
 
 /** A real SDK client signed in as `session`. */
 export function sdkClient(server: TestServer, session: { access_token: string }): Client {
@@ -36,11 +37,6 @@ export class Inbox<T = any> {
       this.waiters.push({ match, resolve: (m) => (clearTimeout(timer), resolve(m)) });
     });
   }
-}
-
-/** An admin account, signed in (admins are never created over the API). */
-export function createAdmin(server: TestServer, username: string): Promise<Session> {
-  return signUpWithRole(server, username, 'admin');
 }
 
 /**

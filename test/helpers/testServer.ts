@@ -61,6 +61,11 @@ export async function startTestServer(
   };
 }
 
+/** An admin account, signed in (the first admin is made by the CLI, never over the API). */
+export function createAdmin(server: TestServer, username: string): Promise<Session> {
+  return signUpWithRole(server, username, 'admin');
+}
+
 /** Creates an account with a role the API never grants (admin, operator) and signs it in. */
 export async function signUpWithRole(
   server: TestServer,

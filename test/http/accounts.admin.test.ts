@@ -9,7 +9,6 @@ describe('accounts: admins create users, change roles and ban for a time', funct
   let admin: Session;
   let plain: Session;
   before(async function () {
-    this.timeout(180_000); // the run's first server migrates the shared template: slow on a loaded machine
     server = await startTestServer();
     admin = await signUpWithRole(server, 'chief', 'admin');
     plain = await server.http.signUp('plainuser');

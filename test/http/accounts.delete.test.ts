@@ -10,7 +10,6 @@ describe('accounts: deleting my account', function () {
   let admin: Session;
   let boardId: number;
   before(async function () {
-    this.timeout(180_000); // the run's first server migrates the shared template: slow on a loaded machine
     server = await startTestServer();
     admin = await signUpWithRole(server, 'deladmin', 'admin');
     boardId = (await createBoard(server, admin, { name: 'Town square' })).id;
@@ -112,7 +111,6 @@ describe('accounts: a deleted username after its hold', function () {
   this.timeout(60_000);
   let server: TestServer;
   before(async function () {
-    this.timeout(180_000); // the run's first server migrates the shared template: slow on a loaded machine
     server = await startTestServer({ DELETED_USERNAME_HOLD: '0' });
   });
   after(() => server.close());
@@ -131,7 +129,6 @@ describe('accounts: exporting my data', function () {
   this.timeout(60_000);
   let server: TestServer;
   before(async function () {
-    this.timeout(180_000); // the run's first server migrates the shared template: slow on a loaded machine
     server = await startTestServer();
   });
   after(() => server.close());

@@ -38,7 +38,6 @@ describe('accounts: e-mail verification required at sign-in', function () {
   this.timeout(60_000);
   let server: TestServer;
   before(async function () {
-    this.timeout(180_000); // the run's first server migrates the shared template: slow on a loaded machine
     server = await startTestServer({ EMAIL_VERIFICATION: 'required' });
   });
   after(() => server.close());
@@ -99,7 +98,6 @@ describe('accounts: changing my e-mail address', function () {
   let server: TestServer;
   let me: Session;
   before(async function () {
-    this.timeout(180_000); // the run's first server migrates the shared template: slow on a loaded machine
     server = await startTestServer({ EMAIL_VERIFICATION: 'optional' });
     me = await server.http.signUp('mover');
   });
@@ -180,7 +178,6 @@ describe('accounts: e-mail verification off', function () {
   this.timeout(60_000);
   let server: TestServer;
   before(async function () {
-    this.timeout(180_000); // the run's first server migrates the shared template: slow on a loaded machine
     server = await startTestServer();
   });
   after(() => server.close());

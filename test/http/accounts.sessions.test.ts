@@ -18,7 +18,6 @@ describe('accounts: my devices (sessions)', function () {
   let server: TestServer;
   const rooms: Room[] = [];
   before(async function () {
-    this.timeout(180_000); // the run's first server migrates the shared template: slow on a loaded machine
     server = await startTestServer();
   });
   afterEach(async () => {
