@@ -16,6 +16,11 @@ describe('README stays true to the code', () => {
     expect(missing.map((e) => e.code)).to.deep.equal([]);
   });
 
+  it('when the error table is read top to bottom, then its codes are in numeric order like the catalogue', () => {
+    const codes = [...readme.matchAll(/^\| (\d{5}) \| \d{3} \|/gm)].map((m) => Number(m[1]));
+    expect(codes).to.deep.equal([...codes].sort((a, b) => a - b));
+  });
+
   it('when a user reads the quick start, then it shows exactly the two commands', () => {
     expect(readme).to.include('npm install && npm start');
     expect(readme).to.include('npm test');
