@@ -2,7 +2,7 @@ import { defineEntity, p } from '@mikro-orm/core';
 
 export const BOARD_ACCESS = ['public', 'restricted', 'readonly'] as const;
 /** public: every signed-in user reads and writes; restricted: only granted users; readonly: everyone reads, admins (and granted users) write. */
-export type BoardAccess = (typeof BOARD_ACCESS)[number];
+export type BoardAccessPolicy = (typeof BOARD_ACCESS)[number];
 
 const BoardSchema = defineEntity({
   name: 'Board',

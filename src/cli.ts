@@ -7,7 +7,10 @@ import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from './config.ts';
 import { createLogger } from './logging/logger.ts';
 import { DatabaseOpenError, openDatabase, targetFromConfig, type Database } from './db/openDatabase.ts';
+import { LocalPresence } from '@colyseus/core';
 import { buildServices, type Services } from './services.ts';
+import { readStartupFiles } from './startupFiles.ts';
+import { PresenceBus } from './infra/realtime/PresenceBus.ts';
 import { AppError } from './errors/index.ts';
 import { BackupError } from './infra/backup/databaseBackup.ts';
 import { UsageError, type CliCommand, type CommandContext } from './cli/command.ts';
@@ -96,7 +99,13 @@ async function main(argv: string[]): Promise<number> {
       if (services) return services;
       // No worker thread for an embedded database here: nothing else runs in the CLI to be stalled, and it opens faster.
       orm = await openDatabase(targetFromConfig(config), { embeddedThread: false });
-      services = buildServices(config, createLogger({ level: 'warn', pretty: false }), orm);
+      services = buildServices({
+        ...readStartupFiles(config, { sshServers: false }),
+        config,
+        logger: createLogger({ level: 'warn', pretty: false }),
+        orm,
+        bus: new PresenceBus(new LocalPresence()),
+      });
       return services;
     },
     confirm: async (question) => {

@@ -15,6 +15,7 @@ import {
   type DatabaseTarget,
 } from './db/openDatabase.ts';
 import { buildServices, type Lifecycle, type Services } from './services.ts';
+import { readStartupFiles } from './startupFiles.ts';
 import { configureApp } from './http/createApp.ts';
 import { installCorsPolicy } from './http/corsPolicy.ts';
 import { roomDefinitions } from '../rooms/index.ts';
@@ -64,15 +65,16 @@ export async function start(config: Config, options: StartOptions = {}): Promise
   let services: Services;
   try {
     // Links in mail use PUBLIC_URL, or else the address the server turns out to listen on (PORT=0 included).
-    services = buildServices(
+    services = buildServices({
+      ...readStartupFiles(config, { sshServers: true }),
       config,
       logger,
       orm,
-      new PresenceBus(presence),
-      scaleOut?.limiters,
+      bus: new PresenceBus(presence),
+      limiters: scaleOut?.limiters,
       metrics,
-      () => config.PUBLIC_URL ?? url,
-    );
+      publicUrl: () => config.PUBLIC_URL ?? url,
+    });
   } catch (err) {
     await orm.close();
     await scaleOut?.close();

@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import type { Logger } from 'pino';
-import { emailVerificationMode, sshSecretLookup, type Config } from './config.ts';
+import { emailVerificationMode, type Config } from './config.ts';
 import { isEmbedded, sharedPostgresUrl, type Database } from './db/openDatabase.ts';
 import { AuthService } from './domain/auth/AuthService.ts';
 import { AuthThrottle } from './domain/auth/AuthThrottle.ts';
@@ -24,7 +24,6 @@ import type { Mailer } from './domain/mail/Mailer.ts';
 import { Outbox } from './domain/mail/Outbox.ts';
 import { MailDrop } from './infra/mail/MailDrop.ts';
 import { OutboxMailer } from './infra/mail/OutboxMailer.ts';
-import { resolveJwtSecret } from './infra/jwtSecret.ts';
 import { AiModelRegistry } from './domain/ai/AiModelRegistry.ts';
 import { AiJobService, type DatasetFiles } from './domain/ai/AiJobService.ts';
 import { AiDispatcher } from './domain/ai/AiDispatcher.ts';
@@ -41,6 +40,7 @@ import { MaintenanceLeader } from './infra/ops/MaintenanceLeader.ts';
 import { dumpPgliteOpen, dumpPostgres } from './infra/backup/databaseBackup.ts';
 import { createBackup, pruneBackups, type BackupInfo } from './infra/backup/plazaBackup.ts';
 import { meteredGateway, meteredRunner, registerStateGauges } from './metrics/instrument.ts';
+import type { StartupFiles } from './startupFiles.ts';
 
 /** Background work with a life of its own: started after the server listens, stopped before the database closes. */
 export interface Lifecycle {
@@ -55,18 +55,16 @@ import { ViewCounter } from './domain/boards/ViewCounter.ts';
 import { FileService } from './domain/files/FileService.ts';
 import { memoryStore, UserRateLimits, type ContentAction, type LimiterStore } from './domain/shared/rateLimits.ts';
 import type { FileStorage } from './domain/files/FileStorage.ts';
-import { LocalDiskStorage } from './infra/storage/LocalDiskStorage.ts';
 import { SessionLeases } from './domain/ssh/SessionLeases.ts';
 import { SshControl } from './domain/ssh/SshControl.ts';
 import type { HealthSource } from './domain/ssh/ports.ts';
-import { loadServersFile } from './infra/ssh/serversFile.ts';
+import type { SshServersConfig } from './infra/ssh/serversFile.ts';
 import { Ssh2Gateway } from './infra/ssh/Ssh2Gateway.ts';
 import { HealthMonitor } from './infra/ssh/HealthMonitor.ts';
 import { SharedHealth } from './domain/ssh/SharedHealth.ts';
 import { LeaderHealthChecks } from './infra/ssh/LeaderHealthChecks.ts';
 import { PgLeaderLock, SoleLeader } from './infra/ssh/PgLeaderLock.ts';
 import { PresenceHealthChannel } from './infra/ssh/PresenceHealthChannel.ts';
-import { LocalPresence } from '@colyseus/core';
 import { channels, type RealtimeBus } from './domain/realtime/RealtimeBus.ts';
 import { ChatService } from './domain/realtime/ChatService.ts';
 import { ChatGroupService } from './domain/realtime/ChatGroupService.ts';
@@ -129,21 +127,31 @@ export interface Services {
   limiters: LimiterStore;
 }
 
+/** What building the services stands on, opened and read beforehand by main.ts or the CLI. */
+export interface ServiceInputs extends StartupFiles {
+  config: Config;
+  logger: Logger;
+  orm: Database;
+  /** Carries realtime events between rooms; main.ts hands the same presence to Colyseus. */
+  bus: PresenceBus;
+  /** Rate-limit counters: this process's memory by default, Redis when several processes share them. */
+  limiters?: LimiterStore;
+  metrics?: PlazaMetrics;
+  /** The server's public address, for links in mail. */
+  publicUrl?: () => string;
+}
+
 /**
- * `bus` carries realtime events between rooms; main.ts hands the same presence to Colyseus. `limiters`
- * keeps rate-limit counters (Redis when several processes share them).
+ * Builds every service from its inputs, without I/O: timers and connections start in `lifecycle`, after
+ * the server listens.
  */
-export function buildServices(
-  config: Config,
-  logger: Logger,
-  orm: Database,
-  bus = new PresenceBus(new LocalPresence()),
-  limiters: LimiterStore = memoryStore,
-  metrics = new PlazaMetrics(),
-  publicUrl: () => string = () => config.PUBLIC_URL ?? `http://${config.HOST}:${config.PORT}`,
-): Services {
+export function buildServices(inputs: ServiceInputs): Services {
+  const { config, logger, orm, bus, fileStorage, sshServers } = inputs;
+  const limiters = inputs.limiters ?? memoryStore;
+  const metrics = inputs.metrics ?? new PlazaMetrics();
+  const publicUrl = inputs.publicUrl ?? (() => config.PUBLIC_URL ?? `http://${config.HOST}:${config.PORT}`);
   const em = orm.em;
-  const secret = resolveJwtSecret(config.JWT_SECRET, config.DATA_DIR);
+  const secret = inputs.jwtSecret;
   const mailer = new OutboxMailer(em, mailDrop(config), logger.child({ component: 'mail' }), {
     smtpUrl: config.SMTP_URL,
     from: config.MAIL_FROM,
@@ -151,7 +159,6 @@ export function buildServices(
   });
   const audit = new AuditLog(em);
   const accounts = buildAccounts(config, logger, orm, secret, mailer, bus, limiters, publicUrl);
-  const fileStorage = new LocalDiskStorage(path.join(config.DATA_DIR, 'uploads'));
   const window = config.CONTENT_RATE_WINDOW;
   const contentLimits = new UserRateLimits<ContentAction>(
     {
@@ -173,7 +180,7 @@ export function buildServices(
     salt: crypto.createHmac('sha256', secret).update('plaza post views').digest('hex'),
     flushIntervalMs: config.VIEW_FLUSH_INTERVAL * 1000,
   });
-  const ssh = buildSshServices(config, logger, orm, audit, bus, metrics);
+  const ssh = buildSshServices(config, logger, orm, sshServers, audit, bus, metrics);
   registerStateGauges(metrics, orm, ssh.services.health);
   const presence = new PresenceService(em, bus);
   const notifications = new NotificationService(em, bus);
@@ -232,8 +239,8 @@ export function buildServices(
     lifecycle: [
       accounts.lifecycle,
       { name: 'ai-dispatcher', start: () => ai.dispatcher.start(), stop: () => ai.dispatcher.stop() },
-      // Its flush timer runs from construction; stopping writes every pending view.
-      { name: 'view-counter', start: async () => {}, stop: () => views.close() },
+      // Stopping writes every pending view.
+      { name: 'view-counter', start: async () => views.start(), stop: () => views.close() },
       ssh.lifecycle,
       databaseWatch.lifecycle,
       ops.lifecycle,
@@ -501,12 +508,12 @@ function buildSshServices(
   config: Config,
   logger: Logger,
   orm: Database,
+  servers: SshServersConfig,
   audit: AuditLog,
   bus: PresenceBus,
   metrics: PlazaMetrics,
 ) {
   const em = orm.em;
-  const servers = loadServersFile(config.SSH_SERVERS_FILE, sshSecretLookup());
   const log = logger.child({ component: 'ssh' });
   const pooled = new Ssh2Gateway(servers, {
     connectTimeoutMs: config.SSH_CONNECT_TIMEOUT * 1000,

@@ -32,14 +32,8 @@ import { notificationRoutes } from './routers/notificationRoutes.ts';
 import { monitorRoutes } from './routers/monitorRoutes.ts';
 import { redocPage } from './redocPage.ts';
 
-/** Extra routers a feature area mounts; each declares its routes on the shared Api. */
-export type RouteModule = (api: Api) => void;
-
 /** Configures the Express app Colyseus hands us: middleware, every router, docs, then the error edge. */
-export function configureApp(
-  app: Application,
-  deps: { config: Config; logger: Logger; services: Services; modules?: RouteModule[] },
-): void {
+export function configureApp(app: Application, deps: { config: Config; logger: Logger; services: Services }): void {
   const { config, logger, services } = deps;
   app.disable('x-powered-by');
   app.set('trust proxy', config.TRUST_PROXY);
@@ -83,8 +77,7 @@ export function configureApp(
   supportRoutes(api, services.support);
   realtimeAdminRoutes(api, services);
   notificationRoutes(api, services.notifications);
-  monitorRoutes(app, api, { services, config });
-  for (const mount of deps.modules ?? []) mount(api);
+  monitorRoutes(app, { services, config });
   app.use(api.router);
 
   let document: ReturnType<typeof buildDocument> | undefined;

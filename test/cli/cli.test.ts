@@ -71,6 +71,20 @@ describe('server CLI (create-admin, promote, ban)', function () {
     }
   });
 
+  it('when the SSH servers file is missing, then the CLI still creates an admin (it runs no SSH commands)', async () => {
+    const made = await runCli({ ...env, SSH_SERVERS_FILE: path.join(os.tmpdir(), 'plaza-no-such-servers.yaml') }, [
+      'create-admin',
+      '--username',
+      'keeper',
+      '--email',
+      'keeper@example.test',
+      '--password',
+      'keeper-password-1',
+    ]);
+    expect(made.stderr).to.equal('');
+    expect(made.stdout).to.match(/Created admin "keeper"/);
+  });
+
   it('when seed-users --count 3 is run twice, then the users exist once and each signs in with the printed password', async () => {
     const seeded = await cli(['seed-users', '--count', '3', '--prefix', 'seed']);
     expect(seeded.stderr).to.equal('');

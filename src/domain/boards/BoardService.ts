@@ -1,7 +1,7 @@
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import { raw, type EntityManager } from '@mikro-orm/sql';
 import { AppError } from '../../errors/index.ts';
-import { Board, type BoardAccess as AccessPolicy } from '../../../entities/Board.ts';
+import { Board, type BoardAccessPolicy } from '../../../entities/Board.ts';
 import { BoardGrant } from '../../../entities/BoardGrant.ts';
 import { User } from '../../../entities/User.ts';
 import type { Actor, AuditLog } from '../admin/AuditLog.ts';
@@ -14,7 +14,7 @@ export interface BoardInput {
   description?: string;
   visible?: boolean;
   available?: boolean;
-  access?: AccessPolicy;
+  access?: BoardAccessPolicy;
 }
 
 /** Boards and per-user grants. Admin changes are written together with their audit entry. */

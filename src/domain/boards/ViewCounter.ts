@@ -18,7 +18,7 @@ const MAX_PENDING = 20_000;
 export class ViewCounter {
   private pending = new Map<string, { postId: number; viewer: string; day: string }>();
   private flushing: Promise<void> = Promise.resolve();
-  private readonly timer: NodeJS.Timeout;
+  private timer: NodeJS.Timeout | undefined;
   private lastPurgeDay = '';
   private burstFlush: Promise<void> | undefined;
 
@@ -26,8 +26,11 @@ export class ViewCounter {
     private readonly em: EntityManager,
     private readonly logger: Logger,
     private readonly options: { salt: string; flushIntervalMs: number },
-  ) {
-    this.timer = setInterval(() => void this.flush(), options.flushIntervalMs).unref();
+  ) {}
+
+  /** Starts writing pending views every `flushIntervalMs`. */
+  start(): void {
+    this.timer ??= setInterval(() => void this.flush(), this.options.flushIntervalMs).unref();
   }
 
   record(postId: number, source: ViewSource, now = new Date()): void {
@@ -53,6 +56,7 @@ export class ViewCounter {
   /** Stops the interval and writes what is pending: the last step before the database closes. */
   async close(): Promise<void> {
     clearInterval(this.timer);
+    this.timer = undefined;
     await this.flush();
   }
 

@@ -1,4 +1,4 @@
-import { UniqueConstraintViolationException, type EntityName } from '@mikro-orm/core';
+import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/sql';
 import { AppError } from '../../errors/index.ts';
 import { Follow } from '../../../entities/Follow.ts';
@@ -37,7 +37,11 @@ export class SocialService {
     await this.requireOther(me.userId, targetId);
     if (await this.em.count(UserBlock, { blockerId: targetId, blockedId: me.userId }))
       throw new AppError('RECIPIENT_BLOCKS_YOU');
-    const created = await insertOnce(this.em, Follow, { followerId: me.userId, followeeId: targetId });
+    const follow = { followerId: me.userId, followeeId: targetId };
+    const created = await insertOnce(
+      () => this.em.count(Follow, follow),
+      () => this.em.fork().insert(Follow, { ...follow, createdAt: new Date() }),
+    );
     this.bus.publish(channels.home(me.userId), { kind: 'following_changed' } satisfies HomeEvent);
     if (created)
       await this.notifications.notify(targetId, {
@@ -91,7 +95,11 @@ export class SocialService {
   /** Blocking also ends the blocked user's follow of me (they no longer see my presence). */
   async block(me: Author, targetId: number): Promise<void> {
     await this.requireOther(me.userId, targetId);
-    await insertOnce(this.em, UserBlock, { blockerId: me.userId, blockedId: targetId });
+    const block = { blockerId: me.userId, blockedId: targetId };
+    await insertOnce(
+      () => this.em.count(UserBlock, block),
+      () => this.em.fork().insert(UserBlock, { ...block, createdAt: new Date() }),
+    );
     await this.em.nativeDelete(Follow, { followerId: targetId, followeeId: me.userId });
     this.bus.publish(channels.home(targetId), { kind: 'following_changed' } satisfies HomeEvent);
   }
@@ -126,16 +134,13 @@ export class SocialService {
 }
 
 /** Inserts a row unless an equal one exists (idempotent follow/block). Returns whether it inserted. */
-async function insertOnce<T extends object>(
-  em: EntityManager,
-  entity: EntityName<T>,
-  data: Record<string, unknown>,
-): Promise<boolean> {
-  if (await em.count(entity, data as never)) return false;
+async function insertOnce(count: () => Promise<number>, insert: () => Promise<unknown>): Promise<boolean> {
+  if (await count()) return false;
   try {
-    await em.fork().insert(entity, { ...data, createdAt: new Date() } as never);
+    await insert();
     return true;
   } catch (err) {
+    // Two requests raced past the count: the other one inserted it.
     if (err instanceof UniqueConstraintViolationException) return false;
     throw err;
   }

@@ -3,7 +3,6 @@ import { monitor } from '@colyseus/monitor';
 import { toAppError } from '../../errors/index.ts';
 import type { Config } from '../../config.ts';
 import type { Services } from '../../services.ts';
-import type { Api } from '../route.ts';
 import { caller } from './authRoutes.ts';
 
 const COOKIE = 'plaza_monitor';
@@ -15,7 +14,7 @@ const BASE = '/admin/monitor';
  * POST /auth/login); the answer is an HttpOnly, SameSite=Strict cookie holding a short-lived access
  * token of its own login, re-checked (role admin, not revoked) on every monitor request.
  */
-export function monitorRoutes(app: Application, _api: Api, deps: { services: Services; config: Config }): void {
+export function monitorRoutes(app: Application, deps: { services: Services; config: Config }): void {
   const { services, config } = deps;
   const form = express.urlencoded({ extended: false, limit: '4kb' });
   const secure = (config.PUBLIC_URL ?? '').startsWith('https:');

@@ -12,20 +12,26 @@ const KEY = /^(images|documents|files)\/[A-Za-z0-9_-]{16,64}(\.[a-z0-9]{1,10})?$
 /**
  * Files on local disk under `root` (DATA_DIR/uploads): `images/`, `documents/`, `files/`, and a private
  * `.staging/` on the same file system, so committing is an atomic rename. Staged files older than an
- * hour (left by a crash) are swept when the storage is created; younger ones may belong to another
+ * hour (left by a crash) are swept when the storage is opened; younger ones may belong to another
  * process sharing DATA_DIR (a server while the CLI runs), so they are left alone.
  */
 export class LocalDiskStorage implements FileStorage {
   private readonly root: string;
   private readonly staging: string;
 
-  constructor(root: string) {
+  private constructor(root: string) {
     // Resolved once: DATA_DIR is relative (./data) by default.
     this.root = path.resolve(root);
     this.staging = path.join(this.root, '.staging');
+  }
+
+  /** Creates the folders under `root` if needed and sweeps what a crash left in staging. */
+  static open(root: string): LocalDiskStorage {
+    const storage = new LocalDiskStorage(root);
     for (const dir of ['.staging', 'images', 'documents', 'files'])
-      fs.mkdirSync(path.join(this.root, dir), { recursive: true });
-    this.sweepStaging(STALE_STAGING_MS);
+      fs.mkdirSync(path.join(storage.root, dir), { recursive: true });
+    storage.sweepStaging(STALE_STAGING_MS);
+    return storage;
   }
 
   async stage(source: Readable): Promise<StagedFile> {
