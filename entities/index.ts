@@ -26,36 +26,6 @@ import { Notification } from './Notification.ts';
 import { LoginSession } from './LoginSession.ts';
 import { EmailToken } from './EmailToken.ts';
 
-export {
-  User,
-  RefreshToken,
-  TokenRevocation,
-  PasswordResetToken,
-  OutboxEmail,
-  AdminAuditEntry,
-  Board,
-  BoardGrant,
-  Post,
-  Comment,
-  PostLike,
-  PostView,
-  StoredFile,
-  AiJob,
-  AiModelSetting,
-  AiTrainedModel,
-  SshSessionLease,
-  ChatGroup,
-  ChatMember,
-  ChatMessage,
-  DirectMessage,
-  Follow,
-  UserBlock,
-  SupportMessage,
-  Notification,
-  LoginSession,
-  EmailToken,
-};
-
 /** Every entity Plaza maps; the ORM and the migration generator both read this list. */
 export const allEntities = [
   User,

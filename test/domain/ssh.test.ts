@@ -6,7 +6,8 @@ import YAML from 'yaml';
 import { pino } from 'pino';
 import { sshSecretLookup } from '../../src/config.ts';
 import { AppError } from '../../src/errors/index.ts';
-import type { CommandRequest, OutputStream } from '../../src/domain/ssh/ports.ts';
+import type { CommandRequest } from '../../src/domain/ssh/ports.ts';
+import { execCollecting } from '../helpers/sshExec.ts';
 import { loadServersFile, ServersFileError } from '../../src/infra/ssh/serversFile.ts';
 import { Ssh2Gateway } from '../../src/infra/ssh/Ssh2Gateway.ts';
 import { HealthMonitor } from '../../src/infra/ssh/HealthMonitor.ts';
@@ -31,28 +32,8 @@ describe('SSH infrastructure on ssh2 (in-process SSH peers)', () => {
     await peers.stop();
   });
 
-  async function run(server: string, command: string, extra: Partial<CommandRequest> = {}) {
-    const chunks: { stream: OutputStream; text: string }[] = [];
-    const onOutput = extra.onOutput;
-    const result = await gateway.exec({
-      server,
-      command,
-      timeoutMs: 10_000,
-      outputCap: 1024 * 1024,
-      signal: new AbortController().signal,
-      ...extra,
-      onOutput: (stream, chunk) => {
-        chunks.push({ stream, text: chunk.toString() });
-        onOutput?.(stream, chunk);
-      },
-    });
-    const text = (stream: OutputStream) =>
-      chunks
-        .filter((c) => c.stream === stream)
-        .map((c) => c.text)
-        .join('');
-    return { result, chunks, stdout: text('stdout'), stderr: text('stderr') };
-  }
+  const run = (server: string, command: string, extra: Partial<CommandRequest> = {}) =>
+    execCollecting(gateway, server, command, { timeoutMs: 10_000, ...extra });
 
   it('when a command writes to stdout and stderr, then both arrive in order and told apart, with the exit code', async () => {
     const { result, stdout, stderr } = await run(

@@ -3,7 +3,8 @@ import fs from 'node:fs';
 import { expect } from 'chai';
 import { pino } from 'pino';
 import { sshSecretLookup } from '../../src/config.ts';
-import type { CommandRequest, OutputStream } from '../../src/domain/ssh/ports.ts';
+import type { CommandRequest } from '../../src/domain/ssh/ports.ts';
+import { execCollecting } from '../helpers/sshExec.ts';
 import { loadServersFile } from '../../src/infra/ssh/serversFile.ts';
 import { Ssh2Gateway } from '../../src/infra/ssh/Ssh2Gateway.ts';
 import { HealthMonitor } from '../../src/infra/ssh/HealthMonitor.ts';
@@ -37,28 +38,8 @@ describe('SSH infrastructure against real OpenSSH sshd on 127.0.0.1', () => {
     sshd?.release();
   });
 
-  async function run(server: string, command: string, extra: Partial<CommandRequest> = {}) {
-    const chunks: { stream: OutputStream; text: string }[] = [];
-    const onOutput = extra.onOutput;
-    const result = await gateway.exec({
-      server,
-      command,
-      timeoutMs: 15_000,
-      outputCap: 1024 * 1024,
-      signal: new AbortController().signal,
-      ...extra,
-      onOutput: (stream, chunk) => {
-        chunks.push({ stream, text: chunk.toString() });
-        onOutput?.(stream, chunk);
-      },
-    });
-    const text = (stream: OutputStream) =>
-      chunks
-        .filter((c) => c.stream === stream)
-        .map((c) => c.text)
-        .join('');
-    return { result, stdout: text('stdout'), stderr: text('stderr') };
-  }
+  const run = (server: string, command: string, extra: Partial<CommandRequest> = {}) =>
+    execCollecting(gateway, server, command, { timeoutMs: 15_000, ...extra });
 
   it('when a command writes to both streams over password auth, then they arrive in order, told apart, with the exit code', async () => {
     const { result, stdout, stderr } = await run(
