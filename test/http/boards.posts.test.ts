@@ -3,6 +3,7 @@ import { RequestContext } from '@mikro-orm/core';
 import { expectError, type Session } from '../helpers/http.ts';
 import { startTestServer, type TestServer } from '../helpers/testServer.ts';
 import { createAdmin, createBoard, createPost } from '../helpers/boards.ts';
+import { eventually } from '../helpers/eventually.ts';
 
 describe('posts, comments and likes', () => {
   let server: TestServer;
@@ -323,11 +324,12 @@ describe('view counts on an interval', () => {
       const board = await createBoard(server, admin, { name: 'Interval' });
       const post = await createPost(server, admin, board.id);
       await server.http.get(`/posts/${post.id}`, admin.access_token);
-      let count = 0;
-      for (let i = 0; i < 100 && count === 0; i++) {
-        await new Promise((r) => setTimeout(r, 100));
-        count = (await server.http.get(`/posts/${post.id}`, admin.access_token)).body.view_count;
-      }
+      const count = await eventually(
+        async () => (await server.http.get(`/posts/${post.id}`, admin.access_token)).body.view_count as number,
+        'the view to be written by the flush interval',
+        10_000,
+        100,
+      );
       expect(count).to.equal(1);
     } finally {
       await server.close();
