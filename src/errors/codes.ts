@@ -66,6 +66,9 @@ export const ErrorCodes = {
     status: 403,
     message: 'The console role may not do this: it reads granted application columns only',
   },
+  DB_TABLE_NOT_FOUND: { code: 13005, status: 404, message: 'No such table for the console to read' },
+  SAVED_QUERY_NOT_FOUND: { code: 13006, status: 404, message: 'No such saved query of yours' },
+  SAVED_QUERY_NAME_TAKEN: { code: 13007, status: 409, message: 'You already saved a query under this name' },
   // 6xxxx AI jobs. 600xx requests, 601xx outcomes stored on a job's `error`.
   AI_MODEL_NOT_FOUND: { code: 60001, status: 404, message: 'No such AI model' },
   AI_MODEL_DISABLED: { code: 60002, status: 409, message: 'This AI model is disabled by an administrator' },

@@ -17,6 +17,7 @@ import { adminRoutes } from './routers/adminRoutes.ts';
 import { adminAccountRoutes } from './routers/adminAccountRoutes.ts';
 import { accountRoutes } from './routers/accountRoutes.ts';
 import { dbConsoleRoutes } from './routers/dbConsoleRoutes.ts';
+import { savedQueryRoutes } from './routers/savedQueryRoutes.ts';
 import { aiRoutes } from './routers/aiRoutes.ts';
 import { boardRoutes } from './routers/boardRoutes.ts';
 import { postRoutes } from './routers/postRoutes.ts';
@@ -59,6 +60,7 @@ export function configureApp(
   adminRoutes(api, services.admin, services.audit, services.outbox);
   adminAccountRoutes(api, services.admin);
   dbConsoleRoutes(api, services.dbConsole);
+  savedQueryRoutes(api, services.savedQueries);
   // AI jobs carry CSV datasets: their body limit follows AI_MAX_INPUT_BYTES (plus JSON overhead), not JSON_BODY_LIMIT.
   aiRoutes(api, services.aiModels, services.aiJobs, { bodyLimit: config.AI_MAX_INPUT_BYTES * 2 + 64 * 1024 });
   const uploadParser = (field: string, multiple: boolean) =>
