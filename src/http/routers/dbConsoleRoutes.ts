@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import type { DatabaseConsole, QueryResult } from '../../domain/admin/DatabaseConsole.ts';
+import type { DatabaseConsole } from '../../domain/admin/DatabaseConsole.ts';
+import { resultToCsv } from '../../domain/admin/resultCsv.ts';
 import type { Api } from '../route.ts';
 import { auditActor } from '../../domain/shared/actors.ts';
 import { PageQuery, pageOf } from './schemas.ts';
@@ -106,18 +107,7 @@ export function dbConsoleRoutes(api: Api, dbConsole: DatabaseConsole): void {
     async ({ principal, query, body, res }) => {
       const result = await dbConsole.query(auditActor(principal), body.sql);
       if (query.format === 'json') return result;
-      res.type('text/csv').attachment('query.csv').send(toCsv(result));
+      res.type('text/csv').attachment('query.csv').send(resultToCsv(result));
     },
   );
-}
-
-function toCsv(result: QueryResult): string {
-  const cell = (v: unknown) => {
-    if (v === null || v === undefined) return '';
-    const text = typeof v === 'object' ? JSON.stringify(v) : String(v);
-    // Quote when needed; a leading formula character is neutralised so spreadsheets do not execute it.
-    const safe = /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
-    return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
-  };
-  return [result.columns, ...result.rows].map((row) => row.map(cell).join(',')).join('\r\n') + '\r\n';
 }
