@@ -32,6 +32,7 @@ import { realtimeAdminRoutes } from './routers/realtimeAdminRoutes.ts';
 import { notificationRoutes } from './routers/notificationRoutes.ts';
 import { monitorRoutes } from './routers/monitorRoutes.ts';
 import { redocPage } from './redocPage.ts';
+import { webConsole } from './webConsole.ts';
 
 /** Extra routers a feature area mounts; each declares its routes on the shared Api. */
 export type RouteModule = (api: Api) => void;
@@ -54,7 +55,7 @@ export function configureApp(
   // Bodies are read by each route, after its access check, within the route's own limit (route.ts).
   const api = new Api(registry, services.tokens, { jsonLimit: config.JSON_BODY_LIMIT });
   healthRoutes(api, services.orm, config.DB_ACQUIRE_TIMEOUT_MS);
-  authRoutes(api, services.auth);
+  authRoutes(api, services.auth, { refreshTtlSeconds: config.REFRESH_TOKEN_TTL });
   accountRoutes(api, services);
   userRoutes(api, services.auth, services.users);
   adminRoutes(api, services.admin, services.audit, services.outbox);
@@ -87,6 +88,8 @@ export function configureApp(
   notificationRoutes(api, services.notifications);
   monitorRoutes(app, api, { services, config });
   for (const mount of deps.modules ?? []) mount(api);
+  const web = webConsole();
+  app.use(web.front);
   app.use(api.router);
 
   let document: ReturnType<typeof buildDocument> | undefined;
@@ -106,6 +109,8 @@ export function configureApp(
   mountMetrics(app, services.metrics, config.METRICS_TOKEN);
   redocPage(app);
 
+  // Any other page a browser asks for is the console's (it shows its own "not found").
+  app.use(web.fallback);
   app.use(notFound);
   app.use(errorHandler(logger));
 }

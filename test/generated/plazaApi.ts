@@ -1,5 +1,22 @@
 // Generated from /openapi.json by openapi-typescript: do not edit; run `npm run api:types`.
 export interface paths {
+    "/api": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Welcome: what this server is and where its console and docs are */
+        get: operations["getServiceInfo"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/": {
         parameters: {
             query?: never;
@@ -7,8 +24,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Welcome: what this server is and where its docs are */
-        get: operations["getServiceInfo"];
+        /**
+         * The welcome document of GET /api, for clients that ask for JSON
+         * @description A browser (asking for HTML first) gets the web console here instead.
+         */
+        get: operations["getRootInfo"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1647,7 +1667,8 @@ export interface components {
         };
         TokenPair: {
             access_token: string;
-            refresh_token: string;
+            /** @description Absent when the request asked for it as a cookie (header `X-Plaza-Refresh: cookie`, the web console) */
+            refresh_token?: string;
             /** @enum {string} */
             token_type: "bearer";
             /** @description Access token lifetime in seconds */
@@ -2284,6 +2305,37 @@ export interface operations {
                         /** @enum {string} */
                         name: "Plaza";
                         version: string;
+                        /** @description The web console (a browser opening / gets it) */
+                        console: string;
+                        docs: string;
+                        openapi: string;
+                        realtime: string;
+                    };
+                };
+            };
+        };
+    };
+    getRootInfo: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        name: "Plaza";
+                        version: string;
+                        /** @description The web console (a browser opening / gets it) */
+                        console: string;
                         docs: string;
                         openapi: string;
                         realtime: string;
@@ -2457,7 +2509,10 @@ export interface operations {
     logIn: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Browser clients: the refresh token travels as an HttpOnly cookie, not in the body */
+                "x-plaza-refresh"?: "cookie";
+            };
             path?: never;
             cookie?: never;
         };
@@ -2552,14 +2607,18 @@ export interface operations {
     refreshTokens: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Browser clients: the refresh token travels as an HttpOnly cookie, not in the body */
+                "x-plaza-refresh"?: "cookie";
+            };
             path?: never;
             cookie?: never;
         };
         requestBody: {
             content: {
                 "application/json": {
-                    refresh_token: string;
+                    /** @description Required unless sent as the cookie (with `X-Plaza-Refresh: cookie`) */
+                    refresh_token?: string;
                 };
             };
         };

@@ -5,6 +5,7 @@ import type { Config } from '../../config.ts';
 import type { Services } from '../../services.ts';
 import type { Api } from '../route.ts';
 import { caller } from './authRoutes.ts';
+import { readCookie } from '../cookies.ts';
 
 const COOKIE = 'plaza_monitor';
 const BASE = '/admin/monitor';
@@ -61,14 +62,6 @@ export function monitorRoutes(app: Application, _api: Api, deps: { services: Ser
     }
   };
   app.use(BASE, requireAdmin, monitor() as unknown as express.RequestHandler);
-}
-
-function readCookie(header: string | undefined, name: string): string | undefined {
-  for (const part of (header ?? '').split(';')) {
-    const [key, ...rest] = part.trim().split('=');
-    if (key === name) return decodeURIComponent(rest.join('='));
-  }
-  return undefined;
 }
 
 function escapeHtml(text: string): string {
