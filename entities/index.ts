@@ -25,6 +25,7 @@ import { SupportMessage } from './SupportMessage.ts';
 import { Notification } from './Notification.ts';
 import { LoginSession } from './LoginSession.ts';
 import { EmailToken } from './EmailToken.ts';
+import { SavedQuery } from './SavedQuery.ts';
 
 /** Every entity Plaza maps; the ORM and the migration generator both read this list. */
 export const allEntities = [
@@ -55,4 +56,5 @@ export const allEntities = [
   Notification,
   LoginSession,
   EmailToken,
+  SavedQuery,
 ];

@@ -18,6 +18,7 @@ import { PgRevocationFeed } from './infra/auth/PgRevocationFeed.ts';
 import { AdminService } from './domain/admin/AdminService.ts';
 import { AuditLog } from './domain/admin/AuditLog.ts';
 import { DatabaseConsole } from './domain/admin/DatabaseConsole.ts';
+import { SavedQueries } from './domain/admin/SavedQueries.ts';
 import { RoleConsoleDatabase } from './db/consoleRole.ts';
 import { UserService } from './domain/users/UserService.ts';
 import type { Mailer } from './domain/mail/Mailer.ts';
@@ -101,6 +102,8 @@ export interface Services {
   mailer: Mailer;
   outbox: Outbox;
   dbConsole: DatabaseConsole;
+  /** The database explorer's saved queries, per admin. */
+  savedQueries: SavedQueries;
   aiModels: AiModelRegistry;
   aiJobs: AiJobService;
   /** Started by main.ts after listen, stopped (in reverse order) before the database closes. */
@@ -227,6 +230,7 @@ export function buildServices(inputs: ServiceInputs): Services {
       maxRows: config.DB_CONSOLE_MAX_ROWS,
       timeoutMs: config.DB_CONSOLE_TIMEOUT_MS,
     }),
+    savedQueries: new SavedQueries(em, audit),
     aiModels: ai.registry,
     aiJobs: ai.jobs,
     boards: new BoardService(em, audit),

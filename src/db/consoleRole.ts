@@ -40,6 +40,7 @@ export const CONSOLE_TABLES: Record<string, 'readable' | 'hidden' | { hide: stri
   post_views: 'readable',
   posts: 'readable',
   refresh_tokens: 'hidden',
+  saved_queries: 'readable',
   ssh_session_lease: 'readable',
   support_messages: 'readable',
   token_revocations: 'hidden',
@@ -132,8 +133,40 @@ export class RoleConsoleDatabase implements ConsoleDatabase {
   constructor(private readonly orm: Database) {}
 
   async tables(): Promise<ConsoleTable[]> {
-    const readable = await this.readableColumns(this.orm.em.fork());
-    return [...readable].map(([name, columns]) => ({ name, columns }));
+    const em = this.orm.em.fork();
+    const readable = await this.readableColumns(em);
+    const structure = await tableStructure(em);
+    const isReadable = (table: string, columns: string[]) => {
+      const known = readable.get(table);
+      return known !== undefined && columns.every((c) => known.some((k) => k.name === c));
+    };
+    return [...readable].map(([name, columns]) => {
+      const own = structure.filter((s) => s.table_name === name);
+      return {
+        name,
+        columns,
+        primary_key: own.find((s) => s.kind === 'index' && s.primary)?.columns ?? [],
+        // What the console cannot read it does not describe either: a key to a hidden table or column is left out.
+        foreign_keys: own
+          .filter(
+            (s) => s.kind === 'foreign_key' && isReadable(name, s.columns) && isReadable(s.ref_table!, s.ref_columns!),
+          )
+          .map((s) => ({
+            name: s.name,
+            columns: s.columns,
+            references: { table: s.ref_table!, columns: s.ref_columns! },
+          })),
+        indexes: own
+          .filter((s) => s.kind === 'index' && isReadable(name, s.columns))
+          .map((s) => ({
+            name: s.name,
+            columns: s.columns,
+            unique: s.unique,
+            primary: s.primary,
+            definition: s.definition!,
+          })),
+      };
+    });
   }
 
   async run(statement: string, limits: { maxRows: number; timeoutMs: number }): Promise<Record<string, unknown>[]> {
@@ -245,4 +278,46 @@ export class RoleConsoleDatabase implements ConsoleDatabase {
 /** The error PostgreSQL raises when `statement_timeout` ends a statement, for a statement we ended. */
 function statementTimeout(): Error {
   return Object.assign(new Error('canceling statement due to statement timeout'), { code: '57014' });
+}
+
+interface StructureRow {
+  kind: 'index' | 'foreign_key';
+  table_name: string;
+  name: string;
+  columns: string[];
+  unique: boolean;
+  primary: boolean;
+  definition: string | null;
+  ref_table: string | null;
+  ref_columns: string[] | null;
+}
+
+/** Column names of `attnums` (an int2vector or smallint[]) of relation `rel`, in their order, as JSON. */
+const columnNames = (attnums: string, rel: string) =>
+  `(select coalesce(json_agg(a.attname order by k.ord), '[]') from unnest(${attnums}::smallint[]) with ordinality k(attnum, ord)
+     join pg_attribute a on a.attrelid = ${rel} and a.attnum = k.attnum)`;
+
+/** Every index and foreign key of the current schema's tables, read from the catalogue as the server's user. */
+async function tableStructure(em: EntityManager): Promise<StructureRow[]> {
+  const rows = await em.getConnection().execute<Record<string, unknown>[]>(
+    `select 'index' as kind, t.relname as table_name, i.relname as name, ${columnNames('ix.indkey', 't.oid')} as columns,
+            ix.indisunique as "unique", ix.indisprimary as "primary", pg_get_indexdef(ix.indexrelid) as definition,
+            null as ref_table, null as ref_columns
+       from pg_index ix join pg_class t on t.oid = ix.indrelid join pg_class i on i.oid = ix.indexrelid
+       join pg_namespace n on n.oid = t.relnamespace
+      where n.nspname = current_schema()
+     union all
+     select 'foreign_key', t.relname, c.conname, ${columnNames('c.conkey', 'c.conrelid')},
+            false, false, null, r.relname, ${columnNames('c.confkey', 'c.confrelid')}
+       from pg_constraint c join pg_class t on t.oid = c.conrelid join pg_class r on r.oid = c.confrelid
+       join pg_namespace n on n.oid = t.relnamespace
+      where c.contype = 'f' and n.nspname = current_schema()
+      order by 2, 3`,
+  );
+  const list = (v: unknown) => (v === null ? null : ((typeof v === 'string' ? JSON.parse(v) : v) as string[]));
+  return rows.map((r) => ({
+    ...(r as unknown as StructureRow),
+    columns: list(r.columns) ?? [],
+    ref_columns: list(r.ref_columns),
+  }));
 }

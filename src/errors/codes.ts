@@ -66,6 +66,9 @@ export const ErrorCodes = {
     status: 403,
     message: 'The console role may not do this: it reads granted application columns only',
   },
+  DB_TABLE_NOT_FOUND: { code: 13005, status: 404, message: 'No such table for the console to read' },
+  SAVED_QUERY_NOT_FOUND: { code: 13006, status: 404, message: 'No such saved query of yours' },
+  SAVED_QUERY_NAME_TAKEN: { code: 13007, status: 409, message: 'You already saved a query under this name' },
   // 2xxxx SSH control room: 20xxx connect, 21xxx auth, 22xxx command, 24xxx transfer, 25xxx health
   SSH_CONNECT_FAILED: { code: 20001, status: 502, message: 'Could not connect to the SSH server' },
   SSH_CONNECT_TIMEOUT: { code: 20002, status: 504, message: 'The SSH server did not answer in time' },

@@ -17,6 +17,7 @@ import { adminRoutes } from './routers/adminRoutes.ts';
 import { adminAccountRoutes } from './routers/adminAccountRoutes.ts';
 import { accountRoutes } from './routers/accountRoutes.ts';
 import { dbConsoleRoutes } from './routers/dbConsoleRoutes.ts';
+import { savedQueryRoutes } from './routers/savedQueryRoutes.ts';
 import { aiRoutes } from './routers/aiRoutes.ts';
 import { boardRoutes } from './routers/boardRoutes.ts';
 import { postRoutes } from './routers/postRoutes.ts';
@@ -31,6 +32,7 @@ import { realtimeAdminRoutes } from './routers/realtimeAdminRoutes.ts';
 import { notificationRoutes } from './routers/notificationRoutes.ts';
 import { monitorRoutes } from './routers/monitorRoutes.ts';
 import { redocPage } from './redocPage.ts';
+import { webConsole } from './webConsole.ts';
 
 /** Configures the Express app Colyseus hands us: middleware, every router, docs, then the error edge. */
 export function configureApp(app: Application, deps: { config: Config; logger: Logger; services: Services }): void {
@@ -47,12 +49,13 @@ export function configureApp(app: Application, deps: { config: Config; logger: L
   // Bodies are read by each route, after its access check, within the route's own limit (route.ts).
   const api = new Api(registry, services.tokens, { jsonLimit: config.JSON_BODY_LIMIT });
   healthRoutes(api, services.orm, config.DB_ACQUIRE_TIMEOUT_MS);
-  authRoutes(api, services.auth);
+  authRoutes(api, services.auth, { refreshTtlSeconds: config.REFRESH_TOKEN_TTL });
   accountRoutes(api, services);
   userRoutes(api, services.auth, services.users);
   adminRoutes(api, services.admin, services.audit, services.outbox);
   adminAccountRoutes(api, services.admin);
   dbConsoleRoutes(api, services.dbConsole);
+  savedQueryRoutes(api, services.savedQueries);
   // AI jobs carry CSV datasets: their body limit follows AI_MAX_INPUT_BYTES (plus JSON overhead), not JSON_BODY_LIMIT.
   aiRoutes(api, services.aiModels, services.aiJobs, { bodyLimit: config.AI_MAX_INPUT_BYTES * 2 + 64 * 1024 });
   const uploadParser = (field: string, multiple: boolean) =>
@@ -78,6 +81,8 @@ export function configureApp(app: Application, deps: { config: Config; logger: L
   realtimeAdminRoutes(api, services);
   notificationRoutes(api, services.notifications);
   monitorRoutes(app, { services, config });
+  const web = webConsole();
+  app.use(web.front);
   app.use(api.router);
 
   let document: ReturnType<typeof buildDocument> | undefined;
@@ -97,6 +102,8 @@ export function configureApp(app: Application, deps: { config: Config; logger: L
   mountMetrics(app, services.metrics, config.METRICS_TOKEN);
   redocPage(app);
 
+  // Any other page a browser asks for is the console's (it shows its own "not found").
+  app.use(web.fallback);
   app.use(notFound);
   app.use(errorHandler(logger));
 }

@@ -36,6 +36,8 @@ export interface RouteSpec<P, Q, B, A extends Access> {
   params?: P;
   query?: Q;
   body?: B;
+  /** Request headers the route reads, for the docs (e.g. the browser's `X-Plaza-Refresh`). */
+  headers?: ZodObject;
   /** Largest JSON body this route reads, in bytes (default: the app's JSON_BODY_LIMIT); anonymous callers get at most ANONYMOUS_JSON_LIMIT. */
   bodyLimit?: number;
   /** Success status and body schema (none for 204). */
@@ -178,6 +180,7 @@ export class Api {
       request: {
         params: spec.params as ZodObject | undefined,
         query: spec.query as ZodObject | undefined,
+        headers: spec.headers,
         body: spec.multipart
           ? { content: { 'multipart/form-data': { schema: multipartSchema(spec.multipart) } }, required: true }
           : spec.body

@@ -1,5 +1,22 @@
 // Generated from /openapi.json by openapi-typescript: do not edit; run `npm run api:types`.
 export interface paths {
+    "/api": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Welcome: what this server is and where its console and docs are */
+        get: operations["getServiceInfo"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/": {
         parameters: {
             query?: never;
@@ -7,8 +24,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Welcome: what this server is and where its docs are */
-        get: operations["getServiceInfo"];
+        /**
+         * The welcome document of GET /api, for clients that ask for JSON
+         * @description A browser (asking for HTML first) gets the web console here instead.
+         */
+        get: operations["getRootInfo"];
         put?: never;
         post?: never;
         delete?: never;
@@ -528,8 +548,31 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Database console: the tables and columns the console may read */
+        /**
+         * Database console: the tables and columns the console may read
+         * @description Each table with its readable columns, its primary key, its foreign keys to other readable tables and its indexes over readable columns: what the database explorer draws. Columns and tables the console may not read are not listed.
+         */
         get: operations["listDatabaseTables"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/db/tables/{name}/sample": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Database console: the newest rows of one table
+         * @description Up to `limit` rows of a table GET /admin/db/tables lists, newest first by primary key, with the columns the console may read. Runs as the console role like any query, and is audited (`db.sample`).
+         */
+        get: operations["sampleDatabaseTable"];
         put?: never;
         post?: never;
         delete?: never;
@@ -556,6 +599,55 @@ export interface paths {
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/admin/db/saved-queries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My saved database queries, by name
+         * @description The queries the calling admin saved; other admins have their own.
+         */
+        get: operations["listSavedQueries"];
+        put?: never;
+        /**
+         * Save a database query under a name
+         * @description Keeps one statement the console would run (SELECT/WITH/TABLE/VALUES; anything else is 422 13002), with an optional chart. Names are unique per admin. Recorded in the audit log.
+         */
+        post: operations["createSavedQuery"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/db/saved-queries/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One of my saved database queries */
+        get: operations["getSavedQuery"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete one of my saved database queries
+         * @description Recorded in the audit log.
+         */
+        delete: operations["deleteSavedQuery"];
+        options?: never;
+        head?: never;
+        /**
+         * Rename or change one of my saved database queries
+         * @description `chart: null` removes the chart. Recorded in the audit log.
+         */
+        patch: operations["updateSavedQuery"];
         trace?: never;
     };
     "/ai/models": {
@@ -1575,7 +1667,8 @@ export interface components {
         };
         TokenPair: {
             access_token: string;
-            refresh_token: string;
+            /** @description Absent when the request asked for it as a cookie (header `X-Plaza-Refresh: cookie`, the web console) */
+            refresh_token?: string;
             /** @enum {string} */
             token_type: "bearer";
             /** @description Access token lifetime in seconds */
@@ -1691,16 +1784,33 @@ export interface components {
             created_at: string;
         };
         ConsoleTablePage: {
-            items: {
-                name: string;
-                columns: {
-                    name: string;
-                    type: string;
-                    nullable: boolean;
-                }[];
-            }[];
+            items: components["schemas"]["ConsoleTable"][];
             /** @description Pass as `cursor` for the next page; null on the last one. */
             next_cursor: string | null;
+        };
+        ConsoleTable: {
+            name: string;
+            columns: {
+                name: string;
+                type: string;
+                nullable: boolean;
+            }[];
+            primary_key: string[];
+            foreign_keys: {
+                name: string;
+                columns: string[];
+                references: {
+                    table: string;
+                    columns: string[];
+                };
+            }[];
+            indexes: {
+                name: string;
+                columns: string[];
+                unique: boolean;
+                primary: boolean;
+                definition: string;
+            }[];
         };
         ConsoleQueryResult: {
             columns: string[];
@@ -1708,6 +1818,26 @@ export interface components {
             row_count: number;
             truncated: boolean;
         };
+        SavedQueryPage: {
+            items: components["schemas"]["SavedQuery"][];
+            /** @description Pass as `cursor` for the next page; null on the last one. */
+            next_cursor: string | null;
+        };
+        SavedQuery: {
+            id: number;
+            name: string;
+            sql: string;
+            chart: components["schemas"]["SavedQueryChart"];
+            created_at: string;
+            updated_at: string;
+        };
+        /** @description The chart the explorer draws of the result */
+        SavedQueryChart: {
+            /** @enum {string} */
+            kind: "bar" | "line" | "pie";
+            label_column: string;
+            value_column: string;
+        } | null;
         AiModelPage: {
             items: components["schemas"]["AiModel"][];
             /** @description Pass as `cursor` for the next page; null on the last one. */
@@ -2175,6 +2305,37 @@ export interface operations {
                         /** @enum {string} */
                         name: "Plaza";
                         version: string;
+                        /** @description The web console (a browser opening / gets it) */
+                        console: string;
+                        docs: string;
+                        openapi: string;
+                        realtime: string;
+                    };
+                };
+            };
+        };
+    };
+    getRootInfo: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        name: "Plaza";
+                        version: string;
+                        /** @description The web console (a browser opening / gets it) */
+                        console: string;
                         docs: string;
                         openapi: string;
                         realtime: string;
@@ -2348,7 +2509,10 @@ export interface operations {
     logIn: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Browser clients: the refresh token travels as an HttpOnly cookie, not in the body */
+                "x-plaza-refresh"?: "cookie";
+            };
             path?: never;
             cookie?: never;
         };
@@ -2443,14 +2607,18 @@ export interface operations {
     refreshTokens: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Browser clients: the refresh token travels as an HttpOnly cookie, not in the body */
+                "x-plaza-refresh"?: "cookie";
+            };
             path?: never;
             cookie?: never;
         };
         requestBody: {
             content: {
                 "application/json": {
-                    refresh_token: string;
+                    /** @description Required unless sent as the cookie (with `X-Plaza-Refresh: cookie`) */
+                    refresh_token?: string;
                 };
             };
         };
@@ -4190,6 +4358,84 @@ export interface operations {
             };
         };
     };
+    sampleDatabaseTable: {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsoleQueryResult"];
+                };
+            };
+            /** @description 13003 The database rejected the query */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 11002 Access token is invalid, expired or revoked; 11001 Authentication required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 13001 The database console is disabled (DB_CONSOLE_ENABLED); 11008 This account is banned; 11007 You are not allowed to do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 13005 No such table for the console to read */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 10001 Request validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 10006 A backing service is unavailable, retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     runDatabaseQuery: {
         parameters: {
             query?: {
@@ -4272,6 +4518,365 @@ export interface operations {
             };
             /** @description 10006 A backing service is unavailable, retry later */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listSavedQueries: {
+        parameters: {
+            query?: {
+                /** @description Where to continue: a `next_cursor` (or `prev_cursor`) from the previous page, as it was. */
+                cursor?: string;
+                /** @description How many items at most (1-100). */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SavedQueryPage"];
+                };
+            };
+            /** @description 11002 Access token is invalid, expired or revoked; 11001 Authentication required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 11008 This account is banned; 11007 You are not allowed to do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 10001 Request validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    createSavedQuery: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                    sql: string;
+                    chart?: components["schemas"]["SavedQueryChart"];
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SavedQuery"];
+                };
+            };
+            /** @description 10002 Request body is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 11002 Access token is invalid, expired or revoked; 11001 Authentication required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 11008 This account is banned; 11007 You are not allowed to do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 13007 You already saved a query under this name */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 10003 Request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 10007 Unsupported content type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 13002 The console accepts one read-only statement; 10001 Request validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getSavedQuery: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SavedQuery"];
+                };
+            };
+            /** @description 11002 Access token is invalid, expired or revoked; 11001 Authentication required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 11008 This account is banned; 11007 You are not allowed to do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 13006 No such saved query of yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 10001 Request validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    deleteSavedQuery: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success, no content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description 11002 Access token is invalid, expired or revoked; 11001 Authentication required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 11008 This account is banned; 11007 You are not allowed to do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 13006 No such saved query of yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 10001 Request validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    updateSavedQuery: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name?: string;
+                    sql?: string;
+                    chart?: components["schemas"]["SavedQueryChart"];
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SavedQuery"];
+                };
+            };
+            /** @description 10002 Request body is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 11002 Access token is invalid, expired or revoked; 11001 Authentication required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 11008 This account is banned; 11007 You are not allowed to do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 13006 No such saved query of yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 13007 You already saved a query under this name */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 10003 Request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 10007 Unsupported content type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 13002 The console accepts one read-only statement; 10001 Request validation failed */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1,4 +1,5 @@
 import { dropTestTemplate, prepareTestTemplate } from './testDatabase.ts';
+import { ensureWebConsole } from '../../web/build.ts';
 // First: no test inherits REDIS_URL but the multi-process suite, which asks testRedis.ts for it.
 import './testRedis.ts';
 
@@ -6,6 +7,8 @@ import './testRedis.ts';
 export const mochaHooks = {
   async beforeAll(this: Mocha.Context) {
     this.timeout(180_000);
+    // The browser suites load the console Plaza serves: build it when missing or older than its sources.
+    await ensureWebConsole();
     await prepareTestTemplate();
   },
   async afterAll(this: Mocha.Context) {

@@ -1,25 +1,8 @@
-import fs from 'node:fs';
 import { expect } from 'chai';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { startTestServer, type TestServer } from '../helpers/testServer.ts';
 import { createAdmin } from '../helpers/boards.ts';
-
-const CHROMIUM = '/usr/bin/chromium';
-/** A host name other than localhost (browsers treat localhost as secure), resolved to the test server by Chromium itself. */
-const HOST = 'plaza.example';
-
-/** Opens a page that records every Content-Security-Policy violation it meets. */
-async function openPage(browser: Browser): Promise<{ page: Page; violations: string[] }> {
-  const page = await browser.newPage();
-  const violations: string[] = [];
-  await page.exposeFunction('reportViolation', (text: string) => violations.push(text));
-  // Browser-side code as text: the test's TypeScript has no DOM types.
-  await page.addInitScript({
-    content:
-      "document.addEventListener('securitypolicyviolation', (e) => window.reportViolation(e.violatedDirective + ' ' + e.blockedURI));",
-  });
-  return { page, violations };
-}
+import { BROWSER_HOST, launchChromium, openPage, skipWithoutChromium } from '../helpers/browser.ts';
 
 describe('pages in a real browser, over plain HTTP on a host name other than localhost', function () {
   this.timeout(120_000);
@@ -28,22 +11,10 @@ describe('pages in a real browser, over plain HTTP on a host name other than loc
   let base: string;
 
   before(async function () {
-    if (!fs.existsSync(CHROMIUM)) this.skip(); // skipped: Chromium is not installed at /usr/bin/chromium
+    skipWithoutChromium(this);
     server = await startTestServer();
-    base = `http://${HOST}:${server.port}`;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-        `--host-resolver-rules=MAP ${HOST} 127.0.0.1`,
-      ],
-    });
+    base = `http://${BROWSER_HOST}:${server.port}`;
+    browser = await launchChromium();
   });
   after(async () => {
     await browser?.close();

@@ -13,6 +13,12 @@ export interface QueryResult {
 export interface ConsoleTable {
   name: string;
   columns: { name: string; type: string; nullable: boolean }[];
+  /** The primary key's columns, in key order (empty: none). */
+  primary_key: string[];
+  /** References to other tables the console may read. */
+  foreign_keys: { name: string; columns: string[]; references: { table: string; columns: string[] } }[];
+  /** Indexes over readable columns (an expression index lists no columns; its definition says what it covers). */
+  indexes: { name: string; columns: string[]; unique: boolean; primary: boolean; definition: string }[];
 }
 
 /**
@@ -55,14 +61,41 @@ export class DatabaseConsole {
   async query(actor: Actor, sql: string): Promise<QueryResult> {
     this.assertEnabled();
     const statement = singleReadStatement(sql);
+    await this.recordQuery(actor, { action: 'db.query', targetType: 'database', targetId: 'main' }, statement);
+    return this.run(statement);
+  }
+
+  /**
+   * The newest rows of one readable table (by primary key), its readable columns only: what the table holds
+   * at a glance, run as the console role like any query, and audited.
+   */
+  async sample(actor: Actor, tableName: string, limit: number): Promise<QueryResult> {
+    this.assertEnabled();
+    const table = (await this.db.tables()).find((t) => t.name === tableName);
+    if (!table) throw new AppError('DB_TABLE_NOT_FOUND', { detail: { table: tableName } });
+    const columns = table.columns.map((c) => quoteIdentifier(c.name)).join(', ');
+    const order = table.primary_key.length
+      ? ` order by ${table.primary_key.map((c) => `${quoteIdentifier(c)} desc`).join(', ')}`
+      : '';
+    const rows = Math.min(limit, this.options.maxRows);
+    const statement = `select ${columns} from ${quoteIdentifier(table.name)}${order} limit ${rows}`;
+    await this.recordQuery(actor, { action: 'db.sample', targetType: 'table', targetId: table.name }, statement);
+    const result = await this.run(statement);
+    // An empty table still has columns: the explorer shows their names over no rows.
+    return result.columns.length ? result : { ...result, columns: table.columns.map((c) => c.name) };
+  }
+
+  private async recordQuery(
+    actor: Actor,
+    target: { action: string; targetType: string; targetId: string },
+    statement: string,
+  ): Promise<void> {
     const em = this.em.fork();
-    this.audit.record(em, actor, {
-      action: 'db.query',
-      targetType: 'database',
-      targetId: 'main',
-      detail: { sql: statement.slice(0, 2000) },
-    });
+    this.audit.record(em, actor, { ...target, detail: { sql: statement.slice(0, 2000) } });
     await em.flush();
+  }
+
+  private async run(statement: string): Promise<QueryResult> {
     let rows: Record<string, unknown>[];
     try {
       rows = await this.db.run(statement, { maxRows: this.options.maxRows, timeoutMs: this.options.timeoutMs });
@@ -97,8 +130,12 @@ function consoleError(err: unknown): AppError {
   return new AppError('DB_QUERY_FAILED', { detail: { reason } });
 }
 
+function quoteIdentifier(identifier: string): string {
+  return `"${identifier.replace(/"/g, '""')}"`;
+}
+
 /** One read statement, trailing semicolon allowed; anything else is refused before it reaches the database. */
-function singleReadStatement(sql: string): string {
+export function singleReadStatement(sql: string): string {
   const statement = sql.trim().replace(/;\s*$/, '');
   const refuse = (reason: string) => {
     throw new AppError('DB_QUERY_REFUSED', { detail: { reason } });

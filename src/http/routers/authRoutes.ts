@@ -1,8 +1,10 @@
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
 import { z } from 'zod';
-import type { AuthService, Caller } from '../../domain/auth/AuthService.ts';
+import type { AuthService, Caller, TokenPair } from '../../domain/auth/AuthService.ts';
 import { PASSWORD_MAX_LENGTH } from '../../domain/auth/passwords.ts';
 import type { Api } from '../route.ts';
+import { REFRESH_COOKIE, clearRefreshCookie, readCookie, setRefreshCookie, wantsRefreshCookie } from '../cookies.ts';
+import { AppError } from '../../errors/index.ts';
 import { PublicUserSchema } from './schemas.ts';
 
 export const Username = z
@@ -19,13 +21,32 @@ export const Password = z
 const TokenPairSchema = z
   .object({
     access_token: z.string(),
-    refresh_token: z.string(),
+    refresh_token: z.string().optional().meta({
+      description:
+        'Absent when the request asked for it as a cookie (header `X-Plaza-Refresh: cookie`, the web console)',
+    }),
     token_type: z.literal('bearer'),
     expires_in: z.number().int().meta({ description: 'Access token lifetime in seconds' }),
   })
   .meta({ id: 'TokenPair' });
 
-export function authRoutes(api: Api, auth: AuthService): void {
+/** Header that asks for the browser variant of the token pair (see cookies.ts). */
+const RefreshCookieHeader = z.object({
+  'x-plaza-refresh': z
+    .literal('cookie')
+    .optional()
+    .meta({ description: 'Browser clients: the refresh token travels as an HttpOnly cookie, not in the body' }),
+});
+
+export function authRoutes(api: Api, auth: AuthService, options: { refreshTtlSeconds: number }): void {
+  /** The pair as JSON, or (browser clients) the refresh token moved into its cookie. */
+  const answerPair = (req: Request, res: Response, pair: TokenPair) => {
+    if (!wantsRefreshCookie(req)) return pair;
+    setRefreshCookie(req, res, pair.refresh_token, options.refreshTtlSeconds);
+    const { refresh_token: _kept, ...rest } = pair;
+    return rest;
+  };
+
   api.route(
     {
       method: 'post',
@@ -62,10 +83,11 @@ export function authRoutes(api: Api, auth: AuthService): void {
         login: z.string().trim().min(1).max(254).meta({ description: 'Username or e-mail' }),
         password: Password,
       }),
+      headers: RefreshCookieHeader,
       response: TokenPairSchema,
       errors: ['INVALID_CREDENTIALS', 'ACCOUNT_BANNED', 'RATE_LIMITED'],
     },
-    ({ body, req }) => auth.login(body, caller(req)),
+    async ({ body, req, res }) => answerPair(req, res, await auth.login(body, caller(req))),
   );
 
   api.route(
@@ -79,11 +101,30 @@ export function authRoutes(api: Api, auth: AuthService): void {
       description:
         'The presented refresh token is spent. Presenting a spent token again revokes that whole login, ' +
         'its access tokens included. Failed refreshes are throttled per client address.',
-      body: z.object({ refresh_token: z.string().min(1).max(200) }),
+      body: z.object({
+        refresh_token: z
+          .string()
+          .min(1)
+          .max(200)
+          .optional()
+          .meta({ description: 'Required unless sent as the cookie (with `X-Plaza-Refresh: cookie`)' }),
+      }),
+      headers: RefreshCookieHeader,
       response: TokenPairSchema,
       errors: ['REFRESH_TOKEN_INVALID', 'REFRESH_TOKEN_REUSED', 'ACCOUNT_BANNED', 'RATE_LIMITED'],
     },
-    ({ body, req }) => auth.refresh(body.refresh_token, caller(req)),
+    async ({ body, req, res }) => {
+      // The cookie counts only with the header: a cross-site form can send the cookie but never the header.
+      const token =
+        body.refresh_token ?? (wantsRefreshCookie(req) ? readCookie(req.headers.cookie, REFRESH_COOKIE) : undefined);
+      if (!token) throw new AppError('REFRESH_TOKEN_INVALID');
+      try {
+        return answerPair(req, res, await auth.refresh(token, caller(req)));
+      } catch (error) {
+        if (wantsRefreshCookie(req)) clearRefreshCookie(req, res);
+        throw error;
+      }
+    },
   );
 
   api.route(
@@ -98,7 +139,10 @@ export function authRoutes(api: Api, auth: AuthService): void {
       description:
         'Ends this login everywhere at once: its refresh tokens and every access token issued in it (REST and rooms).',
     },
-    ({ principal }) => auth.logout(principal),
+    async ({ principal, req, res }) => {
+      await auth.logout(principal);
+      if (wantsRefreshCookie(req)) clearRefreshCookie(req, res);
+    },
   );
 
   api.route(

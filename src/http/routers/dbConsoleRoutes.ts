@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import type { DatabaseConsole, QueryResult } from '../../domain/admin/DatabaseConsole.ts';
+import type { DatabaseConsole } from '../../domain/admin/DatabaseConsole.ts';
+import { resultToCsv } from '../../domain/admin/resultCsv.ts';
 import type { Api } from '../route.ts';
 import { auditActor } from '../../domain/shared/actors.ts';
 import { PageQuery, pageOf } from './schemas.ts';
@@ -14,6 +15,30 @@ const QueryResultSchema = z
   })
   .meta({ id: 'ConsoleQueryResult' });
 
+const ConsoleTableSchema = z
+  .object({
+    name: z.string(),
+    columns: z.array(z.object({ name: z.string(), type: z.string(), nullable: z.boolean() })),
+    primary_key: z.array(z.string()),
+    foreign_keys: z.array(
+      z.object({
+        name: z.string(),
+        columns: z.array(z.string()),
+        references: z.object({ table: z.string(), columns: z.array(z.string()) }),
+      }),
+    ),
+    indexes: z.array(
+      z.object({
+        name: z.string(),
+        columns: z.array(z.string()),
+        unique: z.boolean(),
+        primary: z.boolean(),
+        definition: z.string(),
+      }),
+    ),
+  })
+  .meta({ id: 'ConsoleTable' });
+
 /** Admin read-only database console: tables, one query at a time, JSON or CSV. */
 export function dbConsoleRoutes(api: Api, dbConsole: DatabaseConsole): void {
   api.route(
@@ -25,16 +50,33 @@ export function dbConsoleRoutes(api: Api, dbConsole: DatabaseConsole): void {
       access: 'admin',
       summary: 'Database console: the tables and columns the console may read',
       query: PageQuery,
-      response: pageOf(
-        z.object({
-          name: z.string(),
-          columns: z.array(z.object({ name: z.string(), type: z.string(), nullable: z.boolean() })),
-        }),
-        'ConsoleTablePage',
-      ),
+      description:
+        'Each table with its readable columns, its primary key, its foreign keys to other readable tables and its ' +
+        'indexes over readable columns: what the database explorer draws. Columns and tables the console may not ' +
+        'read are not listed.',
+      response: pageOf(ConsoleTableSchema, 'ConsoleTablePage'),
       errors: ['DB_CONSOLE_DISABLED'],
     },
     async ({ query }) => pageOfList(await dbConsole.tables(), query, (t) => [t.name]),
+  );
+
+  api.route(
+    {
+      method: 'get',
+      path: '/admin/db/tables/:name/sample',
+      operationId: 'sampleDatabaseTable',
+      tag: 'admin',
+      access: 'admin',
+      summary: 'Database console: the newest rows of one table',
+      description:
+        'Up to `limit` rows of a table GET /admin/db/tables lists, newest first by primary key, with the columns ' +
+        'the console may read. Runs as the console role like any query, and is audited (`db.sample`).',
+      params: z.object({ name: z.string().min(1).max(63) }),
+      query: z.object({ limit: z.coerce.number().int().min(1).max(100).default(20) }),
+      response: QueryResultSchema,
+      errors: ['DB_CONSOLE_DISABLED', 'DB_TABLE_NOT_FOUND', 'DB_QUERY_FAILED', 'SERVICE_UNAVAILABLE'],
+    },
+    ({ principal, params, query }) => dbConsole.sample(auditActor(principal), params.name, query.limit),
   );
 
   api.route(
@@ -65,18 +107,7 @@ export function dbConsoleRoutes(api: Api, dbConsole: DatabaseConsole): void {
     async ({ principal, query, body, res }) => {
       const result = await dbConsole.query(auditActor(principal), body.sql);
       if (query.format === 'json') return result;
-      res.type('text/csv').attachment('query.csv').send(toCsv(result));
+      res.type('text/csv').attachment('query.csv').send(resultToCsv(result));
     },
   );
-}
-
-function toCsv(result: QueryResult): string {
-  const cell = (v: unknown) => {
-    if (v === null || v === undefined) return '';
-    const text = typeof v === 'object' ? JSON.stringify(v) : String(v);
-    // Quote when needed; a leading formula character is neutralised so spreadsheets do not execute it.
-    const safe = /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
-    return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
-  };
-  return [result.columns, ...result.rows].map((row) => row.map(cell).join(',')).join('\r\n') + '\r\n';
 }

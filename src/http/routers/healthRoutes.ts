@@ -6,35 +6,53 @@ import type { Api } from '../route.ts';
 import { PLAZA_VERSION } from '../../version.ts';
 
 /**
- * The welcome document and the liveness and readiness probes. None of them reads credentials, so a
+ * The welcome document (at /api, and at / for JSON clients) and the liveness and readiness probes. None of
+ * them reads credentials, so a
  * probe sent with a token answers the same, and `/health` never touches the database. `/ready` asks
  * the database and answers 503 once `readyTimeoutMs` passes without an answer.
  */
 export function healthRoutes(api: Api, orm: Database, readyTimeoutMs: number): void {
   const probe = new DatabaseProbe(orm, readyTimeoutMs);
+  const welcome = () => ({
+    name: 'Plaza' as const,
+    version: PLAZA_VERSION,
+    console: '/',
+    docs: '/docs',
+    openapi: '/openapi.json',
+    realtime: 'Colyseus 0.18 on this port',
+  });
+  const WelcomeSchema = z.object({
+    name: z.literal('Plaza'),
+    version: z.string(),
+    console: z.string().meta({ description: 'The web console (a browser opening / gets it)' }),
+    docs: z.string(),
+    openapi: z.string(),
+    realtime: z.string(),
+  });
+  api.route(
+    {
+      method: 'get',
+      path: '/api',
+      operationId: 'getServiceInfo',
+      tag: 'operations',
+      access: 'anonymous',
+      summary: 'Welcome: what this server is and where its console and docs are',
+      response: WelcomeSchema,
+    },
+    welcome,
+  );
   api.route(
     {
       method: 'get',
       path: '/',
-      operationId: 'getServiceInfo',
+      operationId: 'getRootInfo',
       tag: 'operations',
       access: 'anonymous',
-      summary: 'Welcome: what this server is and where its docs are',
-      response: z.object({
-        name: z.literal('Plaza'),
-        version: z.string(),
-        docs: z.string(),
-        openapi: z.string(),
-        realtime: z.string(),
-      }),
+      summary: 'The welcome document of GET /api, for clients that ask for JSON',
+      description: 'A browser (asking for HTML first) gets the web console here instead.',
+      response: WelcomeSchema,
     },
-    () => ({
-      name: 'Plaza' as const,
-      version: PLAZA_VERSION,
-      docs: '/docs',
-      openapi: '/openapi.json',
-      realtime: 'Colyseus 0.18 on this port',
-    }),
+    welcome,
   );
   api.route(
     {

@@ -4,6 +4,7 @@ import { toAppError } from '../../errors/index.ts';
 import type { Config } from '../../config.ts';
 import type { Services } from '../../services.ts';
 import { caller } from './authRoutes.ts';
+import { readCookie } from '../cookies.ts';
 
 const COOKIE = 'plaza_monitor';
 const BASE = '/admin/monitor';
@@ -60,14 +61,6 @@ export function monitorRoutes(app: Application, deps: { services: Services; conf
     }
   };
   app.use(BASE, requireAdmin, monitor() as unknown as express.RequestHandler);
-}
-
-function readCookie(header: string | undefined, name: string): string | undefined {
-  for (const part of (header ?? '').split(';')) {
-    const [key, ...rest] = part.trim().split('=');
-    if (key === name) return decodeURIComponent(rest.join('='));
-  }
-  return undefined;
 }
 
 function escapeHtml(text: string): string {

@@ -1,0 +1,72 @@
+import fs from 'node:fs';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+
+/** Debian's Chromium (`apt-get install chromium`; .ci/run installs it). Playwright cannot download browsers here. */
+export const CHROMIUM = '/usr/bin/chromium';
+export const NO_CHROMIUM = `Chromium is not installed at ${CHROMIUM} (apt-get install chromium)`;
+/** A host name other than localhost (browsers treat localhost as secure), resolved to 127.0.0.1 by Chromium itself. */
+export const BROWSER_HOST = 'plaza.example';
+
+/** Skips the suite, saying why, when Chromium is absent. Call first in `before`. */
+export function skipWithoutChromium(ctx: Mocha.Context): void {
+  if (!fs.existsSync(CHROMIUM)) {
+    console.warn(`      skipped: ${NO_CHROMIUM}`);
+    ctx.skip();
+  }
+}
+
+/**
+ * Headless Chromium. Playwright gives every launch a fresh temporary profile (user-data-dir) and removes
+ * it on close; each `browser.newContext()` is a separate cookie jar (a second person).
+ */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      `--host-resolver-rules=MAP ${BROWSER_HOST} 127.0.0.1`,
+    ],
+  });
+}
+
+/** Opens a page that records every Content-Security-Policy violation and every uncaught page error. */
+export async function openPage(
+  target: Browser | BrowserContext,
+): Promise<{ page: Page; violations: string[]; errors: string[] }> {
+  const page = await target.newPage();
+  const violations: string[] = [];
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  await page.exposeFunction('reportViolation', (text: string) => violations.push(text));
+  // Browser-side code as text: the test's TypeScript has no DOM types.
+  await page.addInitScript({
+    content:
+      "document.addEventListener('securitypolicyviolation', (e) => window.reportViolation(e.violatedDirective + ' ' + e.blockedURI));",
+  });
+  return { page, violations, errors };
+}
+
+/** A new person: a fresh cookie jar and page, signed up and signed in through the console's own forms. */
+export async function signUpInBrowser(
+  browser: Browser,
+  base: string,
+  user: { username: string; password?: string; nickname?: string },
+): Promise<{ context: BrowserContext; page: Page; violations: string[]; errors: string[] }> {
+  const context = await browser.newContext();
+  const opened = await openPage(context);
+  const { page } = opened;
+  await page.goto(`${base}/console/signup`);
+  await page.getByLabel('Username').fill(user.username);
+  await page.getByLabel('E-mail').fill(`${user.username}@example.test`);
+  if (user.nickname) await page.getByLabel('Nickname (optional)').fill(user.nickname);
+  await page.getByLabel('Password').fill(user.password ?? `${user.username}-password`);
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await page.getByRole('navigation', { name: 'Main' }).waitFor();
+  return { context, ...opened };
+}

@@ -1,0 +1,115 @@
+import fs from 'node:fs';
+import { expect } from 'chai';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { createAdmin, startTestServer, type TestServer } from '../helpers/testServer.ts';
+import { expectError } from '../helpers/http.ts';
+import { BROWSER_HOST, launchChromium, openPage, signUpInBrowser, skipWithoutChromium } from '../helpers/browser.ts';
+
+const SCREENSHOTS = 'docs/screenshots';
+
+/** Signs an existing account in through the console's form, in a fresh cookie jar. */
+async function signInAs(
+  browser: Browser,
+  base: string,
+  username: string,
+): Promise<{ context: BrowserContext; page: Page; violations: string[]; errors: string[] }> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const opened = await openPage(context);
+  const { page } = opened;
+  await page.goto(`${base}/console/signin`);
+  await page.getByLabel('Username or e-mail').fill(username);
+  await page.getByLabel('Password').fill(`${username}-password`);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('navigation', { name: 'Main' }).waitFor();
+  return { context, ...opened };
+}
+
+describe('web console for admins: database explorer, in a real browser', function () {
+  this.timeout(180_000);
+  let server: TestServer;
+  let browser: Browser;
+  let base: string;
+
+  before(async function () {
+    skipWithoutChromium(this);
+    server = await startTestServer({ DB_CONSOLE_ENABLED: 'true' });
+    base = `http://${BROWSER_HOST}:${server.port}`;
+    browser = await launchChromium();
+    await createAdmin(server, 'dba');
+    for (const name of ['jiwoo', 'seoyeon']) await server.http.signUp(name);
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('when an admin runs a query, draws a bar chart, exports CSV and saves the query, then it is there after a reload', async () => {
+    const { context, page, violations, errors } = await signInAs(browser, base, 'dba');
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Database' }).click();
+    await page.getByRole('heading', { name: 'Database explorer' }).waitFor();
+
+    // The table browser: structure and newest rows of a table.
+    await page.getByRole('navigation', { name: 'Tables' }).getByRole('button', { name: 'users', exact: true }).click();
+    const columns = page.getByRole('table', { name: 'Columns of users' });
+    await columns.waitFor();
+    expect(await columns.getByRole('cell', { name: 'password_hash' }).count()).to.equal(0);
+    await page
+      .getByRole('table', { name: 'Sample of users' })
+      .getByRole('cell', { name: 'seoyeon@example.test' })
+      .waitFor();
+
+    await page
+      .getByLabel('SQL statement')
+      .fill('select role, count(*)::int as n from users group by role order by role');
+    await page.getByRole('button', { name: 'Run query' }).click();
+    const result = page.getByRole('table', { name: 'Query result' });
+    await result.getByRole('cell', { name: 'user', exact: true }).waitFor();
+    expect(await result.getByRole('row').allInnerTexts()).to.deep.equal(['role\tn', 'admin\t1', 'user\t2']);
+
+    await page.getByLabel('Chart type').selectOption('bar');
+    await page.getByLabel('Label column').selectOption('role');
+    await page.getByLabel('Value column').selectOption('n');
+    const chart = page.getByRole('img', { name: 'Bar chart of n by role' });
+    await chart.waitFor();
+    expect(await chart.locator('rect title').allTextContents()).to.deep.equal(['admin: 1', 'user: 2']);
+    await page.screenshot({ path: `${SCREENSHOTS}/db-explorer.png`, fullPage: true });
+
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Export CSV' }).click(),
+    ]);
+    expect(download.suggestedFilename()).to.equal('query.csv');
+    expect(fs.readFileSync((await download.path())!, 'utf8')).to.equal('role,n\r\nadmin,1\r\nuser,2\r\n');
+
+    await page.getByLabel('Query name').fill('Users by role');
+    await page.getByRole('button', { name: 'Save query' }).click();
+    await page.getByRole('status').filter({ hasText: 'Saved “Users by role”.' }).waitFor();
+
+    await page.reload();
+    await page.getByRole('heading', { name: 'Database explorer' }).waitFor();
+    const saved = page.getByRole('list', { name: 'My saved queries' });
+    await saved.getByText('Users by role').waitFor();
+    await saved.getByRole('button', { name: 'Load Users by role' }).click();
+    expect(await page.getByLabel('SQL statement').inputValue()).to.equal(
+      'select role, count(*)::int as n from users group by role order by role',
+    );
+    // The chart comes back with the query it was saved with.
+    await page.getByRole('img', { name: 'Bar chart of n by role' }).waitFor();
+    expect(violations).to.deep.equal([]);
+    expect(errors).to.deep.equal([]);
+    await context.close();
+  });
+
+  it('when a plain user looks for the explorer, then there is no link, the page is not available and the server refuses the routes', async () => {
+    const { context, page } = await signUpInBrowser(browser, base, { username: 'curious' });
+    const nav = page.getByRole('navigation', { name: 'Main' });
+    expect(await nav.getByRole('link', { name: 'Database' }).count()).to.equal(0);
+    await page.goto(`${base}/console/db`);
+    await page.getByRole('alert').filter({ hasText: 'This page is for operators or administrators.' }).waitFor();
+    const { access_token } = await server.http.signIn('curious');
+    expectError(await server.http.get('/admin/db/tables', access_token), 403, 11007);
+    expectError(await server.http.post('/admin/db/query', { sql: 'select 1' }, access_token), 403, 11007);
+    expectError(await server.http.get('/admin/db/saved-queries', access_token), 403, 11007);
+    await context.close();
+  });
+});

@@ -1,0 +1,60 @@
+import type { ComponentChildren } from 'preact';
+import { useState } from 'preact/hooks';
+
+/** A labelled input: the label's text is the control's accessible name. */
+export function Field(props: {
+  label: string;
+  name: string;
+  type?: 'text' | 'email' | 'password' | 'search' | 'number' | 'url';
+  value: string;
+  onInput: (value: string) => void;
+  autoComplete?: string;
+  required?: boolean;
+  minLength?: number;
+}) {
+  return (
+    <label class="field">
+      <span>{props.label}</span>
+      <input
+        name={props.name}
+        // One cast for the variable type: preact's input typing narrows by a literal `type`.
+        {...({ type: props.type ?? 'text' } as { type: 'text' })}
+        value={props.value}
+        autoComplete={props.autoComplete}
+        required={props.required}
+        minLength={props.minLength}
+        onInput={(e) => props.onInput(e.currentTarget.value)}
+      />
+    </label>
+  );
+}
+
+/** An error or notice read out by screen readers when it appears. */
+export function Alert(props: { children: ComponentChildren; kind?: 'error' | 'info' }) {
+  return (
+    <p role={props.kind === 'info' ? 'status' : 'alert'} class={`alert ${props.kind ?? 'error'}`}>
+      {props.children}
+    </p>
+  );
+}
+
+/**
+ * Runs an async action for a form or a button: `busy` while it runs, `error` with the server's message when
+ * it fails. Pages use it so every failure is shown, never swallowed.
+ */
+export function useAction<A extends unknown[]>(action: (...args: A) => Promise<unknown>) {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | undefined>();
+  const run = async (...args: A) => {
+    setBusy(true);
+    setError(undefined);
+    try {
+      await action(...args);
+    } catch (e) {
+      setError(e instanceof Error ? e.message : String(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return { busy, error, run, setError };
+}

@@ -1,0 +1,85 @@
+import { useState } from 'preact/hooks';
+import { api, ok } from '../../api.ts';
+import { CONSOLE } from '../../router.ts';
+import { Alert, Field, useAction } from '../../components/Form.tsx';
+import type { PageProps } from '../types.ts';
+
+/** Asks for the reset mail. The server answers the same whether or not the address has an account. */
+export function ForgotPassword() {
+  const [email, setEmail] = useState('');
+  const [sent, setSent] = useState(false);
+  const action = useAction(async () => {
+    await ok(api.POST('/auth/password/forgot', { body: { email } }));
+    setSent(true);
+  });
+  return (
+    <section class="narrow">
+      <h1>Forgot your password?</h1>
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          void action.run();
+        }}
+      >
+        <Field
+          label="E-mail"
+          name="email"
+          type="email"
+          value={email}
+          onInput={setEmail}
+          autoComplete="email"
+          required
+        />
+        {action.error && <Alert>{action.error}</Alert>}
+        {sent && <Alert kind="info">If an account has this address, a reset link is on its way.</Alert>}
+        <button type="submit" disabled={action.busy}>
+          Send reset link
+        </button>
+      </form>
+    </section>
+  );
+}
+
+/** The page the reset e-mail links to: /console/reset?token=… */
+export function ResetPassword({ query }: PageProps) {
+  const [token, setToken] = useState(query.get('token') ?? '');
+  const [password, setPassword] = useState('');
+  const [done, setDone] = useState(false);
+  const action = useAction(async () => {
+    await ok(api.POST('/auth/password/reset', { body: { token, password } }));
+    setDone(true);
+  });
+  return (
+    <section class="narrow">
+      <h1>Set a new password</h1>
+      {done ? (
+        <Alert kind="info">
+          Your password is changed and every session is signed out. <a href={`${CONSOLE}/signin`}>Sign in</a>
+        </Alert>
+      ) : (
+        <form
+          onSubmit={(e) => {
+            e.preventDefault();
+            void action.run();
+          }}
+        >
+          {!query.get('token') && <Field label="Reset token" name="token" value={token} onInput={setToken} required />}
+          <Field
+            label="New password"
+            name="password"
+            type="password"
+            value={password}
+            onInput={setPassword}
+            autoComplete="new-password"
+            minLength={8}
+            required
+          />
+          {action.error && <Alert>{action.error}</Alert>}
+          <button type="submit" disabled={action.busy}>
+            Set password
+          </button>
+        </form>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,70 @@
+import { useState } from 'preact/hooks';
+import { api, ok } from '../../api.ts';
+import { signIn } from '../../session.ts';
+import { navigate, CONSOLE } from '../../router.ts';
+import { Alert, Field, useAction } from '../../components/Form.tsx';
+
+export function SignUp() {
+  const [username, setUsername] = useState('');
+  const [email, setEmail] = useState('');
+  const [nickname, setNickname] = useState('');
+  const [password, setPassword] = useState('');
+  const action = useAction(async () => {
+    await ok(api.POST('/auth/register', { body: { username, email, password, nickname: nickname || undefined } }));
+    await signIn(username, password);
+    navigate(`${CONSOLE}/groups`, { replace: true });
+  });
+  return (
+    <section class="narrow">
+      <h1>Create an account</h1>
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          void action.run();
+        }}
+      >
+        <Field
+          label="Username"
+          name="username"
+          value={username}
+          onInput={setUsername}
+          autoComplete="username"
+          required
+        />
+        <Field
+          label="E-mail"
+          name="email"
+          type="email"
+          value={email}
+          onInput={setEmail}
+          autoComplete="email"
+          required
+        />
+        <Field
+          label="Nickname (optional)"
+          name="nickname"
+          value={nickname}
+          onInput={setNickname}
+          autoComplete="nickname"
+        />
+        <Field
+          label="Password"
+          name="password"
+          type="password"
+          value={password}
+          onInput={setPassword}
+          autoComplete="new-password"
+          minLength={8}
+          required
+        />
+        {action.error && <Alert>{action.error}</Alert>}
+        <button type="submit" disabled={action.busy}>
+          Create account
+        </button>
+      </form>
+      <p>
+        Already have an account? <a href={`${CONSOLE}/signin`}>Sign in</a>
+      </p>
+    </section>
+  );
+}
