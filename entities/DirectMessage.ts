@@ -21,6 +21,9 @@ const DirectMessageSchema = defineEntity({
     clientMsgId: p.uuid().nullable(),
     deliveredAt: p.datetime().nullable(),
     readAt: p.datetime().nullable(),
+    editedAt: p.datetime().nullable(),
+    /** Deleted by its author: the row stays, shown as deleted (no text) in its place in the history. */
+    deletedAt: p.datetime().nullable(),
     createdAt: p.datetime().onCreate(() => new Date()),
   },
 });

@@ -101,7 +101,7 @@ export class ChatRoom extends PlazaRoom<ChatRoomServices, ChatState> {
       ChatMessages.edit,
       async (client, m) => {
         const view = await this.persist(() =>
-          this.services.chat.edit(this.groupId, m.message_id, principalOf(client).userId, m.text),
+          this.services.chat.change(this.groupId, m.message_id, principalOf(client).userId, { text: m.text }),
         );
         this.applyChange(view, 'message_updated');
       },
@@ -112,7 +112,7 @@ export class ChatRoom extends PlazaRoom<ChatRoomServices, ChatState> {
       ChatMessages.delete,
       async (client, m) => {
         const view = await this.persist(() =>
-          this.services.chat.remove(this.groupId, m.message_id, principalOf(client).userId),
+          this.services.chat.change(this.groupId, m.message_id, principalOf(client).userId, { deleted: true }),
         );
         this.applyChange(view, 'message_deleted');
       },

@@ -93,6 +93,21 @@ export class HomeRoom extends PlazaRoom<HomeRoomServices, HomeState> {
       },
       { limited: true },
     );
+    // The answer is the `dm_updated` / `dm_deleted` every device of both users receives through the home channel.
+    this.on(
+      'dm_edit',
+      HomeMessages.dm_edit,
+      (client, m) =>
+        this.withDb(() => this.services.dms.change(principalOf(client).userId, m.message_id, { text: m.text })),
+      { limited: true },
+    );
+    this.on(
+      'dm_delete',
+      HomeMessages.dm_delete,
+      (client, m) =>
+        this.withDb(() => this.services.dms.change(principalOf(client).userId, m.message_id, { deleted: true })),
+      { limited: true },
+    );
     this.on(
       'dm_read',
       HomeMessages.dm_read,
@@ -241,6 +256,10 @@ export class HomeRoom extends PlazaRoom<HomeRoomServices, HomeState> {
           }
           return;
         }
+        case 'dm_updated':
+        case 'dm_deleted':
+          this.broadcast(event.kind, event.message);
+          return;
         case 'notification':
           this.broadcast('notification', event.notification);
           return;

@@ -16,6 +16,8 @@ export const HomeJoinOptions = z.object({
 export const HomeMessages = {
   status: z.object({ status: z.enum(STATUSES) }).strict(),
   dm: z.object({ to: userId, text: MessageText, client_msg_id: ClientMsgId.optional() }).strict(),
+  dm_edit: z.object({ message_id: idSchema, text: MessageText }).strict(),
+  dm_delete: z.object({ message_id: idSchema }).strict(),
   dm_read: z.object({ user_id: userId }).strict(),
   follow: z.object({ user_id: userId }).strict(),
   unfollow: z.object({ user_id: userId }).strict(),

@@ -8,6 +8,7 @@ import { chatMessageView, type ChatMessageView, type Stored } from './views.ts';
 import type { ChatGroupService } from './ChatGroupService.ts';
 import type { Page } from '../shared/pagination.ts';
 import { historyPage, historyPosition, type HistoryRequest } from './historyPages.ts';
+import { applyOwnChange, type MessageChange } from './ownMessages.ts';
 
 export type { Author } from './chatStore.ts';
 
@@ -59,19 +60,12 @@ export class ChatService {
     return view;
   }
 
-  async edit(groupId: number, messageId: number, userId: number, text: string): Promise<ChatMessageView> {
-    const message = await this.ownMessage(groupId, messageId, userId);
-    message.text = text;
-    message.editedAt = new Date();
+  /** Edits or deletes the author's own message (the rule in ownMessages.ts, the same as for DMs). */
+  async change(groupId: number, messageId: number, userId: number, change: MessageChange): Promise<ChatMessageView> {
+    const message = await this.em.findOne(ChatMessage, { id: messageId, groupId });
+    applyOwnChange(message, (m) => m.authorId, userId, change);
     await this.em.flush();
-    return chatMessageView(message);
-  }
-
-  async remove(groupId: number, messageId: number, userId: number): Promise<ChatMessageView> {
-    const message = await this.ownMessage(groupId, messageId, userId);
-    message.deletedAt = new Date();
-    await this.em.flush();
-    return chatMessageView(message);
+    return chatMessageView(message!);
   }
 
   /** Moves my read cursor forward (never back). Returns the cursor now stored. */
@@ -126,12 +120,5 @@ export class ChatService {
       id: { $gt: member.visibleAfterId },
       $or: [{ kind: { $ne: 'room_dm' } }, { authorId: viewerId }, { toUserId: viewerId }],
     };
-  }
-
-  private async ownMessage(groupId: number, messageId: number, userId: number): Promise<ChatMessage> {
-    const message = await this.em.findOne(ChatMessage, { id: messageId, groupId });
-    if (!message || message.deletedAt) throw new AppError('MESSAGE_NOT_FOUND');
-    if (message.authorId !== userId) throw new AppError('NOT_MESSAGE_AUTHOR');
-    return message;
   }
 }

@@ -10,6 +10,7 @@ import type { Author } from './chatStore.ts';
 import { SYNC_MAX } from './ChatService.ts';
 import type { Page } from '../shared/pagination.ts';
 import { historyPage, historyPosition, type HistoryRequest } from './historyPages.ts';
+import { applyOwnChange, type MessageChange } from './ownMessages.ts';
 
 export interface ConversationView {
   user_id: number;
@@ -59,6 +60,24 @@ export class DirectMessageService {
     return { view, duplicate: false };
   }
 
+  /**
+   * Edits or deletes the author's own DM (the rule in ownMessages.ts, the same as in groups) and tells
+   * both users' homes. Someone outside the conversation learns nothing: MESSAGE_NOT_FOUND.
+   */
+  async change(userId: number, messageId: number, change: MessageChange): Promise<DmView> {
+    const message = await this.em.findOne(DirectMessage, {
+      id: messageId,
+      $or: [{ fromUserId: userId }, { toUserId: userId }],
+    });
+    applyOwnChange(message, (m) => m.fromUserId, userId, change);
+    await this.em.flush();
+    const [view] = await this.withNames([message!]);
+    const kind = 'text' in change ? 'dm_updated' : 'dm_deleted';
+    for (const user of [message!.fromUserId, message!.toUserId])
+      this.bus.publish(channels.home(user), { kind, message: view } satisfies HomeEvent);
+    return view;
+  }
+
   /** The offline queue of `userId`, oldest first. */
   async undelivered(userId: number, limit = 1000): Promise<DmView[]> {
     return this.withNames(
@@ -90,7 +109,8 @@ export class DirectMessageService {
   async conversations(userId: number): Promise<ConversationView[]> {
     const rows = await this.em.execute<Record<string, unknown>[]>(
       `with mine as (
-         select case when from_user_id = ? then to_user_id else from_user_id end as peer, id, from_user_id, text, created_at, read_at, to_user_id
+         select case when from_user_id = ? then to_user_id else from_user_id end as peer, id, from_user_id,
+           case when deleted_at is null then text else '' end as text, created_at, read_at, to_user_id
            from direct_messages where from_user_id = ? or to_user_id = ?),
        last as (select distinct on (peer) peer, id, from_user_id, text, created_at from mine order by peer, id desc)
        select l.*, u.username, u.nickname,

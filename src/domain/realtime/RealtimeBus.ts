@@ -69,6 +69,8 @@ export const keys = {
 export type HomeEvent =
   /** `unread`: the recipient's unread DM count, on the recipient's channel. */
   | { kind: 'dm'; message: DmView; unread?: number }
+  /** A DM to or from me was edited or deleted by its author (on both users' channels). */
+  | { kind: 'dm_updated' | 'dm_deleted'; message: DmView }
   | { kind: 'notification'; notification: NotificationView }
   | { kind: 'following_changed' }
   | { kind: 'support'; message: SupportMessageView }

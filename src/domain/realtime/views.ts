@@ -66,8 +66,11 @@ export interface DmView {
   from_user_id: number;
   from_username: string;
   to_user_id: number;
+  /** Empty once deleted. */
   text: string;
   created_at: string;
+  edited_at: string | null;
+  deleted: boolean;
   read: boolean;
   client_msg_id: string | null;
 }
@@ -79,8 +82,10 @@ export function dmView(m: DirectMessage, fromUsername: string): DmView {
     from_user_id: m.fromUserId,
     from_username: fromUsername,
     to_user_id: m.toUserId,
-    text: m.text,
+    text: m.deletedAt ? '' : m.text,
     created_at: m.createdAt.toISOString(),
+    edited_at: m.editedAt?.toISOString() ?? null,
+    deleted: Boolean(m.deletedAt),
     read: Boolean(m.readAt),
     client_msg_id: m.clientMsgId ?? null,
   };

@@ -242,6 +242,35 @@ export function chatRoutes(api: Api, services: Pick<Services, 'chat' | 'groups' 
   );
   api.route(
     {
+      method: 'patch',
+      path: '/chat/dms/messages/:id',
+      operationId: 'editDirectMessage',
+      tag: 'chat',
+      access: 'user',
+      summary: 'Edit a DM I sent (both users’ homes get `dm_updated`)',
+      params: IdParam,
+      body: z.object({ text: MessageBody.shape.text }),
+      response: DmSchema,
+      errors: ['MESSAGE_NOT_FOUND', 'NOT_MESSAGE_AUTHOR'],
+    },
+    ({ principal, params, body }) => dms.change(principal.userId, params.id, { text: body.text }),
+  );
+  api.route(
+    {
+      method: 'delete',
+      path: '/chat/dms/messages/:id',
+      operationId: 'deleteDirectMessage',
+      tag: 'chat',
+      access: 'user',
+      summary: 'Delete a DM I sent (it stays in the history as deleted; both users’ homes get `dm_deleted`)',
+      params: IdParam,
+      response: DmSchema,
+      errors: ['MESSAGE_NOT_FOUND', 'NOT_MESSAGE_AUTHOR'],
+    },
+    ({ principal, params }) => dms.change(principal.userId, params.id, { deleted: true }),
+  );
+  api.route(
+    {
       method: 'post',
       path: '/chat/dms/:id/read',
       operationId: 'markDirectMessagesRead',

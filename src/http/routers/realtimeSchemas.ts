@@ -86,8 +86,10 @@ export const DmSchema = z
     from_user_id: z.number().int(),
     from_username: z.string(),
     to_user_id: z.number().int(),
-    text: z.string(),
+    text: z.string().describe('Empty once deleted.'),
     created_at: z.string(),
+    edited_at: z.string().nullable(),
+    deleted: z.boolean(),
     read: z.boolean(),
     client_msg_id: z.string().nullable(),
   })
