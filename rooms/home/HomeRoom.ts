@@ -87,7 +87,7 @@ export class HomeRoom extends PlazaRoom<HomeRoomServices, HomeState> {
       async (client, m) => {
         const context = { type: 'dm', ...(m.client_msg_id ? { client_msg_id: m.client_msg_id } : {}) };
         const { view } = await this.persistInTime(client, context, () =>
-          this.services.dms.send(actingUser(principalOf(client)), m.to, m.text, m.client_msg_id),
+          this.services.dms.send(actingUser(principalOf(client)), m.to, m.text, m.client_msg_id, m.file_ids),
         );
         client.send('dm_sent', view);
       },
@@ -259,6 +259,9 @@ export class HomeRoom extends PlazaRoom<HomeRoomServices, HomeState> {
         case 'dm_updated':
         case 'dm_deleted':
           this.broadcast(event.kind, event.message);
+          return;
+        case 'dm_seen':
+          this.broadcast('dm_seen', event.seen);
           return;
         case 'notification':
           this.broadcast('notification', event.notification);

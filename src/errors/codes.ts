@@ -193,6 +193,11 @@ export const ErrorCodes = {
     status: 429,
     message: 'Too many simultaneous room connections; close one first',
   },
+  FILE_ALREADY_ATTACHED: {
+    code: 30021,
+    status: 409,
+    message: 'A file can be attached once: this one already belongs to a post, comment or message',
+  },
 } as const;
 
 export type ErrorKey = keyof typeof ErrorCodes;

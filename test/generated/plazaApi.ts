@@ -1280,6 +1280,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/chat/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Search my messages: my groups’ messages I may read and my DMs, newest first
+         * @description Matches parts of words, case-insensitively, like the posts search (게시판 finds 게시판에, room finds rooms): words and "quoted phrases" must all appear, -word must not, `or` separates alternatives. Deleted messages are not found; in groups, only what the group history shows me (room_dms to or from me, nothing from before I could read the group).
+         */
+        get: operations["searchMyMessages"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/users/{id}/follow": {
         parameters: {
             query?: never;
@@ -2014,6 +2034,8 @@ export interface components {
             edited_at: string | null;
             deleted: boolean;
             client_msg_id: string | null;
+            /** @description Attached files, readable by the group’s members: GET /files/{id}. */
+            file_ids: number[];
         };
         ChatMessagePage: {
             items: components["schemas"]["ChatMessage"][];
@@ -2060,6 +2082,26 @@ export interface components {
             deleted: boolean;
             read: boolean;
             client_msg_id: string | null;
+            /** @description Attached files, readable by the two users: GET /files/{id}. */
+            file_ids: number[];
+        };
+        MessageHitPage: {
+            items: components["schemas"]["MessageHit"][];
+            /** @description Pass as `cursor` for the next page; null on the last one. */
+            next_cursor: string | null;
+        };
+        MessageHit: {
+            /** @enum {string} */
+            source: "group" | "dm";
+            id: number;
+            /** @description The group, for a group message. */
+            group_id: number | null;
+            /** @description The other user of the conversation, for a DM. */
+            peer_id: number | null;
+            author_id: number | null;
+            author_name: string | null;
+            text: string;
+            created_at: string;
         };
         RelatedUserPage: {
             items: components["schemas"]["RelatedUser"][];
@@ -7823,6 +7865,8 @@ export interface operations {
                      * @description Your own UUID for this message: a repeat with the same one is acknowledged with the original, never stored twice.
                      */
                     client_msg_id?: string;
+                    /** @description Ids of your own uploaded files (POST /files) to attach; only the conversation’s members may then read them. */
+                    file_ids?: number[];
                 };
             };
         };
@@ -7863,7 +7907,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 12004 User not found */
+            /** @description 12004 User not found; 42001 File not found */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -7872,7 +7916,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 30007 You cannot do this to yourself */
+            /** @description 30007 You cannot do this to yourself; 30021 A file can be attached once: this one already belongs to a post, comment or message */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -8079,6 +8123,59 @@ export interface operations {
                     "application/json": {
                         marked: number;
                     };
+                };
+            };
+            /** @description 11002 Access token is invalid, expired or revoked; 11001 Authentication required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 11008 This account is banned */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 10001 Request validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    searchMyMessages: {
+        parameters: {
+            query: {
+                /** @description Where to continue: a `next_cursor` (or `prev_cursor`) from the previous page, as it was. */
+                cursor?: string;
+                /** @description How many items at most (1-100). */
+                limit?: number;
+                q: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MessageHitPage"];
                 };
             };
             /** @description 11002 Access token is invalid, expired or revoked; 11001 Authentication required */

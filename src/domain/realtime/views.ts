@@ -18,9 +18,11 @@ export interface ChatMessageView {
   edited_at: string | null;
   deleted: boolean;
   client_msg_id: string | null;
+  /** Attached files (readable by the conversation's members: GET /files/:id); empty once deleted. */
+  file_ids: number[];
 }
 
-export function chatMessageView(m: ChatMessage): ChatMessageView {
+export function chatMessageView(m: ChatMessage, fileIds: number[] = []): ChatMessageView {
   return {
     id: m.id,
     group_id: m.groupId,
@@ -34,6 +36,7 @@ export function chatMessageView(m: ChatMessage): ChatMessageView {
     edited_at: m.editedAt?.toISOString() ?? null,
     deleted: Boolean(m.deletedAt),
     client_msg_id: m.clientMsgId ?? null,
+    file_ids: m.deletedAt ? [] : fileIds,
   };
 }
 
@@ -73,9 +76,18 @@ export interface DmView {
   deleted: boolean;
   read: boolean;
   client_msg_id: string | null;
+  /** Attached files (readable by the two users: GET /files/:id); empty once deleted. */
+  file_ids: number[];
 }
 
-export function dmView(m: DirectMessage, fromUsername: string): DmView {
+/** A read receipt for the sender: `user_id` has read every DM I sent them up to `up_to_id`. */
+export interface DmSeenView {
+  user_id: number;
+  up_to_id: number;
+  read_at: string;
+}
+
+export function dmView(m: DirectMessage, fromUsername: string, fileIds: number[] = []): DmView {
   return {
     id: m.id,
     seq: m.seq,
@@ -88,6 +100,7 @@ export function dmView(m: DirectMessage, fromUsername: string): DmView {
     deleted: Boolean(m.deletedAt),
     read: Boolean(m.readAt),
     client_msg_id: m.clientMsgId ?? null,
+    file_ids: m.deletedAt ? [] : fileIds,
   };
 }
 
