@@ -12,7 +12,14 @@ export type ChatMessageKind = (typeof CHAT_MESSAGE_KINDS)[number];
 const ChatMessageSchema = defineEntity({
   name: 'ChatMessage',
   tableName: 'chat_messages',
-  indexes: [{ properties: ['groupId', 'id'] }],
+  indexes: [
+    { properties: ['groupId', 'id'] },
+    // Search in my messages matches any part of a word (Korean particles), like the boards' search.
+    {
+      name: 'chat_messages_text_trgm_index',
+      expression: `create index "chat_messages_text_trgm_index" on "chat_messages" using gin ("text" gin_trgm_ops)`,
+    },
+  ],
   uniques: [{ properties: ['authorId', 'clientMsgId'] }],
   properties: {
     id: p.integer().primary().autoincrement(),

@@ -9,7 +9,15 @@ import { defineEntity, p } from '@mikro-orm/core';
 const DirectMessageSchema = defineEntity({
   name: 'DirectMessage',
   tableName: 'direct_messages',
-  indexes: [{ properties: ['toUserId', 'deliveredAt'] }, { properties: ['fromUserId', 'toUserId', 'id'] }],
+  indexes: [
+    { properties: ['toUserId', 'deliveredAt'] },
+    { properties: ['fromUserId', 'toUserId', 'id'] },
+    // Search in my messages matches any part of a word (Korean particles), like the boards' search.
+    {
+      name: 'direct_messages_text_trgm_index',
+      expression: `create index "direct_messages_text_trgm_index" on "direct_messages" using gin ("text" gin_trgm_ops)`,
+    },
+  ],
   uniques: [{ properties: ['fromUserId', 'clientMsgId'] }],
   properties: {
     id: p.integer().primary().autoincrement(),
@@ -21,6 +29,9 @@ const DirectMessageSchema = defineEntity({
     clientMsgId: p.uuid().nullable(),
     deliveredAt: p.datetime().nullable(),
     readAt: p.datetime().nullable(),
+    editedAt: p.datetime().nullable(),
+    /** Deleted by its author: the row stays, shown as deleted (no text) in its place in the history. */
+    deletedAt: p.datetime().nullable(),
     createdAt: p.datetime().onCreate(() => new Date()),
   },
 });

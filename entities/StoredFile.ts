@@ -25,6 +25,12 @@ const StoredFileSchema = defineEntity({
     /** Set when the file is an attachment; removed with its post or comment. */
     post: () => p.manyToOne(Post).nullable().index(),
     comment: () => p.manyToOne(Comment).nullable().index(),
+    /**
+     * Set when the file is an attachment of a group message or a DM: then only that conversation's
+     * members read it. Plain ids: a message pruned by retention leaves the file to its owner alone.
+     */
+    chatMessageId: p.integer().nullable().index(),
+    directMessageId: p.integer().nullable().index(),
     createdAt: p.datetime().onCreate(() => new Date()),
   },
 });

@@ -71,6 +71,7 @@ import { ChatService } from './domain/realtime/ChatService.ts';
 import { ChatGroupService } from './domain/realtime/ChatGroupService.ts';
 import { NotificationService } from './domain/realtime/NotificationService.ts';
 import { DirectMessageService } from './domain/realtime/DirectMessageService.ts';
+import { MessageSearch } from './domain/realtime/MessageSearch.ts';
 import { PresenceService } from './domain/realtime/PresenceService.ts';
 import { SocialService } from './domain/realtime/SocialService.ts';
 import { SupportService } from './domain/realtime/SupportService.ts';
@@ -122,6 +123,8 @@ export interface Services {
   groups: ChatGroupService;
   notifications: NotificationService;
   dms: DirectMessageService;
+  /** Search in my group messages and DMs. */
+  messageSearch: MessageSearch;
   presence: PresenceService;
   social: SocialService;
   support: SupportService;
@@ -254,6 +257,7 @@ export function buildServices(inputs: ServiceInputs): Services {
     groups,
     notifications,
     dms: new DirectMessageService(em, bus),
+    messageSearch: new MessageSearch(em),
     presence,
     social: new SocialService(em, bus, presence, notifications),
     support: new SupportService(em, bus),

@@ -85,14 +85,21 @@ export class ChatRoom extends PlazaRoom<ChatRoomServices, ChatState> {
     this.on(
       'msg',
       ChatMessages.msg,
-      (client, m) => this.post(client, 'msg', { kind: 'msg', text: m.text, clientMsgId: m.client_msg_id }),
+      (client, m) =>
+        this.post(client, 'msg', { kind: 'msg', text: m.text, clientMsgId: m.client_msg_id, fileIds: m.file_ids }),
       { limited: true },
     );
     this.on(
       'room_dm',
       ChatMessages.room_dm,
       (client, m) =>
-        this.post(client, 'room_dm', { kind: 'room_dm', text: m.text, toUserId: m.to, clientMsgId: m.client_msg_id }),
+        this.post(client, 'room_dm', {
+          kind: 'room_dm',
+          text: m.text,
+          toUserId: m.to,
+          clientMsgId: m.client_msg_id,
+          fileIds: m.file_ids,
+        }),
       { limited: true },
     );
     this.on('typing', ChatMessages.typing, (client, m) => this.setTyping(principalOf(client).userId, m.typing));
@@ -101,7 +108,7 @@ export class ChatRoom extends PlazaRoom<ChatRoomServices, ChatState> {
       ChatMessages.edit,
       async (client, m) => {
         const view = await this.persist(() =>
-          this.services.chat.edit(this.groupId, m.message_id, principalOf(client).userId, m.text),
+          this.services.chat.change(this.groupId, m.message_id, principalOf(client).userId, { text: m.text }),
         );
         this.applyChange(view, 'message_updated');
       },
@@ -112,7 +119,7 @@ export class ChatRoom extends PlazaRoom<ChatRoomServices, ChatState> {
       ChatMessages.delete,
       async (client, m) => {
         const view = await this.persist(() =>
-          this.services.chat.remove(this.groupId, m.message_id, principalOf(client).userId),
+          this.services.chat.change(this.groupId, m.message_id, principalOf(client).userId, { deleted: true }),
         );
         this.applyChange(view, 'message_deleted');
       },
@@ -124,6 +131,8 @@ export class ChatRoom extends PlazaRoom<ChatRoomServices, ChatState> {
       async (client, m) => {
         const userId = principalOf(client).userId;
         const cursor = await this.withDb(() => this.services.chat.markRead(this.groupId, userId, m.message_id));
+        const member = this.state.members.get(String(userId));
+        if (member) member.lastReadId = cursor;
         for (const c of this.clientsOf(userId)) c.send('read', { last_read_message_id: cursor });
       },
       { limited: true },
@@ -284,6 +293,7 @@ export class ChatRoom extends PlazaRoom<ChatRoomServices, ChatState> {
         username: m.username,
         nickname: m.nickname,
         online: this.connections.has(m.user_id),
+        lastReadId: m.last_read_message_id,
       });
       if (!existing) this.state.members.set(String(m.user_id), entry);
     }

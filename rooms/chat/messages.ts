@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ClientMsgId, MessageText } from '../../src/domain/realtime/text.ts';
 import { idSchema, idTextSchema, MAX_ID } from '../../src/domain/shared/ids.ts';
+import { MessageFileIds } from '../../src/domain/realtime/text.ts';
 
 const id = idSchema;
 /** A message id a client has seen (0: none yet). */
@@ -13,8 +14,10 @@ export const ChatJoinOptions = z.object({
 
 /** Client → server messages of the `chat` room. */
 export const ChatMessages = {
-  msg: z.object({ text: MessageText, client_msg_id: ClientMsgId.optional() }).strict(),
-  room_dm: z.object({ to: id, text: MessageText, client_msg_id: ClientMsgId.optional() }).strict(),
+  msg: z.object({ text: MessageText, client_msg_id: ClientMsgId.optional(), file_ids: MessageFileIds }).strict(),
+  room_dm: z
+    .object({ to: id, text: MessageText, client_msg_id: ClientMsgId.optional(), file_ids: MessageFileIds })
+    .strict(),
   typing: z.object({ typing: z.boolean() }).strict(),
   edit: z.object({ message_id: id, text: MessageText }).strict(),
   delete: z.object({ message_id: id }).strict(),

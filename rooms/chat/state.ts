@@ -7,10 +7,12 @@ export class ChatMemberState extends Schema {
   @type('string') nickname = '';
   @type('boolean') online = false;
   @type('boolean') typing = false;
+  /** The member's read cursor: the last message id they have read (0: none). Read receipts for everyone. */
+  @type('number') lastReadId = 0;
 }
 
 /**
- * A chat room's synced state: who is in the group, online and typing. Messages are not state: they
+ * A chat room's synced state: who is in the group, online, typing and read up to where. Messages are not state: they
  * stream as `message`s and arrive in `sync` replies (a window in state was patched to every client on
  * every message, doubling the cost of each delivery).
  */

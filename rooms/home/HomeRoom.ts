@@ -87,10 +87,25 @@ export class HomeRoom extends PlazaRoom<HomeRoomServices, HomeState> {
       async (client, m) => {
         const context = { type: 'dm', ...(m.client_msg_id ? { client_msg_id: m.client_msg_id } : {}) };
         const { view } = await this.persistInTime(client, context, () =>
-          this.services.dms.send(actingUser(principalOf(client)), m.to, m.text, m.client_msg_id),
+          this.services.dms.send(actingUser(principalOf(client)), m.to, m.text, m.client_msg_id, m.file_ids),
         );
         client.send('dm_sent', view);
       },
+      { limited: true },
+    );
+    // The answer is the `dm_updated` / `dm_deleted` every device of both users receives through the home channel.
+    this.on(
+      'dm_edit',
+      HomeMessages.dm_edit,
+      (client, m) =>
+        this.withDb(() => this.services.dms.change(principalOf(client).userId, m.message_id, { text: m.text })),
+      { limited: true },
+    );
+    this.on(
+      'dm_delete',
+      HomeMessages.dm_delete,
+      (client, m) =>
+        this.withDb(() => this.services.dms.change(principalOf(client).userId, m.message_id, { deleted: true })),
       { limited: true },
     );
     this.on(
@@ -241,6 +256,13 @@ export class HomeRoom extends PlazaRoom<HomeRoomServices, HomeState> {
           }
           return;
         }
+        case 'dm_updated':
+        case 'dm_deleted':
+          this.broadcast(event.kind, event.message);
+          return;
+        case 'dm_seen':
+          this.broadcast('dm_seen', event.seen);
+          return;
         case 'notification':
           this.broadcast('notification', event.notification);
           return;

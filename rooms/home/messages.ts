@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ClientMsgId, GroupName, MessageText } from '../../src/domain/realtime/text.ts';
+import { ClientMsgId, GroupName, MessageFileIds, MessageText } from '../../src/domain/realtime/text.ts';
 import { idSchema, MAX_ID } from '../../src/domain/shared/ids.ts';
 
 const userId = idSchema;
@@ -15,7 +15,11 @@ export const HomeJoinOptions = z.object({
 /** Client → server messages of the `home` room. */
 export const HomeMessages = {
   status: z.object({ status: z.enum(STATUSES) }).strict(),
-  dm: z.object({ to: userId, text: MessageText, client_msg_id: ClientMsgId.optional() }).strict(),
+  dm: z
+    .object({ to: userId, text: MessageText, client_msg_id: ClientMsgId.optional(), file_ids: MessageFileIds })
+    .strict(),
+  dm_edit: z.object({ message_id: idSchema, text: MessageText }).strict(),
+  dm_delete: z.object({ message_id: idSchema }).strict(),
   dm_read: z.object({ user_id: userId }).strict(),
   follow: z.object({ user_id: userId }).strict(),
   unfollow: z.object({ user_id: userId }).strict(),

@@ -137,6 +137,11 @@ export const ErrorCodes = {
     status: 429,
     message: 'Too many simultaneous room connections; close one first',
   },
+  FILE_ALREADY_ATTACHED: {
+    code: 30021,
+    status: 409,
+    message: 'A file can be attached once: this one already belongs to a post, comment or message',
+  },
   // 4xxxx boards and files. 400xx boards, 410xx posts and comments, 420xx files.
   BOARD_NOT_FOUND: { code: 40001, status: 404, message: 'Board not found' },
   BOARD_NAME_TAKEN: { code: 40002, status: 409, message: 'A board with this name already exists' },

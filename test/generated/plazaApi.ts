@@ -1337,6 +1337,24 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/chat/dms/messages/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete a DM I sent (it stays in the history as deleted; both users’ homes get `dm_deleted`) */
+        delete: operations["deleteDirectMessage"];
+        options?: never;
+        head?: never;
+        /** Edit a DM I sent (both users’ homes get `dm_updated`) */
+        patch: operations["editDirectMessage"];
+        trace?: never;
+    };
     "/chat/dms/{id}/read": {
         parameters: {
             query?: never;
@@ -1348,6 +1366,26 @@ export interface paths {
         put?: never;
         /** Mark every DM from this user to me as read */
         post: operations["markDirectMessagesRead"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/chat/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Search my messages: my groups’ messages I may read and my DMs, newest first
+         * @description Matches parts of words, case-insensitively, like the posts search (게시판 finds 게시판에, room finds rooms): words and "quoted phrases" must all appear, -word must not, `or` separates alternatives. Deleted messages are not found; in groups, only what the group history shows me (room_dms to or from me, nothing from before I could read the group).
+         */
+        get: operations["searchMyMessages"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -2126,6 +2164,8 @@ export interface components {
             edited_at: string | null;
             deleted: boolean;
             client_msg_id: string | null;
+            /** @description Attached files, readable by the group’s members: GET /files/{id}. */
+            file_ids: number[];
         };
         ChatMessagePage: {
             items: components["schemas"]["ChatMessage"][];
@@ -2165,10 +2205,33 @@ export interface components {
             from_user_id: number;
             from_username: string;
             to_user_id: number;
+            /** @description Empty once deleted. */
             text: string;
             created_at: string;
+            edited_at: string | null;
+            deleted: boolean;
             read: boolean;
             client_msg_id: string | null;
+            /** @description Attached files, readable by the two users: GET /files/{id}. */
+            file_ids: number[];
+        };
+        MessageHitPage: {
+            items: components["schemas"]["MessageHit"][];
+            /** @description Pass as `cursor` for the next page; null on the last one. */
+            next_cursor: string | null;
+        };
+        MessageHit: {
+            /** @enum {string} */
+            source: "group" | "dm";
+            id: number;
+            /** @description The group, for a group message. */
+            group_id: number | null;
+            /** @description The other user of the conversation, for a DM. */
+            peer_id: number | null;
+            author_id: number | null;
+            author_name: string | null;
+            text: string;
+            created_at: string;
         };
         RelatedUserPage: {
             items: components["schemas"]["RelatedUser"][];
@@ -8407,6 +8470,8 @@ export interface operations {
                      * @description Your own UUID for this message: a repeat with the same one is acknowledged with the original, never stored twice.
                      */
                     client_msg_id?: string;
+                    /** @description Ids of your own uploaded files (POST /files) to attach; only the conversation’s members may then read them. */
+                    file_ids?: number[];
                 };
             };
         };
@@ -8447,7 +8512,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 12004 User not found */
+            /** @description 12004 User not found; 42001 File not found */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -8456,8 +8521,157 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 30007 You cannot do this to yourself */
+            /** @description 30007 You cannot do this to yourself; 30021 A file can be attached once: this one already belongs to a post, comment or message */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 10003 Request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 10007 Unsupported content type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 10001 Request validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    deleteDirectMessage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DirectMessage"];
+                };
+            };
+            /** @description 11002 Access token is invalid, expired or revoked; 11001 Authentication required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 30005 Only the author may change this message; 11008 This account is banned */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 30004 Message not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 10001 Request validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    editDirectMessage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    text: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DirectMessage"];
+                };
+            };
+            /** @description 10002 Request body is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 11002 Access token is invalid, expired or revoked; 11001 Authentication required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 30005 Only the author may change this message; 11008 This account is banned */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 30004 Message not found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8514,6 +8728,59 @@ export interface operations {
                     "application/json": {
                         marked: number;
                     };
+                };
+            };
+            /** @description 11002 Access token is invalid, expired or revoked; 11001 Authentication required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 11008 This account is banned */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 10001 Request validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    searchMyMessages: {
+        parameters: {
+            query: {
+                /** @description Where to continue: a `next_cursor` (or `prev_cursor`) from the previous page, as it was. */
+                cursor?: string;
+                /** @description How many items at most (1-100). */
+                limit?: number;
+                q: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MessageHitPage"];
                 };
             };
             /** @description 11002 Access token is invalid, expired or revoked; 11001 Authentication required */

@@ -8,6 +8,8 @@ import { chatMessageView, type ChatMessageView, type Stored } from './views.ts';
 import type { ChatGroupService } from './ChatGroupService.ts';
 import type { Page } from '../shared/pagination.ts';
 import { historyPage, historyPosition, type HistoryRequest } from './historyPages.ts';
+import { applyOwnChange, type MessageChange } from './ownMessages.ts';
+import { attachmentIds, attachToMessage, checkAttachable } from './messageAttachments.ts';
 
 export type { Author } from './chatStore.ts';
 
@@ -37,19 +39,30 @@ export class ChatService {
 
   /**
    * Stores a message from a member (the membership check is part of the insert). A room_dm target must
-   * be a member. A repeated client_msg_id returns the original with `duplicate: true`.
+   * be a member. A repeated client_msg_id returns the original with `duplicate: true`. `fileIds`: the
+   * author's own unattached files, attached once the message is stored (see messageAttachments.ts).
    */
   async post(
     groupId: number,
     author: Author,
-    input: { kind: 'msg' | 'room_dm'; text: string; toUserId?: number; clientMsgId?: string },
+    input: { kind: 'msg' | 'room_dm'; text: string; toUserId?: number; clientMsgId?: string; fileIds?: number[] },
   ): Promise<Stored<ChatMessageView>> {
-    if (input.kind === 'room_dm') {
-      if (input.toUserId === author.userId) throw new AppError('CANNOT_TARGET_SELF');
-      if (!input.toUserId || !(await this.groups.isMember(groupId, input.toUserId)))
+    const { fileIds = [], ...message } = input;
+    if (message.kind === 'room_dm') {
+      if (message.toUserId === author.userId) throw new AppError('CANNOT_TARGET_SELF');
+      if (!message.toUserId || !(await this.groups.isMember(groupId, message.toUserId)))
         throw new AppError('RECIPIENT_NOT_IN_GROUP');
     }
-    return insertChatMessage(this.em, groupId, { ...input, author, authorMustBeMember: true });
+    // A repeat carries files already attached to its original: the store below answers it as a duplicate.
+    if (fileIds.length && !(await this.isRepeat(author.userId, message.clientMsgId)))
+      await checkAttachable(this.em, author.userId, fileIds);
+    const result = await insertChatMessage(this.em, groupId, { ...message, author, authorMustBeMember: true });
+    const { view } = result;
+    if (result.duplicate)
+      view.file_ids = (await attachmentIds(this.em, { chatMessageIds: [view.id] })).get(view.id) ?? [];
+    else if (fileIds.length)
+      view.file_ids = await attachToMessage(this.em, author.userId, fileIds, { chatMessageId: view.id });
+    return result;
   }
 
   /** A system notice into a group (admin broadcast); announced to the live room. */
@@ -59,19 +72,12 @@ export class ChatService {
     return view;
   }
 
-  async edit(groupId: number, messageId: number, userId: number, text: string): Promise<ChatMessageView> {
-    const message = await this.ownMessage(groupId, messageId, userId);
-    message.text = text;
-    message.editedAt = new Date();
+  /** Edits or deletes the author's own message (the rule in ownMessages.ts, the same as for DMs). */
+  async change(groupId: number, messageId: number, userId: number, change: MessageChange): Promise<ChatMessageView> {
+    const message = await this.em.findOne(ChatMessage, { id: messageId, groupId });
+    applyOwnChange(message, (m) => m.authorId, userId, change);
     await this.em.flush();
-    return chatMessageView(message);
-  }
-
-  async remove(groupId: number, messageId: number, userId: number): Promise<ChatMessageView> {
-    const message = await this.ownMessage(groupId, messageId, userId);
-    message.deletedAt = new Date();
-    await this.em.flush();
-    return chatMessageView(message);
+    return chatMessageView(message!, (await attachmentIds(this.em, { chatMessageIds: [messageId] })).get(messageId));
   }
 
   /** Moves my read cursor forward (never back). Returns the cursor now stored. */
@@ -102,7 +108,8 @@ export class ChatService {
       limit: limit + 1,
     });
     const page = historyPage(rows, limit, at.forward);
-    return { ...page, items: page.items.map(chatMessageView) };
+    const files = await attachmentIds(this.em, { chatMessageIds: page.items.map((m) => m.id) });
+    return { ...page, items: page.items.map((m) => chatMessageView(m, files.get(m.id))) };
   }
 
   /** Everything `viewerId` may read after `afterId`, oldest first, a page at a time (catch-up). */
@@ -118,6 +125,10 @@ export class ChatService {
     return { items: page.items.reverse(), has_more: false };
   }
 
+  private async isRepeat(authorId: number, clientMsgId: string | undefined): Promise<boolean> {
+    return Boolean(clientMsgId) && (await this.em.count(ChatMessage, { authorId, clientMsgId })) > 0;
+  }
+
   /** Messages of the group `member` may read: public ones, room_dms to or from them, none before they could see. */
   private readableBy(member: ChatMember, groupId: number): Record<string, unknown> {
     const viewerId = member.userId;
@@ -126,12 +137,5 @@ export class ChatService {
       id: { $gt: member.visibleAfterId },
       $or: [{ kind: { $ne: 'room_dm' } }, { authorId: viewerId }, { toUserId: viewerId }],
     };
-  }
-
-  private async ownMessage(groupId: number, messageId: number, userId: number): Promise<ChatMessage> {
-    const message = await this.em.findOne(ChatMessage, { id: messageId, groupId });
-    if (!message || message.deletedAt) throw new AppError('MESSAGE_NOT_FOUND');
-    if (message.authorId !== userId) throw new AppError('NOT_MESSAGE_AUTHOR');
-    return message;
   }
 }

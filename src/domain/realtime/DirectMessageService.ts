@@ -10,6 +10,8 @@ import type { Author } from './chatStore.ts';
 import { SYNC_MAX } from './ChatService.ts';
 import type { Page } from '../shared/pagination.ts';
 import { historyPage, historyPosition, type HistoryRequest } from './historyPages.ts';
+import { applyOwnChange, type MessageChange } from './ownMessages.ts';
+import { attachmentIds, attachToMessage, checkAttachable } from './messageAttachments.ts';
 
 export interface ConversationView {
   user_id: number;
@@ -34,29 +36,56 @@ export class DirectMessageService {
     private readonly bus: RealtimeBus,
   ) {}
 
-  async send(from: Author, toUserId: number, text: string, clientMsgId?: string): Promise<Stored<DmView>> {
+  /** `fileIds`: the sender's own unattached files, attached once the DM is stored (see messageAttachments.ts). */
+  async send(
+    from: Author,
+    toUserId: number,
+    text: string,
+    clientMsgId?: string,
+    fileIds: number[] = [],
+  ): Promise<Stored<DmView>> {
     if (clientMsgId) {
       const earlier = await this.em.findOne(DirectMessage, { fromUserId: from.userId, clientMsgId });
-      if (earlier) return { view: this.original(earlier, toUserId, from.username), duplicate: true };
+      if (earlier) return { view: await this.original(earlier, toUserId), duplicate: true };
     }
     if (toUserId === from.userId) throw new AppError('CANNOT_TARGET_SELF');
     const recipient = await this.em.findOne(User, { id: toUserId, status: 'active' }, { fields: ['id'] });
     if (!recipient) throw new AppError('USER_NOT_FOUND');
     if (await this.em.count(UserBlock, { blockerId: toUserId, blockedId: from.userId }))
       throw new AppError('RECIPIENT_BLOCKS_YOU');
+    await checkAttachable(this.em, from.userId, fileIds);
     let message: DirectMessage;
     try {
       message = await this.insert(from.userId, toUserId, text, clientMsgId);
     } catch (err) {
       if (!(err instanceof UniqueConstraintViolationException) || !clientMsgId) throw err;
       const earlier = await this.em.findOneOrFail(DirectMessage, { fromUserId: from.userId, clientMsgId });
-      return { view: this.original(earlier, toUserId, from.username), duplicate: true };
+      return { view: await this.original(earlier, toUserId), duplicate: true };
     }
-    const view = dmView(message, from.username);
+    const attached = await attachToMessage(this.em, from.userId, fileIds, { directMessageId: message.id });
+    const view = dmView(message, from.username, attached);
     const unread = await this.unreadCount(toUserId);
     this.bus.publish(channels.home(toUserId), { kind: 'dm', message: view, unread } satisfies HomeEvent);
     this.bus.publish(channels.home(from.userId), { kind: 'dm', message: view } satisfies HomeEvent);
     return { view, duplicate: false };
+  }
+
+  /**
+   * Edits or deletes the author's own DM (the rule in ownMessages.ts, the same as in groups) and tells
+   * both users' homes. Someone outside the conversation learns nothing: MESSAGE_NOT_FOUND.
+   */
+  async change(userId: number, messageId: number, change: MessageChange): Promise<DmView> {
+    const message = await this.em.findOne(DirectMessage, {
+      id: messageId,
+      $or: [{ fromUserId: userId }, { toUserId: userId }],
+    });
+    applyOwnChange(message, (m) => m.fromUserId, userId, change);
+    await this.em.flush();
+    const [view] = await this.withNames([message!]);
+    const kind = 'text' in change ? 'dm_updated' : 'dm_deleted';
+    for (const user of [message!.fromUserId, message!.toUserId])
+      this.bus.publish(channels.home(user), { kind, message: view } satisfies HomeEvent);
+    return view;
   }
 
   /** The offline queue of `userId`, oldest first. */
@@ -90,7 +119,8 @@ export class DirectMessageService {
   async conversations(userId: number): Promise<ConversationView[]> {
     const rows = await this.em.execute<Record<string, unknown>[]>(
       `with mine as (
-         select case when from_user_id = ? then to_user_id else from_user_id end as peer, id, from_user_id, text, created_at, read_at, to_user_id
+         select case when from_user_id = ? then to_user_id else from_user_id end as peer, id, from_user_id,
+           case when deleted_at is null then text else '' end as text, created_at, read_at, to_user_id
            from direct_messages where from_user_id = ? or to_user_id = ?),
        last as (select distinct on (peer) peer, id, from_user_id, text, created_at from mine order by peer, id desc)
        select l.*, u.username, u.nickname,
@@ -131,15 +161,25 @@ export class DirectMessageService {
     return { ...page, items: await this.withNames(page.items) };
   }
 
-  /** Marks every message from `peerId` to me as read (and delivered). Returns how many changed. */
+  /**
+   * Marks every message from `peerId` to me as read (and delivered) and tells `peerId`'s home they were
+   * seen (`dm_seen`). Returns how many changed.
+   */
   async markRead(userId: number, peerId: number): Promise<number> {
     const now = new Date();
-    await this.em.nativeUpdate(
+    const conversation = { fromUserId: peerId, toUserId: userId };
+    const [latest] = await this.em.find(
       DirectMessage,
-      { fromUserId: peerId, toUserId: userId, deliveredAt: null },
-      { deliveredAt: now },
+      { ...conversation, readAt: null },
+      { fields: ['id'], orderBy: { id: 'desc' }, limit: 1 },
     );
-    return this.em.nativeUpdate(DirectMessage, { fromUserId: peerId, toUserId: userId, readAt: null }, { readAt: now });
+    if (!latest) return 0;
+    const upTo = { ...conversation, id: { $lte: latest.id } };
+    await this.em.nativeUpdate(DirectMessage, { ...upTo, deliveredAt: null }, { deliveredAt: now });
+    const marked = await this.em.nativeUpdate(DirectMessage, { ...upTo, readAt: null }, { readAt: now });
+    const seen = { user_id: userId, up_to_id: latest.id, read_at: now.toISOString() };
+    this.bus.publish(channels.home(peerId), { kind: 'dm_seen', seen } satisfies HomeEvent);
+    return marked;
   }
 
   async unreadCount(userId: number): Promise<number> {
@@ -175,20 +215,21 @@ export class DirectMessageService {
   }
 
   /** A repeat must name the same recipient; it gets the message as first stored. */
-  private original(message: DirectMessage, toUserId: number, fromUsername: string): DmView {
+  private async original(message: DirectMessage, toUserId: number): Promise<DmView> {
     if (message.toUserId !== toUserId) {
       throw new AppError('VALIDATION_FAILED', {
         message: 'This client_msg_id was already used for another message',
         detail: [{ path: 'client_msg_id', message: 'already used for a message to someone else' }],
       });
     }
-    return dmView(message, fromUsername);
+    return (await this.withNames([message]))[0];
   }
 
   private async withNames(rows: DirectMessage[]): Promise<DmView[]> {
     const ids = [...new Set(rows.map((r) => r.fromUserId))];
     const users = ids.length ? await this.em.find(User, { id: { $in: ids } }, { fields: ['id', 'username'] }) : [];
     const names = new Map(users.map((u) => [u.id, u.username]));
-    return rows.map((r) => dmView(r, names.get(r.fromUserId) ?? '?'));
+    const files = await attachmentIds(this.em, { directMessageIds: rows.map((r) => r.id) });
+    return rows.map((r) => dmView(r, names.get(r.fromUserId) ?? '?', files.get(r.id)));
   }
 }

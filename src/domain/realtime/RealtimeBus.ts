@@ -1,6 +1,6 @@
 import type { UserRole } from '../../../entities/User.ts';
 import type { AiJobEvent } from '../ai/ports.ts';
-import type { ChatMessageView, DmView, NotificationView, SupportMessageView } from './views.ts';
+import type { ChatMessageView, DmSeenView, DmView, NotificationView, SupportMessageView } from './views.ts';
 
 /**
  * How realtime parts talk across rooms (and processes): publish/subscribe channels plus a small shared
@@ -69,6 +69,10 @@ export const keys = {
 export type HomeEvent =
   /** `unread`: the recipient's unread DM count, on the recipient's channel. */
   | { kind: 'dm'; message: DmView; unread?: number }
+  /** A DM to or from me was edited or deleted by its author (on both users' channels). */
+  | { kind: 'dm_updated' | 'dm_deleted'; message: DmView }
+  /** On the sender's channel: `user_id` has read my DMs to them up to `up_to_id`. */
+  | { kind: 'dm_seen'; seen: DmSeenView }
   | { kind: 'notification'; notification: NotificationView }
   | { kind: 'following_changed' }
   | { kind: 'support'; message: SupportMessageView }

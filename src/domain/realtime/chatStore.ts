@@ -131,5 +131,6 @@ function rowView(r: Record<string, unknown>): ChatMessageView {
     edited_at: null,
     deleted: false,
     client_msg_id: (r.client_msg_id as string | null) ?? null,
+    file_ids: [],
   };
 }

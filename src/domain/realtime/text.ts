@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { idSchema } from '../shared/ids.ts';
+import { MESSAGE_FILES_MAX } from './messageAttachments.ts';
 
 /** Longest chat, DM or support text, in characters. */
 export const TEXT_MAX = 4000;
@@ -19,6 +21,15 @@ export function storableText(max: number) {
 
 /** A chat, DM or support message text. */
 export const MessageText = storableText(TEXT_MAX);
+
+/** Files a message carries: ids of the sender's own uploads not attached anywhere yet. */
+export const MessageFileIds = z
+  .array(idSchema)
+  .max(MESSAGE_FILES_MAX)
+  .optional()
+  .describe(
+    'Ids of your own uploaded files (POST /files) to attach; only the conversation’s members may then read them.',
+  );
 
 /** A chat group's name. */
 export const GroupName = storableText(100);

@@ -18,9 +18,11 @@ export interface ChatMessageView {
   edited_at: string | null;
   deleted: boolean;
   client_msg_id: string | null;
+  /** Attached files (readable by the conversation's members: GET /files/:id); empty once deleted. */
+  file_ids: number[];
 }
 
-export function chatMessageView(m: ChatMessage): ChatMessageView {
+export function chatMessageView(m: ChatMessage, fileIds: number[] = []): ChatMessageView {
   return {
     id: m.id,
     group_id: m.groupId,
@@ -34,6 +36,7 @@ export function chatMessageView(m: ChatMessage): ChatMessageView {
     edited_at: m.editedAt?.toISOString() ?? null,
     deleted: Boolean(m.deletedAt),
     client_msg_id: m.clientMsgId ?? null,
+    file_ids: m.deletedAt ? [] : fileIds,
   };
 }
 
@@ -66,23 +69,38 @@ export interface DmView {
   from_user_id: number;
   from_username: string;
   to_user_id: number;
+  /** Empty once deleted. */
   text: string;
   created_at: string;
+  edited_at: string | null;
+  deleted: boolean;
   read: boolean;
   client_msg_id: string | null;
+  /** Attached files (readable by the two users: GET /files/:id); empty once deleted. */
+  file_ids: number[];
 }
 
-export function dmView(m: DirectMessage, fromUsername: string): DmView {
+/** A read receipt for the sender: `user_id` has read every DM I sent them up to `up_to_id`. */
+export interface DmSeenView {
+  user_id: number;
+  up_to_id: number;
+  read_at: string;
+}
+
+export function dmView(m: DirectMessage, fromUsername: string, fileIds: number[] = []): DmView {
   return {
     id: m.id,
     seq: m.seq,
     from_user_id: m.fromUserId,
     from_username: fromUsername,
     to_user_id: m.toUserId,
-    text: m.text,
+    text: m.deletedAt ? '' : m.text,
     created_at: m.createdAt.toISOString(),
+    edited_at: m.editedAt?.toISOString() ?? null,
+    deleted: Boolean(m.deletedAt),
     read: Boolean(m.readAt),
     client_msg_id: m.clientMsgId ?? null,
+    file_ids: m.deletedAt ? [] : fileIds,
   };
 }
 

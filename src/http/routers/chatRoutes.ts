@@ -9,12 +9,14 @@ import {
   ChatMessageSchema,
   ConversationSchema,
   DiscoveredGroupSchema,
+  DmBody,
   DmSchema,
   GroupBody,
   GroupSchema,
   HistoryQuery,
   IdParam,
   MemberSchema,
+  MessageHitSchema,
   MessageBody,
   MyGroupSchema,
   RowId,
@@ -23,8 +25,8 @@ import {
 const MemberParams = z.object({ id: RowId, userId: RowId });
 
 /** Chat groups and direct messages over REST (the rooms offer the same live). */
-export function chatRoutes(api: Api, services: Pick<Services, 'chat' | 'groups' | 'dms'>): void {
-  const { chat, groups, dms } = services;
+export function chatRoutes(api: Api, services: Pick<Services, 'chat' | 'groups' | 'dms' | 'messageSearch'>): void {
+  const { chat, groups, dms, messageSearch } = services;
   api.route(
     {
       method: 'post',
@@ -233,12 +235,47 @@ export function chatRoutes(api: Api, services: Pick<Services, 'chat' | 'groups' 
       summary: "Send a DM (delivered live to the recipient's home, queued if offline)",
       description: 'A repeat with the same `client_msg_id` answers the DM first stored and stores nothing.',
       params: IdParam,
-      body: MessageBody,
+      body: DmBody,
       response: DmSchema,
-      errors: ['USER_NOT_FOUND', 'RECIPIENT_BLOCKS_YOU', 'CANNOT_TARGET_SELF'],
+      errors: [
+        'USER_NOT_FOUND',
+        'RECIPIENT_BLOCKS_YOU',
+        'CANNOT_TARGET_SELF',
+        'FILE_NOT_FOUND',
+        'FILE_ALREADY_ATTACHED',
+      ],
     },
     async ({ principal, params, body }) =>
-      (await dms.send(actingUser(principal), params.id, body.text, body.client_msg_id)).view,
+      (await dms.send(actingUser(principal), params.id, body.text, body.client_msg_id, body.file_ids)).view,
+  );
+  api.route(
+    {
+      method: 'patch',
+      path: '/chat/dms/messages/:id',
+      operationId: 'editDirectMessage',
+      tag: 'chat',
+      access: 'user',
+      summary: 'Edit a DM I sent (both users’ homes get `dm_updated`)',
+      params: IdParam,
+      body: z.object({ text: MessageBody.shape.text }),
+      response: DmSchema,
+      errors: ['MESSAGE_NOT_FOUND', 'NOT_MESSAGE_AUTHOR'],
+    },
+    ({ principal, params, body }) => dms.change(principal.userId, params.id, { text: body.text }),
+  );
+  api.route(
+    {
+      method: 'delete',
+      path: '/chat/dms/messages/:id',
+      operationId: 'deleteDirectMessage',
+      tag: 'chat',
+      access: 'user',
+      summary: 'Delete a DM I sent (it stays in the history as deleted; both users’ homes get `dm_deleted`)',
+      params: IdParam,
+      response: DmSchema,
+      errors: ['MESSAGE_NOT_FOUND', 'NOT_MESSAGE_AUTHOR'],
+    },
+    ({ principal, params }) => dms.change(principal.userId, params.id, { deleted: true }),
   );
   api.route(
     {
@@ -252,5 +289,23 @@ export function chatRoutes(api: Api, services: Pick<Services, 'chat' | 'groups' 
       response: z.object({ marked: z.number().int() }),
     },
     async ({ principal, params }) => ({ marked: await dms.markRead(principal.userId, params.id) }),
+  );
+  api.route(
+    {
+      method: 'get',
+      path: '/chat/search',
+      operationId: 'searchMyMessages',
+      tag: 'chat',
+      access: 'user',
+      summary: 'Search my messages: my groups’ messages I may read and my DMs, newest first',
+      description:
+        'Matches parts of words, case-insensitively, like the posts search (게시판 finds 게시판에, room finds rooms): ' +
+        'words and "quoted phrases" must all appear, -word must not, `or` separates alternatives. Deleted messages ' +
+        'are not found; in groups, only what the group history shows me (room_dms to or from me, nothing from ' +
+        'before I could read the group).',
+      query: PageQuery.extend({ q: z.string().trim().min(1).max(200) }),
+      response: pageOf(MessageHitSchema, 'MessageHitPage'),
+    },
+    ({ principal, query }) => messageSearch.search(principal.userId, query),
   );
 }

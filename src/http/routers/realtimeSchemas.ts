@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { GROUP_VISIBILITIES } from '../../../entities/ChatGroup.ts';
 import { NOTIFICATION_TYPES } from '../../../entities/Notification.ts';
-import { ClientMsgId, GroupName, MessageText } from '../../domain/realtime/text.ts';
+import { ClientMsgId, GroupName, MessageFileIds, MessageText } from '../../domain/realtime/text.ts';
 
 /** Request and response schemas of the realtime routes (chat, DMs, follows, support, notifications, admin views). */
 import { idTextSchema } from '../../domain/shared/ids.ts';
@@ -32,6 +32,7 @@ export const ChatMessageSchema = z
     edited_at: z.string().nullable(),
     deleted: z.boolean(),
     client_msg_id: z.string().nullable(),
+    file_ids: z.array(z.number().int()).describe('Attached files, readable by the group’s members: GET /files/{id}.'),
   })
   .meta({ id: 'ChatMessage' });
 
@@ -86,12 +87,28 @@ export const DmSchema = z
     from_user_id: z.number().int(),
     from_username: z.string(),
     to_user_id: z.number().int(),
-    text: z.string(),
+    text: z.string().describe('Empty once deleted.'),
     created_at: z.string(),
+    edited_at: z.string().nullable(),
+    deleted: z.boolean(),
     read: z.boolean(),
     client_msg_id: z.string().nullable(),
+    file_ids: z.array(z.number().int()).describe('Attached files, readable by the two users: GET /files/{id}.'),
   })
   .meta({ id: 'DirectMessage' });
+
+export const MessageHitSchema = z
+  .object({
+    source: z.enum(['group', 'dm']),
+    id: z.number().int(),
+    group_id: z.number().int().nullable().describe('The group, for a group message.'),
+    peer_id: z.number().int().nullable().describe('The other user of the conversation, for a DM.'),
+    author_id: z.number().int().nullable(),
+    author_name: z.string().nullable(),
+    text: z.string(),
+    created_at: z.string(),
+  })
+  .meta({ id: 'MessageHit' });
 
 export const ConversationSchema = z
   .object({
@@ -164,6 +181,7 @@ export const HistoryQuery = PageQuery.extend({
 
 /** A message to store: its text and, optionally, the sender's own id for it. */
 export const MessageBody = z.object({ text: MessageText, client_msg_id: ClientMsgId.optional() });
+export const DmBody = MessageBody.extend({ file_ids: MessageFileIds });
 export const NoticeBody = z.object({ text: MessageText });
 
 export const GroupBody = z
