@@ -25,6 +25,7 @@ import { SupportMessage } from './SupportMessage.ts';
 import { Notification } from './Notification.ts';
 import { LoginSession } from './LoginSession.ts';
 import { EmailToken } from './EmailToken.ts';
+import { ImportRecord } from './ImportRecord.ts';
 
 export {
   User,
@@ -54,6 +55,7 @@ export {
   Notification,
   LoginSession,
   EmailToken,
+  ImportRecord,
 };
 
 /** Every entity Plaza maps; the ORM and the migration generator both read this list. */
@@ -85,4 +87,5 @@ export const allEntities = [
   Notification,
   LoginSession,
   EmailToken,
+  ImportRecord,
 ];
