@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
+import type { EntityManager } from '@mikro-orm/sql';
 import type { Logger } from 'pino';
 import { emailVerificationMode, sshSecretLookup, type Config } from './config.ts';
 import { isEmbedded, sharedPostgresUrl, type Database } from './db/openDatabase.ts';
@@ -34,6 +35,8 @@ import { modelCatalog } from '../workers/models/index.ts';
 import { PlazaMetrics } from './metrics/PlazaMetrics.ts';
 import { DatabaseProbe } from './db/DatabaseProbe.ts';
 import { DatabaseWatch } from './domain/ops/DatabaseWatch.ts';
+import { MessageSpool } from './domain/realtime/spool/MessageSpool.ts';
+import { SpoolFile } from './infra/realtime/SpoolFile.ts';
 import { AdminAlerts } from './domain/ops/AdminAlerts.ts';
 import { AlertMailer } from './infra/mail/AlertMailer.ts';
 import { Retention } from './domain/ops/Retention.ts';
@@ -121,6 +124,8 @@ export interface Services {
   groups: ChatGroupService;
   notifications: NotificationService;
   dms: DirectMessageService;
+  /** How rooms store chat messages and DMs: at once, or through the spool while the database is away. */
+  spool: MessageSpool;
   presence: PresenceService;
   social: SocialService;
   support: SupportService;
@@ -197,6 +202,8 @@ export function buildServices(
     metrics,
     new AdminAlerts(em, bus, notifications, logger),
   );
+  const dms = new DirectMessageService(em, bus);
+  const spool = buildSpool(config, logger, { em, chat, dms, bus, watch: databaseWatch.watch });
   return {
     orm,
     metrics,
@@ -236,19 +243,50 @@ export function buildServices(
       { name: 'view-counter', start: async () => {}, stop: () => views.close() },
       ssh.lifecycle,
       databaseWatch.lifecycle,
+      spool.lifecycle,
       ops.lifecycle,
     ],
     bus,
     chat,
     groups,
     notifications,
-    dms: new DirectMessageService(em, bus),
+    dms,
+    spool: spool.spool,
     presence,
     social: new SocialService(em, bus, presence, notifications),
     support: new SupportService(em, bus),
     realtimeAdmin: new RealtimeAdminService(em, bus, groups, notifications),
     limiters,
   };
+}
+
+/**
+ * The message spool (DATA_DIR/spool/messages.jsonl): opened at start, replaying what a killed process
+ * left; drained when the database returns and after every good check while something waits.
+ */
+function buildSpool(
+  config: Config,
+  logger: Logger,
+  deps: { em: EntityManager; chat: ChatService; dms: DirectMessageService; bus: RealtimeBus; watch: DatabaseWatch },
+) {
+  const file = new SpoolFile(path.join(config.DATA_DIR, 'spool', 'messages.jsonl'));
+  const spool = new MessageSpool(
+    { ...deps, log: file, logger: logger.child({ component: 'spool' }), databaseDown: () => deps.watch.unavailable },
+    { maxBytes: config.SPOOL_MAX_BYTES, maxAgeMs: config.SPOOL_MAX_AGE * 1000 },
+  );
+  deps.watch.onEvent((e) => (e.event === 'database_recovered' ? spool.drain() : undefined));
+  deps.watch.onHealthyCheck(() => spool.drain());
+  const lifecycle: Lifecycle = {
+    name: 'message-spool',
+    start: async () => {
+      if (await spool.open()) void spool.drain();
+    },
+    stop: async () => {
+      await spool.stop();
+      await file.close();
+    },
+  };
+  return { spool, lifecycle };
 }
 
 /**

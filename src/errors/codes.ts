@@ -193,6 +193,12 @@ export const ErrorCodes = {
     status: 429,
     message: 'Too many simultaneous room connections; close one first',
   },
+  MESSAGE_SPOOL_FULL: {
+    code: 30030,
+    status: 503,
+    message:
+      'The database is away and the message spool is full (SPOOL_MAX_BYTES / SPOOL_MAX_AGE): nothing was sent; retry later',
+  },
 } as const;
 
 export type ErrorKey = keyof typeof ErrorCodes;

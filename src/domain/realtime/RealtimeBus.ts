@@ -1,6 +1,7 @@
 import type { UserRole } from '../../../entities/User.ts';
 import type { AiJobEvent } from '../ai/ports.ts';
 import type { ChatMessageView, DmView, NotificationView, SupportMessageView } from './views.ts';
+import type { PendingDmView } from './spool/spooledMessages.ts';
 
 /**
  * How realtime parts talk across rooms (and processes): publish/subscribe channels plus a small shared
@@ -68,7 +69,16 @@ export const keys = {
 /** What a home actor can receive through its channel. */
 export type HomeEvent =
   /** `unread`: the recipient's unread DM count, on the recipient's channel. */
-  | { kind: 'dm'; message: DmView; unread?: number }
+  | { kind: 'dm'; message: DmView | PendingDmView; unread?: number }
+  /** A DM this user sent while the database was away is stored now (to the sender's channel). */
+  | { kind: 'dm_stored'; message: DmView }
+  /** A message this user sent while the database was away was refused when it was stored. */
+  | {
+      kind: 'spool_refused';
+      error_code: number;
+      message: string;
+      detail: { type: string; client_msg_id: string; group_id?: number; to?: number };
+    }
   | { kind: 'notification'; notification: NotificationView }
   | { kind: 'following_changed' }
   | { kind: 'support'; message: SupportMessageView }
@@ -76,4 +86,8 @@ export type HomeEvent =
 
 /** What a chat group's room can receive through its channel. */
 export type GroupEvent =
-  { kind: 'message'; message: ChatMessageView } | { kind: 'members_changed' } | { kind: 'renamed'; name: string };
+  | { kind: 'message'; message: ChatMessageView }
+  /** A message delivered as pending while the database was away is stored now: its id and seq. */
+  | { kind: 'stored'; message: ChatMessageView }
+  | { kind: 'members_changed' }
+  | { kind: 'renamed'; name: string };
