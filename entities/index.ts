@@ -26,6 +26,7 @@ import { Notification } from './Notification.ts';
 import { LoginSession } from './LoginSession.ts';
 import { EmailToken } from './EmailToken.ts';
 import { SavedQuery } from './SavedQuery.ts';
+import { ImportRecord } from './ImportRecord.ts';
 
 /** Every entity Plaza maps; the ORM and the migration generator both read this list. */
 export const allEntities = [
@@ -57,4 +58,5 @@ export const allEntities = [
   LoginSession,
   EmailToken,
   SavedQuery,
+  ImportRecord,
 ];

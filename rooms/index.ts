@@ -24,7 +24,7 @@ export function roomSettings(config: Config, limiters: Services['limiters'], met
 /** Every room type Plaza serves, each with only the services it uses. main.ts hands the result to defineServer. */
 export function roomDefinitions({ services, logger, config }: { services: Services; logger: Logger; config: Config }) {
   const base = { logger, settings: roomSettings(config, services.limiters, services.metrics) };
-  const { orm, tokens, chat, groups, dms, social, presence, notifications, ssh } = services;
+  const { orm, tokens, chat, groups, dms, spool, social, presence, notifications, ssh } = services;
   return {
     // One home actor per user (all their devices), one chat room per group; both have fixed room ids.
     home: defineRoom(
@@ -33,7 +33,7 @@ export function roomDefinitions({ services, logger, config }: { services: Servic
       },
       {
         ...base,
-        services: { orm, dms, social, groups, presence, notifications },
+        services: { orm, dms, spool, social, groups, presence, notifications },
         presenceGraceSeconds: config.PRESENCE_GRACE,
       },
     ).filterBy(['userId']),
@@ -41,7 +41,7 @@ export function roomDefinitions({ services, logger, config }: { services: Servic
       class extends ChatRoom {
         static override onAuth = chatOnAuth({ orm, tokens, groups });
       },
-      { ...base, services: { orm, chat, groups }, window: config.CHAT_WINDOW },
+      { ...base, services: { orm, chat, groups, spool }, window: config.CHAT_WINDOW },
     ).filterBy(['groupId']),
     // The exclusive SSH control room: operators and admins only.
     ssh: defineRoom(

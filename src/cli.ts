@@ -13,11 +13,12 @@ import { readStartupFiles } from './startupFiles.ts';
 import { PresenceBus } from './infra/realtime/PresenceBus.ts';
 import { AppError } from './errors/index.ts';
 import { BackupError } from './infra/backup/databaseBackup.ts';
-import { UsageError, type CliCommand, type CommandContext } from './cli/command.ts';
+import { CommandFailure, UsageError, type CliCommand, type CommandContext } from './cli/command.ts';
 import { ban, createAdmin, promote, unban } from './cli/accountCommands.ts';
 import { outbox } from './cli/mailCommands.ts';
 import { backup, backups, restore } from './cli/backupCommands.ts';
 import { seedUsersCommand } from './cli/loadCommands.ts';
+import { importKlav } from './cli/importCommands.ts';
 
 /** Every command, one line each. */
 const commands: Record<string, CliCommand> = {
@@ -30,6 +31,7 @@ const commands: Record<string, CliCommand> = {
   backups,
   restore,
   'seed-users': seedUsersCommand,
+  'import-klav': importKlav,
 };
 
 const EX_USAGE = 64;
@@ -118,9 +120,19 @@ async function main(argv: string[]): Promise<number> {
     },
   };
   try {
-    console.log(await command.run(context));
-    return 0;
+    const result = await command.run(context);
+    if (typeof result === 'string') {
+      console.log(result);
+      return 0;
+    }
+    console.log(result.output);
+    if (result.warnings) console.error(result.warnings);
+    return result.exitCode;
   } catch (err) {
+    if (err instanceof CommandFailure) {
+      console.error(err.message);
+      return err.exitCode;
+    }
     if (err instanceof UsageError) {
       console.error(`${err.message}\n\nUsage:\n${usageOf(name, command)}`);
       return EX_USAGE;

@@ -406,6 +406,19 @@ const envSchema = z.object({
     .min(0)
     .default(5)
     .describe('Seconds after the last device leaves home before the user shows offline.'),
+  SPOOL_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(16 * 1024 * 1024)
+    .describe(
+      'While the database is away, chat messages and DMs wait in a spool file (DATA_DIR/spool); past this many bytes new ones are refused with 30030.',
+    ),
+  SPOOL_MAX_AGE: seconds
+    .default(86_400)
+    .describe(
+      'Seconds the oldest spooled message may wait for the database; past it new messages are refused with 30030 (nothing spooled is dropped).',
+    ),
   CHAT_STORE_TIMEOUT_MS: z.coerce
     .number()
     .int()

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
+import type { EntityManager } from '@mikro-orm/sql';
 import type { Logger } from 'pino';
 import { emailVerificationMode, type Config } from './config.ts';
 import { isEmbedded, sharedPostgresUrl, type Database } from './db/openDatabase.ts';
@@ -34,6 +35,8 @@ import { modelCatalog } from '../workers/models/index.ts';
 import { PlazaMetrics } from './metrics/PlazaMetrics.ts';
 import { DatabaseProbe } from './db/DatabaseProbe.ts';
 import { DatabaseWatch } from './domain/ops/DatabaseWatch.ts';
+import { MessageSpool } from './domain/realtime/spool/MessageSpool.ts';
+import { SpoolFile } from './infra/realtime/SpoolFile.ts';
 import { AdminAlerts } from './domain/ops/AdminAlerts.ts';
 import { AlertMailer } from './infra/mail/AlertMailer.ts';
 import { Retention } from './domain/ops/Retention.ts';
@@ -125,6 +128,8 @@ export interface Services {
   dms: DirectMessageService;
   /** Search in my group messages and DMs. */
   messageSearch: MessageSearch;
+  /** How rooms store chat messages and DMs: at once, or through the spool while the database is away. */
+  spool: MessageSpool;
   presence: PresenceService;
   social: SocialService;
   support: SupportService;
@@ -210,6 +215,8 @@ export function buildServices(inputs: ServiceInputs): Services {
     metrics,
     new AdminAlerts(em, bus, notifications, logger),
   );
+  const dms = new DirectMessageService(em, bus);
+  const spool = buildSpool(config, logger, { em, chat, dms, bus, watch: databaseWatch.watch });
   return {
     orm,
     metrics,
@@ -250,13 +257,15 @@ export function buildServices(inputs: ServiceInputs): Services {
       { name: 'view-counter', start: async () => views.start(), stop: () => views.close() },
       ssh.lifecycle,
       databaseWatch.lifecycle,
+      spool.lifecycle,
       ops.lifecycle,
     ],
     bus,
     chat,
     groups,
     notifications,
-    dms: new DirectMessageService(em, bus),
+    dms,
+    spool: spool.spool,
     messageSearch: new MessageSearch(em),
     presence,
     social: new SocialService(em, bus, presence, notifications),
@@ -264,6 +273,35 @@ export function buildServices(inputs: ServiceInputs): Services {
     realtimeAdmin: new RealtimeAdminService(em, bus, groups, notifications),
     limiters,
   };
+}
+
+/**
+ * The message spool (DATA_DIR/spool/messages.jsonl): opened at start, replaying what a killed process
+ * left; drained when the database returns and after every good check while something waits.
+ */
+function buildSpool(
+  config: Config,
+  logger: Logger,
+  deps: { em: EntityManager; chat: ChatService; dms: DirectMessageService; bus: RealtimeBus; watch: DatabaseWatch },
+) {
+  const file = new SpoolFile(path.join(config.DATA_DIR, 'spool', 'messages.jsonl'));
+  const spool = new MessageSpool(
+    { ...deps, log: file, logger: logger.child({ component: 'spool' }), databaseDown: () => deps.watch.unavailable },
+    { maxBytes: config.SPOOL_MAX_BYTES, maxAgeMs: config.SPOOL_MAX_AGE * 1000 },
+  );
+  deps.watch.onEvent((e) => (e.event === 'database_recovered' ? spool.drain() : undefined));
+  deps.watch.onHealthyCheck(() => spool.drain());
+  const lifecycle: Lifecycle = {
+    name: 'message-spool',
+    start: async () => {
+      if (await spool.open()) void spool.drain();
+    },
+    stop: async () => {
+      await spool.stop();
+      await file.close();
+    },
+  };
+  return { spool, lifecycle };
 }
 
 /**

@@ -6,6 +6,8 @@ import type { ChatService, SyncPage } from '../../src/domain/realtime/ChatServic
 import type { ChatGroupService } from '../../src/domain/realtime/ChatGroupService.ts';
 import { channels, roomIds, type GroupEvent } from '../../src/domain/realtime/RealtimeBus.ts';
 import type { ChatMessageView, Stored } from '../../src/domain/realtime/views.ts';
+import type { MessageSpool } from '../../src/domain/realtime/spool/MessageSpool.ts';
+import type { PendingChatMessageView } from '../../src/domain/realtime/spool/spooledMessages.ts';
 import { authenticateWith, refusal, type AuthServices } from '../shared/roomAuth.ts';
 import { CloseCodes, PlazaRoom, principalOf, type PlazaClient, type RoomDeps } from '../shared/PlazaRoom.ts';
 import { SendQueue } from '../shared/SendQueue.ts';
@@ -19,6 +21,8 @@ const TYPING_TIMEOUT_MS = 5000;
 export interface ChatRoomServices {
   chat: ChatService;
   groups: ChatGroupService;
+  /** Stores messages, or spools them while the database is away. */
+  spool: MessageSpool;
 }
 
 export interface ChatRoomOptions extends RoomDeps<ChatRoomServices> {
@@ -198,7 +202,14 @@ export class ChatRoom extends PlazaRoom<ChatRoomServices, ChatState> {
     const author = actingUser(principalOf(client));
     const context = { type, ...(input.clientMsgId ? { client_msg_id: input.clientMsgId } : {}) };
     return this.sends.push(
-      async () => this.deliver(client, await this.persist(() => this.services.chat.post(this.groupId, author, input))),
+      async () =>
+        this.deliver(
+          client,
+          await this.persist(() =>
+            // While the database is away, membership is what the room last read (its state).
+            this.services.spool.postToGroup(this.groupId, author, input, (id) => this.state.members.has(String(id))),
+          ),
+        ),
       (started) =>
         this.sendError(
           client,
@@ -217,7 +228,7 @@ export class ChatRoom extends PlazaRoom<ChatRoomServices, ChatState> {
    * The sender's connection gets `message_sent` (also for a repeat, which goes nowhere else). Public
    * messages go to everyone; a room_dm to its two users' connections only.
    */
-  private deliver(sender: PlazaClient | null, stored: Stored<ChatMessageView>): void {
+  private deliver(sender: PlazaClient | null, stored: Stored<ChatMessageView | PendingChatMessageView>): void {
     const { view, duplicate } = stored;
     sender?.send('message_sent', view);
     if (duplicate) return;
@@ -230,7 +241,7 @@ export class ChatRoom extends PlazaRoom<ChatRoomServices, ChatState> {
     this.broadcast('message', view);
   }
 
-  private applyChange(view: ChatMessageView, type: 'message_updated' | 'message_deleted'): void {
+  private applyChange(view: ChatMessageView, type: 'message_updated' | 'message_deleted' | 'stored'): void {
     if (view.kind === 'room_dm') {
       for (const userId of new Set([view.author_id!, view.to_user_id!]))
         for (const c of this.clientsOf(userId)) c.send(type, view);
@@ -266,6 +277,8 @@ export class ChatRoom extends PlazaRoom<ChatRoomServices, ChatState> {
     try {
       if (event.kind === 'message') {
         await this.sends.push(async () => this.deliver(null, { view: event.message, duplicate: false }));
+      } else if (event.kind === 'stored') {
+        await this.sends.push(async () => this.applyChange(event.message, 'stored'));
       } else if (event.kind === 'renamed') {
         this.state.name = event.name;
       } else if (event.kind === 'members_changed') {

@@ -8,6 +8,7 @@ import type { ChosenStatus, PresenceService, PresenceUpdate } from '../../src/do
 import { channels, roomIds, type HomeEvent } from '../../src/domain/realtime/RealtimeBus.ts';
 import type { FriendPresenceView, SocialService } from '../../src/domain/realtime/SocialService.ts';
 import type { DmView } from '../../src/domain/realtime/views.ts';
+import type { MessageSpool } from '../../src/domain/realtime/spool/MessageSpool.ts';
 import { authenticateWith, refusal, type AuthServices } from '../shared/roomAuth.ts';
 import { PlazaRoom, principalOf, type PlazaClient, type RoomDeps } from '../shared/PlazaRoom.ts';
 import { FriendState, HomeState } from './state.ts';
@@ -17,6 +18,8 @@ import { actingUser } from '../../src/domain/shared/actors.ts';
 /** What a home room uses. */
 export interface HomeRoomServices {
   dms: DirectMessageService;
+  /** Stores DMs, or spools them while the database is away. */
+  spool: MessageSpool;
   social: SocialService;
   groups: ChatGroupService;
   presence: PresenceService;
@@ -87,7 +90,7 @@ export class HomeRoom extends PlazaRoom<HomeRoomServices, HomeState> {
       async (client, m) => {
         const context = { type: 'dm', ...(m.client_msg_id ? { client_msg_id: m.client_msg_id } : {}) };
         const { view } = await this.persistInTime(client, context, () =>
-          this.services.dms.send(actingUser(principalOf(client)), m.to, m.text, m.client_msg_id, m.file_ids),
+          this.services.spool.sendDm(actingUser(principalOf(client)), m.to, m.text, m.client_msg_id, m.file_ids),
         );
         client.send('dm_sent', view);
       },
@@ -250,7 +253,8 @@ export class HomeRoom extends PlazaRoom<HomeRoomServices, HomeState> {
         case 'dm': {
           if (this.clients.length === 0) return; // stays queued in the DB
           this.broadcast('dm', event.message);
-          if (event.message.to_user_id === this.userId) {
+          // A pending DM (database away) is marked delivered when it is stored and announced again.
+          if (event.message.to_user_id === this.userId && event.message.id !== null) {
             if (event.unread !== undefined) this.state.unreadDms = event.unread;
             await this.markDelivered([event.message]);
           }
@@ -262,6 +266,12 @@ export class HomeRoom extends PlazaRoom<HomeRoomServices, HomeState> {
           return;
         case 'dm_seen':
           this.broadcast('dm_seen', event.seen);
+          return;
+        case 'dm_stored':
+          this.broadcast('stored', event.message);
+          return;
+        case 'spool_refused':
+          this.broadcast('error', { message: event.message, detail: event.detail, error_code: event.error_code });
           return;
         case 'notification':
           this.broadcast('notification', event.notification);

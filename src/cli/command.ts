@@ -24,7 +24,7 @@ export interface CliCommand {
   options?: ParseArgsOptionsConfig;
   /** Most positional arguments it takes (default 0). */
   maxPositionals?: number;
-  run(context: CommandContext): Promise<string>;
+  run(context: CommandContext): Promise<string | CommandResult>;
 }
 
 /** A mistake in how the command was called: printed with the command's usage, exit code 64. */
@@ -36,4 +36,24 @@ export function required(options: CommandContext['options'], name: string): stri
   const value = options[name];
   if (typeof value !== 'string' || !value) throw new UsageError(`--${name} is required`);
   return value;
+}
+
+/** The command could not do its work for a reason the operator can fix: printed without a stack trace. */
+export class CommandFailure extends Error {
+  override name = 'CommandFailure';
+  constructor(
+    message: string,
+    /** The process's exit code (sysexits.h where one fits). */
+    readonly exitCode = 1,
+  ) {
+    super(message);
+  }
+}
+
+/** What a command prints, with an exit code other than 0 when it finished with something to fix. */
+export interface CommandResult {
+  output: string;
+  /** Printed on standard error. */
+  warnings?: string;
+  exitCode: number;
 }

@@ -142,6 +142,12 @@ export const ErrorCodes = {
     status: 409,
     message: 'A file can be attached once: this one already belongs to a post, comment or message',
   },
+  MESSAGE_SPOOL_FULL: {
+    code: 30030,
+    status: 503,
+    message:
+      'The database is away and the message spool is full (SPOOL_MAX_BYTES / SPOOL_MAX_AGE): nothing was sent; retry later',
+  },
   // 4xxxx boards and files. 400xx boards, 410xx posts and comments, 420xx files.
   BOARD_NOT_FOUND: { code: 40001, status: 404, message: 'Board not found' },
   BOARD_NAME_TAKEN: { code: 40002, status: 409, message: 'A board with this name already exists' },

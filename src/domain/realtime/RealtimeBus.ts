@@ -1,6 +1,7 @@
 import type { UserRole } from '../../../entities/User.ts';
 import type { AiJobEvent } from '../ai/ports.ts';
 import type { ChatMessageView, DmSeenView, DmView, NotificationView, SupportMessageView } from './views.ts';
+import type { PendingDmView } from './spool/spooledMessages.ts';
 
 /**
  * How realtime parts talk across rooms (and processes): publish/subscribe channels plus a small shared
@@ -68,11 +69,20 @@ export const keys = {
 /** What a home actor can receive through its channel. */
 export type HomeEvent =
   /** `unread`: the recipient's unread DM count, on the recipient's channel. */
-  | { kind: 'dm'; message: DmView; unread?: number }
+  | { kind: 'dm'; message: DmView | PendingDmView; unread?: number }
   /** A DM to or from me was edited or deleted by its author (on both users' channels). */
   | { kind: 'dm_updated' | 'dm_deleted'; message: DmView }
   /** On the sender's channel: `user_id` has read my DMs to them up to `up_to_id`. */
   | { kind: 'dm_seen'; seen: DmSeenView }
+  /** A DM this user sent while the database was away is stored now (to the sender's channel). */
+  | { kind: 'dm_stored'; message: DmView }
+  /** A message this user sent while the database was away was refused when it was stored. */
+  | {
+      kind: 'spool_refused';
+      error_code: number;
+      message: string;
+      detail: { type: string; client_msg_id: string; group_id?: number; to?: number };
+    }
   | { kind: 'notification'; notification: NotificationView }
   | { kind: 'following_changed' }
   | { kind: 'support'; message: SupportMessageView }
@@ -80,4 +90,8 @@ export type HomeEvent =
 
 /** What a chat group's room can receive through its channel. */
 export type GroupEvent =
-  { kind: 'message'; message: ChatMessageView } | { kind: 'members_changed' } | { kind: 'renamed'; name: string };
+  | { kind: 'message'; message: ChatMessageView }
+  /** A message delivered as pending while the database was away is stored now: its id and seq. */
+  | { kind: 'stored'; message: ChatMessageView }
+  | { kind: 'members_changed' }
+  | { kind: 'renamed'; name: string };
