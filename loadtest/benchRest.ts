@@ -58,7 +58,8 @@ const freePort = () =>
 const database = await createBenchDatabase('rest');
 const t0 = Date.now();
 const orm = await database.open();
-const { logins, password, firstId: authorId } = await seedBenchUsers(orm, 2);
+const { users, password } = await seedBenchUsers(orm, 2);
+const authorId = users[0].id;
 const sql = orm.em.getConnection();
 const [{ id: boardId }] = await sql.execute<{ id: number }[]>(
   `insert into boards (name, description, created_at, updated_at) values ('bench', 'bench:rest', now(), now()) returning id`,
@@ -135,7 +136,7 @@ async function stop(): Promise<void> {
 
 try {
   await waitReady(base);
-  const loginBody = JSON.stringify({ login: logins[0], password });
+  const loginBody = JSON.stringify({ login: users[0].username, password });
   const signIn = await fetch(`${base}/auth/login`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
