@@ -10,7 +10,7 @@
  * Before each phase 16 clients join and leave (warm-up), then the server idles 3 s. Reported per phase: joins/s (N ÷ wall time until the last join), p50/p99 join time (SDK: matchmaking
  * request + WebSocket + the room's onAuth/onJoin, to the first state; raw: the WebSocket handshake),
  * failed joins, server CPU per join (/proc, the whole process), idle RSS and RSS per connection
- * ((RSS with N connections − idle RSS) ÷ N). Then the ratios to raw ws at the same N.
+ * ((RSS with N − RSS with N/4) ÷ the 3N/4 joined between, each measured after 3 s of quiet). Then the ratios to raw ws at the same N.
  *
  * Plaza runs on a fresh PGlite directory on disk (own thread), or on a fresh database of DATABASE_URL's
  * server. Users are seeded like the `seed-users` CLI does it and all put in one group; their access
@@ -169,29 +169,45 @@ try {
         await request(drivers[0], { cmd: 'close' }, 'closed');
         await sleep(SETTLE_MS);
         const idleRss = rssBytes(pid);
-        const cpuBefore = cpuMs(pid);
-        const per = Math.ceil(n / P);
-        const started = performance.now();
-        const results = await Promise.all(
-          drivers.map((d, p) =>
-            request(
-              d,
-              {
-                cmd: 'open',
-                target,
-                url: server.url,
-                tokens: tokens.slice(p * per, Math.min(n, (p + 1) * per)),
-                groupId,
-                concurrency: CONCURRENCY,
-              },
-              'opened',
+        /** Opens users [from, to) spread over the drivers; resolves with each driver's answer. */
+        const openRange = (from: number, to: number) => {
+          const per = Math.ceil((to - from) / P);
+          return Promise.all(
+            drivers.map((d, p) =>
+              request(
+                d,
+                {
+                  cmd: 'open',
+                  target,
+                  url: server.url,
+                  tokens: tokens.slice(from + p * per, Math.min(to, from + (p + 1) * per)),
+                  groupId,
+                  concurrency: CONCURRENCY,
+                },
+                'opened',
+              ),
             ),
-          ),
-        );
-        const wall = (performance.now() - started) / 1000;
-        const cpu = cpuMs(pid) - cpuBefore;
+          );
+        };
+        // Memory per connection is the slope between a quarter and all N connections: a process just
+        // started keeps returning memory for a while, so "RSS with N − RSS at start" can even be negative.
+        const quarter = Math.floor(n / 4);
+        const cpuBefore = cpuMs(pid);
+        const started = performance.now();
+        const first = await openRange(0, quarter);
+        let wall = (performance.now() - started) / 1000;
+        let cpu = cpuMs(pid) - cpuBefore;
+        await sleep(SETTLE_MS);
+        const quarterRss = rssBytes(pid);
+        const cpuRest = cpuMs(pid);
+        const restStarted = performance.now();
+        const rest = await openRange(quarter, n);
+        wall += (performance.now() - restStarted) / 1000;
+        cpu += cpuMs(pid) - cpuRest;
+        const results = [...first, ...rest];
         await sleep(SETTLE_MS);
         const rss = rssBytes(pid);
+        const restJoined = rest.reduce((a, r) => a + (r.times as number[]).length, 0);
         const times = results.flatMap((r) => r.times as number[]).sort((a, b) => a - b);
         const failed = results.reduce((a, r) => a + r.failed, 0);
         const firstError = results.find((r) => r.firstError)?.firstError;
@@ -204,7 +220,7 @@ try {
           failed,
           cpuPerJoin: cpu / Math.max(times.length, 1),
           idleRss,
-          rssPerConnection: (rss - idleRss) / Math.max(times.length, 1),
+          rssPerConnection: (rss - quarterRss) / Math.max(restJoined, 1),
         };
         phases.push(phase);
         console.log(
