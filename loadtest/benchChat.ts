@@ -20,6 +20,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { forestJob } from './aiWorkload.ts';
+import { createBenchDatabase, mintAccessTokens, seedBenchGroup, seedBenchUsers } from './benchDatabase.ts';
 
 const { values } = parseArgs({
   options: {
@@ -102,7 +103,21 @@ const percentile = (sorted: number[], p: number) =>
 // --- start both servers ---------------------------------------------------------------------------
 const port = await freePort();
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'plaza-bench-'));
-// With DATABASE_URL, Plaza gets a fresh database of its own on that server (dropped at the end).
+// Plaza runs on a fresh database of its own: a PGlite directory on disk (as `npm start` runs it), or with
+// DATABASE_URL a database on that server (dropped at the end). Users and the group are seeded into it
+// before Plaza starts (the seed-users path); their tokens are signed with the secret Plaza is given.
+const single = await createBenchDatabase('chat');
+const singleSecret = crypto.randomBytes(32).toString('hex');
+const seeded = await (async () => {
+  const orm = await single.open();
+  try {
+    const { users } = await seedBenchUsers(orm, N);
+    return { users, groupId: await seedBenchGroup(orm, users[0].id, users.length) };
+  } finally {
+    await orm.close();
+  }
+})();
+// With --servers, the multi-process deployment gets a database of its own on DATABASE_URL's server.
 const baseUrl = process.env.DATABASE_URL;
 const benchDb = `plaza_bench_${process.pid}`;
 async function admin(sql: string) {
@@ -120,7 +135,6 @@ async function createDatabase(name: string): Promise<string> {
   u.pathname = `/${name}`;
   return u.toString();
 }
-const databaseUrl = baseUrl ? await createDatabase(benchDb) : undefined;
 const multiDb = `${benchDb}_multi`;
 const redisUrl = process.env.REDIS_URL;
 if (SERVERS > 1) {
@@ -169,7 +183,7 @@ async function waitReady(url: string): Promise<void> {
   }
 }
 
-const plaza = startPlaza(port, { DATABASE_URL: databaseUrl });
+const plaza = startPlaza(port, { ...single.env, JWT_SECRET: singleSecret });
 const multi: { child: ChildProcess; url: string }[] = [];
 if (SERVERS > 1) {
   const secret = crypto.randomBytes(32).toString('hex');
@@ -206,10 +220,13 @@ process.on('exit', cleanup);
 try {
   // --- users, group, memberships (REST) -----------------------------------------------------------
   console.log(
-    `bench:chat — ${databaseUrl ? 'PostgreSQL' : 'PGlite in memory'}, CHAT_WINDOW ${values.window}${AI_JOBS ? `, ${AI_JOBS} AI jobs queued during Plaza phases` : ''}, ${N} clients, ${RATE} msg/s from ${SENDERS} senders, 100 B, ${ROUNDS} rounds × ${SECONDS} s per server, ${P} driver processes, ${os.cpus().length} cores`,
+    `bench:chat — ${single.label}, CHAT_WINDOW ${values.window}${AI_JOBS ? `, ${AI_JOBS} AI jobs queued during Plaza phases` : ''}, ${N} clients, ${RATE} msg/s from ${SENDERS} senders, 100 B, ${ROUNDS} rounds × ${SECONDS} s per server, ${P} driver processes, ${os.cpus().length} cores`,
   );
   const t0 = Date.now();
-  /** Registers the N users on a deployment (REST through `bases` in turn) and puts them in one open group. */
+  /**
+   * Registers the N users on the multi-process deployment (REST through `bases` in turn: its processes
+   * share a database the bench does not open) and puts them in one open group.
+   */
   async function setUp(bases: string[]): Promise<{ tokens: string[]; groupId: number }> {
     const tokens: string[] = new Array(N);
     await pool([...Array(N).keys()], 8, async (i) => {
@@ -228,12 +245,11 @@ try {
     );
     return { tokens, groupId: group.id };
   }
-  const single = await setUp([base]);
-  const tokens = single.tokens;
-  const group = { id: single.groupId };
+  const tokens = mintAccessTokens(singleSecret, 7200, seeded.users);
+  const group = { id: seeded.groupId };
   const spread = multi.length ? await setUp(multi.map((m) => m.url)) : undefined;
   console.log(
-    `setup: ${N} users registered and in group ${group.id}${spread ? ` (and on the ${SERVERS}-process deployment)` : ''} in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+    `setup: ${N} users seeded and in group ${group.id}${spread ? ` (and registered on the ${SERVERS}-process deployment)` : ''} in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
   );
 
   // --- drivers ------------------------------------------------------------------------------------
@@ -368,9 +384,10 @@ try {
   await Promise.all(drivers.map((d) => request(d, { cmd: 'close' }, 'closed').catch(() => undefined)));
 } finally {
   cleanup();
-  if (databaseUrl) {
-    await new Promise((r) => setTimeout(r, 500));
-    for (const name of SERVERS > 1 ? [benchDb, multiDb] : [benchDb])
+  await new Promise((r) => setTimeout(r, 500));
+  await single.dispose().catch((err) => console.error(`could not remove the bench database: ${err}`));
+  if (SERVERS > 1) {
+    for (const name of [multiDb])
       await admin(`drop database if exists "${name}" with (force)`).catch((err) =>
         console.error(`could not drop ${name}: ${err}`),
       );

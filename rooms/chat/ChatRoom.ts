@@ -159,9 +159,15 @@ export class ChatRoom extends PlazaRoom<ChatRoomServices, ChatState> {
     return roomIds.chat(this.groupId);
   }
 
-  /** Only members of this room's own group, whatever the join options said. */
+  /**
+   * Only members of this room's own group, whatever the join options said. The room's member list
+   * (loaded at creation, reloaded on every membership change) answers without a query; someone not on
+   * it yet (added a moment ago, the change not heard yet) is looked up in the database.
+   */
   protected override async admit(client: PlazaClient): Promise<void> {
-    await this.withDb(() => this.services.groups.requireMember(this.groupId, principalOf(client).userId));
+    const userId = principalOf(client).userId;
+    if (this.state.members.has(String(userId))) return;
+    await this.withDb(() => this.services.groups.requireMember(this.groupId, userId));
   }
 
   /** Online, then a `sync`: what came after last_seen_id, or the latest messages; live ones follow it. */

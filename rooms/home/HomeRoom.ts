@@ -170,6 +170,11 @@ export class HomeRoom extends PlazaRoom<HomeRoomServices, HomeState> {
     return roomIds.home(this.userId);
   }
 
+  /** One home per signed-in user, its state a few hundred bytes: not Colyseus' 2 × 16 KB of buffers each. */
+  protected override stateBufferBytes(): number {
+    return 4 * 1024;
+  }
+
   /** Only its owner's devices, whichever way they came in. */
   protected override admit(client: PlazaClient): void {
     if (principalOf(client).userId !== this.userId)

@@ -1,4 +1,12 @@
-import { matchMaker, Room, type Deferred, type RoomException, type RoomMethodName } from '@colyseus/core';
+import {
+  matchMaker,
+  Room,
+  SchemaSerializer,
+  type Deferred,
+  type RoomException,
+  type RoomMethodName,
+  type Serializer,
+} from '@colyseus/core';
 import { RequestContext } from '@mikro-orm/core';
 import type { Logger } from 'pino';
 import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
@@ -10,6 +18,7 @@ import type { ConnectionView } from '../../src/domain/realtime/RealtimeAdminServ
 import { roleAtLeast, type UserRole } from '../../entities/User.ts';
 import { principalOf, refusal, type PlazaClient } from './roomAuth.ts';
 import type { PlazaMetrics } from '../../src/metrics/PlazaMetrics.ts';
+import { FittedSchemaSerializer } from './FittedSchemaSerializer.ts';
 
 export { principalOf, type PlazaClient } from './roomAuth.ts';
 
@@ -114,6 +123,20 @@ export abstract class PlazaRoom<S, State extends object = object> extends Room<{
 
   /** The room is closing: finish what it owns (stores in flight, timers). */
   protected disposing(): Promise<void> | void {}
+
+  /** Initial size of the state's encode buffers (default: Colyseus' 16 KB); they grow when the state does. */
+  protected stateBufferBytes(): number | undefined {
+    return undefined;
+  }
+
+  /** Colyseus installs its schema serializer when the state is set: ours keeps grown buffers (see FittedSchemaSerializer). */
+  override setSerializer(serializer: Serializer<State>): void {
+    const fitted =
+      serializer instanceof SchemaSerializer && !(serializer instanceof FittedSchemaSerializer)
+        ? (new FittedSchemaSerializer(this.stateBufferBytes()) as unknown as Serializer<State>)
+        : serializer;
+    super.setSerializer(fitted);
+  }
 
   /** Seconds a dropped connection keeps its seat. */
   protected reconnectGraceSeconds(): number {

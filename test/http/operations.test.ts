@@ -56,6 +56,18 @@ describe('operations endpoints and the error edge', () => {
     expect(res.headers.get('x-powered-by')).to.equal(null);
   });
 
+  it('when /health is answered ahead of the middleware chain, then it carries the same security headers as a route behind it', async () => {
+    const securityHeaders = (res: { headers: Headers }) =>
+      [...res.headers].filter(
+        ([name]) => !/^(date|etag|content-length|x-request-id|connection|keep-alive)$/.test(name),
+      );
+    const probe = await server.http.request('GET', '/health', { headers: { 'x-request-id': 'probe-1' } });
+    const chained = await server.http.get('/ready');
+    expect(probe.headers.get('x-request-id')).to.equal('probe-1');
+    expect(securityHeaders(probe)).to.deep.equal(securityHeaders(chained));
+    expect(probe.headers.get('content-security-policy')).to.include("default-src 'self'");
+  });
+
   it('when CORS is not configured, then a foreign origin gets no allow-origin header', async () => {
     const res = await server.http.request('GET', '/health', { headers: { origin: 'https://evil.example' } });
     expect(res.headers.get('access-control-allow-origin')).to.equal(null);

@@ -58,6 +58,11 @@ export class BoardAccess {
     return this.em.findOne(BoardGrant, { board: boardId, user: viewer.userId });
   }
 
+  /** The viewer's grant where it counts: on a public board every signed-in user may do everything (no query). */
+  private grantOn(board: Board, viewer: Viewer): Promise<BoardGrant | null> {
+    return board.access === 'public' ? Promise.resolve(null) : this.grantOf(board.id, viewer);
+  }
+
   /** The board if the viewer may read it, with the viewer's permissions; 404 otherwise. */
   async board(
     boardId: number,
@@ -66,7 +71,7 @@ export class BoardAccess {
   ): Promise<{ board: Board; perms: BoardPermissions }> {
     const board = await this.em.findOne(Board, { id: boardId });
     if (!board) throw new AppError('BOARD_NOT_FOUND');
-    const perms = permissionsOn(board, viewer, await this.grantOf(boardId, viewer));
+    const perms = permissionsOn(board, viewer, await this.grantOn(board, viewer));
     if (!perms.read) throw new AppError('BOARD_NOT_FOUND');
     assertAllowed(board, perms, action);
     return { board, perms };
@@ -80,7 +85,7 @@ export class BoardAccess {
   ): Promise<{ post: Post; perms: BoardPermissions }> {
     const post = await this.em.findOne(Post, { id: postId, deletedAt: null }, { populate: ['board', 'author'] });
     if (!post) throw new AppError('POST_NOT_FOUND');
-    const perms = permissionsOn(post.board, viewer, await this.grantOf(post.board.id, viewer));
+    const perms = permissionsOn(post.board, viewer, await this.grantOn(post.board, viewer));
     if (!perms.read) throw new AppError('POST_NOT_FOUND');
     assertAllowed(post.board, perms, action);
     return { post, perms };

@@ -5,6 +5,12 @@ import type { Logger } from 'pino';
 
 const CLIENT_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
+/** The request's id: the caller's X-Request-Id when well-formed, a new one otherwise. */
+export function requestIdOf(req: IncomingMessage): string {
+  const incoming = req.headers['x-request-id'];
+  return typeof incoming === 'string' && CLIENT_ID.test(incoming) ? incoming : crypto.randomUUID();
+}
+
 /**
  * Gives every request an id (the caller's X-Request-Id when well-formed, a new one otherwise),
  * echoes it in the response and logs one access line per request with it.
@@ -13,8 +19,7 @@ export function requestLogging(logger: Logger) {
   return pinoHttp({
     logger,
     genReqId(req: IncomingMessage, res) {
-      const incoming = req.headers['x-request-id'];
-      const id = typeof incoming === 'string' && CLIENT_ID.test(incoming) ? incoming : crypto.randomUUID();
+      const id = requestIdOf(req);
       res.setHeader('X-Request-Id', id);
       return id;
     },

@@ -1,5 +1,13 @@
 import helmet from 'helmet';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RequestHandler } from 'express';
+
+const overHttps = () => helmet();
+const overHttp = () =>
+  helmet({
+    contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } },
+    strictTransportSecurity: false,
+  });
 
 /**
  * helmet's security headers, with the two that only make sense over HTTPS sent only over HTTPS: the
@@ -9,10 +17,30 @@ import type { RequestHandler } from 'express';
  * `X-Forwarded-Proto: https`.
  */
 export function securityHeaders(): RequestHandler {
-  const overHttps = helmet();
-  const overHttp = helmet({
-    contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } },
-    strictTransportSecurity: false,
-  });
-  return (req, res, next) => (req.secure ? overHttps : overHttp)(req, res, next);
+  const https = overHttps();
+  const http = overHttp();
+  return (req, res, next) => (req.secure ? https : http)(req, res, next);
+}
+
+/** Header name → value, as a response sets them. */
+export type HeaderList = [string, string][];
+
+/**
+ * The very headers `securityHeaders()` sets, worked out once: helmet's are the same for every request
+ * (no nonce), so a route too cheap to run twelve middlewares (the liveness probe) can set them itself.
+ */
+export function fixedSecurityHeaders(): { https: HeaderList; http: HeaderList } {
+  return { https: recordHeaders(overHttps()), http: recordHeaders(overHttp()) };
+}
+
+function recordHeaders(middleware: ReturnType<typeof helmet>): HeaderList {
+  const headers = new Map<string, string>();
+  const res = {
+    setHeader: (name: string, value: string | number | string[]) => headers.set(name, String(value)),
+    removeHeader: (name: string) => headers.delete(name),
+  } as unknown as ServerResponse;
+  let done = false;
+  middleware({ headers: {} } as IncomingMessage, res, () => (done = true));
+  if (!done) throw new Error('helmet did not finish synchronously: its headers cannot be precomputed');
+  return [...headers];
 }

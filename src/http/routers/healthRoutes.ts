@@ -1,9 +1,30 @@
+import type { RequestHandler } from 'express';
 import { z } from 'zod';
 import type { Database } from '../../db/openDatabase.ts';
 import { DatabaseProbe } from '../../db/DatabaseProbe.ts';
 import { AppError } from '../../errors/index.ts';
 import type { Api } from '../route.ts';
 import { PLAZA_VERSION } from '../../version.ts';
+import { requestIdOf } from '../middleware/requestLogging.ts';
+import { fixedSecurityHeaders } from '../middleware/securityHeaders.ts';
+
+/** What `/health` answers. */
+const liveness = () => ({ status: 'ok' as const, uptime_s: Math.round(process.uptime()) });
+
+/**
+ * `GET /health` answered ahead of the middleware chain (mounted first by configureApp). Probes come
+ * every few seconds from every orchestrator and load balancer and must stay cheap: they get no access
+ * log line and no request metrics, but the same X-Request-Id and security headers as every response
+ * (helmet's, worked out once). The route declared in `healthRoutes` documents it.
+ */
+export function livenessProbe(): RequestHandler {
+  const headers = fixedSecurityHeaders();
+  return (req, res) => {
+    res.setHeader('X-Request-Id', requestIdOf(req));
+    for (const [name, value] of req.secure ? headers.https : headers.http) res.setHeader(name, value);
+    res.json(liveness());
+  };
+}
 
 /**
  * The welcome document (at /api, and at / for JSON clients) and the liveness and readiness probes. None of
@@ -64,7 +85,7 @@ export function healthRoutes(api: Api, orm: Database, readyTimeoutMs: number): v
       summary: 'Liveness: the process answers (the database is not consulted)',
       response: z.object({ status: z.literal('ok'), uptime_s: z.number() }),
     },
-    () => ({ status: 'ok' as const, uptime_s: Math.round(process.uptime()) }),
+    liveness,
   );
   api.route(
     {

@@ -1,0 +1,258 @@
+/**
+ * `npm run bench:capacity -- [--counts 500,1000,2000] [--targets home,chat,raw] [--processes 4] [--concurrency 8] [--rounds 1]`
+ *
+ * How many connections a server takes and what each costs: for every N in `--counts`, N clients join
+ * Plaza's `home` (each user their own), N join one group's `chat` room, and N open a bare `ws`
+ * connection to `loadtest/rawWsServer.ts` (the baseline), in rotating order. Every phase gets a fresh
+ * server process, so memory is measured from the same idle start. Clients live in `--processes` driver
+ * processes (`loadtest/capacityDriver.ts`), each joining `--concurrency` at a time.
+ *
+ * Before each phase 16 clients join and leave (warm-up), then the server idles 3 s. Reported per phase: joins/s (N ÷ wall time until the last join), p50/p99 join time (SDK: matchmaking
+ * request + WebSocket + the room's onAuth/onJoin, to the first state; raw: the WebSocket handshake),
+ * failed joins, server CPU per join (/proc, the whole process), idle RSS and RSS per connection
+ * ((RSS with N − RSS with N/4) ÷ the 3N/4 joined between, each measured after 3 s of quiet). Then the ratios to raw ws at the same N.
+ *
+ * Plaza runs on a fresh PGlite directory on disk (own thread), or on a fresh database of DATABASE_URL's
+ * server. Users are seeded like the `seed-users` CLI does it and all put in one group; their access
+ * tokens are signed with Plaza's TokenService and the JWT_SECRET the bench gives the server (a sign-in
+ * per client would cost argon2, ~0.5 s each here).
+ */
+import { fork, spawn, type ChildProcess } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import { parseArgs } from 'node:util';
+import { createBenchDatabase, mintAccessTokens, seedBenchGroup, seedBenchUsers } from './benchDatabase.ts';
+import { cpuMs, rssBytes, waitReady } from './benchProcess.ts';
+
+const { values } = parseArgs({
+  options: {
+    counts: { type: 'string', default: '500,1000,2000' },
+    targets: { type: 'string', default: 'home,chat,raw' },
+    processes: { type: 'string', default: '4' },
+    concurrency: { type: 'string', default: '8' },
+    rounds: { type: 'string', default: '1' },
+  },
+});
+type Target = 'home' | 'chat' | 'raw';
+const COUNTS = values.counts.split(',').map(Number);
+const TARGETS = values.targets.split(',') as Target[];
+const P = Number(values.processes);
+const CONCURRENCY = Number(values.concurrency);
+const ROUNDS = Number(values.rounds);
+const MAX = Math.max(...COUNTS);
+const SETTLE_MS = 3000;
+const WARM_UP = 16;
+const tsxArgs = ['--import', 'tsx'];
+const secret = crypto.randomBytes(32).toString('hex');
+const TOKEN_TTL = 7200;
+
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const srv = net.createServer().listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as net.AddressInfo).port;
+      srv.close(() => resolve(port));
+    });
+  });
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function request(child: ChildProcess, msg: object, reply: string): Promise<any> {
+  return new Promise((resolve, reject) => {
+    const onMessage = (m: any) => {
+      if (m.cmd === reply || m.cmd === 'error') {
+        child.off('message', onMessage);
+        if (m.cmd === 'error') reject(new Error(m.message));
+        else resolve(m);
+      }
+    };
+    child.on('message', onMessage);
+    child.send(msg);
+  });
+}
+
+// --- database: users and one group with all of them -------------------------------------------------
+const t0 = Date.now();
+const database = await createBenchDatabase('capacity');
+const orm = await database.open();
+const { users } = await seedBenchUsers(orm, MAX);
+const groupId = await seedBenchGroup(orm, users[0].id, users.length);
+await orm.close();
+const tokens = mintAccessTokens(secret, TOKEN_TTL, users);
+console.log(
+  `setup: ${database.label}, ${MAX} users (seed-users) in group ${groupId}, in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+);
+
+/** A fresh server for one phase: Plaza on the prepared database, or the raw ws server. */
+async function startServer(target: Target): Promise<{ child: ChildProcess; url: string }> {
+  if (target === 'raw') {
+    const child = fork('loadtest/rawWsServer.ts', [], {
+      execArgv: tsxArgs,
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    });
+    const port: number = await new Promise((resolve) => child.once('message', (m: any) => resolve(m.port)));
+    return { child, url: `ws://127.0.0.1:${port}` };
+  }
+  const port = await freePort();
+  const child = spawn(process.execPath, [...tsxArgs, 'src/main.ts'], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env: {
+      ...process.env,
+      ...database.env,
+      REDIS_URL: '',
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      DATA_DIR: fs.mkdtempSync(`${os.tmpdir()}/plaza-bench-capacity-data-`),
+      LOG_LEVEL: 'warn',
+      JWT_SECRET: secret,
+      ACCESS_TOKEN_TTL: String(TOKEN_TTL),
+    },
+  });
+  await waitReady(`http://127.0.0.1:${port}`);
+  return { child, url: `ws://127.0.0.1:${port}` };
+}
+
+async function stopServer(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  await new Promise<void>((resolve) => {
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+    setTimeout(() => child.kill('SIGKILL'), 20_000).unref();
+  });
+}
+
+const drivers: ChildProcess[] = Array.from({ length: P }, () =>
+  fork('loadtest/capacityDriver.ts', [], { execArgv: tsxArgs, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }),
+);
+let current: ChildProcess | undefined;
+process.on('exit', () => {
+  for (const d of drivers) d.kill();
+  current?.kill('SIGKILL');
+});
+
+type Phase = {
+  target: Target;
+  n: number;
+  joinsPerSecond: number;
+  p50: number;
+  p99: number;
+  failed: number;
+  cpuPerJoin: number;
+  idleRss: number;
+  rssPerConnection: number;
+};
+const phases: Phase[] = [];
+const percentile = (sorted: number[], p: number) =>
+  sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] : NaN;
+
+try {
+  console.log(
+    `bench:capacity — ${database.label}, N = ${COUNTS.join('/')}, targets ${TARGETS.join(', ')}, ${P} driver processes × ${CONCURRENCY} joins in flight, ${os.cpus().length} cores, load average ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const [i, n] of COUNTS.entries()) {
+      const order = TARGETS.map((_, k) => TARGETS[(k + i + round) % TARGETS.length]);
+      for (const target of order) {
+        const server = await startServer(target);
+        current = server.child;
+        const pid = server.child.pid!;
+        // Warm-up: code paths compiled and lazily loaded modules in before "idle" is measured.
+        const warm = tokens.slice(MAX - WARM_UP);
+        await request(
+          drivers[0],
+          { cmd: 'open', target, url: server.url, tokens: warm, groupId, concurrency: CONCURRENCY },
+          'opened',
+        );
+        await request(drivers[0], { cmd: 'close' }, 'closed');
+        await sleep(SETTLE_MS);
+        const idleRss = rssBytes(pid);
+        /** Opens users [from, to) spread over the drivers; resolves with each driver's answer. */
+        const openRange = (from: number, to: number) => {
+          const per = Math.ceil((to - from) / P);
+          return Promise.all(
+            drivers.map((d, p) =>
+              request(
+                d,
+                {
+                  cmd: 'open',
+                  target,
+                  url: server.url,
+                  tokens: tokens.slice(from + p * per, Math.min(to, from + (p + 1) * per)),
+                  groupId,
+                  concurrency: CONCURRENCY,
+                },
+                'opened',
+              ),
+            ),
+          );
+        };
+        // Memory per connection is the slope between a quarter and all N connections: a process just
+        // started keeps returning memory for a while, so "RSS with N − RSS at start" can even be negative.
+        const quarter = Math.floor(n / 4);
+        const cpuBefore = cpuMs(pid);
+        const started = performance.now();
+        const first = await openRange(0, quarter);
+        let wall = (performance.now() - started) / 1000;
+        let cpu = cpuMs(pid) - cpuBefore;
+        await sleep(SETTLE_MS);
+        const quarterRss = rssBytes(pid);
+        const cpuRest = cpuMs(pid);
+        const restStarted = performance.now();
+        const rest = await openRange(quarter, n);
+        wall += (performance.now() - restStarted) / 1000;
+        cpu += cpuMs(pid) - cpuRest;
+        const results = [...first, ...rest];
+        await sleep(SETTLE_MS);
+        const rss = rssBytes(pid);
+        const restJoined = rest.reduce((a, r) => a + (r.times as number[]).length, 0);
+        const times = results.flatMap((r) => r.times as number[]).sort((a, b) => a - b);
+        const failed = results.reduce((a, r) => a + r.failed, 0);
+        const firstError = results.find((r) => r.firstError)?.firstError;
+        const phase: Phase = {
+          target,
+          n,
+          joinsPerSecond: times.length / wall,
+          p50: percentile(times, 50),
+          p99: percentile(times, 99),
+          failed,
+          cpuPerJoin: cpu / Math.max(times.length, 1),
+          idleRss,
+          rssPerConnection: (rss - quarterRss) / Math.max(restJoined, 1),
+        };
+        phases.push(phase);
+        console.log(
+          `  N=${n} ${target.padEnd(4)}: ${phase.joinsPerSecond.toFixed(0)} joins/s, p50 ${phase.p50.toFixed(1)} ms, p99 ${phase.p99.toFixed(1)} ms, CPU ${phase.cpuPerJoin.toFixed(2)} ms/join, idle RSS ${(idleRss / 2 ** 20).toFixed(0)} MB, ${(phase.rssPerConnection / 1024).toFixed(1)} KB/connection${failed ? `, ${failed} failed (${firstError})` : ''}`,
+        );
+        await Promise.all(drivers.map((d) => request(d, { cmd: 'close' }, 'closed')));
+        await stopServer(server.child);
+        current = undefined;
+      }
+    }
+  }
+
+  console.log(
+    '\n| N | target | joins/s | p50 ms | p99 ms | failed | CPU ms/join | idle RSS MB | KB/connection | joins/s vs raw | KB/conn vs raw |',
+  );
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|');
+  for (const ph of phases) {
+    const raw = phases.find((r) => r.target === 'raw' && r.n === ph.n);
+    const ratio = (a: number, b: number | undefined) => (b ? `${(a / b).toFixed(3)}×` : '—');
+    console.log(
+      `| ${ph.n} | ${ph.target} | ${ph.joinsPerSecond.toFixed(0)} | ${ph.p50.toFixed(1)} | ${ph.p99.toFixed(1)} | ${ph.failed} | ${ph.cpuPerJoin.toFixed(2)} | ${(ph.idleRss / 2 ** 20).toFixed(0)} | ${(ph.rssPerConnection / 1024).toFixed(1)} | ${ratio(ph.joinsPerSecond, raw?.joinsPerSecond)} | ${ratio(ph.rssPerConnection, raw?.rssPerConnection)} |`,
+    );
+  }
+  console.log(
+    `load average at the end: ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
+} finally {
+  for (const d of drivers) d.kill();
+  if (current) await stopServer(current);
+  await database.dispose();
+}
+process.exit(0);

@@ -1,0 +1,27 @@
+/** What every benchmark needs about the processes it measures. */
+import fs from 'node:fs';
+
+/** CPU time (user + system) a process has used so far, in ms, from /proc (100 Hz ticks). */
+export function cpuMs(pid: number): number {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+}
+
+/** Resident memory of a process, in bytes, from /proc. */
+export function rssBytes(pid: number): number {
+  const pages = Number(fs.readFileSync(`/proc/${pid}/statm`, 'utf8').split(' ')[1]);
+  return pages * 4096;
+}
+
+/** Waits until Plaza at `url` answers /ready (up to two minutes: a first start initialises its database). */
+export async function waitReady(url: string): Promise<void> {
+  for (let i = 0; ; i++) {
+    const ok = await fetch(`${url}/ready`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ok) return;
+    if (i > 600) throw new Error(`Plaza at ${url} did not become ready`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
