@@ -191,7 +191,7 @@ export function buildServices(
     },
     limiters,
   );
-  const chat = new ChatService(em, bus, groups);
+  const chat = new ChatService(em, bus, groups, notifications);
   const ops = buildMaintenance(config, logger, orm, metrics);
   const databaseWatch = buildDatabaseWatch(
     config,
