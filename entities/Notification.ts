@@ -1,9 +1,9 @@
 import { defineEntity, p } from '@mikro-orm/core';
 
-export const NOTIFICATION_TYPES = ['followed', 'group_invite', 'group_removed', 'notice'] as const;
+export const NOTIFICATION_TYPES = ['followed', 'group_invite', 'group_removed', 'notice', 'mention'] as const;
 export type NotificationType = (typeof NOTIFICATION_TYPES)[number];
 
-/** Something a user is told about (a follow, an invitation, a removal, an admin notice), kept until read. */
+/** Something a user is told about (a follow, an invitation, a removal, an admin notice, a mention), kept until read. */
 const NotificationSchema = defineEntity({
   name: 'Notification',
   tableName: 'notifications',

@@ -206,7 +206,7 @@ export function buildServices(inputs: ServiceInputs): Services {
     },
     limiters,
   );
-  const chat = new ChatService(em, bus, groups);
+  const chat = new ChatService(em, bus, groups, notifications);
   const ops = buildMaintenance(config, logger, orm, metrics);
   const databaseWatch = buildDatabaseWatch(
     config,

@@ -2333,7 +2333,7 @@ export interface components {
         Notification: {
             id: number;
             /** @enum {string} */
-            type: "followed" | "group_invite" | "group_removed" | "notice";
+            type: "followed" | "group_invite" | "group_removed" | "notice" | "mention";
             text: string;
             from_user_id: number | null;
             group_id: number | null;

@@ -10,6 +10,8 @@ import type { Page } from '../shared/pagination.ts';
 import { historyPage, historyPosition, type HistoryRequest } from './historyPages.ts';
 import { applyOwnChange, type MessageChange } from './ownMessages.ts';
 import { attachmentIds, attachToMessage, checkAttachable } from './messageAttachments.ts';
+import { notifyMentions } from './mentions.ts';
+import type { NotificationService } from './NotificationService.ts';
 
 export type { Author } from './chatStore.ts';
 
@@ -35,6 +37,7 @@ export class ChatService {
     private readonly em: EntityManager,
     private readonly bus: RealtimeBus,
     private readonly groups: ChatGroupService,
+    private readonly notifications: NotificationService,
   ) {}
 
   /**
@@ -62,6 +65,7 @@ export class ChatService {
       view.file_ids = (await attachmentIds(this.em, { chatMessageIds: [view.id] })).get(view.id) ?? [];
     else if (fileIds.length)
       view.file_ids = await attachToMessage(this.em, author.userId, fileIds, { chatMessageId: view.id });
+    if (!result.duplicate) await notifyMentions(this.em, this.notifications, author, view);
     return result;
   }
 
