@@ -195,6 +195,8 @@ describe('a process killed during an outage replays its spool at the next start 
         DATABASE_URL: db.target.url,
         DATA_DIR: dataDir,
         JWT_SECRET: 'spool-test-secret-spool-test-secret-0123',
+        // Start-up on a busy machine may take longer than the outage bounds above allow.
+        DB_STARTUP_WAIT: '120',
       };
       const first = launch(env);
       let second: ReturnType<typeof launch> | undefined;
