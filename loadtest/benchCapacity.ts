@@ -20,11 +20,10 @@
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { createBenchDatabase, mintAccessTokens, seedBenchGroup, seedBenchUsers } from './benchDatabase.ts';
-import { cpuMs, rssBytes, waitReady } from './benchProcess.ts';
+import { cpuMs, freePort, loadAverage, rssBytes, waitReady } from './benchProcess.ts';
 
 const { values } = parseArgs({
   options: {
@@ -48,13 +47,6 @@ const tsxArgs = ['--import', 'tsx'];
 const secret = crypto.randomBytes(32).toString('hex');
 const TOKEN_TTL = 7200;
 
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const srv = net.createServer().listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-  });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function request(child: ChildProcess, msg: object, reply: string): Promise<any> {
@@ -147,10 +139,7 @@ const percentile = (sorted: number[], p: number) =>
 
 try {
   console.log(
-    `bench:capacity — ${database.label}, N = ${COUNTS.join('/')}, targets ${TARGETS.join(', ')}, ${P} driver processes × ${CONCURRENCY} joins in flight, ${os.cpus().length} cores, load average ${os
-      .loadavg()
-      .map((l) => l.toFixed(2))
-      .join(' ')}`,
+    `bench:capacity — ${database.label}, N = ${COUNTS.join('/')}, targets ${TARGETS.join(', ')}, ${P} driver processes × ${CONCURRENCY} joins in flight, ${os.cpus().length} cores, load average ${loadAverage()}`,
   );
   for (let round = 0; round < ROUNDS; round++) {
     for (const [i, n] of COUNTS.entries()) {
@@ -244,12 +233,7 @@ try {
       `| ${ph.n} | ${ph.target} | ${ph.joinsPerSecond.toFixed(0)} | ${ph.p50.toFixed(1)} | ${ph.p99.toFixed(1)} | ${ph.failed} | ${ph.cpuPerJoin.toFixed(2)} | ${(ph.idleRss / 2 ** 20).toFixed(0)} | ${(ph.rssPerConnection / 1024).toFixed(1)} | ${ratio(ph.joinsPerSecond, raw?.joinsPerSecond)} | ${ratio(ph.rssPerConnection, raw?.rssPerConnection)} |`,
     );
   }
-  console.log(
-    `load average at the end: ${os
-      .loadavg()
-      .map((l) => l.toFixed(2))
-      .join(' ')}`,
-  );
+  console.log(`load average at the end: ${loadAverage()}`);
 } finally {
   for (const d of drivers) d.kill();
   if (current) await stopServer(current);

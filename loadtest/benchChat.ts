@@ -14,12 +14,12 @@
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { forestJob } from './aiWorkload.ts';
+import { cpuMs, freePort, waitReady } from './benchProcess.ts';
 import { createBenchDatabase, mintAccessTokens, seedBenchGroup, seedBenchUsers } from './benchDatabase.ts';
 
 const { values } = parseArgs({
@@ -47,19 +47,6 @@ const SERVERS = Number(values.servers);
 const DRAIN_MS = 3000;
 const aiJob = forestJob(500, 5);
 const tsxArgs = ['--import', 'tsx'];
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const srv = net.createServer().listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-  });
-
-function cpuMs(pid: number): number {
-  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime + stime, 100 Hz ticks
-}
 
 function request(child: ChildProcess, msg: object, reply: string): Promise<any> {
   return new Promise((resolve, reject) => {
@@ -169,18 +156,6 @@ function startPlaza(port: number, env: Record<string, string | undefined>): Chil
       ...env,
     },
   });
-}
-
-async function waitReady(url: string): Promise<void> {
-  for (let i = 0; ; i++) {
-    const ok = await fetch(`${url}/ready`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ok) return;
-    if (i > 600) throw new Error(`Plaza at ${url} did not become ready`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }
 
 const plaza = startPlaza(port, { ...single.env, JWT_SECRET: singleSecret });

@@ -1,5 +1,7 @@
 /** What every benchmark needs about the processes it measures. */
 import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
 
 /** CPU time (user + system) a process has used so far, in ms, from /proc (100 Hz ticks). */
 export function cpuMs(pid: number): number {
@@ -24,4 +26,22 @@ export async function waitReady(url: string): Promise<void> {
     if (i > 600) throw new Error(`Plaza at ${url} did not become ready`);
     await new Promise((r) => setTimeout(r, 200));
   }
+}
+
+/** A TCP port free on loopback right now. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const srv = net.createServer().listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as net.AddressInfo).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** The machine's load averages (1, 5, 15 min), for the record every figure needs. */
+export function loadAverage(): string {
+  return os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
 }

@@ -16,12 +16,11 @@
 import { fork, spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { createBenchDatabase, seedBenchUsers } from './benchDatabase.ts';
-import { cpuMs, waitReady } from './benchProcess.ts';
+import { cpuMs, freePort, loadAverage, waitReady } from './benchProcess.ts';
 
 const { values } = parseArgs({
   options: {
@@ -45,14 +44,6 @@ const CONNECTIONS = Number(values.connections);
 const POSTS = Number(values.posts);
 const COMMENTS = Number(values.comments);
 const tsxArgs = ['--import', 'tsx'];
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const srv = net.createServer().listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-  });
 
 // --- the database: users (seed-users), one public board with POSTS posts, one post with comments -------
 const database = await createBenchDatabase('rest');
@@ -195,10 +186,7 @@ try {
     targets.map((t) => [t.name, { requests: 0, seconds: 0, cpu: 0, p50: [], p99: [], bad: 0 }]),
   );
   console.log(
-    `bench:rest — ${database.label}, ${ROUNDS} rounds × ${SECONDS} s per target, ${CONNECTIONS} connections (login ${values['login-connections']}), ${os.cpus().length} cores, load average ${os
-      .loadavg()
-      .map((l) => l.toFixed(2))
-      .join(' ')}`,
+    `bench:rest — ${database.label}, ${ROUNDS} rounds × ${SECONDS} s per target, ${CONNECTIONS} connections (login ${values['login-connections']}), ${os.cpus().length} cores, load average ${loadAverage()}`,
   );
   for (let round = 0; round < ROUNDS; round++) {
     // Rotate the order each round: no target always runs first or after the same neighbour.
@@ -235,12 +223,7 @@ try {
       `| ${name} | ${rate(t).toFixed(0)} | ${median(t.p50)} | ${median(t.p99)} | ${t.bad} | ${cpuPer(t).toFixed(3)} | ${(rate(t) / rate(baseline)).toFixed(3)}× | ${(cpuPer(t) / cpuPer(baseline)).toFixed(2)}× |`,
     );
   }
-  console.log(
-    `load average at the end: ${os
-      .loadavg()
-      .map((l) => l.toFixed(2))
-      .join(' ')}`,
-  );
+  console.log(`load average at the end: ${loadAverage()}`);
 } finally {
   await stop();
 }
