@@ -53,6 +53,7 @@ import { CommentService } from './domain/boards/CommentService.ts';
 import { PostService } from './domain/boards/PostService.ts';
 import { ViewCounter } from './domain/boards/ViewCounter.ts';
 import { FileService } from './domain/files/FileService.ts';
+import { SignedFileLinks } from './domain/files/SignedFileLinks.ts';
 import { memoryStore, UserRateLimits, type ContentAction, type LimiterStore } from './domain/shared/rateLimits.ts';
 import type { FileStorage } from './domain/files/FileStorage.ts';
 import { LocalDiskStorage } from './infra/storage/LocalDiskStorage.ts';
@@ -112,6 +113,7 @@ export interface Services {
   comments: CommentService;
   views: ViewCounter;
   files: FileService;
+  fileLinks: SignedFileLinks;
   fileStorage: FileStorage;
   /** The SSH control room's services. */
   ssh: SshServices;
@@ -227,6 +229,7 @@ export function buildServices(
     comments: new CommentService(em, files, contentLimits),
     views,
     files,
+    fileLinks: new SignedFileLinks(secret, config.FILE_LINK_TTL),
     fileStorage,
     ssh: ssh.services,
     lifecycle: [
