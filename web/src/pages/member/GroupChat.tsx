@@ -1,3 +1,4 @@
+import { uuid } from '../../uuid.ts';
 import type { Room } from '@colyseus/sdk';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, ok, type Schema } from '../../api.ts';
@@ -106,7 +107,7 @@ export function GroupChat({ params }: PageProps) {
     e.preventDefault();
     const body = text.trim();
     if (!body || !roomRef.current) return;
-    roomRef.current.send('msg', { text: body, client_msg_id: crypto.randomUUID() });
+    roomRef.current.send('msg', { text: body, client_msg_id: uuid() });
     setText('');
     typingSent.current = 0;
   };

@@ -1,3 +1,4 @@
+import { uuid } from '../../uuid.ts';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, ok, type Schema } from '../../api.ts';
 import { friends, onHomeEvent } from '../../home.ts';
@@ -101,7 +102,7 @@ export function Conversation({ params }: PageProps) {
     const sent = await ok(
       api.POST('/chat/dms/{id}', {
         params: { path: { id: other } },
-        body: { text: body, client_msg_id: crypto.randomUUID() },
+        body: { text: body, client_msg_id: uuid() },
       }),
     );
     setMessages((ms) => mergeDms(ms, [sent]));
