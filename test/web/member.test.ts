@@ -4,6 +4,8 @@ import type { Browser, Page } from 'playwright-core';
 import { startTestServer, type TestServer } from '../helpers/testServer.ts';
 import { createAdmin, createBoard } from '../helpers/boards.ts';
 import { seedCsv } from '../helpers/ai.ts';
+import { eventually } from '../helpers/eventually.ts';
+import { mailDrop } from '../../src/services.ts';
 import {
   BROWSER_HOST,
   launchChromium,
@@ -91,6 +93,34 @@ describe('web console for members, in a real browser', function () {
     await page.getByRole('heading', { name: 'My groups' }).waitFor();
     expect(violations).to.deep.equal([]);
     await context.close();
+  });
+
+  it("when a member forgets the password, then the e-mailed link opens the console's reset form and the new password signs in", async () => {
+    await server.http.signUp('eunji');
+    const { page } = await openPage(await browser.newContext());
+    await page.goto(`${base}/console/forgot`);
+    await page.getByLabel('E-mail').fill('eunji@example.test');
+    await page.getByRole('button', { name: 'Send reset link' }).click();
+    await page.getByRole('status').getByText('a reset link is on its way').waitFor();
+    const link = await eventually(
+      () => {
+        const mail = mailDrop(server.config)
+          .list()
+          .find((m) => m.to === 'eunji@example.test');
+        return mail && /https?:\/\/\S+\/console\/reset\?token=[^\s"<]+/.exec(mail.text)?.[0];
+      },
+      'the reset mail',
+      15_000,
+    );
+    const url = new URL(link);
+    await page.goto(`${base}${url.pathname}${url.search}`);
+    await page.getByRole('heading', { name: 'Set a new password' }).waitFor();
+    await page.getByLabel('New password').fill('새 비밀번호 is long enough');
+    await page.getByRole('button', { name: 'Set password' }).click();
+    await page.getByText('Your password is changed').waitFor();
+    const res = await server.http.post('/auth/login', { login: 'eunji', password: '새 비밀번호 is long enough' });
+    expect(res.status).to.equal(200);
+    await page.context().close();
   });
 
   it('when two members chat in a group from two browsers, then each sees the other live, typing shows, an edit shows, and a reload keeps the history', async () => {
