@@ -19,11 +19,14 @@ RUN apt-get update && apt-get install -y --no-install-recommends postgresql-clie
     && groupadd --system plaza && useradd --system --gid plaza --home-dir /app --shell /usr/sbin/nologin plaza \
     && mkdir -p /data && chown plaza:plaza /data
 COPY --from=deps /app/node_modules ./node_modules
-COPY package.json tsconfig.json ./
+COPY package.json package-lock.json tsconfig.json ./
 COPY src ./src
 COPY rooms ./rooms
 COPY entities ./entities
 COPY workers ./workers
+# The web console, built into web/dist at image build time (npm start would build it at first start).
+COPY web ./web
+RUN node --import tsx web/build.ts
 ENV NODE_ENV=production HOST=0.0.0.0 PORT=2567 DATA_DIR=/data PGLITE_DIR=/data/pglite BACKUP_DIR=/data/backups
 USER plaza
 VOLUME ["/data"]

@@ -293,6 +293,9 @@ const envSchema = z.object({
     .positive()
     .default(10)
     .describe('Seconds between writes of batched post view counts (also flushed on shutdown).'),
+  FILE_LINK_TTL: seconds
+    .default(300)
+    .describe('Lifetime in seconds of the signed file links (POST /files/:id/link) the web console shows images with.'),
   UPLOAD_MAX_BYTES: z.coerce
     .number()
     .int()

@@ -57,6 +57,7 @@ import { CommentService } from './domain/boards/CommentService.ts';
 import { PostService } from './domain/boards/PostService.ts';
 import { ViewCounter } from './domain/boards/ViewCounter.ts';
 import { FileService } from './domain/files/FileService.ts';
+import { SignedFileLinks } from './domain/files/SignedFileLinks.ts';
 import { memoryStore, UserRateLimits, type ContentAction, type LimiterStore } from './domain/shared/rateLimits.ts';
 import type { FileStorage } from './domain/files/FileStorage.ts';
 import { SessionLeases } from './domain/ssh/SessionLeases.ts';
@@ -117,6 +118,7 @@ export interface Services {
   comments: CommentService;
   views: ViewCounter;
   files: FileService;
+  fileLinks: SignedFileLinks;
   fileStorage: FileStorage;
   /** The SSH control room's services. */
   ssh: SshServices;
@@ -248,6 +250,7 @@ export function buildServices(inputs: ServiceInputs): Services {
     comments: new CommentService(em, files, contentLimits),
     views,
     files,
+    fileLinks: new SignedFileLinks(secret, config.FILE_LINK_TTL),
     fileStorage,
     ssh: ssh.services,
     lifecycle: [

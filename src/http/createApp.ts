@@ -74,7 +74,10 @@ export function configureApp(app: Application, deps: { config: Config; logger: L
     files: services.files,
     attachmentParser: uploadParser('files', true),
   });
-  fileRoutes(api, services.files, { single: uploadParser('file', false), batch: uploadParser('files', true) });
+  fileRoutes(api, services.files, services.fileLinks, {
+    single: uploadParser('file', false),
+    batch: uploadParser('files', true),
+  });
   sshRoutes(api, services.ssh.control);
   // realtime
   chatRoutes(api, services);

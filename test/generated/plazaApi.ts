@@ -1096,6 +1096,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/files/{id}/link": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A short-lived signed download link for a file I may read
+         * @description For `<img src>` and other requests a browser makes without an Authorization header. The link (GET `/files/:id?exp&uid&role&sig`) works for FILE_LINK_TTL seconds and opens the file only while the same access rule as `GET /files/:id` still lets me read it; anyone holding it reads as me until then.
+         */
+        post: operations["createFileLink"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/ssh/audit": {
         parameters: {
             query?: never;
@@ -2044,6 +2064,11 @@ export interface components {
             items: components["schemas"]["File"][];
             /** @description Pass as `cursor` for the next page; null on the last one. */
             next_cursor: string | null;
+        };
+        FileLink: {
+            /** @description Path and query to GET */
+            url: string;
+            expires_at: string;
         };
         SshAuditPage: {
             items: components["schemas"]["SshAuditEntry"][];
@@ -7357,6 +7382,10 @@ export interface operations {
         parameters: {
             query?: {
                 download?: "0" | "1" | "true" | "false";
+                exp?: number;
+                uid?: number;
+                role?: "user" | "operator" | "admin";
+                sig?: string;
             };
             header?: never;
             path: {
@@ -7441,6 +7470,64 @@ export interface operations {
                 };
             };
             /** @description 42007 Only the owner or an admin may delete this file; 11008 This account is banned */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 42001 File not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 10001 Request validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    createFileLink: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FileLink"];
+                };
+            };
+            /** @description 11002 Access token is invalid, expired or revoked; 11001 Authentication required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 11008 This account is banned */
             403: {
                 headers: {
                     [name: string]: unknown;

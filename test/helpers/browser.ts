@@ -70,3 +70,31 @@ export async function signUpInBrowser(
   await page.getByRole('navigation', { name: 'Main' }).waitFor();
   return { context, ...opened };
 }
+
+/** An existing account (password `<username>-password`) signed in through the console's form, in a fresh cookie jar. */
+export async function signInBrowser(
+  browser: Browser,
+  base: string,
+  username: string,
+): Promise<{ context: BrowserContext; page: Page; violations: string[]; errors: string[] }> {
+  const context = await browser.newContext();
+  const opened = await openPage(context);
+  const { page } = opened;
+  await page.goto(`${base}/console/signin`);
+  await page.getByLabel('Username or e-mail').fill(username);
+  await page.getByLabel('Password').fill(`${username}-password`);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('navigation', { name: 'Main' }).waitFor();
+  return { context, ...opened };
+}
+
+/**
+ * Saves a screenshot of a main screen for the README when SCREENSHOTS_DIR is set
+ * (`SCREENSHOTS_DIR=docs/screenshots npx mocha test/web/*.test.ts`); otherwise does nothing.
+ */
+export async function screenshot(page: Page, name: string): Promise<void> {
+  const dir = process.env.SCREENSHOTS_DIR;
+  if (!dir) return;
+  fs.mkdirSync(dir, { recursive: true });
+  await page.screenshot({ path: `${dir}/${name}.png` });
+}

@@ -80,6 +80,7 @@ describe('operations endpoints and the error edge', () => {
     const paths = Object.keys(res.body.paths);
     for (const p of [
       '/',
+      '/api',
       '/health',
       '/ready',
       '/auth/register',

@@ -91,6 +91,9 @@ export function App() {
   return (
     <div class={signedIn ? 'shell' : 'shell public'}>
       <header>
+        <a class="skip" href="#main">
+          Skip to content
+        </a>
         <a class="brand" href={`${CONSOLE}/groups`}>
           Plaza
         </a>
@@ -104,7 +107,9 @@ export function App() {
         )}
       </header>
       {signedIn && role && <Nav role={role} />}
-      <main id="main">{content}</main>
+      <main id="main" tabIndex={-1}>
+        {content}
+      </main>
     </div>
   );
 }

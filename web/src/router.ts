@@ -50,6 +50,7 @@ document.addEventListener('click', (event) => {
   if (!anchor || anchor.target || anchor.hasAttribute('download')) return;
   const url = new URL(anchor.href, location.href);
   if (url.origin !== location.origin || !url.pathname.startsWith(CONSOLE)) return;
+  if (url.hash && url.pathname === location.pathname) return; // an in-page link (skip to content)
   event.preventDefault();
   navigate(url.pathname + url.search);
 });

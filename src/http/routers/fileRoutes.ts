@@ -2,6 +2,8 @@ import type { RequestHandler } from 'express';
 import { z } from 'zod';
 import { FILE_CATEGORIES } from '../../../entities/StoredFile.ts';
 import type { FileService } from '../../domain/files/FileService.ts';
+import type { SignedFileLinks } from '../../domain/files/SignedFileLinks.ts';
+import { USER_ROLES } from '../../../entities/User.ts';
 import { sendStoredFile } from '../fileDownload.ts';
 import type { Api } from '../route.ts';
 import { UPLOAD_ERRORS, uploadsOf } from '../uploads.ts';
@@ -10,9 +12,18 @@ import { IdParam, PageQuery, pageOf } from './schemas.ts';
 
 const flag = z.enum(['1', '0', 'true', 'false']).transform((v) => v === '1' || v === 'true');
 
+/** The query of a signed link (SignedFileLinks): all four or none. */
+const LinkQuery = z.object({
+  exp: z.coerce.number().int().positive(),
+  uid: z.coerce.number().int().positive(),
+  role: z.enum(USER_ROLES),
+  sig: z.string().min(1).max(100),
+});
+
 export function fileRoutes(
   api: Api,
   files: FileService,
+  links: SignedFileLinks,
   parsers: { single: RequestHandler; batch: RequestHandler },
 ): void {
   api.route(
@@ -92,12 +103,43 @@ export function fileRoutes(
         'with it answers 304 Not Modified. One `Range: bytes=...` answers 206 Partial Content with `Content-Range` (416 ' +
         'when outside the file; `If-Range` honoured; several ranges get the whole file).',
       params: IdParam,
-      query: z.object({ download: flag.optional() }),
+      query: z.object({
+        download: flag.optional(),
+        ...LinkQuery.partial().shape,
+      }),
       produces: 'application/octet-stream',
       errors: ['FILE_NOT_FOUND', 'RANGE_NOT_SATISFIABLE'],
     },
-    async ({ principal, params, query, req, res }) =>
-      sendStoredFile(req, res, await files.open(principal, params.id), { forceDownload: Boolean(query.download) }),
+    async ({ principal, params, query, req, res }) => {
+      // A signed link stands for the viewer it was made for; the same access rule decides.
+      const { download, ...link } = query;
+      const viewer = link.sig ? links.viewerOf(params.id, LinkQuery.parse(link)) : principal;
+      await sendStoredFile(req, res, await files.open(viewer, params.id), { forceDownload: Boolean(download) });
+    },
+  );
+
+  api.route(
+    {
+      method: 'post',
+      path: '/files/:id/link',
+      operationId: 'createFileLink',
+      tag: 'files',
+      access: 'user',
+      summary: 'A short-lived signed download link for a file I may read',
+      description:
+        'For `<img src>` and other requests a browser makes without an Authorization header. The link (GET ' +
+        '`/files/:id?exp&uid&role&sig`) works for FILE_LINK_TTL seconds and opens the file only while the same access ' +
+        'rule as `GET /files/:id` still lets me read it; anyone holding it reads as me until then.',
+      params: IdParam,
+      response: z
+        .object({ url: z.string().meta({ description: 'Path and query to GET' }), expires_at: z.string() })
+        .meta({ id: 'FileLink' }),
+      errors: ['FILE_NOT_FOUND'],
+    },
+    async ({ principal, params }) => {
+      await files.open(principal, params.id);
+      return links.sign(principal, params.id);
+    },
   );
 
   api.route(

@@ -3,6 +3,10 @@ import { SignIn } from './SignIn.tsx';
 import { SignUp } from './SignUp.tsx';
 import { ForgotPassword, ResetPassword } from './PasswordReset.tsx';
 import { Groups } from './Groups.tsx';
+import { GroupChat } from './GroupChat.tsx';
+import { Conversation, People } from './People.tsx';
+import { BoardPosts, Boards, PostPage } from './Boards.tsx';
+import { AiJobPage, AiJobs } from './AiJobs.tsx';
 
 /** Pages for every member, and the public ones (sign-in, sign-up, password reset). */
 export const memberPages: PageEntry[] = [
@@ -17,4 +21,22 @@ export const memberPages: PageEntry[] = [
     title: 'My groups',
     nav: { label: 'Groups', section: 'member', order: 10 },
   },
+  { path: '/console/groups/:id', component: GroupChat, title: 'Group chat' },
+  {
+    path: '/console/people',
+    component: People,
+    title: 'People',
+    nav: { label: 'People', section: 'member', order: 20 },
+  },
+  { path: '/console/people/:id', component: Conversation, title: 'Direct messages' },
+  {
+    path: '/console/boards',
+    component: Boards,
+    title: 'Boards',
+    nav: { label: 'Boards', section: 'member', order: 30 },
+  },
+  { path: '/console/boards/:id', component: BoardPosts, title: 'Board' },
+  { path: '/console/posts/:id', component: PostPage, title: 'Post' },
+  { path: '/console/ai', component: AiJobs, title: 'AI jobs', nav: { label: 'AI jobs', section: 'member', order: 40 } },
+  { path: '/console/ai/:id', component: AiJobPage, title: 'AI job' },
 ];
