@@ -79,7 +79,7 @@ describe('web console for admins: database explorer, in a real browser', functio
       page.getByRole('button', { name: 'Export CSV' }).click(),
     ]);
     expect(download.suggestedFilename()).to.equal('query.csv');
-    expect(fs.readFileSync((await download.path())!, 'utf8')).to.equal('role,n\r\nadmin,1\r\nuser,2\r\n');
+    expect(fs.readFileSync(await download.path(), 'utf8')).to.equal('role,n\r\nadmin,1\r\nuser,2\r\n');
 
     await page.getByLabel('Query name').fill('Users by role');
     await page.getByRole('button', { name: 'Save query' }).click();

@@ -1,8 +1,16 @@
 import type { PageEntry } from '../types.ts';
 import { DatabaseExplorer } from './explorer/DatabaseExplorer.tsx';
+import { SshControlRoom } from './ssh/SshControlRoom.tsx';
 
 /** Operator and admin pages (SSH control room, admin views, database explorer), gated by `role`. */
 export const adminPages: PageEntry[] = [
+  {
+    path: '/console/ssh',
+    component: SshControlRoom,
+    title: 'SSH control room',
+    role: 'operator',
+    nav: { label: 'SSH', section: 'operator', order: 10 },
+  },
   {
     path: '/console/db',
     component: DatabaseExplorer,
