@@ -1357,7 +1357,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/chat/dms/messages/{id}": {
+    "/chat/dm-messages/{id}": {
         parameters: {
             query?: never;
             header?: never;

@@ -67,9 +67,9 @@ describe('editing and deleting direct messages', () => {
     benHome.send('dm_edit', { message_id: dm.id, text: 'hijack' });
     expect((await errors.next()).error_code).to.equal(30005);
 
-    expectError(await server.http.patch(`/chat/dms/messages/${dm.id}`, { text: 'x' }, ben.access_token), 403, 30005);
-    expectError(await server.http.delete(`/chat/dms/messages/${dm.id}`, ben.access_token), 403, 30005);
-    expectError(await server.http.delete(`/chat/dms/messages/${dm.id}`, cy.access_token), 404, 30004);
+    expectError(await server.http.patch(`/chat/dm-messages/${dm.id}`, { text: 'x' }, ben.access_token), 403, 30005);
+    expectError(await server.http.delete(`/chat/dm-messages/${dm.id}`, ben.access_token), 403, 30005);
+    expectError(await server.http.delete(`/chat/dm-messages/${dm.id}`, cy.access_token), 404, 30004);
     const history = await server.http.get(`/chat/dms/${ben.id}/messages`, ann.access_token);
     expect(history.body.items.find((m: { id: number }) => m.id === dm.id)).to.include({ text: 'mine', deleted: false });
   });
@@ -78,13 +78,13 @@ describe('editing and deleting direct messages', () => {
     const dm = await send(ann, ben, 'over rest');
     const benHome = await joinHome(ben);
     const [updates, deletes] = [new Inbox(benHome, 'dm_updated'), new Inbox(benHome, 'dm_deleted')];
-    const edited = await server.http.patch(`/chat/dms/messages/${dm.id}`, { text: 'over REST' }, ann.access_token);
+    const edited = await server.http.patch(`/chat/dm-messages/${dm.id}`, { text: 'over REST' }, ann.access_token);
     expect(edited.status, JSON.stringify(edited.body)).to.equal(200);
     expect(edited.body).to.include({ text: 'over REST', deleted: false });
     expect((await updates.next()).text).to.equal('over REST');
-    const removed = await server.http.delete(`/chat/dms/messages/${dm.id}`, ann.access_token);
+    const removed = await server.http.delete(`/chat/dm-messages/${dm.id}`, ann.access_token);
     expect(removed.body).to.include({ deleted: true, text: '' });
     expect((await deletes.next()).id).to.equal(dm.id);
-    expectError(await server.http.delete(`/chat/dms/messages/${dm.id}`, ann.access_token), 404, 30004);
+    expectError(await server.http.delete(`/chat/dm-messages/${dm.id}`, ann.access_token), 404, 30004);
   });
 });

@@ -251,7 +251,7 @@ export function chatRoutes(api: Api, services: Pick<Services, 'chat' | 'groups' 
   api.route(
     {
       method: 'patch',
-      path: '/chat/dms/messages/:id',
+      path: '/chat/dm-messages/:id',
       operationId: 'editDirectMessage',
       tag: 'chat',
       access: 'user',
@@ -266,7 +266,7 @@ export function chatRoutes(api: Api, services: Pick<Services, 'chat' | 'groups' 
   api.route(
     {
       method: 'delete',
-      path: '/chat/dms/messages/:id',
+      path: '/chat/dm-messages/:id',
       operationId: 'deleteDirectMessage',
       tag: 'chat',
       access: 'user',
