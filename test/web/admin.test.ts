@@ -3,6 +3,7 @@ import { expect } from 'chai';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { createAdmin, signUpWithRole, startTestServer, type TestServer } from '../helpers/testServer.ts';
 import { startSshPeers, type SshPeers } from '../helpers/sshFixtures.ts';
+import { eventually } from '../helpers/eventually.ts';
 import { expectError } from '../helpers/http.ts';
 import { BROWSER_HOST, launchChromium, openPage, signUpInBrowser, skipWithoutChromium } from '../helpers/browser.ts';
 
@@ -151,9 +152,15 @@ describe('web console for operators: SSH control room, in a real browser', funct
     const outcome = page.getByRole('status', { name: 'Outcome' });
     await outcome.filter({ hasText: 'exit code 3' }).waitFor();
     const terminal = page.getByRole('region', { name: 'Terminal' });
-    await terminal.getByText('plaza-two').first().waitFor();
-    const text = await terminal.innerText();
-    expect(text).to.include('plaza-one').and.include('plaza-two');
+    const text = await eventually(
+      async () => {
+        const shown = await terminal.textContent();
+        return shown?.includes('plaza-one') && shown.includes('plaza-two') ? shown : undefined;
+      },
+      'the terminal to show both streams',
+      30_000,
+    );
+    expect(text).to.include('안녕');
     expect(peers.alpha.commands).to.include('echo 안녕 plaza-one; echo plaza-two 1>&2; exit 3');
     await page.screenshot({ path: `${SCREENSHOTS}/ssh-control-room.png`, fullPage: true });
 
