@@ -1,7 +1,9 @@
 import fs from 'node:fs';
 import { expect } from 'chai';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { createAdmin, startTestServer, type TestServer } from '../helpers/testServer.ts';
+import { createAdmin, signUpWithRole, startTestServer, type TestServer } from '../helpers/testServer.ts';
+import { startSshPeers, type SshPeers } from '../helpers/sshFixtures.ts';
+import { eventually } from '../helpers/eventually.ts';
 import { expectError } from '../helpers/http.ts';
 import { BROWSER_HOST, launchChromium, openPage, signUpInBrowser, skipWithoutChromium } from '../helpers/browser.ts';
 
@@ -110,6 +112,61 @@ describe('web console for admins: database explorer, in a real browser', functio
     expectError(await server.http.get('/admin/db/tables', access_token), 403, 11007);
     expectError(await server.http.post('/admin/db/query', { sql: 'select 1' }, access_token), 403, 11007);
     expectError(await server.http.get('/admin/db/saved-queries', access_token), 403, 11007);
+    await context.close();
+  });
+});
+
+describe('web console for operators: SSH control room, in a real browser', function () {
+  this.timeout(180_000);
+  let peers: SshPeers;
+  let server: TestServer;
+  let browser: Browser;
+  let base: string;
+
+  before(async function () {
+    skipWithoutChromium(this);
+    peers = await startSshPeers();
+    server = await startTestServer({ SSH_SERVERS_FILE: peers.file, SSH_HEALTH_INTERVAL: '0.5' });
+    base = `http://${BROWSER_HOST}:${server.port}`;
+    browser = await launchChromium();
+    await signUpWithRole(server, 'opal', 'operator');
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+    await peers?.stop();
+  });
+
+  it('when an operator runs a command on a target, then its output streams into the terminal and the exit code shows', async () => {
+    const { context, page, errors } = await signInAs(browser, base, 'opal');
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'SSH' }).click();
+    await page.getByRole('heading', { name: 'SSH control room' }).waitFor();
+    await page.getByRole('table', { name: 'Targets, checked live' }).getByRole('cell', { name: 'alpha' }).waitFor();
+
+    await page.getByRole('button', { name: 'Start session' }).click();
+    await page.getByRole('status', { name: 'Session holder' }).filter({ hasText: 'You hold the session' }).waitFor();
+
+    await page.getByRole('combobox', { name: 'Server', exact: true }).selectOption('alpha');
+    await page.getByLabel('Command', { exact: true }).fill('echo 안녕 plaza-one; echo plaza-two 1>&2; exit 3');
+    await page.getByRole('button', { name: 'Run command' }).click();
+    const outcome = page.getByRole('status', { name: 'Outcome' });
+    await outcome.filter({ hasText: 'exit code 3' }).waitFor();
+    const terminal = page.getByRole('region', { name: 'Terminal' });
+    const text = await eventually(
+      async () => {
+        const shown = await terminal.textContent();
+        return shown?.includes('plaza-one') && shown.includes('plaza-two') ? shown : undefined;
+      },
+      'the terminal to show both streams',
+      30_000,
+    );
+    expect(text).to.include('안녕');
+    expect(peers.alpha.commands).to.include('echo 안녕 plaza-one; echo plaza-two 1>&2; exit 3');
+    await page.screenshot({ path: `${SCREENSHOTS}/ssh-control-room.png`, fullPage: true });
+
+    await page.getByRole('button', { name: 'End session' }).click();
+    await page.getByRole('status', { name: 'Session holder' }).filter({ hasText: 'No session' }).waitFor();
+    expect(errors).to.deep.equal([]);
     await context.close();
   });
 });

@@ -247,7 +247,7 @@ export function SshControlRoom() {
       </section>
 
       <section aria-labelledby="command-heading">
-        <h2 id="command-heading">Command</h2>
+        <h2 id="command-heading">Run a command</h2>
         <form
           class="inline-form"
           onSubmit={(e) => {
@@ -259,7 +259,7 @@ export function SshControlRoom() {
         >
           <label class="field">
             <span>Server</span>
-            <select value={server} onChange={(e) => setServer(e.currentTarget.value)}>
+            <select aria-label="Server" value={server} onChange={(e) => setServer(e.currentTarget.value)}>
               {welcome?.servers.map((s) => (
                 <option key={s.server_name} value={s.server_name}>
                   {s.server_name}
@@ -301,7 +301,7 @@ export function SshControlRoom() {
         >
           <label class="field">
             <span>Transfer</span>
-            <select value={transfer} onChange={(e) => setTransfer(e.currentTarget.value)}>
+            <select aria-label="Transfer" value={transfer} onChange={(e) => setTransfer(e.currentTarget.value)}>
               {welcome?.transfers.map((t) => (
                 <option key={t.transfer_name} value={t.transfer_name}>
                   {t.transfer_name} ({t.source.server} → {t.destination.server})

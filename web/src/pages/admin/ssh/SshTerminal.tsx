@@ -12,8 +12,15 @@ export interface TerminalSink {
 export function SshTerminal(props: { onReady: (sink: TerminalSink) => void }) {
   const host = useRef<HTMLDivElement>(null);
   useEffect(() => {
+    // Screen reader mode keeps the text in an accessibility tree, so assistive technology (and tests) can read it.
     // No pty on the other side: output lines end in \n only, so the terminal adds the carriage return.
-    const terminal = new Terminal({ convertEol: true, rows: 18, scrollback: 5000, disableStdin: true });
+    const terminal = new Terminal({
+      convertEol: true,
+      rows: 18,
+      scrollback: 5000,
+      disableStdin: true,
+      screenReaderMode: true,
+    });
     terminal.open(host.current!);
     props.onReady({
       write(stream, data) {
