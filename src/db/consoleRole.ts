@@ -31,6 +31,7 @@ export const CONSOLE_TABLES: Record<string, 'readable' | 'hidden' | { hide: stri
   email_tokens: { hide: ['token_hash'] },
   files: 'readable',
   follows: 'readable',
+  import_records: 'readable',
   login_sessions: 'readable',
   mikro_orm_migrations: 'readable',
   notifications: 'readable',
