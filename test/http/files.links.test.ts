@@ -59,6 +59,17 @@ describe('signed file links (images in the browser)', function () {
     for (const path of tampered) expect((await fetchPlain(server, path)).status, path).to.be.oneOf([404, 422]);
   });
 
+  it('when a link lacks one of its parts, then it opens nothing and the answer is a catalogue 404, never a 500', async () => {
+    const { url } = (await server.http.post(`/files/${imageId}/link`, undefined, stranger.access_token)).body;
+    const query = Object.fromEntries(new URL(url, server.url).searchParams);
+    for (const part of ['exp', 'uid', 'role', 'sig']) {
+      const rest = Object.fromEntries(Object.entries(query).filter(([key]) => key !== part));
+      const res = await server.http.get(`/files/${imageId}?${new URLSearchParams(rest).toString()}`);
+      expect(res.status, `without ${part}`).to.equal(404);
+      expect(res.body.error.code, `without ${part}`).to.equal(42001);
+    }
+  });
+
   it('when someone asks for a link to a file they may not read, then there is no link', async () => {
     const own = await upload(
       server,

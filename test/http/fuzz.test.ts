@@ -36,7 +36,8 @@ interface Failure {
  * each with a catalogue error or a success — never a 5xx, a non-JSON error, or a hang.
  */
 describe('REST fuzz (seeded; FUZZ_SEED reproduces a run)', function () {
-  this.timeout(180_000);
+  // About 1,100 requests, some of them argon2 sign-ups and sign-ins: minutes on a busy machine.
+  this.timeout(480_000);
   let server: TestServer;
   let document: { paths: Record<string, Record<string, Omit<Operation, 'method' | 'path'>>>; components?: any };
   const sessions: Record<'user' | 'admin', Session | undefined> = { user: undefined, admin: undefined };

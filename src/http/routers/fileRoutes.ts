@@ -7,6 +7,7 @@ import { USER_ROLES } from '../../../entities/User.ts';
 import { sendStoredFile } from '../fileDownload.ts';
 import type { Api } from '../route.ts';
 import { UPLOAD_ERRORS, uploadsOf } from '../uploads.ts';
+import { AppError } from '../../errors/index.ts';
 import { FileSchema, UploadedFilesSchema } from './boardSchemas.ts';
 import { IdParam, PageQuery, pageOf } from './schemas.ts';
 
@@ -113,7 +114,13 @@ export function fileRoutes(
     async ({ principal, params, query, req, res }) => {
       // A signed link stands for the viewer it was made for; the same access rule decides.
       const { download, ...link } = query;
-      const viewer = link.sig ? links.viewerOf(params.id, LinkQuery.parse(link)) : principal;
+      let viewer: typeof principal | ReturnType<typeof links.viewerOf> = principal;
+      if (Object.values(link).some((v) => v !== undefined)) {
+        // A link missing a part is as good as an altered one: it opens nothing.
+        const parsed = LinkQuery.safeParse(link);
+        if (!parsed.success) throw new AppError('FILE_NOT_FOUND');
+        viewer = links.viewerOf(params.id, parsed.data);
+      }
       await sendStoredFile(req, res, await files.open(viewer, params.id), { forceDownload: Boolean(download) });
     },
   );
