@@ -151,13 +151,15 @@ describe('web console for operators: SSH control room, in a real browser', funct
     await page.getByRole('button', { name: 'Run command' }).click();
     const outcome = page.getByRole('status', { name: 'Outcome' });
     await outcome.filter({ hasText: 'exit code 3' }).waitFor();
-    const terminal = page.getByRole('region', { name: 'Terminal' });
+    // The drawn rows, not the screen reader's copy: xterm draws nothing while the terminal is off screen, so the
+    // page must bring it into view when a command starts.
+    const rows = page.getByRole('region', { name: 'Terminal' }).locator('.xterm-rows');
     const text = await eventually(
       async () => {
-        const shown = await terminal.textContent();
-        return shown?.includes('plaza-one') && shown.includes('plaza-two') ? shown : undefined;
+        const shown = await rows.innerText();
+        return shown.includes('plaza-one') && shown.includes('plaza-two') ? shown : undefined;
       },
-      'the terminal to show both streams',
+      'the terminal to draw both streams',
       30_000,
     );
     expect(text).to.include('안녕');
