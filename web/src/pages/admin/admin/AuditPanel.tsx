@@ -1,6 +1,7 @@
 import { useEffect } from 'preact/hooks';
 import { api, ok, type Schema } from '../../../api.ts';
 import { Alert } from '../../../components/Form.tsx';
+import { AuditTable } from '../../../components/AuditTable.tsx';
 import { PagerButtons } from './PagerButtons.tsx';
 import { usePagedList } from './usePagedList.ts';
 
@@ -16,33 +17,11 @@ export function AuditPanel(props: { version: number }) {
     <section aria-labelledby="audit-heading">
       <h2 id="audit-heading">Audit log</h2>
       {list.error && <Alert>{list.error}</Alert>}
-      <div class="result-scroll">
-        <table class="result">
-          <caption>Audit log, newest first</caption>
-          <thead>
-            <tr>
-              <th scope="col">When</th>
-              <th scope="col">Who</th>
-              <th scope="col">Action</th>
-              <th scope="col">Target</th>
-              <th scope="col">Reason</th>
-            </tr>
-          </thead>
-          <tbody>
-            {list.items.map((e) => (
-              <tr key={e.id}>
-                <td>{e.created_at}</td>
-                <td>{e.actor.name}</td>
-                <td>{e.action}</td>
-                <td>
-                  {e.target.type} {e.target.id}
-                </td>
-                <td>{e.reason ?? ''}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <AuditTable
+        caption="Audit log, newest first"
+        noteHeading="Reason"
+        rows={list.items.map((e) => ({ ...e, target: `${e.target.type} ${e.target.id}`, note: e.reason ?? '' }))}
+      />
       <PagerButtons what="audit log" {...list} />
     </section>
   );
