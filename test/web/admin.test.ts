@@ -151,13 +151,15 @@ describe('web console for operators: SSH control room, in a real browser', funct
     await page.getByRole('button', { name: 'Run command' }).click();
     const outcome = page.getByRole('status', { name: 'Outcome' });
     await outcome.filter({ hasText: 'exit code 3' }).waitFor();
-    const terminal = page.getByRole('region', { name: 'Terminal' });
+    // The drawn rows, not the screen reader's copy: xterm draws nothing while the terminal is off screen, so the
+    // page must bring it into view when a command starts.
+    const rows = page.getByRole('region', { name: 'Terminal' }).locator('.xterm-rows');
     const text = await eventually(
       async () => {
-        const shown = await terminal.textContent();
-        return shown?.includes('plaza-one') && shown.includes('plaza-two') ? shown : undefined;
+        const shown = await rows.innerText();
+        return shown.includes('plaza-one') && shown.includes('plaza-two') ? shown : undefined;
       },
-      'the terminal to show both streams',
+      'the terminal to draw both streams',
       30_000,
     );
     expect(text).to.include('안녕');
@@ -167,6 +169,75 @@ describe('web console for operators: SSH control room, in a real browser', funct
     await page.getByRole('button', { name: 'End session' }).click();
     await page.getByRole('status', { name: 'Session holder' }).filter({ hasText: 'No session' }).waitFor();
     expect(errors).to.deep.equal([]);
+    await context.close();
+  });
+});
+
+describe('web console for admins: the admin page, in a real browser', function () {
+  this.timeout(180_000);
+  let server: TestServer;
+  let browser: Browser;
+  let base: string;
+
+  before(async function () {
+    skipWithoutChromium(this);
+    server = await startTestServer();
+    base = `http://${BROWSER_HOST}:${server.port}`;
+    browser = await launchChromium();
+    await createAdmin(server, 'warden');
+    for (const name of ['mallory', 'minji']) await server.http.signUp(name);
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('when an admin bans a user with a reason from the admin page, then the user’s sign-in is refused with that reason and the audit log lists the ban', async () => {
+    const { context, page, violations, errors } = await signInAs(browser, base, 'warden');
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Admin' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Administration' }).waitFor();
+    expect(await page.getByRole('link', { name: 'Colyseus monitor' }).getAttribute('href')).to.equal('/admin/monitor/');
+
+    await page.getByLabel('Search users').fill('mallory');
+    await page.getByRole('button', { name: 'Search', exact: true }).click();
+    const users = page.getByRole('table', { name: 'Users' });
+    await eventually(
+      async () => (await users.getByRole('row').count()) === 2,
+      'the search to find only mallory',
+      30_000,
+    );
+    await users.getByRole('button', { name: 'Ban mallory' }).click();
+    const banForm = page.getByRole('form', { name: 'Ban mallory' });
+    await banForm.getByLabel('Ban reason').fill('spam in the lobby');
+    await banForm.getByRole('button', { name: 'Confirm ban' }).click();
+    await users.getByRole('button', { name: 'Unban mallory' }).waitFor();
+    const row = users.getByRole('row').filter({ hasText: 'mallory' });
+    expect(await row.getByRole('cell', { name: 'banned', exact: true }).count()).to.equal(1);
+    await row.getByRole('cell', { name: 'spam in the lobby' }).waitFor();
+
+    const audit = page.getByRole('table', { name: 'Audit log, newest first' });
+    const banEntry = audit.getByRole('row').filter({ hasText: 'user.ban' });
+    await banEntry.waitFor();
+    expect(await banEntry.innerText())
+      .to.include('warden')
+      .and.include('spam in the lobby');
+    await page.getByRole('table', { name: 'E-mail, newest first' }).waitFor();
+    await page.screenshot({ path: `${SCREENSHOTS}/admin-users.png`, fullPage: true });
+    expect(violations).to.deep.equal([]);
+    expect(errors).to.deep.equal([]);
+
+    // The banned person, in their own browser: refused, and told why.
+    const banned = await browser.newContext();
+    const { page: theirs } = await openPage(banned);
+    await theirs.goto(`${base}/console/signin`);
+    await theirs.getByLabel('Username or e-mail').fill('mallory');
+    await theirs.getByLabel('Password').fill('mallory-password');
+    await theirs.getByRole('button', { name: 'Sign in' }).click();
+    await theirs.getByRole('alert').filter({ hasText: 'This account is banned: spam in the lobby' }).waitFor();
+    const refused = await server.http.post('/auth/login', { login: 'mallory', password: 'mallory-password' });
+    expectError(refused, 403, 11008);
+    expect(refused.body.error.detail).to.deep.equal({ reason: 'spam in the lobby', until: null });
+    await banned.close();
     await context.close();
   });
 });

@@ -1,6 +1,7 @@
 import type { PageEntry } from '../types.ts';
 import { DatabaseExplorer } from './explorer/DatabaseExplorer.tsx';
 import { SshControlRoom } from './ssh/SshControlRoom.tsx';
+import { AdminPage } from './admin/AdminPage.tsx';
 
 /** Operator and admin pages (SSH control room, admin views, database explorer), gated by `role`. */
 export const adminPages: PageEntry[] = [
@@ -10,6 +11,13 @@ export const adminPages: PageEntry[] = [
     title: 'SSH control room',
     role: 'operator',
     nav: { label: 'SSH', section: 'operator', order: 10 },
+  },
+  {
+    path: '/console/admin',
+    component: AdminPage,
+    title: 'Administration',
+    role: 'admin',
+    nav: { label: 'Admin', section: 'admin', order: 10 },
   },
   {
     path: '/console/db',

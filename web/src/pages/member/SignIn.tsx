@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { signIn } from '../../session.ts';
+import { signIn, ApiError } from '../../session.ts';
 import { navigate, CONSOLE } from '../../router.ts';
 import { Alert, Field, useAction } from '../../components/Form.tsx';
 import type { PageProps } from '../types.ts';
@@ -8,7 +8,9 @@ export function SignIn({ query }: PageProps) {
   const [login, setLogin] = useState('');
   const [password, setPassword] = useState('');
   const action = useAction(async () => {
-    await signIn(login, password);
+    await signIn(login, password).catch((e: unknown) => {
+      throw new Error(refusal(e));
+    });
     navigate(query.get('next') ?? `${CONSOLE}/groups`, { replace: true });
   });
   return (
@@ -47,4 +49,13 @@ export function SignIn({ query }: PageProps) {
       </p>
     </section>
   );
+}
+
+/** Why sign-in failed: a banned person is told the admin's reason and when the ban ends (11008's detail). */
+function refusal(e: unknown): string {
+  if (!(e instanceof Error)) return String(e);
+  if (!(e instanceof ApiError) || e.code !== 11008) return e.message;
+  const detail = (e.body?.error.detail ?? {}) as { reason?: string | null; until?: string | null };
+  const reason = detail.reason ? `: ${detail.reason}` : '';
+  return `${e.message}${reason}${detail.until ? ` (until ${detail.until})` : ' (no end set)'}`;
 }

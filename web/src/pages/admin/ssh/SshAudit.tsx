@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, ok, type Schema } from '../../../api.ts';
 import { Alert, useAction } from '../../../components/Form.tsx';
+import { AuditTable } from '../../../components/AuditTable.tsx';
 
 type Entry = Schema<'SshAuditPage'>['items'][number];
 
@@ -18,31 +19,11 @@ export function SshAudit() {
         Refresh audit
       </button>
       {load.error && <Alert>{load.error}</Alert>}
-      <div class="result-scroll">
-        <table class="result">
-          <caption>SSH audit, newest first</caption>
-          <thead>
-            <tr>
-              <th scope="col">When</th>
-              <th scope="col">Who</th>
-              <th scope="col">Action</th>
-              <th scope="col">Target</th>
-              <th scope="col">Detail</th>
-            </tr>
-          </thead>
-          <tbody>
-            {entries.map((e) => (
-              <tr key={e.id}>
-                <td>{e.created_at}</td>
-                <td>{e.actor.name}</td>
-                <td>{e.action}</td>
-                <td>{e.target.id}</td>
-                <td>{e.detail ? JSON.stringify(e.detail) : ''}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <AuditTable
+        caption="SSH audit, newest first"
+        noteHeading="Detail"
+        rows={entries.map((e) => ({ ...e, target: e.target.id, note: e.detail ? JSON.stringify(e.detail) : '' }))}
+      />
     </section>
   );
 }

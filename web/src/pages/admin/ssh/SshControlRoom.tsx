@@ -167,6 +167,7 @@ export function SshControlRoom() {
     setOutcome(undefined);
     running.current = { lastSeq: 0 };
     terminal.current?.write('info', `\n$ ${banner}\n`);
+    terminal.current?.reveal();
     setBusy(true);
     room.current?.send(type, payload);
   };
@@ -249,7 +250,7 @@ export function SshControlRoom() {
       <section aria-labelledby="command-heading">
         <h2 id="command-heading">Run a command</h2>
         <form
-          class="inline-form"
+          class="inline"
           onSubmit={(e) => {
             e.preventDefault();
             const payload: Record<string, unknown> = { server_name: server, command };
@@ -293,7 +294,7 @@ export function SshControlRoom() {
       <section aria-labelledby="transfer-heading">
         <h2 id="transfer-heading">Transfers</h2>
         <form
-          class="inline-form"
+          class="inline"
           onSubmit={(e) => {
             e.preventDefault();
             start('scp_transfer', { transfer_name: transfer }, `transfer ${transfer}`);

@@ -6,6 +6,8 @@ import '@xterm/xterm/css/xterm.css';
 export interface TerminalSink {
   write(stream: 'stdout' | 'stderr' | 'info', data: string): void;
   clear(): void;
+  /** Scrolls the terminal into view: xterm pauses drawing while it is off screen, so output would stay unseen. */
+  reveal(): void;
 }
 
 /** An xterm.js terminal showing streamed command output; `onReady` hands the page a sink to write into. */
@@ -29,6 +31,7 @@ export function SshTerminal(props: { onReady: (sink: TerminalSink) => void }) {
         else terminal.write(data);
       },
       clear: () => terminal.clear(),
+      reveal: () => host.current?.scrollIntoView({ block: 'nearest' }),
     });
     return () => terminal.dispose();
   }, []);
