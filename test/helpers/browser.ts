@@ -92,9 +92,9 @@ export async function signInBrowser(
  * Saves a screenshot of a main screen for the README when SCREENSHOTS_DIR is set
  * (`SCREENSHOTS_DIR=docs/screenshots npx mocha test/web/*.test.ts`); otherwise does nothing.
  */
-export async function screenshot(page: Page, name: string): Promise<void> {
+export async function screenshot(page: Page, name: string, options: { fullPage?: boolean } = {}): Promise<void> {
   const dir = process.env.SCREENSHOTS_DIR;
   if (!dir) return;
   fs.mkdirSync(dir, { recursive: true });
-  await page.screenshot({ path: `${dir}/${name}.png` });
+  await page.screenshot({ path: `${dir}/${name}.png`, fullPage: options.fullPage ?? false });
 }

@@ -5,9 +5,14 @@ import { createAdmin, signUpWithRole, startTestServer, type TestServer } from '.
 import { startSshPeers, type SshPeers } from '../helpers/sshFixtures.ts';
 import { eventually } from '../helpers/eventually.ts';
 import { expectError } from '../helpers/http.ts';
-import { BROWSER_HOST, launchChromium, openPage, signUpInBrowser, skipWithoutChromium } from '../helpers/browser.ts';
-
-const SCREENSHOTS = 'docs/screenshots';
+import {
+  BROWSER_HOST,
+  launchChromium,
+  openPage,
+  screenshot,
+  signUpInBrowser,
+  skipWithoutChromium,
+} from '../helpers/browser.ts';
 
 /** Signs an existing account in through the console's form, in a fresh cookie jar. */
 async function signInAs(
@@ -74,7 +79,7 @@ describe('web console for admins: database explorer, in a real browser', functio
     const chart = page.getByRole('img', { name: 'Bar chart of n by role' });
     await chart.waitFor();
     expect(await chart.locator('rect title').allTextContents()).to.deep.equal(['admin: 1', 'user: 2']);
-    await page.screenshot({ path: `${SCREENSHOTS}/db-explorer.png`, fullPage: true });
+    await screenshot(page, 'db-explorer', { fullPage: true });
 
     const [download] = await Promise.all([
       page.waitForEvent('download'),
@@ -164,7 +169,7 @@ describe('web console for operators: SSH control room, in a real browser', funct
     );
     expect(text).to.include('안녕');
     expect(peers.alpha.commands).to.include('echo 안녕 plaza-one; echo plaza-two 1>&2; exit 3');
-    await page.screenshot({ path: `${SCREENSHOTS}/ssh-control-room.png`, fullPage: true });
+    await screenshot(page, 'ssh-control-room', { fullPage: true });
 
     await page.getByRole('button', { name: 'End session' }).click();
     await page.getByRole('status', { name: 'Session holder' }).filter({ hasText: 'No session' }).waitFor();
@@ -222,7 +227,7 @@ describe('web console for admins: the admin page, in a real browser', function (
       .to.include('warden')
       .and.include('spam in the lobby');
     await page.getByRole('table', { name: 'E-mail, newest first' }).waitFor();
-    await page.screenshot({ path: `${SCREENSHOTS}/admin-users.png`, fullPage: true });
+    await screenshot(page, 'admin-users', { fullPage: true });
     expect(violations).to.deep.equal([]);
     expect(errors).to.deep.equal([]);
 
