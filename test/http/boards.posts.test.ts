@@ -268,7 +268,9 @@ describe('posts, comments and likes', () => {
       expect((await server.http.delete(`/posts/${post.id}/like`, bob.access_token)).body.like_count).to.equal(0);
     });
 
-    it('when many users like at once, each several times, then like_count equals the number of users', async () => {
+    it('when many users like at once, each several times, then like_count equals the number of users', async function () {
+      // Eight sign-ups, each an argon2 hash: seconds apiece on a busy machine.
+      this.timeout(120_000);
       const post = await createPost(server, alice, board.id, 'Viral');
       const fans: Session[] = [];
       for (let i = 0; i < 8; i++) fans.push(await server.http.signUp(`fan${i}`));
