@@ -24,7 +24,7 @@ export function roomSettings(config: Config, limiters: Services['limiters'], met
 /** Every room type Plaza serves, each with only the services it uses. main.ts hands the result to defineServer. */
 export function roomDefinitions({ services, logger, config }: { services: Services; logger: Logger; config: Config }) {
   const base = { logger, settings: roomSettings(config, services.limiters, services.metrics) };
-  const { orm, tokens, chat, groups, dms, spool, social, presence, notifications, ssh } = services;
+  const { orm, tokens, chat, groups, dms, spool, social, statuses, notifications, ssh } = services;
   return {
     // One home actor per user (all their devices), one chat room per group; both have fixed room ids.
     home: defineRoom(
@@ -33,7 +33,7 @@ export function roomDefinitions({ services, logger, config }: { services: Servic
       },
       {
         ...base,
-        services: { orm, dms, spool, social, groups, presence, notifications },
+        services: { orm, dms, spool, social, groups, statuses, notifications },
         presenceGraceSeconds: config.PRESENCE_GRACE,
       },
     ).filterBy(['userId']),

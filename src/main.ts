@@ -161,7 +161,7 @@ function scaleOutLifecycle(scaleOut: ScaleOut, services: Services, config: Confi
   const sweeper = new DeadProcessSweeper(scaleOut.presence, logger.child({ component: 'sweeper' }), {
     presenceGraceSeconds: config.PRESENCE_GRACE,
     markOffline: async (userId) => {
-      await RequestContext.create(services.orm.em, () => services.presence.set(userId, 'offline'));
+      await RequestContext.create(services.orm.em, () => services.statuses.set(userId, 'offline'));
     },
   });
   return { name: 'dead-process-sweeper', start: async () => sweeper.start(), stop: () => sweeper.stop() };

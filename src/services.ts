@@ -76,7 +76,7 @@ import { ChatGroupService } from './domain/realtime/ChatGroupService.ts';
 import { NotificationService } from './domain/realtime/NotificationService.ts';
 import { DirectMessageService } from './domain/realtime/DirectMessageService.ts';
 import { MessageSearch } from './domain/realtime/MessageSearch.ts';
-import { PresenceService } from './domain/realtime/PresenceService.ts';
+import { UserStatuses } from './domain/realtime/UserStatuses.ts';
 import { SocialService } from './domain/realtime/SocialService.ts';
 import { SupportService } from './domain/realtime/SupportService.ts';
 import { RealtimeAdminService } from './domain/realtime/RealtimeAdminService.ts';
@@ -132,7 +132,7 @@ export interface Services {
   messageSearch: MessageSearch;
   /** How rooms store chat messages and DMs: at once, or through the spool while the database is away. */
   spool: MessageSpool;
-  presence: PresenceService;
+  statuses: UserStatuses;
   social: SocialService;
   support: SupportService;
   realtimeAdmin: RealtimeAdminService;
@@ -195,7 +195,7 @@ export function buildServices(inputs: ServiceInputs): Services {
   });
   const ssh = buildSshServices(config, logger, orm, sshServers, audit, bus, metrics);
   registerStateGauges(metrics, orm, ssh.services.health);
-  const presence = new PresenceService(em, bus);
+  const statuses = new UserStatuses(em, bus);
   const notifications = new NotificationService(em, bus);
   const groups = new ChatGroupService(
     em,
@@ -270,8 +270,8 @@ export function buildServices(inputs: ServiceInputs): Services {
     dms,
     spool: spool.spool,
     messageSearch: new MessageSearch(em),
-    presence,
-    social: new SocialService(em, bus, presence, notifications),
+    statuses,
+    social: new SocialService(em, bus, statuses, notifications),
     support: new SupportService(em, bus),
     realtimeAdmin: new RealtimeAdminService(em, bus, groups, notifications),
     limiters,

@@ -4,7 +4,7 @@ import type { Principal } from '../../src/domain/auth/TokenService.ts';
 import type { ChatGroupService } from '../../src/domain/realtime/ChatGroupService.ts';
 import type { DirectMessageService } from '../../src/domain/realtime/DirectMessageService.ts';
 import type { NotificationService } from '../../src/domain/realtime/NotificationService.ts';
-import type { ChosenStatus, PresenceService, PresenceUpdate } from '../../src/domain/realtime/PresenceService.ts';
+import type { ChosenStatus, UserStatuses, StatusUpdate } from '../../src/domain/realtime/UserStatuses.ts';
 import { channels, roomIds, type HomeEvent } from '../../src/domain/realtime/RealtimeBus.ts';
 import type { FriendPresenceView, SocialService } from '../../src/domain/realtime/SocialService.ts';
 import type { DmView } from '../../src/domain/realtime/views.ts';
@@ -22,7 +22,7 @@ export interface HomeRoomServices {
   spool: MessageSpool;
   social: SocialService;
   groups: ChatGroupService;
-  presence: PresenceService;
+  statuses: UserStatuses;
   notifications: NotificationService;
 }
 
@@ -60,7 +60,7 @@ export function homeOnAuth(services: AuthServices) {
 export class HomeRoom extends PlazaRoom<HomeRoomServices, HomeState> {
   private userId = 0;
   private presenceGraceSeconds = 0;
-  private presenceSubscriptions = new Map<number, (update: PresenceUpdate) => void>();
+  private presenceSubscriptions = new Map<number, (update: StatusUpdate) => void>();
   private subscribedToSupport = false;
   /** The status others were last told. */
   private published: ChosenStatus | 'offline' = 'offline';
@@ -230,7 +230,7 @@ export class HomeRoom extends PlazaRoom<HomeRoomServices, HomeState> {
   private async publishStatus(status: ChosenStatus | 'offline'): Promise<void> {
     const before = this.published;
     this.published = status;
-    await this.withDb(() => this.services.presence.change(this.userId, before, status));
+    await this.withDb(() => this.services.statuses.change(this.userId, before, status));
   }
 
   /** Replies `sync`: the DMs to or from me after `lastSeen`, oldest first; those to me count as delivered. */
@@ -309,7 +309,7 @@ export class HomeRoom extends PlazaRoom<HomeRoomServices, HomeState> {
     for (const friend of friends) {
       this.upsertFriend(friend);
       if (this.presenceSubscriptions.has(friend.user_id)) continue;
-      const listener = (update: PresenceUpdate) => this.onPresence(update);
+      const listener = (update: StatusUpdate) => this.onPresence(update);
       this.presenceSubscriptions.set(friend.user_id, listener);
       await this.presence.subscribe(channels.presence(friend.user_id), listener);
     }
@@ -328,7 +328,7 @@ export class HomeRoom extends PlazaRoom<HomeRoomServices, HomeState> {
     if (!existing) this.state.following.set(String(friend.user_id), entry);
   }
 
-  private onPresence(update: PresenceUpdate): void {
+  private onPresence(update: StatusUpdate): void {
     const entry = this.state.following.get(String(update.user_id));
     if (!entry) return;
     entry.status = update.status;

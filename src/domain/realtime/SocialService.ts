@@ -5,7 +5,7 @@ import { Follow } from '../../../entities/Follow.ts';
 import { User } from '../../../entities/User.ts';
 import { UserBlock } from '../../../entities/UserBlock.ts';
 import { channels, type HomeEvent, type RealtimeBus } from './RealtimeBus.ts';
-import type { PresenceService, VisibleStatus } from './PresenceService.ts';
+import type { UserStatuses, VisibleStatus } from './UserStatuses.ts';
 import type { Author } from './chatStore.ts';
 import type { NotificationService } from './NotificationService.ts';
 
@@ -29,7 +29,7 @@ export class SocialService {
   constructor(
     private readonly em: EntityManager,
     private readonly bus: RealtimeBus,
-    private readonly presence: PresenceService,
+    private readonly statuses: UserStatuses,
     private readonly notifications: NotificationService,
   ) {}
 
@@ -77,7 +77,7 @@ export class SocialService {
       `select u.id, u.username, u.nickname, u.last_seen_at from follows f join users u on u.id = f.followee_id where f.follower_id = ? order by f.id`,
       [userId],
     );
-    const statuses = await this.presence.statuses(rows.map((r) => Number(r.id)));
+    const statuses = await this.statuses.visibleOf(rows.map((r) => Number(r.id)));
     return rows.map((r) => ({
       user_id: Number(r.id),
       username: String(r.username),

@@ -12,17 +12,18 @@ export function visibleStatus(status: ChosenStatus | 'offline'): VisibleStatus {
   return status === 'invisible' ? 'offline' : status;
 }
 
-export interface PresenceUpdate {
+export interface StatusUpdate {
   user_id: number;
   status: VisibleStatus;
   last_seen_at: string | null;
 }
 
 /**
- * Who is visibly online. The current status lives in the shared presence store (so every process and
+ * Each user's online status (the product's "presence"; not to be confused with Colyseus' `presence`,
+ * the shared store and pub/sub the rooms call `this.presence`). Who is visibly online. The current status lives in the shared presence store (so every process and
  * REST see it); changes go out on the user's presence channel, which followers' homes subscribe to.
  */
-export class PresenceService {
+export class UserStatuses {
   constructor(
     private readonly em: EntityManager,
     private readonly bus: RealtimeBus,
@@ -33,7 +34,7 @@ export class PresenceService {
     if (visibleStatus(from) !== visibleStatus(to)) await this.set(userId, to);
   }
 
-  async set(userId: number, status: ChosenStatus | 'offline'): Promise<PresenceUpdate> {
+  async set(userId: number, status: ChosenStatus | 'offline'): Promise<StatusUpdate> {
     const visible = visibleStatus(status);
     let lastSeen: Date | null = null;
     if (visible === 'offline') {
@@ -43,13 +44,13 @@ export class PresenceService {
     } else {
       await this.bus.hset(keys.presence, String(userId), visible);
     }
-    const update: PresenceUpdate = { user_id: userId, status: visible, last_seen_at: lastSeen?.toISOString() ?? null };
+    const update: StatusUpdate = { user_id: userId, status: visible, last_seen_at: lastSeen?.toISOString() ?? null };
     this.bus.publish(channels.presence(userId), update);
     return update;
   }
 
   /** Visible status of each user (absent → offline). */
-  async statuses(userIds: number[]): Promise<Map<number, VisibleStatus>> {
+  async visibleOf(userIds: number[]): Promise<Map<number, VisibleStatus>> {
     const all = await this.bus.hgetall(keys.presence);
     return new Map(userIds.map((id) => [id, (all[String(id)] as VisibleStatus | undefined) ?? 'offline']));
   }
