@@ -10,16 +10,16 @@ const ROLES: Role[] = ['user', 'operator', 'admin'];
 
 /**
  * Users by name: change a role, ban with a reason (and an optional end), lift a ban. `onChanged` tells the
- * page an audited action happened, so the audit log shows it.
+ * page an audited action happened, so the audit log shows it; a new `version` reloads the list.
  */
-export function UsersPanel(props: { onChanged: () => void }) {
+export function UsersPanel(props: { version: number; onChanged: () => void }) {
   const [search, setSearch] = useState('');
   const [banning, setBanning] = useState<User>();
   const [notice, setNotice] = useState<string>();
   const list = usePagedList<User>(async (cursor) =>
     ok(api.GET('/admin/users', { params: { query: { q: search || undefined, limit: 20, cursor } } })),
   );
-  useEffect(() => void list.first(), []);
+  useEffect(() => void list.first(), [props.version]);
   const done = async (text: string) => {
     setNotice(text);
     await list.first();
