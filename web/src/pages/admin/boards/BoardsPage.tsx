@@ -70,24 +70,26 @@ export function BoardsPage() {
                   <td>{b.access}</td>
                   <td>{b.visible ? 'yes' : 'hidden'}</td>
                   <td>{b.available ? 'yes' : 'closed'}</td>
-                  <td class="row">
-                    {b.deleted_at ? (
-                      <button type="button" class="small" onClick={() => void restore.run(b)}>
-                        Restore {b.name}
-                      </button>
-                    ) : (
-                      <>
-                        <button type="button" class="small secondary" onClick={() => setEditing(b)}>
-                          Edit {b.name}
+                  <td>
+                    <div class="row">
+                      {b.deleted_at ? (
+                        <button type="button" class="small" onClick={() => void restore.run(b)}>
+                          Restore {b.name}
                         </button>
-                        <button type="button" class="small secondary" onClick={() => setGranting(b)}>
-                          Grants of {b.name}
-                        </button>
-                        <button type="button" class="small danger" onClick={() => void remove.run(b)}>
-                          Delete {b.name}
-                        </button>
-                      </>
-                    )}
+                      ) : (
+                        <>
+                          <button type="button" class="small secondary" onClick={() => setEditing(b)}>
+                            Edit {b.name}
+                          </button>
+                          <button type="button" class="small secondary" onClick={() => setGranting(b)}>
+                            Grants of {b.name}
+                          </button>
+                          <button type="button" class="small danger" onClick={() => void remove.run(b)}>
+                            Delete {b.name}
+                          </button>
+                        </>
+                      )}
+                    </div>
                   </td>
                 </tr>
               ))}

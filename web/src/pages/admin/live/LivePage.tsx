@@ -64,6 +64,7 @@ export function LivePage() {
             <thead>
               <tr>
                 <th scope="col">User</th>
+                <th scope="col">Session</th>
                 <th scope="col">Room</th>
                 <th scope="col">Group</th>
                 <th scope="col">Connected since</th>
@@ -75,6 +76,7 @@ export function LivePage() {
               {clients.map((c) => (
                 <tr key={c.session_id}>
                   <td>{c.username}</td>
+                  <td>{c.session_id}</td>
                   <td>
                     {c.room} <span class="muted">{c.room_id}</span>
                   </td>

@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { useId, useState } from 'preact/hooks';
 import { Alert, Field, useAction } from '../../../components/Form.tsx';
 
 /** A one-line text to send (a notice to a user, a broadcast to a group); `send` answers what to tell the admin. */
@@ -9,6 +9,7 @@ export function NoticeForm(props: {
   send: (text: string) => Promise<string>;
   onClose?: () => void;
 }) {
+  const titleId = useId();
   const [text, setText] = useState('');
   const [notice, setNotice] = useState<string>();
   const send = useAction(async () => {
@@ -19,12 +20,15 @@ export function NoticeForm(props: {
   return (
     <form
       class="inline ban-form"
-      aria-label={props.title}
+      aria-labelledby={titleId}
       onSubmit={(e) => {
         e.preventDefault();
         void send.run();
       }}
     >
+      <strong id={titleId} class="form-title">
+        {props.title}
+      </strong>
       <Field label={props.label} name="text" value={text} onInput={setText} required />
       <button type="submit" disabled={send.busy}>
         {props.submit}
