@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, ok, type Schema } from '../../../api.ts';
 import { Alert, useAction } from '../../../components/Form.tsx';
+import { DataTable } from '../../../components/DataTable.tsx';
 import { PagerButtons } from '../admin/PagerButtons.tsx';
 import { usePagedList } from '../admin/usePagedList.ts';
 import { BoardForm } from './BoardForm.tsx';
@@ -51,51 +52,40 @@ export function BoardsPage() {
         {remove.error && <Alert>{remove.error}</Alert>}
         {restore.error && <Alert>{restore.error}</Alert>}
         {notice && <Alert kind="info">{notice}</Alert>}
-        <div class="result-scroll">
-          <table class="result">
-            <caption>{deleted ? 'Deleted boards' : 'Boards'}</caption>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Access</th>
-                <th scope="col">Listed</th>
-                <th scope="col">Open</th>
-                <th scope="col">Actions</th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.items.map((b) => (
-                <tr key={b.id}>
-                  <td>{b.name}</td>
-                  <td>{b.access}</td>
-                  <td>{b.visible ? 'yes' : 'hidden'}</td>
-                  <td>{b.available ? 'yes' : 'closed'}</td>
-                  <td>
-                    <div class="row">
-                      {b.deleted_at ? (
-                        <button type="button" class="small" onClick={() => void restore.run(b)}>
-                          Restore {b.name}
-                        </button>
-                      ) : (
-                        <>
-                          <button type="button" class="small secondary" onClick={() => setEditing(b)}>
-                            Edit {b.name}
-                          </button>
-                          <button type="button" class="small secondary" onClick={() => setGranting(b)}>
-                            Grants of {b.name}
-                          </button>
-                          <button type="button" class="small danger" onClick={() => void remove.run(b)}>
-                            Delete {b.name}
-                          </button>
-                        </>
-                      )}
-                    </div>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          caption={deleted ? 'Deleted boards' : 'Boards'}
+          headers={['Name', 'Access', 'Listed', 'Open', 'Actions']}
+        >
+          {list.items.map((b) => (
+            <tr key={b.id}>
+              <td>{b.name}</td>
+              <td>{b.access}</td>
+              <td>{b.visible ? 'yes' : 'hidden'}</td>
+              <td>{b.available ? 'yes' : 'closed'}</td>
+              <td>
+                <div class="row">
+                  {b.deleted_at ? (
+                    <button type="button" class="small" onClick={() => void restore.run(b)}>
+                      Restore {b.name}
+                    </button>
+                  ) : (
+                    <>
+                      <button type="button" class="small secondary" onClick={() => setEditing(b)}>
+                        Edit {b.name}
+                      </button>
+                      <button type="button" class="small secondary" onClick={() => setGranting(b)}>
+                        Grants of {b.name}
+                      </button>
+                      <button type="button" class="small danger" onClick={() => void remove.run(b)}>
+                        Delete {b.name}
+                      </button>
+                    </>
+                  )}
+                </div>
+              </td>
+            </tr>
+          ))}
+        </DataTable>
         <PagerButtons what="boards" {...list} />
       </section>
       {editing && (

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, ok, type Schema } from '../../../api.ts';
 import { Alert, Field, useAction } from '../../../components/Form.tsx';
+import { DataTable } from '../../../components/DataTable.tsx';
 import { findUserId } from '../../../components/UserPicker.tsx';
 import { PagerButtons } from '../admin/PagerButtons.tsx';
 import { usePagedList } from '../admin/usePagedList.ts';
@@ -55,37 +56,21 @@ export function GrantsPanel(props: { board: Board }) {
       {list.error && <Alert>{list.error}</Alert>}
       {revoke.error && <Alert>{revoke.error}</Alert>}
       {notice && <Alert kind="info">{notice}</Alert>}
-      <div class="result-scroll">
-        <table class="result">
-          <caption>Grants on {board.name}</caption>
-          <thead>
-            <tr>
-              <th scope="col">User</th>
-              {PERMISSIONS.map((p) => (
-                <th key={p} scope="col">
-                  {p}
-                </th>
-              ))}
-              <th scope="col">Actions</th>
-            </tr>
-          </thead>
-          <tbody>
-            {list.items.map((g) => (
-              <tr key={g.user.id}>
-                <td>{g.user.username}</td>
-                {PERMISSIONS.map((p) => (
-                  <td key={p}>{g[p] ? 'yes' : 'no'}</td>
-                ))}
-                <td>
-                  <button type="button" class="small danger" onClick={() => void revoke.run(g)}>
-                    Revoke {g.user.username}
-                  </button>
-                </td>
-              </tr>
+      <DataTable caption={`Grants on ${board.name}`} headers={['User', ...PERMISSIONS, 'Actions']}>
+        {list.items.map((g) => (
+          <tr key={g.user.id}>
+            <td>{g.user.username}</td>
+            {PERMISSIONS.map((p) => (
+              <td key={p}>{g[p] ? 'yes' : 'no'}</td>
             ))}
-          </tbody>
-        </table>
-      </div>
+            <td>
+              <button type="button" class="small danger" onClick={() => void revoke.run(g)}>
+                Revoke {g.user.username}
+              </button>
+            </td>
+          </tr>
+        ))}
+      </DataTable>
       <PagerButtons what="grants" {...list} />
       <form
         class="inline"

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, ok, type Schema } from '../../../api.ts';
 import { Alert, useAction } from '../../../components/Form.tsx';
+import { DataTable } from '../../../components/DataTable.tsx';
 import { NoticeForm } from './NoticeForm.tsx';
 
 type LiveGroup = Schema<'LiveGroup'>;
@@ -19,28 +20,19 @@ export function LiveGroupPanel(props: { groupId: number; version?: string; onClo
     <section aria-labelledby="live-group-heading" class="ban-form">
       <h3 id="live-group-heading">Group {group.name}</h3>
       {load.error && <Alert>{load.error}</Alert>}
-      <table class="result">
-        <caption>Members of {group.name}</caption>
-        <thead>
-          <tr>
-            <th scope="col">Member</th>
-            <th scope="col">Connected</th>
-          </tr>
-        </thead>
-        <tbody>
-          {group.members.map((m) => {
-            const at = since(m.user_id);
-            return (
-              <tr key={m.user_id}>
-                <td>
-                  {m.nickname} <span class="muted">@{m.username}</span>
-                </td>
-                <td>{at ? `since ${new Date(at).toLocaleString()}` : 'offline'}</td>
-              </tr>
-            );
-          })}
-        </tbody>
-      </table>
+      <DataTable caption={`Members of ${group.name}`} headers={['Member', 'Connected']}>
+        {group.members.map((m) => {
+          const at = since(m.user_id);
+          return (
+            <tr key={m.user_id}>
+              <td>
+                {m.nickname} <span class="muted">@{m.username}</span>
+              </td>
+              <td>{at ? `since ${new Date(at).toLocaleString()}` : 'offline'}</td>
+            </tr>
+          );
+        })}
+      </DataTable>
       <NoticeForm
         title={`Broadcast to ${group.name}`}
         label="Broadcast text"

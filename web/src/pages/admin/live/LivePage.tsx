@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, ok, type Schema } from '../../../api.ts';
 import { Alert, useAction } from '../../../components/Form.tsx';
+import { DataTable } from '../../../components/DataTable.tsx';
 import { NoticeForm } from './NoticeForm.tsx';
 import { LiveGroupPanel } from './LiveGroupPanel.tsx';
 import '../admin/admin.css';
@@ -58,41 +59,28 @@ export function LivePage() {
       {more && <Alert kind="info">Showing the first {LIMIT} of each list.</Alert>}
       <section aria-labelledby="clients-heading">
         <h2 id="clients-heading">Connected clients</h2>
-        <div class="result-scroll">
-          <table class="result">
-            <caption>Connected clients, oldest first</caption>
-            <thead>
-              <tr>
-                <th scope="col">User</th>
-                <th scope="col">Session</th>
-                <th scope="col">Room</th>
-                <th scope="col">Group</th>
-                <th scope="col">Connected since</th>
-                <th scope="col">Process</th>
-                <th scope="col">Actions</th>
-              </tr>
-            </thead>
-            <tbody>
-              {clients.map((c) => (
-                <tr key={c.session_id}>
-                  <td>{c.username}</td>
-                  <td>{c.session_id}</td>
-                  <td>
-                    {c.room} <span class="muted">{c.room_id}</span>
-                  </td>
-                  <td>{c.group_id ?? ''}</td>
-                  <td>{new Date(c.connected_at).toLocaleString()}</td>
-                  <td>{c.process_id}</td>
-                  <td>
-                    <button type="button" class="small secondary" onClick={() => setMessaging(c)}>
-                      Message {c.username}
-                    </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          caption="Connected clients, oldest first"
+          headers={['User', 'Session', 'Room', 'Group', 'Connected since', 'Process', 'Actions']}
+        >
+          {clients.map((c) => (
+            <tr key={c.session_id}>
+              <td>{c.username}</td>
+              <td>{c.session_id}</td>
+              <td>
+                {c.room} <span class="muted">{c.room_id}</span>
+              </td>
+              <td>{c.group_id ?? ''}</td>
+              <td>{new Date(c.connected_at).toLocaleString()}</td>
+              <td>{c.process_id}</td>
+              <td>
+                <button type="button" class="small secondary" onClick={() => setMessaging(c)}>
+                  Message {c.username}
+                </button>
+              </td>
+            </tr>
+          ))}
+        </DataTable>
         {clients.length === 0 && !load.busy && <p class="muted">Nobody is connected.</p>}
         {messaging && (
           <NoticeForm
@@ -117,35 +105,21 @@ export function LivePage() {
       </section>
       <section aria-labelledby="groups-heading">
         <h2 id="groups-heading">Live groups</h2>
-        <div class="result-scroll">
-          <table class="result">
-            <caption>Groups with a live room</caption>
-            <thead>
-              <tr>
-                <th scope="col">Group</th>
-                <th scope="col">Room</th>
-                <th scope="col">Connections</th>
-                <th scope="col">Users</th>
-                <th scope="col">Actions</th>
-              </tr>
-            </thead>
-            <tbody>
-              {groups.map((g) => (
-                <tr key={g.group_id}>
-                  <td>{g.name}</td>
-                  <td>{g.room_id}</td>
-                  <td>{g.connections}</td>
-                  <td>{g.users}</td>
-                  <td>
-                    <button type="button" class="small secondary" onClick={() => setGroupId(g.group_id)}>
-                      Open {g.name}
-                    </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable caption="Groups with a live room" headers={['Group', 'Room', 'Connections', 'Users', 'Actions']}>
+          {groups.map((g) => (
+            <tr key={g.group_id}>
+              <td>{g.name}</td>
+              <td>{g.room_id}</td>
+              <td>{g.connections}</td>
+              <td>{g.users}</td>
+              <td>
+                <button type="button" class="small secondary" onClick={() => setGroupId(g.group_id)}>
+                  Open {g.name}
+                </button>
+              </td>
+            </tr>
+          ))}
+        </DataTable>
         {groups.length === 0 && !load.busy && <p class="muted">No group has a live room.</p>}
         {groupId !== undefined && (
           <LiveGroupPanel key={groupId} groupId={groupId} version={updated} onClose={() => setGroupId(undefined)} />
