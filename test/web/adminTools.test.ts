@@ -176,7 +176,7 @@ describe('web console for admins: users, boards and grants, live clients, AI mod
   });
 
   it('when an admin follows the monitor link on the admin page, then the Colyseus monitor opens without a second sign-in', async () => {
-    const { context, page } = await signInBrowser(browser, base, 'keeper');
+    const { context, page, violations, errors } = await signInBrowser(browser, base, 'keeper');
     await openFromNav(page, 'Admin', 'Administration');
     const api = page.waitForResponse((r) => new URL(r.url()).pathname.startsWith('/admin/monitor/api'));
     await page.getByRole('link', { name: 'Colyseus monitor' }).click();
@@ -187,6 +187,8 @@ describe('web console for admins: users, boards and grants, live clients, AI mod
     await page.getByRole('cell', { name: 'home', exact: true }).first().waitFor();
     expect(await page.getByRole('button', { name: 'Sign in' }).count()).to.equal(0);
     await screenshot(page, 'admin-monitor');
+    expect(violations).to.deep.equal([]);
+    expect(errors).to.deep.equal([]);
     await context.close();
   });
 });
