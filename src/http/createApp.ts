@@ -30,7 +30,7 @@ import { socialRoutes } from './routers/socialRoutes.ts';
 import { supportRoutes } from './routers/supportRoutes.ts';
 import { realtimeAdminRoutes } from './routers/realtimeAdminRoutes.ts';
 import { notificationRoutes } from './routers/notificationRoutes.ts';
-import { monitorRoutes } from './routers/monitorRoutes.ts';
+import { monitorRoutes, monitorSessionRoutes } from './routers/monitorRoutes.ts';
 import { redocPage } from './redocPage.ts';
 import { webConsole } from './webConsole.ts';
 
@@ -86,6 +86,7 @@ export function configureApp(app: Application, deps: { config: Config; logger: L
   realtimeAdminRoutes(api, services);
   notificationRoutes(api, services.notifications);
   monitorRoutes(app, { services, config });
+  monitorSessionRoutes(api, { services, config });
   const web = webConsole();
   app.use(web.front);
   app.use(api.router);

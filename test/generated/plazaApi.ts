@@ -1697,6 +1697,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/monitor-session": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Open the Colyseus monitor for the signed-in admin (sets its cookie)
+         * @description Answers with a `plaza_monitor` cookie (HttpOnly, SameSite=Strict, Path=/admin/monitor) holding an access token of the same login, valid at most MONITOR_TOKEN_TTL seconds; then open /admin/monitor/. Ends with the login.
+         */
+        post: operations["openMonitorSession"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -10160,6 +10180,42 @@ export interface operations {
             };
             /** @description 10001 Request validation failed */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    openMonitorSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success, no content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description 11002 Access token is invalid, expired or revoked; 11001 Authentication required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 11008 This account is banned; 11007 You are not allowed to do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

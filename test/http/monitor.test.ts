@@ -88,4 +88,28 @@ describe('admin monitor', () => {
     expect(after.status).to.equal(401);
     expect(after.body.error.code).to.equal(11002);
   });
+
+  it('when an admin signed in elsewhere asks for a monitor session, then the cookie opens the monitor until that login ends', async () => {
+    const admin = await createAdmin(server, 'bridged');
+    const res = await server.http.post('/admin/monitor-session', undefined, admin.access_token);
+    expect(res.status).to.equal(204);
+    const setCookie = res.headers.get('set-cookie') ?? '';
+    expect(setCookie).to.match(/^plaza_monitor=[^;]+; Path=\/admin\/monitor; HttpOnly; SameSite=Strict; Max-Age=\d+$/);
+    const cookie = setCookie.split(';')[0];
+    expect((await server.http.request('GET', '/admin/monitor/api', { headers: { cookie } })).status).to.equal(200);
+
+    await server.http.post('/auth/logout', {}, admin.access_token);
+    const after = await server.http.request('GET', '/admin/monitor/api', { headers: { cookie } });
+    expect(after.status).to.equal(401);
+  });
+
+  it('when a non-admin or nobody asks for a monitor session, then it is refused and no cookie is set', async () => {
+    const user = await server.http.signUp('outsider');
+    const refused = await server.http.post('/admin/monitor-session', undefined, user.access_token);
+    expect(refused.status).to.equal(403);
+    expect(refused.headers.get('set-cookie')).to.equal(null);
+    const anonymous = await server.http.post('/admin/monitor-session');
+    expect(anonymous.status).to.equal(401);
+    expect(anonymous.headers.get('set-cookie')).to.equal(null);
+  });
 });

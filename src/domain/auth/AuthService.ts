@@ -125,6 +125,23 @@ export class AuthService {
   }
 
   /**
+   * The monitor's token for an admin already signed in (the web console): an access token of the caller's own
+   * login, so signing out there ends it too, living at most `ttlSeconds`. The role comes from the database,
+   * not the presented token.
+   */
+  async monitorTokenFor(
+    principal: Principal,
+    ttlSeconds: number,
+  ): Promise<{ access_token: string; expires_in: number }> {
+    const user = await this.em.findOne(User, { id: principal.userId });
+    if (!user) throw new AppError('TOKEN_INVALID');
+    await this.assertMaySignIn(user);
+    if (user.role !== 'admin') throw new AppError('FORBIDDEN', { message: 'The monitor is for admins only' });
+    const expiresIn = Math.min(ttlSeconds, this.tokens.accessTtlSeconds);
+    return { access_token: this.tokens.issueAccessToken(user, principal.familyId, expiresIn), expires_in: expiresIn };
+  }
+
+  /**
    * Spends a refresh token and issues a new pair in the same family. A token presented a second time
    * means it leaked: the whole family is revoked, its access tokens with it.
    */

@@ -5,9 +5,45 @@ import type { Config } from '../../config.ts';
 import type { Services } from '../../services.ts';
 import { caller } from './authRoutes.ts';
 import { readCookie } from '../cookies.ts';
+import type { Api } from '../route.ts';
 
 const COOKIE = 'plaza_monitor';
 const BASE = '/admin/monitor';
+
+/** The monitor's cookie: HttpOnly, SameSite=Strict, sent only to the monitor's own path. */
+function monitorCookie(token: string, maxAgeSeconds: number, config: Config): string {
+  const secure = (config.PUBLIC_URL ?? '').startsWith('https:');
+  return `${COOKIE}=${token}; Path=${BASE}; HttpOnly; SameSite=Strict; Max-Age=${maxAgeSeconds}${secure ? '; Secure' : ''}`;
+}
+
+/**
+ * POST /admin/monitor-session: the web console opens the monitor without a second sign-in. The console's
+ * access token (in the Authorization header, which a cross-site form or link cannot send) buys the monitor
+ * cookie, holding a token of the same login that lives at most MONITOR_TOKEN_TTL; signing out of the console
+ * ends it too. It sits outside /admin/monitor so the monitor's own cookie check never sees it.
+ */
+export function monitorSessionRoutes(api: Api, deps: { services: Services; config: Config }): void {
+  const { services, config } = deps;
+  api.route(
+    {
+      method: 'post',
+      path: '/admin/monitor-session',
+      operationId: 'openMonitorSession',
+      tag: 'admin',
+      access: 'admin',
+      status: 204,
+      summary: 'Open the Colyseus monitor for the signed-in admin (sets its cookie)',
+      description:
+        'Answers with a `plaza_monitor` cookie (HttpOnly, SameSite=Strict, Path=/admin/monitor) holding an access token ' +
+        'of the same login, valid at most MONITOR_TOKEN_TTL seconds; then open /admin/monitor/. Ends with the login.',
+    },
+    async ({ principal, res }) => {
+      const session = await services.auth.monitorTokenFor(principal, config.MONITOR_TOKEN_TTL);
+      res.setHeader('Set-Cookie', monitorCookie(session.access_token, session.expires_in, config));
+      res.status(204).end();
+    },
+  );
+}
 
 /**
  * @colyseus/monitor at /admin/monitor, for admins only: it can read all state and call room methods.
@@ -18,7 +54,6 @@ const BASE = '/admin/monitor';
 export function monitorRoutes(app: Application, deps: { services: Services; config: Config }): void {
   const { services, config } = deps;
   const form = express.urlencoded({ extended: false, limit: '4kb' });
-  const secure = (config.PUBLIC_URL ?? '').startsWith('https:');
 
   app.get(`${BASE}/login`, (req, res) => {
     res.type('html').send(loginPage(typeof req.query.error === 'string' ? req.query.error : undefined));
@@ -29,10 +64,7 @@ export function monitorRoutes(app: Application, deps: { services: Services; conf
     const credentials = { login: String(body?.login ?? ''), password: String(body?.password ?? '') };
     try {
       const session = await services.auth.signInAdmin(credentials, caller(req), config.MONITOR_TOKEN_TTL);
-      res.setHeader(
-        'Set-Cookie',
-        `${COOKIE}=${session.access_token}; Path=${BASE}; HttpOnly; SameSite=Strict; Max-Age=${session.expires_in}${secure ? '; Secure' : ''}`,
-      );
+      res.setHeader('Set-Cookie', monitorCookie(session.access_token, session.expires_in, config));
       res.redirect(303, `${BASE}/`);
     } catch (err) {
       const { error } = toAppError(err);
@@ -44,7 +76,7 @@ export function monitorRoutes(app: Application, deps: { services: Services; conf
     // Signing out ends the token's login, not just the cookie that carries it.
     const token = readCookie(req.headers.cookie, COOKIE);
     if (token) await services.auth.endSession(token);
-    res.setHeader('Set-Cookie', `${COOKIE}=; Path=${BASE}; HttpOnly; SameSite=Strict; Max-Age=0`);
+    res.setHeader('Set-Cookie', monitorCookie('', 0, config));
     res.redirect(303, `${BASE}/login`);
   });
 

@@ -1,31 +1,19 @@
+import { DataTable } from './DataTable.tsx';
+
 /** A query result (columns and rows) as an accessible table; `caption` is its accessible name. */
 export function ResultTable(props: { caption: string; columns: string[]; rows: unknown[][] }) {
   return (
-    <div class="result-scroll">
-      <table class="result">
-        <caption>{props.caption}</caption>
-        <thead>
-          <tr>
-            {props.columns.map((c) => (
-              <th key={c} scope="col">
-                {c}
-              </th>
-            ))}
-          </tr>
-        </thead>
-        <tbody>
-          {props.rows.map((row, i) => (
-            <tr key={i}>
-              {row.map((cell, j) => (
-                <td key={j} class={cell === null ? 'null' : undefined}>
-                  {formatCell(cell)}
-                </td>
-              ))}
-            </tr>
+    <DataTable caption={props.caption} headers={props.columns}>
+      {props.rows.map((row, i) => (
+        <tr key={i}>
+          {row.map((cell, j) => (
+            <td key={j} class={cell === null ? 'null' : undefined}>
+              {formatCell(cell)}
+            </td>
           ))}
-        </tbody>
-      </table>
-    </div>
+        </tr>
+      ))}
+    </DataTable>
   );
 }
 

@@ -2,6 +2,9 @@ import type { PageEntry } from '../types.ts';
 import { DatabaseExplorer } from './explorer/DatabaseExplorer.tsx';
 import { SshControlRoom } from './ssh/SshControlRoom.tsx';
 import { AdminPage } from './admin/AdminPage.tsx';
+import { BoardsPage } from './boards/BoardsPage.tsx';
+import { LivePage } from './live/LivePage.tsx';
+import { AiModelsPage } from './models/AiModelsPage.tsx';
 
 /** Operator and admin pages (SSH control room, admin views, database explorer), gated by `role`. */
 export const adminPages: PageEntry[] = [
@@ -18,6 +21,27 @@ export const adminPages: PageEntry[] = [
     title: 'Administration',
     role: 'admin',
     nav: { label: 'Admin', section: 'admin', order: 10 },
+  },
+  {
+    path: '/console/grants',
+    component: BoardsPage,
+    title: 'Boards and grants',
+    role: 'admin',
+    nav: { label: 'Board grants', section: 'admin', order: 12 },
+  },
+  {
+    path: '/console/live',
+    component: LivePage,
+    title: 'Live clients and groups',
+    role: 'admin',
+    nav: { label: 'Live clients', section: 'admin', order: 14 },
+  },
+  {
+    path: '/console/models',
+    component: AiModelsPage,
+    title: 'AI model settings',
+    role: 'admin',
+    nav: { label: 'AI models', section: 'admin', order: 16 },
   },
   {
     path: '/console/db',

@@ -1,6 +1,7 @@
 import { useEffect } from 'preact/hooks';
 import { api, ok, type Schema } from '../../../api.ts';
 import { Alert } from '../../../components/Form.tsx';
+import { DataTable } from '../../../components/DataTable.tsx';
 import { PagerButtons } from './PagerButtons.tsx';
 import { usePagedList } from './usePagedList.ts';
 
@@ -16,33 +17,18 @@ export function OutboxPanel() {
     <section aria-labelledby="outbox-heading">
       <h2 id="outbox-heading">Outbox</h2>
       {list.error && <Alert>{list.error}</Alert>}
-      <div class="result-scroll">
-        <table class="result">
-          <caption>E-mail, newest first</caption>
-          <thead>
-            <tr>
-              <th scope="col">Created</th>
-              <th scope="col">To</th>
-              <th scope="col">Subject</th>
-              <th scope="col">Transport</th>
-              <th scope="col">Sent</th>
-              <th scope="col">Error</th>
-            </tr>
-          </thead>
-          <tbody>
-            {list.items.map((m) => (
-              <tr key={m.id}>
-                <td>{m.created_at}</td>
-                <td>{m.to}</td>
-                <td>{m.subject}</td>
-                <td>{m.transport}</td>
-                <td>{m.sent_at ?? 'not sent'}</td>
-                <td>{m.error ?? ''}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <DataTable caption="E-mail, newest first" headers={['Created', 'To', 'Subject', 'Transport', 'Sent', 'Error']}>
+        {list.items.map((m) => (
+          <tr key={m.id}>
+            <td>{m.created_at}</td>
+            <td>{m.to}</td>
+            <td>{m.subject}</td>
+            <td>{m.transport}</td>
+            <td>{m.sent_at ?? 'not sent'}</td>
+            <td>{m.error ?? ''}</td>
+          </tr>
+        ))}
+      </DataTable>
       <PagerButtons what="outbox" {...list} />
     </section>
   );

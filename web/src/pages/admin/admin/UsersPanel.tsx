@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, ok, type Schema } from '../../../api.ts';
 import { Alert, Field, useAction } from '../../../components/Form.tsx';
+import { DataTable } from '../../../components/DataTable.tsx';
 import { PagerButtons } from './PagerButtons.tsx';
 import { usePagedList } from './usePagedList.ts';
 
@@ -10,16 +11,16 @@ const ROLES: Role[] = ['user', 'operator', 'admin'];
 
 /**
  * Users by name: change a role, ban with a reason (and an optional end), lift a ban. `onChanged` tells the
- * page an audited action happened, so the audit log shows it.
+ * page an audited action happened, so the audit log shows it; a new `version` reloads the list.
  */
-export function UsersPanel(props: { onChanged: () => void }) {
+export function UsersPanel(props: { version: number; onChanged: () => void }) {
   const [search, setSearch] = useState('');
   const [banning, setBanning] = useState<User>();
   const [notice, setNotice] = useState<string>();
   const list = usePagedList<User>(async (cursor) =>
     ok(api.GET('/admin/users', { params: { query: { q: search || undefined, limit: 20, cursor } } })),
   );
-  useEffect(() => void list.first(), []);
+  useEffect(() => void list.first(), [props.version]);
   const done = async (text: string) => {
     setNotice(text);
     await list.first();
@@ -57,60 +58,45 @@ export function UsersPanel(props: { onChanged: () => void }) {
       {change.error && <Alert>{change.error}</Alert>}
       {unban.error && <Alert>{unban.error}</Alert>}
       {notice && <Alert kind="info">{notice}</Alert>}
-      <div class="result-scroll">
-        <table class="result">
-          <caption>Users</caption>
-          <thead>
-            <tr>
-              <th scope="col">Username</th>
-              <th scope="col">E-mail</th>
-              <th scope="col">Role</th>
-              <th scope="col">Status</th>
-              <th scope="col">Ban</th>
-              <th scope="col">Actions</th>
-            </tr>
-          </thead>
-          <tbody>
-            {list.items.map((u) => (
-              <tr key={u.id}>
-                <td>{u.username}</td>
-                <td>{u.email}</td>
-                <td>
-                  <select
-                    aria-label={`Role of ${u.username}`}
-                    value={u.role}
-                    disabled={change.busy}
-                    onChange={(e) => void change.run(u, e.currentTarget.value as Role)}
-                  >
-                    {ROLES.map((r) => (
-                      <option key={r} value={r}>
-                        {r}
-                      </option>
-                    ))}
-                  </select>
-                </td>
-                <td>{u.status}</td>
-                <td>
-                  {u.status === 'banned'
-                    ? `${u.ban_reason ?? ''}${u.banned_until ? ` (until ${u.banned_until})` : ''}`
-                    : ''}
-                </td>
-                <td>
-                  {u.status === 'banned' ? (
-                    <button type="button" class="small secondary" onClick={() => void unban.run(u)}>
-                      Unban {u.username}
-                    </button>
-                  ) : (
-                    <button type="button" class="small danger" onClick={() => setBanning(u)}>
-                      Ban {u.username}
-                    </button>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <DataTable caption="Users" headers={['Username', 'E-mail', 'Role', 'Status', 'Ban', 'Actions']}>
+        {list.items.map((u) => (
+          <tr key={u.id}>
+            <td>{u.username}</td>
+            <td>{u.email}</td>
+            <td>
+              <select
+                aria-label={`Role of ${u.username}`}
+                value={u.role}
+                disabled={change.busy}
+                onChange={(e) => void change.run(u, e.currentTarget.value as Role)}
+              >
+                {ROLES.map((r) => (
+                  <option key={r} value={r}>
+                    {r}
+                  </option>
+                ))}
+              </select>
+            </td>
+            <td>{u.status}</td>
+            <td>
+              {u.status === 'banned'
+                ? `${u.ban_reason ?? ''}${u.banned_until ? ` (until ${u.banned_until})` : ''}`
+                : ''}
+            </td>
+            <td>
+              {u.status === 'banned' ? (
+                <button type="button" class="small secondary" onClick={() => void unban.run(u)}>
+                  Unban {u.username}
+                </button>
+              ) : (
+                <button type="button" class="small danger" onClick={() => setBanning(u)}>
+                  Ban {u.username}
+                </button>
+              )}
+            </td>
+          </tr>
+        ))}
+      </DataTable>
       <PagerButtons what="users" {...list} />
       {banning && (
         <BanForm

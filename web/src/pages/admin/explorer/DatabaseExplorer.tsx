@@ -4,6 +4,7 @@ import { Alert, useAction } from '../../../components/Form.tsx';
 import { ResultTable } from '../../../components/ResultTable.tsx';
 import { downloadText } from '../../../components/download.ts';
 import { resultToCsv } from '../../../../../src/domain/admin/resultCsv.ts';
+import { ColumnSelect } from './ColumnSelect.tsx';
 import { chartPoints, ResultChart, type ChartKind } from './ResultChart.tsx';
 import { SavedQueriesPanel, type SavedQuery } from './SavedQueriesPanel.tsx';
 import { TableBrowser } from './TableBrowser.tsx';
@@ -133,26 +134,20 @@ function ChartControls(props: { result: Result; chart: Chart | null; onChart: (c
           <option value="pie">Pie</option>
         </select>
       </label>
-      <label class="field">
-        <span>Label column</span>
-        <select value={label} disabled={!chart} onChange={(e) => set({ label_column: e.currentTarget.value })}>
-          {columns.map((c) => (
-            <option key={c} value={c}>
-              {c}
-            </option>
-          ))}
-        </select>
-      </label>
-      <label class="field">
-        <span>Value column</span>
-        <select value={value} disabled={!chart} onChange={(e) => set({ value_column: e.currentTarget.value })}>
-          {columns.map((c) => (
-            <option key={c} value={c}>
-              {c}
-            </option>
-          ))}
-        </select>
-      </label>
+      <ColumnSelect
+        label="Label column"
+        columns={columns}
+        value={label}
+        disabled={!chart}
+        onChange={(c) => set({ label_column: c })}
+      />
+      <ColumnSelect
+        label="Value column"
+        columns={columns}
+        value={value}
+        disabled={!chart}
+        onChange={(c) => set({ value_column: c })}
+      />
       {chart &&
         (points.length === 0 ? (
           <Alert kind="info">The value column {value} has no numbers to draw.</Alert>
