@@ -34,7 +34,15 @@ describe('web console for members, in a real browser', function () {
     await page.reload();
     await page.getByRole('heading', { name: 'My groups' }).waitFor();
     const nav = page.getByRole('navigation', { name: 'Main' });
-    expect(await nav.getByRole('link').allTextContents()).to.deep.equal(['Groups', 'People', 'Boards', 'AI jobs']);
+    expect(await nav.getByRole('link').allTextContents()).to.deep.equal([
+      'Groups',
+      'People',
+      'Boards',
+      'AI jobs',
+      'Notifications',
+      'Support',
+      'Profile',
+    ]);
     expect(await nav.getByRole('heading', { name: /Operations|Administration/ }).count()).to.equal(0);
     // The same account, asking the server directly: refused.
     const session = await web.server.http.signIn('minji');

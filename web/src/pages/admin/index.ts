@@ -2,6 +2,7 @@ import type { PageEntry } from '../types.ts';
 import { DatabaseExplorer } from './explorer/DatabaseExplorer.tsx';
 import { SshControlRoom } from './ssh/SshControlRoom.tsx';
 import { AdminPage } from './admin/AdminPage.tsx';
+import { SupportInbox } from './support/SupportInbox.tsx';
 
 /** Operator and admin pages (SSH control room, admin views, database explorer), gated by `role`. */
 export const adminPages: PageEntry[] = [
@@ -25,5 +26,12 @@ export const adminPages: PageEntry[] = [
     title: 'Database explorer',
     role: 'admin',
     nav: { label: 'Database', section: 'admin', order: 30 },
+  },
+  {
+    path: '/console/inbox',
+    component: SupportInbox,
+    title: 'Support inbox',
+    role: 'admin',
+    nav: { label: 'Support inbox', section: 'admin', order: 40 },
   },
 ];
