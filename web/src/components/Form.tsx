@@ -99,3 +99,35 @@ export function NarrowPage(props: { title: string; children: ComponentChildren }
     </section>
   );
 }
+
+/** A labelled file chooser; `onFiles` gets the chosen files (empty when the choice is cleared). */
+export function FileField(props: {
+  label: string;
+  name: string;
+  accept?: string;
+  multiple?: boolean;
+  onFiles: (files: File[]) => void;
+}) {
+  return (
+    <label class="field">
+      <span>{props.label}</span>
+      <input
+        type="file"
+        name={props.name}
+        accept={props.accept}
+        multiple={props.multiple}
+        onChange={(e) => props.onFiles(Array.from(e.currentTarget.files ?? []))}
+      />
+    </label>
+  );
+}
+
+/** When a message was written, as the time of day (the full date in `dateTime` for assistive tools). */
+export function MessageTime({ at }: { at: string }) {
+  return (
+    <time class="muted" dateTime={at}>
+      {' '}
+      {new Date(at).toLocaleTimeString()}
+    </time>
+  );
+}

@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Schema } from '../api.ts';
 import { onHomeEvent } from '../home.ts';
 import { uuid } from '../uuid.ts';
-import { ActionForm, Alert, Field, useAction } from './Form.tsx';
+import { ActionForm, Alert, Field, MessageTime, useAction } from './Form.tsx';
 
 export type SupportMessage = Schema<'SupportMessage'>;
 
@@ -58,10 +58,7 @@ export function SupportThread(props: {
         {messages.map((m) => (
           <li key={m.id} class={m.from_admin === Boolean(props.asAdmin) ? 'mine' : ''}>
             <strong>{m.from_admin ? `${m.author_name} (admin)` : m.author_name}</strong> <span>{m.text}</span>
-            <time class="muted" dateTime={m.created_at}>
-              {' '}
-              {new Date(m.created_at).toLocaleTimeString()}
-            </time>
+            <MessageTime at={m.created_at} />
           </li>
         ))}
       </ol>

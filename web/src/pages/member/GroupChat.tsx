@@ -5,7 +5,7 @@ import { api, ok, type Schema } from '../../api.ts';
 import { joinRoom, leave } from '../../realtime.ts';
 import { session } from '../../session.ts';
 import { useStore } from '../../store.ts';
-import { Alert, Field, useAction } from '../../components/Form.tsx';
+import { Alert, Field, MessageTime, useAction } from '../../components/Form.tsx';
 import { findUserId } from '../../components/UserPicker.tsx';
 import type { PageProps } from '../types.ts';
 
@@ -189,10 +189,7 @@ export function GroupChat({ params }: PageProps) {
                   <span class={m.deleted ? 'muted' : ''}>{m.deleted ? 'message deleted' : m.text}</span>
                 )}
                 {m.edited_at && !m.deleted && <span class="muted"> (edited)</span>}
-                <time class="muted" dateTime={m.created_at}>
-                  {' '}
-                  {new Date(m.created_at).toLocaleTimeString()}
-                </time>
+                <MessageTime at={m.created_at} />
                 {m.author_id === me && m.kind !== 'system' && !m.deleted && editing?.id !== m.id && (
                   <span class="actions">
                     <button

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, ok, rawFetch, type Schema } from '../../api.ts';
-import { ActionForm, Alert, Field, useAction } from '../../components/Form.tsx';
+import { ActionForm, Alert, Field, FileField, useAction } from '../../components/Form.tsx';
 import { FileImage } from '../../components/FileImage.tsx';
 import { reloadMe, session } from '../../session.ts';
 import { useStore } from '../../store.ts';
@@ -49,15 +49,12 @@ function AvatarForm() {
     <>
       <h2>Avatar</h2>
       <ActionForm action={upload} submit="Upload avatar" notice={done && 'Your avatar is updated.'}>
-        <label class="field">
-          <span>Avatar image</span>
-          <input
-            type="file"
-            name="avatar"
-            accept="image/png,image/jpeg,image/gif,image/webp"
-            onChange={(e) => setFile(e.currentTarget.files?.[0])}
-          />
-        </label>
+        <FileField
+          label="Avatar image"
+          name="avatar"
+          accept="image/png,image/jpeg,image/gif,image/webp"
+          onFiles={(files) => setFile(files[0])}
+        />
       </ActionForm>
     </>
   );
