@@ -24,10 +24,15 @@ onHomeEvent(({ type, message }) => {
   arrivals.set(notification);
 });
 
+// Counted again for each person who signs in (not when my own profile is merely re-read).
+let countedFor: number | undefined;
 session.subscribe((state) => {
+  const userId = state.status === 'signedIn' ? state.me.id : undefined;
+  if (userId === countedFor) return;
+  countedFor = userId;
   unread.clear();
   publish();
-  if (state.status !== 'signedIn') return;
+  if (userId === undefined) return;
   ok(api.GET('/notifications', { params: { query: { unread: 'true', limit: 100 } } }))
     .then((page) => {
       page.items.forEach((n) => unread.add(n.id));

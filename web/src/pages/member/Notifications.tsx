@@ -51,14 +51,16 @@ export function Notifications() {
               {new Date(n.created_at).toLocaleString()}
             </time>
             {!n.read && (
-              <button
-                type="button"
-                class="secondary small"
-                aria-label={`Mark read: ${n.text}`}
-                onClick={() => void mark.run([n.id])}
-              >
-                Mark read
-              </button>
+              <span class="actions">
+                <button
+                  type="button"
+                  class="secondary small"
+                  aria-label={`Mark read: ${n.text}`}
+                  onClick={() => void mark.run([n.id])}
+                >
+                  Mark read
+                </button>
+              </span>
             )}
           </li>
         ))}

@@ -3,6 +3,7 @@ import { api, ok, type Schema } from '../../../api.ts';
 import { Alert, useAction } from '../../../components/Form.tsx';
 import { SupportThread, type SupportMessage } from '../../../components/SupportThread.tsx';
 import { onHomeEvent } from '../../../home.ts';
+import './support.css';
 
 type Conversation = Schema<'SupportConversationPage'>['items'][number];
 
@@ -26,7 +27,7 @@ export function SupportInbox() {
     <section>
       <h1>Support inbox</h1>
       {load.error && <Alert>{load.error}</Alert>}
-      <div class="chat-body">
+      <div class="support-inbox">
         <nav aria-label="Support conversations">
           {conversations.length === 0 && !load.busy && <p class="muted">No support conversations yet.</p>}
           <ul class="list">
