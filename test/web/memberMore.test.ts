@@ -1,6 +1,13 @@
 import { expect } from 'chai';
 import type { BrowserContext, Page, Route } from 'playwright-core';
-import { openPage, screenshot, signInBrowser, signUpInBrowser, useBrowserAndServer } from '../helpers/browser.ts';
+import {
+  BROWSER_HOST,
+  openPage,
+  screenshot,
+  signInBrowser,
+  signUpInBrowser,
+  useBrowserAndServer,
+} from '../helpers/browser.ts';
 import { createAdmin } from '../helpers/testServer.ts';
 import { png } from '../helpers/png.ts';
 
@@ -34,24 +41,32 @@ describe('web console for members: profile, notifications, support, room DMs and
   this.timeout(240_000);
   const web = useBrowserAndServer();
 
-  it('when two tabs of one browser refresh the access token at the same moment, then both stay signed in', async () => {
-    const { context, page, errors } = await signUpInBrowser(web.browser, web.base, { username: 'twotabs' });
-    const second = await openPage(context);
-    await second.page.goto(`${web.base}/console/groups`);
-    await signedIn(second.page);
+  // Over plain HTTP on a host name the console has no Web Locks (secure contexts only) and uses its IndexedDB lease;
+  // on 127.0.0.1 (a secure context) it uses navigator.locks. Both must keep the two tabs signed in.
+  for (const { host, lock, username } of [
+    { host: BROWSER_HOST, lock: 'undefined', username: 'twotabs' },
+    { host: '127.0.0.1', lock: 'object', username: 'twotabslocal' },
+  ])
+    it(`when two tabs of one browser refresh the access token at the same moment (on ${host}), then both stay signed in`, async () => {
+      const base = `http://${host}:${web.server.port}`;
+      const { context, page, errors } = await signUpInBrowser(web.browser, base, { username });
+      expect(await page.evaluate('typeof navigator.locks')).to.equal(lock);
+      const second = await openPage(context);
+      await second.page.goto(`${base}/console/groups`);
+      await signedIn(second.page);
 
-    await releaseRefreshesTogether(context);
-    await Promise.all([page.reload(), second.page.reload()]);
-    await Promise.all([signedIn(page), signedIn(second.page)]);
-    // The login itself survived: one more start of each tab signs in again.
-    await context.unroute('**/auth/refresh');
-    await page.reload();
-    await signedIn(page);
-    await second.page.reload();
-    await signedIn(second.page);
-    expect([...errors, ...second.errors]).to.deep.equal([]);
-    await context.close();
-  });
+      await releaseRefreshesTogether(context);
+      await Promise.all([page.reload(), second.page.reload()]);
+      await Promise.all([signedIn(page), signedIn(second.page)]);
+      // The login itself survived: one more start of each tab signs in again.
+      await context.unroute('**/auth/refresh');
+      await page.reload();
+      await signedIn(page);
+      await second.page.reload();
+      await signedIn(second.page);
+      expect([...errors, ...second.errors]).to.deep.equal([]);
+      await context.close();
+    });
 
   it('when a member uploads an avatar and edits the profile, then the avatar shows in an image and the devices list this one', async () => {
     const { context, page, violations, errors } = await signUpInBrowser(web.browser, web.base, {
