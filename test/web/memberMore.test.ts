@@ -99,7 +99,7 @@ describe('web console for members: profile, notifications, support, room DMs and
     await context.close();
   });
 
-  it('when someone follows a member whose notifications page is open, then it arrives live with an unread badge, and marking it read clears both', async () => {
+  it('when someone follows a member whose notifications page is open, then it arrives live with an unread badge, marking it read clears both, and older ones page in', async () => {
     const { context, page, errors } = await signUpInBrowser(web.browser, web.base, { username: 'nari' });
     const nav = page.getByRole('navigation', { name: 'Main' });
     await nav.getByRole('link', { name: 'Notifications' }).click();
@@ -117,6 +117,22 @@ describe('web console for members: profile, notifications, support, room DMs and
     await list.getByRole('button', { name: 'Mark read: gaeun follows you' }).click();
     await nav.getByRole('link', { name: 'Notifications', exact: true }).waitFor();
     expect(await list.getByRole('button', { name: /Mark read/ }).count()).to.equal(0);
+
+    // Twenty admin notices later, the follow is on the second page, and "Mark all read" clears everything.
+    const admin = await createAdmin(web.server, 'noticeboard');
+    for (let i = 1; i <= 20; i++)
+      expect(
+        (await web.server.http.post(`/admin/realtime/users/${nari.id}/send`, { text: `공지 ${i}` }, admin.access_token))
+          .status,
+      ).to.equal(200);
+    await nav.getByRole('link', { name: 'Notifications (20 unread)' }).waitFor();
+    await page.reload();
+    await list.getByText('공지 20').waitFor();
+    expect(await list.getByText('gaeun follows you').count()).to.equal(0);
+    await page.getByRole('button', { name: 'Load older notifications' }).click();
+    await list.getByText('gaeun follows you').waitFor();
+    await page.getByRole('button', { name: 'Mark all read' }).click();
+    await nav.getByRole('link', { name: 'Notifications', exact: true }).waitFor();
     const unread = await web.server.http.get(
       '/notifications?unread=true',
       (await web.server.http.signIn('nari')).access_token,
