@@ -1,5 +1,7 @@
 import fs from 'node:fs';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { ConfigInput } from '../../src/config.ts';
+import { startTestServer, type TestServer } from './testServer.ts';
 
 /** Debian's Chromium (`apt-get install chromium`; .ci/run installs it). Playwright cannot download browsers here. */
 export const CHROMIUM = '/usr/bin/chromium';
@@ -13,6 +15,41 @@ export function skipWithoutChromium(ctx: Mocha.Context): void {
     console.warn(`      skipped: ${NO_CHROMIUM}`);
     ctx.skip();
   }
+}
+
+/** What a browser suite shares: one test server, one Chromium, and the console's address on that server. */
+export interface BrowserAndServer {
+  server: TestServer;
+  browser: Browser;
+  base: string;
+}
+
+/**
+ * Registers a suite's `before`/`after`: skips without Chromium, starts one test server (with `config`, which may
+ * first start what the config names) and one Chromium, runs `setup`; afterwards closes both and runs `teardown`.
+ * The answer's fields are filled in by `before`: read them inside tests, not at describe time.
+ */
+export function useBrowserAndServer(
+  options: {
+    config?: () => ConfigInput | Promise<ConfigInput>;
+    setup?: (server: TestServer) => Promise<unknown>;
+    teardown?: () => Promise<unknown>;
+  } = {},
+): BrowserAndServer {
+  const shared = {} as BrowserAndServer;
+  before(async function () {
+    skipWithoutChromium(this);
+    shared.server = await startTestServer(await options.config?.());
+    shared.base = `http://${BROWSER_HOST}:${shared.server.port}`;
+    shared.browser = await launchChromium();
+    await options.setup?.(shared.server);
+  });
+  after(async () => {
+    await shared.browser?.close();
+    await shared.server?.close();
+    await options.teardown?.();
+  });
+  return shared;
 }
 
 /**

@@ -1,18 +1,11 @@
 import fs from 'node:fs';
 import { expect } from 'chai';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { createAdmin, signUpWithRole, startTestServer, type TestServer } from '../helpers/testServer.ts';
+import { createAdmin, signUpWithRole } from '../helpers/testServer.ts';
 import { startSshPeers, type SshPeers } from '../helpers/sshFixtures.ts';
 import { eventually } from '../helpers/eventually.ts';
 import { expectError } from '../helpers/http.ts';
-import {
-  BROWSER_HOST,
-  launchChromium,
-  openPage,
-  screenshot,
-  signUpInBrowser,
-  skipWithoutChromium,
-} from '../helpers/browser.ts';
+import { openPage, screenshot, signUpInBrowser, useBrowserAndServer } from '../helpers/browser.ts';
 
 /** Signs an existing account in through the console's form, in a fresh cookie jar. */
 async function signInAs(
@@ -33,25 +26,16 @@ async function signInAs(
 
 describe('web console for admins: database explorer, in a real browser', function () {
   this.timeout(180_000);
-  let server: TestServer;
-  let browser: Browser;
-  let base: string;
-
-  before(async function () {
-    skipWithoutChromium(this);
-    server = await startTestServer({ DB_CONSOLE_ENABLED: 'true' });
-    base = `http://${BROWSER_HOST}:${server.port}`;
-    browser = await launchChromium();
-    await createAdmin(server, 'dba');
-    for (const name of ['jiwoo', 'seoyeon']) await server.http.signUp(name);
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.close();
+  const web = useBrowserAndServer({
+    config: () => ({ DB_CONSOLE_ENABLED: 'true' }),
+    setup: async (server) => {
+      await createAdmin(server, 'dba');
+      for (const name of ['jiwoo', 'seoyeon']) await server.http.signUp(name);
+    },
   });
 
   it('when an admin runs a query, draws a bar chart, exports CSV and saves the query, then it is there after a reload', async () => {
-    const { context, page, violations, errors } = await signInAs(browser, base, 'dba');
+    const { context, page, violations, errors } = await signInAs(web.browser, web.base, 'dba');
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Database' }).click();
     await page.getByRole('heading', { name: 'Database explorer' }).waitFor();
 
@@ -108,15 +92,15 @@ describe('web console for admins: database explorer, in a real browser', functio
   });
 
   it('when a plain user looks for the explorer, then there is no link, the page is not available and the server refuses the routes', async () => {
-    const { context, page } = await signUpInBrowser(browser, base, { username: 'curious' });
+    const { context, page } = await signUpInBrowser(web.browser, web.base, { username: 'curious' });
     const nav = page.getByRole('navigation', { name: 'Main' });
     expect(await nav.getByRole('link', { name: 'Database' }).count()).to.equal(0);
-    await page.goto(`${base}/console/db`);
+    await page.goto(`${web.base}/console/db`);
     await page.getByRole('alert').filter({ hasText: 'This page is for operators or administrators.' }).waitFor();
-    const { access_token } = await server.http.signIn('curious');
-    expectError(await server.http.get('/admin/db/tables', access_token), 403, 11007);
-    expectError(await server.http.post('/admin/db/query', { sql: 'select 1' }, access_token), 403, 11007);
-    expectError(await server.http.get('/admin/db/saved-queries', access_token), 403, 11007);
+    const { access_token } = await web.server.http.signIn('curious');
+    expectError(await web.server.http.get('/admin/db/tables', access_token), 403, 11007);
+    expectError(await web.server.http.post('/admin/db/query', { sql: 'select 1' }, access_token), 403, 11007);
+    expectError(await web.server.http.get('/admin/db/saved-queries', access_token), 403, 11007);
     await context.close();
   });
 });
@@ -124,26 +108,17 @@ describe('web console for admins: database explorer, in a real browser', functio
 describe('web console for operators: SSH control room, in a real browser', function () {
   this.timeout(180_000);
   let peers: SshPeers;
-  let server: TestServer;
-  let browser: Browser;
-  let base: string;
-
-  before(async function () {
-    skipWithoutChromium(this);
-    peers = await startSshPeers();
-    server = await startTestServer({ SSH_SERVERS_FILE: peers.file, SSH_HEALTH_INTERVAL: '0.5' });
-    base = `http://${BROWSER_HOST}:${server.port}`;
-    browser = await launchChromium();
-    await signUpWithRole(server, 'opal', 'operator');
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-    await peers?.stop();
+  const web = useBrowserAndServer({
+    config: async () => {
+      peers = await startSshPeers();
+      return { SSH_SERVERS_FILE: peers.file, SSH_HEALTH_INTERVAL: '0.5' };
+    },
+    setup: (server) => signUpWithRole(server, 'opal', 'operator'),
+    teardown: async () => peers?.stop(),
   });
 
   it('when an operator runs a command on a target, then its output streams into the terminal and the exit code shows', async () => {
-    const { context, page, errors } = await signInAs(browser, base, 'opal');
+    const { context, page, errors } = await signInAs(web.browser, web.base, 'opal');
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'SSH' }).click();
     await page.getByRole('heading', { name: 'SSH control room' }).waitFor();
     await page.getByRole('table', { name: 'Targets, checked live' }).getByRole('cell', { name: 'alpha' }).waitFor();
@@ -180,25 +155,15 @@ describe('web console for operators: SSH control room, in a real browser', funct
 
 describe('web console for admins: the admin page, in a real browser', function () {
   this.timeout(180_000);
-  let server: TestServer;
-  let browser: Browser;
-  let base: string;
-
-  before(async function () {
-    skipWithoutChromium(this);
-    server = await startTestServer();
-    base = `http://${BROWSER_HOST}:${server.port}`;
-    browser = await launchChromium();
-    await createAdmin(server, 'warden');
-    for (const name of ['mallory', 'minji']) await server.http.signUp(name);
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.close();
+  const web = useBrowserAndServer({
+    setup: async (server) => {
+      await createAdmin(server, 'warden');
+      for (const name of ['mallory', 'minji']) await server.http.signUp(name);
+    },
   });
 
   it('when an admin bans a user with a reason from the admin page, then the user’s sign-in is refused with that reason and the audit log lists the ban', async () => {
-    const { context, page, violations, errors } = await signInAs(browser, base, 'warden');
+    const { context, page, violations, errors } = await signInAs(web.browser, web.base, 'warden');
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Admin' }).click();
     await page.getByRole('heading', { level: 1, name: 'Administration' }).waitFor();
     expect(await page.getByRole('link', { name: 'Colyseus monitor' }).getAttribute('href')).to.equal('/admin/monitor/');
@@ -232,14 +197,14 @@ describe('web console for admins: the admin page, in a real browser', function (
     expect(errors).to.deep.equal([]);
 
     // The banned person, in their own browser: refused, and told why.
-    const banned = await browser.newContext();
+    const banned = await web.browser.newContext();
     const { page: theirs } = await openPage(banned);
-    await theirs.goto(`${base}/console/signin`);
+    await theirs.goto(`${web.base}/console/signin`);
     await theirs.getByLabel('Username or e-mail').fill('mallory');
     await theirs.getByLabel('Password').fill('mallory-password');
     await theirs.getByRole('button', { name: 'Sign in' }).click();
     await theirs.getByRole('alert').filter({ hasText: 'This account is banned: spam in the lobby' }).waitFor();
-    const refused = await server.http.post('/auth/login', { login: 'mallory', password: 'mallory-password' });
+    const refused = await web.server.http.post('/auth/login', { login: 'mallory', password: 'mallory-password' });
     expectError(refused, 403, 11008);
     expect(refused.body.error.detail).to.deep.equal({ reason: 'spam in the lobby', until: null });
     await banned.close();

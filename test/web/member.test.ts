@@ -1,69 +1,24 @@
-import zlib from 'node:zlib';
 import { expect } from 'chai';
-import type { Browser, Page } from 'playwright-core';
-import { startTestServer, type TestServer } from '../helpers/testServer.ts';
+import type { Page } from 'playwright-core';
 import { createAdmin, createBoard } from '../helpers/boards.ts';
 import { seedCsv } from '../helpers/ai.ts';
 import { eventually } from '../helpers/eventually.ts';
+import { png } from '../helpers/png.ts';
 import { mailDrop } from '../../src/services.ts';
-import {
-  BROWSER_HOST,
-  launchChromium,
-  openPage,
-  screenshot,
-  signUpInBrowser,
-  skipWithoutChromium,
-} from '../helpers/browser.ts';
-
-/** A solid-colour RGB PNG of the given size, so the page has a real image to decode. */
-function png(width: number, height: number): Buffer {
-  const chunk = (type: string, data: Buffer) => {
-    const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
-    const out = Buffer.alloc(12 + data.length);
-    out.writeUInt32BE(data.length, 0);
-    body.copy(out, 4);
-    out.writeUInt32BE(zlib.crc32(body), 8 + data.length);
-    return out;
-  };
-  const header = Buffer.alloc(13);
-  header.writeUInt32BE(width, 0);
-  header.writeUInt32BE(height, 4);
-  header.set([8, 2, 0, 0, 0], 8);
-  const row = Buffer.concat([Buffer.from([0]), Buffer.alloc(width * 3, Buffer.from([36, 88, 198]))]);
-  const pixels = zlib.deflateSync(Buffer.concat(Array.from({ length: height }, () => row)));
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', header),
-    chunk('IDAT', pixels),
-    chunk('IEND', Buffer.alloc(0)),
-  ]);
-}
+import { openPage, screenshot, signUpInBrowser, useBrowserAndServer } from '../helpers/browser.ts';
 
 /** The messages list of a chat page. */
 const messages = (page: Page) => page.getByRole('list', { name: 'Messages' });
 
 describe('web console for members, in a real browser', function () {
   this.timeout(240_000);
-  let server: TestServer;
-  let browser: Browser;
-  let base: string;
-
-  before(async function () {
-    skipWithoutChromium(this);
-    server = await startTestServer();
-    base = `http://${BROWSER_HOST}:${server.port}`;
-    browser = await launchChromium();
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const web = useBrowserAndServer();
 
   it('when a browser opens /, then the console asks to sign in and its policy blocks nothing', async () => {
-    const { page, violations, errors } = await openPage(browser);
-    await page.goto(`${base}/`);
+    const { page, violations, errors } = await openPage(web.browser);
+    await page.goto(`${web.base}/`);
     await page.getByRole('heading', { name: 'Sign in' }).waitFor();
-    expect(page.url()).to.equal(`${base}/console/signin?next=%2Fconsole%2Fgroups`);
+    expect(page.url()).to.equal(`${web.base}/console/signin?next=%2Fconsole%2Fgroups`);
     await screenshot(page, 'sign-in');
     expect(violations).to.deep.equal([]);
     expect(errors).to.deep.equal([]);
@@ -71,17 +26,28 @@ describe('web console for members, in a real browser', function () {
   });
 
   it('when a person signs up, signs out and signs in again, then the session survives a reload, a plain user sees no admin or SSH navigation, and the server refuses those routes', async () => {
-    const { context, page, violations } = await signUpInBrowser(browser, base, { username: 'minji', nickname: '민지' });
+    const { context, page, violations } = await signUpInBrowser(web.browser, web.base, {
+      username: 'minji',
+      nickname: '민지',
+    });
     await page.getByText('민지').waitFor();
     await page.reload();
     await page.getByRole('heading', { name: 'My groups' }).waitFor();
     const nav = page.getByRole('navigation', { name: 'Main' });
-    expect(await nav.getByRole('link').allTextContents()).to.deep.equal(['Groups', 'People', 'Boards', 'AI jobs']);
+    expect(await nav.getByRole('link').allTextContents()).to.deep.equal([
+      'Groups',
+      'People',
+      'Boards',
+      'AI jobs',
+      'Notifications',
+      'Support',
+      'Profile',
+    ]);
     expect(await nav.getByRole('heading', { name: /Operations|Administration/ }).count()).to.equal(0);
     // The same account, asking the server directly: refused.
-    const session = await server.http.signIn('minji');
-    expect((await server.http.get('/admin/users', session.access_token)).status).to.equal(403);
-    expect((await server.http.get('/admin/ssh/audit', session.access_token)).status).to.equal(403);
+    const session = await web.server.http.signIn('minji');
+    expect((await web.server.http.get('/admin/users', session.access_token)).status).to.equal(403);
+    expect((await web.server.http.get('/admin/ssh/audit', session.access_token)).status).to.equal(403);
 
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByRole('heading', { name: 'Sign in' }).waitFor();
@@ -96,15 +62,15 @@ describe('web console for members, in a real browser', function () {
   });
 
   it("when a member forgets the password, then the e-mailed link opens the console's reset form and the new password signs in", async () => {
-    await server.http.signUp('eunji');
-    const { page } = await openPage(await browser.newContext());
-    await page.goto(`${base}/console/forgot`);
+    await web.server.http.signUp('eunji');
+    const { page } = await openPage(await web.browser.newContext());
+    await page.goto(`${web.base}/console/forgot`);
     await page.getByLabel('E-mail').fill('eunji@example.test');
     await page.getByRole('button', { name: 'Send reset link' }).click();
     await page.getByRole('status').getByText('a reset link is on its way').waitFor();
     const link = await eventually(
       () => {
-        const mail = mailDrop(server.config)
+        const mail = mailDrop(web.server.config)
           .list()
           .find((m) => m.to === 'eunji@example.test');
         return mail && /https?:\/\/\S+\/console\/reset\?token=[^\s"<]+/.exec(mail.text)?.[0];
@@ -113,19 +79,19 @@ describe('web console for members, in a real browser', function () {
       15_000,
     );
     const url = new URL(link);
-    await page.goto(`${base}${url.pathname}${url.search}`);
+    await page.goto(`${web.base}${url.pathname}${url.search}`);
     await page.getByRole('heading', { name: 'Set a new password' }).waitFor();
     await page.getByLabel('New password').fill('새 비밀번호 is long enough');
     await page.getByRole('button', { name: 'Set password' }).click();
     await page.getByText('Your password is changed').waitFor();
-    const res = await server.http.post('/auth/login', { login: 'eunji', password: '새 비밀번호 is long enough' });
+    const res = await web.server.http.post('/auth/login', { login: 'eunji', password: '새 비밀번호 is long enough' });
     expect(res.status).to.equal(200);
     await page.context().close();
   });
 
   it('when two members chat in a group from two browsers, then each sees the other live, typing shows, an edit shows, and a reload keeps the history', async () => {
-    const alice = await signUpInBrowser(browser, base, { username: 'alice', nickname: '앨리스' });
-    const bob = await signUpInBrowser(browser, base, { username: 'bob' });
+    const alice = await signUpInBrowser(web.browser, web.base, { username: 'alice', nickname: '앨리스' });
+    const bob = await signUpInBrowser(web.browser, web.base, { username: 'bob' });
 
     await alice.page.getByLabel('Group name').fill('스터디 모임');
     await alice.page.getByRole('button', { name: 'Create group' }).click();
@@ -156,7 +122,7 @@ describe('web console for members, in a real browser', function () {
     await bob.page.reload();
     await messages(bob.page).getByText('hi alice').waitFor();
     await messages(bob.page).getByText('안녕하세요, 밥! 반가워요').waitFor();
-    await alice.page.goto(`${base}/console/groups`);
+    await alice.page.goto(`${web.base}/console/groups`);
     await alice.page.getByRole('list', { name: 'My groups' }).getByText('스터디 모임').waitFor();
     await screenshot(alice.page, 'groups');
     expect([...alice.violations, ...bob.violations, ...alice.errors, ...bob.errors]).to.deep.equal([]);
@@ -165,12 +131,12 @@ describe('web console for members, in a real browser', function () {
   });
 
   it('when a member sends a DM to someone whose conversation page is open, then it appears there live, and the sender sees them online', async () => {
-    const sender = await signUpInBrowser(browser, base, { username: 'sora', nickname: '소라' });
-    const recipient = await signUpInBrowser(browser, base, { username: 'jun' });
-    const soraId = (await server.http.get('/users?q=sora', (await server.http.signIn('jun')).access_token)).body
+    const sender = await signUpInBrowser(web.browser, web.base, { username: 'sora', nickname: '소라' });
+    const recipient = await signUpInBrowser(web.browser, web.base, { username: 'jun' });
+    const soraId = (await web.server.http.get('/users?q=sora', (await web.server.http.signIn('jun')).access_token)).body
       .items[0].id;
 
-    await recipient.page.goto(`${base}/console/people/${soraId}`);
+    await recipient.page.goto(`${web.base}/console/people/${soraId}`);
     await recipient.page.getByRole('heading', { name: /소라/ }).waitFor();
 
     await sender.page.getByRole('link', { name: 'People' }).click();
@@ -190,9 +156,9 @@ describe('web console for members, in a real browser', function () {
   });
 
   it('when a member publishes a post with an image, then the post page shows the image', async () => {
-    const admin = await createAdmin(server, 'boardkeeper');
-    await createBoard(server, admin, { name: '자유게시판', description: 'Anything goes', access: 'public' });
-    const writer = await signUpInBrowser(browser, base, { username: 'hana' });
+    const admin = await createAdmin(web.server, 'boardkeeper');
+    await createBoard(web.server, admin, { name: '자유게시판', description: 'Anything goes', access: 'public' });
+    const writer = await signUpInBrowser(web.browser, web.base, { username: 'hana' });
     await writer.page.getByRole('link', { name: 'Boards' }).click();
     await writer.page.getByRole('link', { name: '자유게시판' }).click();
     await writer.page.getByLabel('Title').fill('봄 사진');
@@ -217,7 +183,7 @@ describe('web console for members, in a real browser', function () {
   });
 
   it('when a member trains a linear regression on an uploaded CSV, then the job page shows live status and the coefficients chart', async () => {
-    const analyst = await signUpInBrowser(browser, base, { username: 'yuna' });
+    const analyst = await signUpInBrowser(web.browser, web.base, { username: 'yuna' });
     await analyst.page.getByRole('link', { name: 'AI jobs' }).click();
     await analyst.page.getByLabel('Model').selectOption('linear-regression');
     await analyst.page

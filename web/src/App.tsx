@@ -2,7 +2,7 @@ import { useEffect } from 'preact/hooks';
 import { pages, type PageEntry } from './pages/index.ts';
 import { CONSOLE, matchPath, navigate, useLocation } from './router.ts';
 import { roleAtLeast, session, signOut, type Role } from './session.ts';
-import { useStore } from './store.ts';
+import { useStore, type Store } from './store.ts';
 
 const SECTIONS: { id: NonNullable<PageEntry['nav']>['section']; label: string }[] = [
   { id: 'member', label: 'Community' },
@@ -32,6 +32,7 @@ function Nav({ role }: { role: Role }) {
                 <li key={p.path}>
                   <a href={p.path} aria-current={path.startsWith(p.path) ? 'page' : undefined}>
                     {p.nav!.label}
+                    {p.nav!.badge && <NavBadge count={p.nav!.badge} />}
                   </a>
                 </li>
               ))}
@@ -40,6 +41,20 @@ function Nav({ role }: { role: Role }) {
         );
       })}
     </nav>
+  );
+}
+
+/** A count beside a link (unread notifications); nothing at zero. Read out as "N unread". */
+function NavBadge({ count }: { count: Store<number> }) {
+  const value = useStore(count);
+  if (value <= 0) return null;
+  return (
+    <>
+      <span class="badge nav-badge" aria-hidden="true">
+        {value}
+      </span>
+      <span class="sr-only">{` (${value} unread)`}</span>
+    </>
   );
 }
 

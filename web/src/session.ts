@@ -1,5 +1,6 @@
 import { ApiError, api, ok, useTokenSource, type Schema } from './api.ts';
 import { Store } from './store.ts';
+import { withCrossTabLock } from './crossTabLock.ts';
 
 export type Role = 'user' | 'operator' | 'admin';
 const ROLES: Role[] = ['user', 'operator', 'admin'];
@@ -35,11 +36,18 @@ async function loadMe(): Promise<void> {
   session.set({ status: 'signedIn', me });
 }
 
-/** Trades the refresh cookie for a new access token; one at a time (a spent refresh token revokes the login). */
+/**
+ * Trades the refresh cookie for a new access token. One refresh at a time in this tab, and one at a time
+ * across every tab of the console: the tabs share the cookie, and presenting a refresh token another tab
+ * has just spent revokes the whole login. Holding the lock, the request carries whatever cookie the tab
+ * before left, so each tab spends a fresh one.
+ */
 export function refresh(): Promise<boolean> {
   refreshing ??= (async () => {
     try {
-      const { data, response } = await api.POST('/auth/refresh', { body: {}, headers: COOKIE_MODE });
+      const { data, response } = await withCrossTabLock('plaza-refresh', () =>
+        api.POST('/auth/refresh', { body: {}, headers: COOKIE_MODE }),
+      );
       if (!response.ok || !data) {
         accessToken = undefined;
         session.set({ status: 'signedOut' });

@@ -5,7 +5,15 @@ import { api, ok, type Schema } from '../api.ts';
  * A stored image shown in `<img>`: an `<img>` request carries no Authorization header, so the page asks
  * for a short-lived signed link first (the server checks the same access rule when the link is used).
  */
-export function FileImage({ file, alt }: { file: Pick<Schema<'File'>, 'id' | 'original_name'>; alt?: string }) {
+export function FileImage({
+  file,
+  alt,
+  class: className = 'attachment',
+}: {
+  file: Pick<Schema<'File'>, 'id' | 'original_name'>;
+  alt?: string;
+  class?: string;
+}) {
   const [src, setSrc] = useState<string>();
   useEffect(() => {
     ok(api.POST('/files/{id}/link', { params: { path: { id: file.id } } }))
@@ -13,7 +21,7 @@ export function FileImage({ file, alt }: { file: Pick<Schema<'File'>, 'id' | 'or
       .catch(() => setSrc(undefined));
   }, [file.id]);
   return src ? (
-    <img class="attachment" src={src} alt={alt ?? file.original_name} />
+    <img class={className} src={src} alt={alt ?? file.original_name} />
   ) : (
     <span class="muted">{file.original_name}</span>
   );

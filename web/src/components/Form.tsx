@@ -58,3 +58,76 @@ export function useAction<A extends unknown[]>(action: (...args: A) => Promise<u
   };
   return { busy, error, run, setError };
 }
+
+/**
+ * A form that runs its action on submit: the fields, then the action's error (or `notice` when there is one),
+ * then the submit button, disabled while the action runs.
+ */
+export function ActionForm(props: {
+  action: { busy: boolean; error?: string; run: () => Promise<void> };
+  submit: string;
+  children: ComponentChildren;
+  notice?: ComponentChildren;
+  label?: string;
+  class?: string;
+}) {
+  return (
+    <form
+      aria-label={props.label}
+      class={props.class}
+      onSubmit={(e) => {
+        e.preventDefault();
+        void props.action.run();
+      }}
+    >
+      {props.children}
+      {props.action.error && <Alert>{props.action.error}</Alert>}
+      {props.notice && <Alert kind="info">{props.notice}</Alert>}
+      <button type="submit" disabled={props.action.busy}>
+        {props.submit}
+      </button>
+    </form>
+  );
+}
+
+/** A small page with one heading: sign-in, sign-up, password reset. */
+export function NarrowPage(props: { title: string; children: ComponentChildren }) {
+  return (
+    <section class="narrow">
+      <h1>{props.title}</h1>
+      {props.children}
+    </section>
+  );
+}
+
+/** A labelled file chooser; `onFiles` gets the chosen files (empty when the choice is cleared). */
+export function FileField(props: {
+  label: string;
+  name: string;
+  accept?: string;
+  multiple?: boolean;
+  onFiles: (files: File[]) => void;
+}) {
+  return (
+    <label class="field">
+      <span>{props.label}</span>
+      <input
+        type="file"
+        name={props.name}
+        accept={props.accept}
+        multiple={props.multiple}
+        onChange={(e) => props.onFiles(Array.from(e.currentTarget.files ?? []))}
+      />
+    </label>
+  );
+}
+
+/** When a message was written, as the time of day (the full date in `dateTime` for assistive tools). */
+export function MessageTime({ at }: { at: string }) {
+  return (
+    <time class="muted" dateTime={at}>
+      {' '}
+      {new Date(at).toLocaleTimeString()}
+    </time>
+  );
+}

@@ -1,5 +1,6 @@
 import type { ComponentType } from 'preact';
 import type { Role } from '../session.ts';
+import type { Store } from '../store.ts';
 
 /** What every page component receives: the named parts of its path and the query string. */
 export interface PageProps {
@@ -17,7 +18,8 @@ export interface PageEntry {
   path: string;
   component: ComponentType<PageProps>;
   title: string;
-  nav?: { label: string; section: 'member' | 'operator' | 'admin'; order?: number };
+  /** `badge`: a count shown beside the link while above zero (unread notifications). */
+  nav?: { label: string; section: 'member' | 'operator' | 'admin'; order?: number; badge?: Store<number> };
   role?: Role;
   public?: boolean;
 }

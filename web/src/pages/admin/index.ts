@@ -5,6 +5,7 @@ import { AdminPage } from './admin/AdminPage.tsx';
 import { BoardsPage } from './boards/BoardsPage.tsx';
 import { LivePage } from './live/LivePage.tsx';
 import { AiModelsPage } from './models/AiModelsPage.tsx';
+import { SupportInbox } from './support/SupportInbox.tsx';
 
 /** Operator and admin pages (SSH control room, admin views, database explorer), gated by `role`. */
 export const adminPages: PageEntry[] = [
@@ -49,5 +50,12 @@ export const adminPages: PageEntry[] = [
     title: 'Database explorer',
     role: 'admin',
     nav: { label: 'Database', section: 'admin', order: 30 },
+  },
+  {
+    path: '/console/inbox',
+    component: SupportInbox,
+    title: 'Support inbox',
+    role: 'admin',
+    nav: { label: 'Support inbox', section: 'admin', order: 40 },
   },
 ];

@@ -2,7 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, ok, type Schema } from '../../api.ts';
 import { onHomeEvent } from '../../home.ts';
 import { CONSOLE, navigate } from '../../router.ts';
-import { Alert, useAction } from '../../components/Form.tsx';
+import { Alert, FileField, useAction } from '../../components/Form.tsx';
 import { BarChart } from '../../components/BarChart.tsx';
 import type { PageProps } from '../types.ts';
 
@@ -70,15 +70,12 @@ export function AiJobs() {
             ))}
           </select>
         </label>
-        <label class="field">
-          <span>CSV dataset</span>
-          <input
-            type="file"
-            name="dataset"
-            accept=".csv,text/csv,text/plain"
-            onChange={(e) => void readFile(e.currentTarget.files?.[0])}
-          />
-        </label>
+        <FileField
+          label="CSV dataset"
+          name="dataset"
+          accept=".csv,text/csv,text/plain"
+          onFiles={(files) => void readFile(files[0])}
+        />
         {columns.length > 0 && (
           <label class="field">
             <span>Target column</span>

@@ -5,7 +5,7 @@ import { api, ok, type Schema } from '../../api.ts';
 import { joinRoom, leave } from '../../realtime.ts';
 import { session } from '../../session.ts';
 import { useStore } from '../../store.ts';
-import { Alert, Field, useAction } from '../../components/Form.tsx';
+import { Alert, Field, MessageTime, useAction } from '../../components/Form.tsx';
 import { findUserId } from '../../components/UserPicker.tsx';
 import type { PageProps } from '../types.ts';
 
@@ -37,6 +37,7 @@ export function GroupChat({ params }: PageProps) {
   const [error, setError] = useState<string>();
   const [text, setText] = useState('');
   const [editing, setEditing] = useState<{ id: number; text: string }>();
+  const [privateTo, setPrivateTo] = useState(0);
   const roomRef = useRef<Room | undefined>(undefined);
   const listRef = useRef<HTMLOListElement>(null);
   const typingSent = useRef(0);
@@ -107,7 +108,9 @@ export function GroupChat({ params }: PageProps) {
     e.preventDefault();
     const body = text.trim();
     if (!body || !roomRef.current) return;
-    roomRef.current.send('msg', { text: body, client_msg_id: uuid() });
+    // A room DM goes only to that member (and my own devices); everyone else never receives it.
+    if (privateTo) roomRef.current.send('room_dm', { to: privateTo, text: body, client_msg_id: uuid() });
+    else roomRef.current.send('msg', { text: body, client_msg_id: uuid() });
     setText('');
     typingSent.current = 0;
   };
@@ -118,6 +121,10 @@ export function GroupChat({ params }: PageProps) {
       typingSent.current = Date.now();
       roomRef.current?.send('typing', { typing: true });
     }
+  };
+  const nameOf = (userId: number | null) => {
+    const member = members.find((m) => m.userId === userId);
+    return member ? member.nickname || member.username : 'a member';
   };
   const typing = members.filter((m) => m.typing && m.userId !== me).map((m) => m.nickname || m.username);
 
@@ -143,7 +150,20 @@ export function GroupChat({ params }: PageProps) {
             }}
           >
             {messages.map((m) => (
-              <li key={m.id} class={m.kind === 'system' ? 'system' : m.author_id === me ? 'mine' : ''}>
+              <li
+                key={m.id}
+                class={[
+                  m.kind === 'system' ? 'system' : m.author_id === me ? 'mine' : '',
+                  m.kind === 'room_dm' ? 'private' : '',
+                ]
+                  .join(' ')
+                  .trim()}
+              >
+                {m.kind === 'room_dm' && (
+                  <span class="private-tag">
+                    {m.author_id === me ? `(private to ${nameOf(m.to_user_id)})` : '(private to me)'}
+                  </span>
+                )}
                 {m.kind !== 'system' && <strong>{m.author_name}</strong>}{' '}
                 {editing?.id === m.id ? (
                   <form
@@ -169,10 +189,7 @@ export function GroupChat({ params }: PageProps) {
                   <span class={m.deleted ? 'muted' : ''}>{m.deleted ? 'message deleted' : m.text}</span>
                 )}
                 {m.edited_at && !m.deleted && <span class="muted"> (edited)</span>}
-                <time class="muted" dateTime={m.created_at}>
-                  {' '}
-                  {new Date(m.created_at).toLocaleTimeString()}
-                </time>
+                <MessageTime at={m.created_at} />
                 {m.author_id === me && m.kind !== 'system' && !m.deleted && editing?.id !== m.id && (
                   <span class="actions">
                     <button
@@ -201,7 +218,20 @@ export function GroupChat({ params }: PageProps) {
           </p>
           <form class="inline send" onSubmit={send}>
             <Field label="Message" name="message" value={text} onInput={onType} />
-            <button type="submit">Send</button>
+            <label class="field">
+              <span>Send to</span>
+              <select name="to" value={privateTo} onChange={(e) => setPrivateTo(Number(e.currentTarget.value))}>
+                <option value={0}>Everyone</option>
+                {members
+                  .filter((m) => m.userId !== me)
+                  .map((m) => (
+                    <option key={m.userId} value={m.userId}>
+                      {`${m.nickname || m.username} (private)`}
+                    </option>
+                  ))}
+              </select>
+            </label>
+            <button type="submit">{privateTo ? 'Send privately' : 'Send'}</button>
           </form>
         </div>
         <aside aria-label="Members">

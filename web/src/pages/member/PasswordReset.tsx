@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { api, ok } from '../../api.ts';
 import { CONSOLE } from '../../router.ts';
-import { Alert, Field, useAction } from '../../components/Form.tsx';
+import { ActionForm, Alert, Field, NarrowPage, useAction } from '../../components/Form.tsx';
 import type { PageProps } from '../types.ts';
 
 /** Asks for the reset mail. The server answers the same whether or not the address has an account. */
@@ -13,13 +13,11 @@ export function ForgotPassword() {
     setSent(true);
   });
   return (
-    <section class="narrow">
-      <h1>Forgot your password?</h1>
-      <form
-        onSubmit={(e) => {
-          e.preventDefault();
-          void action.run();
-        }}
+    <NarrowPage title="Forgot your password?">
+      <ActionForm
+        action={action}
+        submit="Send reset link"
+        notice={sent && 'If an account has this address, a reset link is on its way.'}
       >
         <Field
           label="E-mail"
@@ -30,13 +28,8 @@ export function ForgotPassword() {
           autoComplete="email"
           required
         />
-        {action.error && <Alert>{action.error}</Alert>}
-        {sent && <Alert kind="info">If an account has this address, a reset link is on its way.</Alert>}
-        <button type="submit" disabled={action.busy}>
-          Send reset link
-        </button>
-      </form>
-    </section>
+      </ActionForm>
+    </NarrowPage>
   );
 }
 
@@ -50,19 +43,13 @@ export function ResetPassword({ query }: PageProps) {
     setDone(true);
   });
   return (
-    <section class="narrow">
-      <h1>Set a new password</h1>
+    <NarrowPage title="Set a new password">
       {done ? (
         <Alert kind="info">
           Your password is changed and every session is signed out. <a href={`${CONSOLE}/signin`}>Sign in</a>
         </Alert>
       ) : (
-        <form
-          onSubmit={(e) => {
-            e.preventDefault();
-            void action.run();
-          }}
-        >
+        <ActionForm action={action} submit="Set password">
           {!query.get('token') && <Field label="Reset token" name="token" value={token} onInput={setToken} required />}
           <Field
             label="New password"
@@ -74,12 +61,8 @@ export function ResetPassword({ query }: PageProps) {
             minLength={8}
             required
           />
-          {action.error && <Alert>{action.error}</Alert>}
-          <button type="submit" disabled={action.busy}>
-            Set password
-          </button>
-        </form>
+        </ActionForm>
       )}
-    </section>
+    </NarrowPage>
   );
 }

@@ -5,7 +5,7 @@ import { friends, onHomeEvent } from '../../home.ts';
 import { CONSOLE } from '../../router.ts';
 import { session } from '../../session.ts';
 import { useStore } from '../../store.ts';
-import { Alert, Field, useAction } from '../../components/Form.tsx';
+import { Alert, Field, MessageTime, useAction } from '../../components/Form.tsx';
 import { findUserId } from '../../components/UserPicker.tsx';
 import type { PageProps } from '../types.ts';
 
@@ -119,10 +119,7 @@ export function Conversation({ params }: PageProps) {
         {messages.map((m) => (
           <li key={m.id} class={m.from_user_id === me ? 'mine' : ''}>
             <strong>{m.from_user_id === me ? 'me' : m.from_username}</strong> <span>{m.text}</span>
-            <time class="muted" dateTime={m.created_at}>
-              {' '}
-              {new Date(m.created_at).toLocaleTimeString()}
-            </time>
+            <MessageTime at={m.created_at} />
           </li>
         ))}
       </ol>

@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { signIn, ApiError } from '../../session.ts';
 import { navigate, CONSOLE } from '../../router.ts';
-import { Alert, Field, useAction } from '../../components/Form.tsx';
+import { ActionForm, Field, NarrowPage, useAction } from '../../components/Form.tsx';
 import type { PageProps } from '../types.ts';
 
 export function SignIn({ query }: PageProps) {
@@ -14,14 +14,8 @@ export function SignIn({ query }: PageProps) {
     navigate(query.get('next') ?? `${CONSOLE}/groups`, { replace: true });
   });
   return (
-    <section class="narrow">
-      <h1>Sign in</h1>
-      <form
-        onSubmit={(e) => {
-          e.preventDefault();
-          void action.run();
-        }}
-      >
+    <NarrowPage title="Sign in">
+      <ActionForm action={action} submit="Sign in">
         <Field
           label="Username or e-mail"
           name="login"
@@ -39,15 +33,11 @@ export function SignIn({ query }: PageProps) {
           autoComplete="current-password"
           required
         />
-        {action.error && <Alert>{action.error}</Alert>}
-        <button type="submit" disabled={action.busy}>
-          Sign in
-        </button>
-      </form>
+      </ActionForm>
       <p>
         <a href={`${CONSOLE}/signup`}>Create an account</a> · <a href={`${CONSOLE}/forgot`}>Forgot your password?</a>
       </p>
-    </section>
+    </NarrowPage>
   );
 }
 

@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import { api, ok } from '../../api.ts';
 import { signIn } from '../../session.ts';
 import { navigate, CONSOLE } from '../../router.ts';
-import { Alert, Field, useAction } from '../../components/Form.tsx';
+import { ActionForm, Field, NarrowPage, useAction } from '../../components/Form.tsx';
 
 export function SignUp() {
   const [username, setUsername] = useState('');
@@ -15,14 +15,8 @@ export function SignUp() {
     navigate(`${CONSOLE}/groups`, { replace: true });
   });
   return (
-    <section class="narrow">
-      <h1>Create an account</h1>
-      <form
-        onSubmit={(e) => {
-          e.preventDefault();
-          void action.run();
-        }}
-      >
+    <NarrowPage title="Create an account">
+      <ActionForm action={action} submit="Create account">
         <Field
           label="Username"
           name="username"
@@ -57,14 +51,10 @@ export function SignUp() {
           minLength={8}
           required
         />
-        {action.error && <Alert>{action.error}</Alert>}
-        <button type="submit" disabled={action.busy}>
-          Create account
-        </button>
-      </form>
+      </ActionForm>
       <p>
         Already have an account? <a href={`${CONSOLE}/signin`}>Sign in</a>
       </p>
-    </section>
+    </NarrowPage>
   );
 }

@@ -7,6 +7,10 @@ import { GroupChat } from './GroupChat.tsx';
 import { Conversation, People } from './People.tsx';
 import { BoardPosts, Boards, PostPage } from './Boards.tsx';
 import { AiJobPage, AiJobs } from './AiJobs.tsx';
+import { Notifications } from './Notifications.tsx';
+import { Support } from './Support.tsx';
+import { Profile } from './Profile.tsx';
+import { unreadNotifications } from '../../notifications.ts';
 
 /** Pages for every member, and the public ones (sign-in, sign-up, password reset). */
 export const memberPages: PageEntry[] = [
@@ -39,4 +43,22 @@ export const memberPages: PageEntry[] = [
   { path: '/console/posts/:id', component: PostPage, title: 'Post' },
   { path: '/console/ai', component: AiJobs, title: 'AI jobs', nav: { label: 'AI jobs', section: 'member', order: 40 } },
   { path: '/console/ai/:id', component: AiJobPage, title: 'AI job' },
+  {
+    path: '/console/notifications',
+    component: Notifications,
+    title: 'Notifications',
+    nav: { label: 'Notifications', section: 'member', order: 50, badge: unreadNotifications },
+  },
+  {
+    path: '/console/support',
+    component: Support,
+    title: 'Support',
+    nav: { label: 'Support', section: 'member', order: 60 },
+  },
+  {
+    path: '/console/profile',
+    component: Profile,
+    title: 'Profile',
+    nav: { label: 'Profile', section: 'member', order: 70 },
+  },
 ];
