@@ -1,29 +1,14 @@
 import { expect } from 'chai';
-import type { Browser } from 'playwright-core';
-import { startTestServer, type TestServer } from '../helpers/testServer.ts';
 import { createAdmin } from '../helpers/boards.ts';
-import { BROWSER_HOST, launchChromium, openPage, skipWithoutChromium } from '../helpers/browser.ts';
+import { openPage, useBrowserAndServer } from '../helpers/browser.ts';
 
 describe('pages in a real browser, over plain HTTP on a host name other than localhost', function () {
   this.timeout(120_000);
-  let server: TestServer;
-  let browser: Browser;
-  let base: string;
-
-  before(async function () {
-    skipWithoutChromium(this);
-    server = await startTestServer();
-    base = `http://${BROWSER_HOST}:${server.port}`;
-    browser = await launchChromium();
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const web = useBrowserAndServer();
 
   it('when /docs is opened, then Swagger UI renders every operation and nothing is blocked', async () => {
-    const { page, violations } = await openPage(browser);
-    await page.goto(`${base}/docs/`);
+    const { page, violations } = await openPage(web.browser);
+    await page.goto(`${web.base}/docs/`);
     await page.waitForSelector('.opblock', { timeout: 30_000 });
     expect(await page.locator('.opblock').count()).to.be.greaterThan(50);
     expect(violations).to.deep.equal([]);
@@ -31,8 +16,8 @@ describe('pages in a real browser, over plain HTTP on a host name other than loc
   });
 
   it('when /redoc is opened, then Redoc renders every operation from local assets and fetches nothing from elsewhere', async () => {
-    const { page, violations } = await openPage(browser);
-    await page.goto(`${base}/redoc`);
+    const { page, violations } = await openPage(web.browser);
+    await page.goto(`${web.base}/redoc`);
     await page.waitForSelector('[data-section-id^="operation/"]', { timeout: 60_000 });
     expect(await page.locator('[data-section-id^="operation/"]').count()).to.be.greaterThan(50);
     expect(await page.locator('[data-section-id="operation/listPosts"]').count()).to.equal(1);
@@ -44,13 +29,13 @@ describe('pages in a real browser, over plain HTTP on a host name other than loc
   });
 
   it('when an admin signs in to the monitor, then the monitor page renders and nothing is blocked', async () => {
-    await createAdmin(server, 'watcher');
-    const { page, violations } = await openPage(browser);
-    await page.goto(`${base}/admin/monitor/`);
-    await page.waitForURL(`${base}/admin/monitor/login`);
+    await createAdmin(web.server, 'watcher');
+    const { page, violations } = await openPage(web.browser);
+    await page.goto(`${web.base}/admin/monitor/`);
+    await page.waitForURL(`${web.base}/admin/monitor/login`);
     await page.fill('input[name=login]', 'watcher');
     await page.fill('input[name=password]', 'watcher-password');
-    await Promise.all([page.waitForURL(`${base}/admin/monitor/`), page.click('button[type=submit]')]);
+    await Promise.all([page.waitForURL(`${web.base}/admin/monitor/`), page.click('button[type=submit]')]);
     // The room list appears once the page has called the monitor's API with the sign-in cookie.
     await page
       .getByText(/No active rooms\.|Inspect/)

@@ -1,8 +1,8 @@
 import { expect } from 'chai';
-import type { Browser, Page } from 'playwright-core';
-import { createAdmin, startTestServer, type TestServer } from '../helpers/testServer.ts';
+import type { Page } from 'playwright-core';
+import { createAdmin } from '../helpers/testServer.ts';
 import { Inbox, leaveQuietly, sdkClient } from '../helpers/realtime.ts';
-import { BROWSER_HOST, launchChromium, screenshot, signInBrowser, skipWithoutChromium } from '../helpers/browser.ts';
+import { screenshot, signInBrowser, useBrowserAndServer } from '../helpers/browser.ts';
 
 /** Opens an admin page from the side navigation and waits for its heading. */
 async function openFromNav(page: Page, link: string, heading: string): Promise<void> {
@@ -12,25 +12,15 @@ async function openFromNav(page: Page, link: string, heading: string): Promise<v
 
 describe('web console for admins: users, boards and grants, live clients, AI models and the monitor, in a real browser', function () {
   this.timeout(180_000);
-  let server: TestServer;
-  let browser: Browser;
-  let base: string;
-
-  before(async function () {
-    skipWithoutChromium(this);
-    server = await startTestServer();
-    base = `http://${BROWSER_HOST}:${server.port}`;
-    browser = await launchChromium();
-    await createAdmin(server, 'keeper');
-    await server.http.signUp('dahye');
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.close();
+  const web = useBrowserAndServer({
+    setup: async (server) => {
+      await createAdmin(server, 'keeper');
+      await web.server.http.signUp('dahye');
+    },
   });
 
   it('when an admin creates a user on the admin page, then that user signs in with the password the admin chose', async () => {
-    const { context, page, violations, errors } = await signInBrowser(browser, base, 'keeper');
+    const { context, page, violations, errors } = await signInBrowser(web.browser, web.base, 'keeper');
     await openFromNav(page, 'Admin', 'Administration');
     const form = page.getByRole('form', { name: 'Create a user' });
     await form.getByLabel('Username').fill('newcomer');
@@ -49,7 +39,7 @@ describe('web console for admins: users, boards and grants, live clients, AI mod
     expect(errors).to.deep.equal([]);
     await context.close();
 
-    const theirs = await signInBrowser(browser, base, 'newcomer');
+    const theirs = await signInBrowser(web.browser, web.base, 'newcomer');
     // An operator: the SSH control room is in their navigation, the admin pages are not.
     const nav = theirs.page.getByRole('navigation', { name: 'Main' });
     await nav.getByRole('link', { name: 'SSH' }).waitFor();
@@ -58,7 +48,7 @@ describe('web console for admins: users, boards and grants, live clients, AI mod
   });
 
   it('when an admin creates a restricted board and grants a user read, then that user sees the board and nobody else does', async () => {
-    const { context, page, violations, errors } = await signInBrowser(browser, base, 'keeper');
+    const { context, page, violations, errors } = await signInBrowser(web.browser, web.base, 'keeper');
     await openFromNav(page, 'Board grants', 'Boards and grants');
     await page.getByRole('button', { name: 'New board' }).click();
     const form = page.getByRole('form', { name: 'New board' });
@@ -92,26 +82,26 @@ describe('web console for admins: users, boards and grants, live clients, AI mod
     expect(errors).to.deep.equal([]);
     await context.close();
 
-    const reader = await signInBrowser(browser, base, 'dahye');
+    const reader = await signInBrowser(web.browser, web.base, 'dahye');
     await reader.page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Boards' }).click();
     await reader.page.getByRole('link', { name: '운영진 공지' }).waitFor();
     await reader.context.close();
-    const outsider = await server.http.signUp('outsider');
-    const visible = await server.http.get('/boards', outsider.access_token);
+    const outsider = await web.server.http.signUp('outsider');
+    const visible = await web.server.http.get('/boards', outsider.access_token);
     expect(visible.body.items.map((b: { name: string }) => b.name)).not.to.include('운영진 공지');
   });
 
   it('when an SDK client is connected, then the live page lists it, a notice sent from the page arrives at it, and a broadcast reaches its group', async () => {
-    const member = await server.http.signIn('dahye');
-    const client = sdkClient(server, member);
+    const member = await web.server.http.signIn('dahye');
+    const client = sdkClient(web.server, member);
     const home = await client.joinOrCreate('home');
     const notifications = new Inbox(home, 'notification');
-    const group = (await server.http.post('/chat/groups', { name: '반상회' }, member.access_token)).body;
+    const group = (await web.server.http.post('/chat/groups', { name: '반상회' }, member.access_token)).body;
     const chat = await client.joinOrCreate('chat', { groupId: group.id });
     const messages = new Inbox(chat, 'message');
     chat.onMessage('sync', () => undefined);
     try {
-      const { context, page, violations, errors } = await signInBrowser(browser, base, 'keeper');
+      const { context, page, violations, errors } = await signInBrowser(web.browser, web.base, 'keeper');
       await openFromNav(page, 'Live clients', 'Live clients and groups');
       const clients = page.getByRole('table', { name: 'Connected clients, oldest first' });
       // The row of this very connection (the member's console in an earlier test may still be listed).
@@ -151,9 +141,10 @@ describe('web console for admins: users, boards and grants, live clients, AI mod
   });
 
   it('when an admin disables a model and shortens its timeout, then the settings are there after a reload', async () => {
-    const { context, page, violations, errors } = await signInBrowser(browser, base, 'keeper');
+    const { context, page, violations, errors } = await signInBrowser(web.browser, web.base, 'keeper');
     await openFromNav(page, 'AI models', 'AI model settings');
-    const models = (await server.http.get('/ai/models', (await server.http.signIn('keeper')).access_token)).body.items;
+    const models = (await web.server.http.get('/ai/models', (await web.server.http.signIn('keeper')).access_token)).body
+      .items;
     const id: string = models[0].id;
     const settings = page.getByRole('form', { name: `Settings of ${id}` });
     await settings.getByLabel('Enabled').uncheck();
@@ -176,11 +167,11 @@ describe('web console for admins: users, boards and grants, live clients, AI mod
   });
 
   it('when an admin follows the monitor link on the admin page, then the Colyseus monitor opens without a second sign-in', async () => {
-    const { context, page, violations, errors } = await signInBrowser(browser, base, 'keeper');
+    const { context, page, violations, errors } = await signInBrowser(web.browser, web.base, 'keeper');
     await openFromNav(page, 'Admin', 'Administration');
     const api = page.waitForResponse((r) => new URL(r.url()).pathname.startsWith('/admin/monitor/api'));
     await page.getByRole('link', { name: 'Colyseus monitor' }).click();
-    await page.waitForURL(`${base}/admin/monitor/`);
+    await page.waitForURL(`${web.base}/admin/monitor/`);
     expect((await api).status()).to.equal(200);
     expect(await page.title()).to.equal('Colyseus Stats');
     // The monitor lists the live rooms (this admin's own console is in a `home` room).
