@@ -1,7 +1,7 @@
 import type { Board } from '../../../entities/Board.ts';
 import type { Comment } from '../../../entities/Comment.ts';
 import type { Post } from '../../../entities/Post.ts';
-import { publicUser } from '../users/userViews.ts';
+import { publicUser, type PublicUserFields } from '../users/userViews.ts';
 import type { FileView } from '../files/fileViews.ts';
 import type { BoardPermissions } from './BoardAccess.ts';
 
@@ -20,7 +20,13 @@ export function boardView(board: Board, perms: BoardPermissions) {
   };
 }
 
-export function postView(post: Post, extra: { liked: boolean; attachments: FileView[] }) {
+/** What `postView` reads: the entity, or the same fields of a row read with a page (postRows.ts). */
+export type PostFields = Pick<
+  Post,
+  'id' | 'title' | 'body' | 'commentCount' | 'viewCount' | 'likeCount' | 'createdAt' | 'updatedAt'
+> & { board: { id: number }; author: PublicUserFields };
+
+export function postView(post: PostFields, extra: { liked: boolean; attachments: FileView[] }) {
   return {
     id: post.id,
     board_id: post.board.id,

@@ -6,7 +6,7 @@ import { AppError } from '../../errors/index.ts';
 import type { Api } from '../route.ts';
 import { PLAZA_VERSION } from '../../version.ts';
 import { requestIdOf } from '../middleware/requestLogging.ts';
-import { fixedSecurityHeaders } from '../middleware/securityHeaders.ts';
+import { fixedSecurityHeaders, setAll } from '../middleware/securityHeaders.ts';
 
 /** What `/health` answers. */
 const liveness = () => ({ status: 'ok' as const, uptime_s: Math.round(process.uptime()) });
@@ -21,7 +21,7 @@ export function livenessProbe(): RequestHandler {
   const headers = fixedSecurityHeaders();
   return (req, res) => {
     res.setHeader('X-Request-Id', requestIdOf(req));
-    for (const [name, value] of req.secure ? headers.https : headers.http) res.setHeader(name, value);
+    setAll(res, req.secure ? headers.https : headers.http);
     res.json(liveness());
   };
 }
