@@ -9,7 +9,7 @@ import { decodeCursor, toPage, type Page } from '../shared/pagination.ts';
 import type { ContentRateLimits } from '../shared/rateLimits.ts';
 import { publicUser } from '../users/userViews.ts';
 import { assertAllowed, BoardAccess, isAdmin, permissionsOn, type Viewer } from './BoardAccess.ts';
-import { readPostPage } from './postRows.ts';
+import { readPost, readPostPage, type PostRow } from './postRows.ts';
 import { postView, type PostView } from './boardViews.ts';
 import type { ViewCounter, ViewSource } from './ViewCounter.ts';
 
@@ -60,11 +60,8 @@ export class PostService {
       limit: input.limit + 1,
     });
     if (!page || !permissionsOn(page.board, viewer, page.grant).read) throw new AppError('BOARD_NOT_FOUND');
-    return toPage(
-      page.rows,
-      input.limit,
-      (p) => postView(p, { liked: p.liked, attachments: p.attachments.map(fileView) }),
-      (p) => (input.sort === 'new' ? ['new', p.id] : [input.sort, p[SORT_FIELD[input.sort]], p.id]),
+    return toPage(page.rows, input.limit, postRowView, (p) =>
+      input.sort === 'new' ? ['new', p.id] : [input.sort, p[SORT_FIELD[input.sort]], p.id],
     );
   }
 
@@ -87,9 +84,10 @@ export class PostService {
 
   /** One post; reading it counts a view (once per viewer per day, written in the next batch). */
   async get(viewer: Viewer, postId: number, source: ViewSource): Promise<PostView> {
-    const { post } = await this.access.post(postId, viewer);
-    this.views.record(post.id, source);
-    return (await this.hydrate([post], viewer))[0];
+    const read = await readPost(this.em, postId, viewer);
+    if (!read || !permissionsOn(read.board, viewer, read.grant).read) throw new AppError('POST_NOT_FOUND');
+    this.views.record(read.post.id, source);
+    return postRowView(read.post);
   }
 
   async create(viewer: SignedIn, boardId: number, input: { title: string; body: string }): Promise<PostView> {
@@ -181,4 +179,9 @@ export class PostService {
       postView(p, { liked: likedIds.has(p.id), attachments: attachments.get(`post:${p.id}`) ?? [] }),
     );
   }
+}
+
+/** A post as read by postRows.ts, in the one shape posts have. */
+function postRowView(row: PostRow): PostView {
+  return postView(row, { liked: row.liked, attachments: row.attachments.map(fileView) });
 }

@@ -43,7 +43,13 @@ export function postView(post: PostFields, extra: { liked: boolean; attachments:
   };
 }
 
-export function commentView(comment: Comment, attachments: FileView[]) {
+/** What `commentView` reads: the entity, or the same fields of a row read with a page (postRows.ts). */
+export type CommentFields = Pick<Comment, 'id' | 'body' | 'createdAt' | 'updatedAt'> & {
+  post: { id: number };
+  author: PublicUserFields;
+};
+
+export function commentView(comment: CommentFields, attachments: FileView[]) {
   return {
     id: comment.id,
     post_id: comment.post.id,
