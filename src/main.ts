@@ -18,6 +18,7 @@ import {
 import { buildServices, type Lifecycle, type Services } from './services.ts';
 import { readStartupFiles } from './startupFiles.ts';
 import { configureApp } from './http/createApp.ts';
+import { livenessProbe } from './http/routers/healthRoutes.ts';
 import { CorsPolicy } from './http/corsPolicy.ts';
 import { dispatchSharedPort, type ColyseusRoutes } from './http/sharedPortDispatch.ts';
 import { roomDefinitions } from '../rooms/index.ts';
@@ -118,7 +119,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     if (!app) throw new Error('Colyseus did not hand over its Express app');
     // REST goes straight to Express; only Colyseus' own routes pass through Colyseus' listener.
     const colyseusRoutes = gameServer.router as ColyseusRoutes;
-    dispatchSharedPort(httpServer, { cors, colyseus: colyseusRoutes, app });
+    dispatchSharedPort(httpServer, { cors, colyseus: colyseusRoutes, app, probe: livenessProbe() });
   } catch (err) {
     await orm.close();
     await scaleOut?.close();

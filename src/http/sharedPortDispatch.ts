@@ -13,17 +13,17 @@ export interface ColyseusRoutes {
  * (after `listen`). Colyseus' own listener would otherwise run first for every request: it builds a
  * WHATWG `Headers` of the request for its CORS check and looks up its router before handing anything
  * else to Express. Here CORS is decided once from `cors` (preflights answered 204, as Colyseus did),
- * Colyseus' routes go to Colyseus' listener exactly as before, and everything else goes straight to
- * the Express app.
+ * Colyseus' routes go to Colyseus' listener exactly as before, a plain `GET /health` is answered by
+ * `probe`, and everything else goes straight to the Express app.
  */
 export function dispatchSharedPort(
   server: Server,
-  parts: { cors: CorsPolicy; colyseus: ColyseusRoutes; app: RequestListener },
+  parts: { cors: CorsPolicy; colyseus: ColyseusRoutes; app: RequestListener; probe: RequestListener },
 ): void {
   const colyseusListeners = server.listeners('request') as RequestListener[];
   if (colyseusListeners.length === 0) throw new Error('Colyseus has not bound its routes yet: dispatch after listen');
   server.removeAllListeners('request');
-  const { cors, colyseus, app } = parts;
+  const { cors, colyseus, app, probe } = parts;
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     const headers = cors.headersFor(req.headers.origin);
     if (req.method === 'OPTIONS') {
@@ -38,6 +38,8 @@ export function dispatchSharedPort(
       return;
     }
     for (const name in headers) res.setHeader(name, headers[name]);
-    app(req, res);
+    // The liveness probe in its plain form (no proxy header for Express to weigh) needs nothing of Express.
+    if (url === '/health' && req.method === 'GET' && req.headers['x-forwarded-proto'] === undefined) probe(req, res);
+    else app(req, res);
   });
 }

@@ -71,7 +71,8 @@ const POST_COLUMNS = `p.id, p.board_id, p.title, p.body, p.comment_count, p.view
 /** Reads a board's rules, the viewer's grant on it and one page of its live posts, in one statement. */
 export async function readPostPage(em: EntityManager, input: PostPageRequest): Promise<RowsUnder<PostRow> | undefined> {
   const viewerId = input.viewer?.userId ?? null;
-  const params: unknown[] = [viewerId, viewerId];
+  // The board's id again inside (not `b.id`): with a constant the planner picks the (board_id, …) index.
+  const params: unknown[] = [viewerId, viewerId, input.boardId];
   const conditions: string[] = [];
   const { orderBy, after } = input;
   if (after && orderBy === 'id') {
@@ -92,7 +93,7 @@ export async function readPostPage(em: EntityManager, input: PostPageRequest): P
     `select ${RULES_COLUMNS}, p.* from boards b ${GRANT_JOIN}
      left join lateral (
        select ${POST_COLUMNS} from posts p join users u on u.id = p.author_id
-       where p.board_id = b.id and p.deleted_at is null${conditions.map((c) => ` and ${c}`).join('')}
+       where p.board_id = ? and p.deleted_at is null${conditions.map((c) => ` and ${c}`).join('')}
        order by ${order} limit ?
      ) p on true
      where b.id = ?
