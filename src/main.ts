@@ -2,6 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
 import { defineServer, LocalPresence, matchMaker, type Server } from '@colyseus/core';
+import type { Application } from 'express';
 import { WebSocketTransport } from '@colyseus/ws-transport';
 import { RequestContext } from '@mikro-orm/core';
 import { ConfigError, loadConfig, type Config } from './config.ts';
@@ -17,7 +18,9 @@ import {
 import { buildServices, type Lifecycle, type Services } from './services.ts';
 import { readStartupFiles } from './startupFiles.ts';
 import { configureApp } from './http/createApp.ts';
-import { installCorsPolicy } from './http/corsPolicy.ts';
+import { livenessProbe } from './http/routers/healthRoutes.ts';
+import { CorsPolicy } from './http/corsPolicy.ts';
+import { dispatchSharedPort, type ColyseusRoutes } from './http/sharedPortDispatch.ts';
 import { roomDefinitions } from '../rooms/index.ts';
 import { ServersFileError } from './infra/ssh/serversFile.ts';
 import { PresenceBus } from './infra/realtime/PresenceBus.ts';
@@ -90,7 +93,9 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     metrics.wsOpened.inc();
     socket.once('close', () => metrics.wsClosed.inc());
   });
-  installCorsPolicy(config.CORS_ORIGINS);
+  const cors = new CorsPolicy(config.CORS_ORIGINS);
+  cors.installInColyseus();
+  let app: Application | undefined;
   const gameServer: Server = defineServer({
     rooms: roomDefinitions({ services, logger, config }),
     presence,
@@ -100,7 +105,10 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     // rooms, and no create is sent to a process that may have died since it last reported its load.
     selectProcessIdToCreateRoom: async () => matchMaker.processId,
     transport: new WebSocketTransport({ server: httpServer, maxPayload: config.WS_MAX_PAYLOAD }),
-    express: (app) => configureApp(app, { config, logger, services }),
+    express: (expressApp) => {
+      app = expressApp;
+      configureApp(expressApp, { config, logger, services });
+    },
     gracefullyShutdown: false,
     greet: false,
     logger: logger.child({ component: 'colyseus' }),
@@ -108,6 +116,10 @@ export async function start(config: Config, options: StartOptions = {}): Promise
 
   try {
     await gameServer.listen(config.PORT, config.HOST);
+    if (!app) throw new Error('Colyseus did not hand over its Express app');
+    // REST goes straight to Express; only Colyseus' own routes pass through Colyseus' listener.
+    const colyseusRoutes = gameServer.router as ColyseusRoutes;
+    dispatchSharedPort(httpServer, { cors, colyseus: colyseusRoutes, app, probe: livenessProbe() });
   } catch (err) {
     await orm.close();
     await scaleOut?.close();

@@ -7,27 +7,50 @@ const BASE_HEADERS = {
   'Access-Control-Max-Age': '600',
 };
 
+/** The CORS headers of one response: the fixed ones, plus what the caller's origin is allowed. */
+export type CorsHeaders = Readonly<Record<string, string>>;
+
 /**
- * Colyseus answers every HTTP request (preflights included) with its own CORS headers before Express
- * sees it, and by default reflects any origin with credentials. This installs our allowlist there,
- * the one place CORS is decided: '*' allows any origin (without credentials), a list allows those
- * origins, empty allows none (same-origin only).
+ * The one place CORS is decided: '*' allows any origin (without credentials), a list allows those
+ * origins (with credentials), empty allows none (same-origin only). Every answer is worked out once.
  */
-export function installCorsPolicy(origins: string): void {
-  const allowAny = origins.trim() === '*';
-  const allowed = new Set(
-    origins
-      .split(',')
-      .map((o) => o.trim())
-      .filter((o) => o && o !== '*'),
-  );
-  (matchMaker.controller as { DEFAULT_CORS_HEADERS: Record<string, string> }).DEFAULT_CORS_HEADERS = BASE_HEADERS;
-  matchMaker.controller.getCorsHeaders = (headers: Headers): Record<string, string> => {
-    const origin = headers.get('origin');
-    if (!origin) return {};
-    if (allowAny) return { 'Access-Control-Allow-Origin': '*' };
-    if (allowed.has(origin))
-      return { 'Access-Control-Allow-Origin': origin, 'Access-Control-Allow-Credentials': 'true', Vary: 'Origin' };
-    return {};
-  };
+export class CorsPolicy {
+  private readonly base: CorsHeaders = Object.freeze({ ...BASE_HEADERS });
+  private readonly any: CorsHeaders;
+  private readonly allowed = new Map<string, CorsHeaders>();
+
+  constructor(origins: string) {
+    const allowAny = origins.trim() === '*';
+    this.any = Object.freeze(allowAny ? { ...BASE_HEADERS, 'Access-Control-Allow-Origin': '*' } : this.base);
+    for (const origin of origins.split(',').map((o) => o.trim())) {
+      if (!origin || origin === '*') continue;
+      this.allowed.set(
+        origin,
+        Object.freeze({
+          ...BASE_HEADERS,
+          'Access-Control-Allow-Origin': origin,
+          'Access-Control-Allow-Credentials': 'true',
+          Vary: 'Origin',
+        }),
+      );
+    }
+  }
+
+  /** The headers for a request from `origin` (its `Origin` header; none for same-origin requests). */
+  headersFor(origin: string | undefined): CorsHeaders {
+    if (!origin) return this.base;
+    return this.allowed.get(origin) ?? this.any;
+  }
+
+  /**
+   * Colyseus answers its own routes (matchmaking) with its own CORS headers, by default reflecting any
+   * origin with credentials: this puts the same policy there, through its documented override.
+   */
+  installInColyseus(): void {
+    const controller = matchMaker.controller as { DEFAULT_CORS_HEADERS: Record<string, string> };
+    controller.DEFAULT_CORS_HEADERS = { ...BASE_HEADERS };
+    matchMaker.controller.getCorsHeaders = (headers: Headers): Record<string, string> => ({
+      ...this.headersFor(headers.get('origin') ?? undefined),
+    });
+  }
 }

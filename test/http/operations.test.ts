@@ -146,6 +146,15 @@ describe('operations behind a TLS-terminating proxy (TRUST_PROXY)', () => {
     const plain = await requestAs(server.url, '/docs/', { host: 'plaza.example', 'x-forwarded-proto': 'http' });
     expect(String(plain.headers['content-security-policy'])).not.to.include('upgrade-insecure-requests');
   });
+
+  it('when a probe comes through the proxy over https, then /health carries HSTS too; a direct probe does not', async () => {
+    const proxied = await requestAs(server.url, '/health', { host: 'plaza.example', 'x-forwarded-proto': 'https' });
+    expect(proxied.status).to.equal(200);
+    expect(proxied.headers['strict-transport-security']).to.match(/max-age=\d+/);
+    const direct = await requestAs(server.url, '/health', { host: 'plaza.example' });
+    expect(direct.status).to.equal(200);
+    expect(direct.headers['strict-transport-security']).to.equal(undefined);
+  });
 });
 
 /** A GET with headers fetch() will not send (Host), answering status and headers. */
@@ -181,5 +190,22 @@ describe('operations with CORS configured', () => {
     expect(preflight.headers.get('access-control-allow-origin')).to.equal('https://app.example');
     const other = await server.http.request('GET', '/health', { headers: { origin: 'https://other.example' } });
     expect(other.headers.get('access-control-allow-origin')).to.equal(null);
+  });
+
+  it('when a matchmaking request (answered by Colyseus) comes from an allowed origin, then it gets the same CORS answer as REST', async () => {
+    const headers = { origin: 'https://app.example', 'content-type': 'application/json' };
+    const matchmaking = await server.http.request('POST', '/matchmake/joinOrCreate/home', { raw: '{}', headers });
+    const rest = await server.http.request('POST', '/auth/login', { raw: '{}', headers });
+    const cors = (res: { headers: Headers }) => [...res.headers].filter(([name]) => name.startsWith('access-control-'));
+    // Colyseus' own answer (its error shape), not Express's.
+    expect(matchmaking.status).to.equal(401);
+    expect(matchmaking.body).to.include({ code: 401 });
+    expect(cors(matchmaking)).to.deep.include(['access-control-allow-origin', 'https://app.example']);
+    expect(cors(matchmaking)).to.deep.equal(cors(rest));
+    const foreign = await server.http.request('POST', '/matchmake/joinOrCreate/home', {
+      raw: '{}',
+      headers: { ...headers, origin: 'https://other.example' },
+    });
+    expect(foreign.headers.get('access-control-allow-origin')).to.equal(null);
   });
 });

@@ -17,6 +17,11 @@ export interface BoardPermissions {
 
 export type BoardAction = keyof BoardPermissions;
 
+/** What the rules read of a board: the entity, or the same fields of a row read with a page. */
+export type BoardRules = Pick<Board, 'deletedAt' | 'visible' | 'access' | 'available'>;
+/** What the rules read of a user's grant on a board. */
+export type GrantRules = Pick<BoardGrant, 'canRead' | 'canWrite' | 'canComment' | 'canUpload'>;
+
 const NONE: BoardPermissions = { read: false, write: false, comment: false, upload: false };
 const ALL: BoardPermissions = { read: true, write: true, comment: true, upload: true };
 
@@ -33,7 +38,11 @@ export const isAdmin = (viewer: Viewer): boolean => viewer?.role === 'admin';
  * and deleted boards exist for no one else. `public`: every signed-in user; `readonly`: everyone reads, granted users write; `restricted`:
  * only what the user's grant says. A closed board (`available: false`) takes no new content.
  */
-export function permissionsOn(board: Board, viewer: Viewer, grant: BoardGrant | null | undefined): BoardPermissions {
+export function permissionsOn(
+  board: BoardRules,
+  viewer: Viewer,
+  grant: GrantRules | null | undefined,
+): BoardPermissions {
   // A deleted board is gone for everyone but admins, who may still read it (to decide on a restore).
   if (board.deletedAt) return isAdmin(viewer) ? { ...NONE, read: true } : NONE;
   if (isAdmin(viewer)) return ALL;
@@ -100,7 +109,7 @@ export function hiddenAs(key: ErrorKey) {
   };
 }
 
-export function assertAllowed(board: Board, perms: BoardPermissions, action: BoardAction): void {
+export function assertAllowed(board: BoardRules, perms: BoardPermissions, action: BoardAction): void {
   if (action === 'read' || perms[action]) return;
   if (board.deletedAt) throw new AppError('BOARD_DELETED');
   if (!board.available) throw new AppError('BOARD_CLOSED');

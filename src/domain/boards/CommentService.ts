@@ -7,7 +7,9 @@ import { Post } from '../../../entities/Post.ts';
 import type { FileService } from '../files/FileService.ts';
 import { decodeCursor, toPage } from '../shared/pagination.ts';
 import type { ContentRateLimits } from '../shared/rateLimits.ts';
-import { assertAllowed, BoardAccess, hiddenAs, isAdmin, type Viewer } from './BoardAccess.ts';
+import { assertAllowed, BoardAccess, hiddenAs, isAdmin, permissionsOn, type Viewer } from './BoardAccess.ts';
+import { readCommentPage } from './postRows.ts';
+import { fileView } from '../files/fileViews.ts';
 import { commentView, type CommentView } from './boardViews.ts';
 
 type SignedIn = NonNullable<Viewer>;
@@ -32,20 +34,20 @@ export class CommentService {
 
   /** A post's live comments, oldest first. */
   async list(viewer: Viewer, postId: number, input: { cursor?: string; limit: number }) {
-    const { post } = await this.access.post(postId, viewer);
-    const after = decodeCursor(input.cursor, idCursor);
-    const where: Record<string, unknown> = { post: post.id, deletedAt: null };
-    if (after) where.id = { $gt: after[0] };
-    const rows = await this.em.find(Comment, where, {
-      orderBy: { id: 'asc' },
-      limit: input.limit + 1,
-      populate: ['author'],
-    });
-    const attachments = await this.files.attachmentsOf({ comments: rows.map((c) => c.id) });
+    let after: z.infer<typeof idCursor> | undefined;
+    try {
+      after = decodeCursor(input.cursor, idCursor);
+    } catch (err) {
+      // A bad cursor is refused only where the post itself may be seen (else 404 first).
+      await this.access.post(postId, viewer);
+      throw err;
+    }
+    const page = await readCommentPage(this.em, { postId, viewer, afterId: after?.[0], limit: input.limit + 1 });
+    if (!page || !permissionsOn(page.board, viewer, page.grant).read) throw new AppError('POST_NOT_FOUND');
     return toPage(
-      rows,
+      page.rows,
       input.limit,
-      (c) => commentView(c, attachments.get(`comment:${c.id}`) ?? []),
+      (c) => commentView(c, c.attachments.map(fileView)),
       (c) => [c.id],
     );
   }

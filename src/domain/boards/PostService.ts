@@ -1,15 +1,15 @@
 import type { EntityManager } from '@mikro-orm/sql';
-import { raw } from '@mikro-orm/sql';
 import { z } from 'zod';
 import { AppError } from '../../errors/index.ts';
-import { Post, POST_SEARCH_TEXT } from '../../../entities/Post.ts';
+import { Post } from '../../../entities/Post.ts';
 import { PostLike } from '../../../entities/PostLike.ts';
 import type { FileService } from '../files/FileService.ts';
+import { fileView } from '../files/fileViews.ts';
 import { decodeCursor, toPage, type Page } from '../shared/pagination.ts';
 import type { ContentRateLimits } from '../shared/rateLimits.ts';
-import { substringCondition } from '../shared/textSearch.ts';
 import { publicUser } from '../users/userViews.ts';
-import { assertAllowed, BoardAccess, isAdmin, type Viewer } from './BoardAccess.ts';
+import { assertAllowed, BoardAccess, isAdmin, permissionsOn, type Viewer } from './BoardAccess.ts';
+import { readPost, readPostPage, type PostRow } from './postRows.ts';
 import { postView, type PostView } from './boardViews.ts';
 import type { ViewCounter, ViewSource } from './ViewCounter.ts';
 
@@ -19,7 +19,8 @@ export type PostSort = (typeof POST_SORTS)[number];
 type SignedIn = NonNullable<Viewer>;
 
 /** The column each sort orders by, newest first among equals (id breaks ties, so the order is total). */
-const SORT_COLUMN = { top: 'likeCount', views: 'viewCount' } as const;
+const SORT_COLUMN = { top: 'like_count', views: 'view_count' } as const;
+const SORT_FIELD = { top: 'likeCount', views: 'viewCount' } as const;
 const cursorShape = z.union([
   z.tuple([z.literal('new'), z.number().int()]),
   z.tuple([z.enum(['top', 'views']), z.number().int(), z.number().int()]),
@@ -49,46 +50,44 @@ export class PostService {
     boardId: number,
     input: { sort: PostSort; q?: string; cursor?: string; limit: number },
   ): Promise<Page<PostView>> {
-    await this.access.board(boardId, viewer);
-    const after = decodeCursor(input.cursor, cursorShape);
-    if (after && after[0] !== input.sort) {
-      throw new AppError('VALIDATION_FAILED', {
-        message: 'Cursor belongs to another sort',
-        detail: [{ path: 'cursor', message: 'Cursor belongs to another sort' }],
-      });
-    }
-    const where: Record<string | symbol, unknown> = { board: boardId, deletedAt: null };
-    if (input.q) {
-      const search = substringCondition(POST_SEARCH_TEXT, input.q);
-      where[raw(search.sql, search.params)] = true;
-    }
-    let orderBy: Record<string, 'desc'>[];
-    if (input.sort === 'new') {
-      if (after) where.id = { $lt: after[1] };
-      orderBy = [{ id: 'desc' }];
-    } else {
-      const column = SORT_COLUMN[input.sort];
-      if (after && after.length === 3)
-        where.$or = [{ [column]: { $lt: after[1] } }, { [column]: after[1], id: { $lt: after[2] } }];
-      orderBy = [{ [column]: 'desc' }, { id: 'desc' }];
-    }
-    const rows = await this.em.find(Post, where, { orderBy, limit: input.limit + 1, populate: ['author'] });
-    const page = rows.slice(0, input.limit);
-    const views = await this.hydrate(page, viewer);
-    const byId = new Map(views.map((v) => [v.id, v]));
-    return toPage(
-      rows,
-      input.limit,
-      (p) => byId.get(p.id)!,
-      (p) => (input.sort === 'new' ? ['new', p.id] : [input.sort, p[SORT_COLUMN[input.sort]], p.id]),
+    const after = await this.cursorOn(boardId, viewer, input);
+    const page = await readPostPage(this.em, {
+      boardId,
+      viewer,
+      orderBy: input.sort === 'new' ? 'id' : SORT_COLUMN[input.sort],
+      after: after?.slice(1) as number[] | undefined,
+      q: input.q,
+      limit: input.limit + 1,
+    });
+    if (!page || !permissionsOn(page.board, viewer, page.grant).read) throw new AppError('BOARD_NOT_FOUND');
+    return toPage(page.rows, input.limit, postRowView, (p) =>
+      input.sort === 'new' ? ['new', p.id] : [input.sort, p[SORT_FIELD[input.sort]], p.id],
     );
+  }
+
+  /** The list's cursor; a bad one is refused only where the board itself may be seen (else 404 first). */
+  private async cursorOn(boardId: number, viewer: Viewer, input: { sort: PostSort; cursor?: string }) {
+    try {
+      const after = decodeCursor(input.cursor, cursorShape);
+      if (after && after[0] !== input.sort) {
+        throw new AppError('VALIDATION_FAILED', {
+          message: 'Cursor belongs to another sort',
+          detail: [{ path: 'cursor', message: 'Cursor belongs to another sort' }],
+        });
+      }
+      return after;
+    } catch (err) {
+      await this.access.board(boardId, viewer);
+      throw err;
+    }
   }
 
   /** One post; reading it counts a view (once per viewer per day, written in the next batch). */
   async get(viewer: Viewer, postId: number, source: ViewSource): Promise<PostView> {
-    const { post } = await this.access.post(postId, viewer);
-    this.views.record(post.id, source);
-    return (await this.hydrate([post], viewer))[0];
+    const read = await readPost(this.em, postId, viewer);
+    if (!read || !permissionsOn(read.board, viewer, read.grant).read) throw new AppError('POST_NOT_FOUND');
+    this.views.record(read.post.id, source);
+    return postRowView(read.post);
   }
 
   async create(viewer: SignedIn, boardId: number, input: { title: string; body: string }): Promise<PostView> {
@@ -180,4 +179,9 @@ export class PostService {
       postView(p, { liked: likedIds.has(p.id), attachments: attachments.get(`post:${p.id}`) ?? [] }),
     );
   }
+}
+
+/** A post as read by postRows.ts, in the one shape posts have. */
+function postRowView(row: PostRow): PostView {
+  return postView(row, { liked: row.liked, attachments: row.attachments.map(fileView) });
 }

@@ -1,7 +1,7 @@
 import type { Board } from '../../../entities/Board.ts';
 import type { Comment } from '../../../entities/Comment.ts';
 import type { Post } from '../../../entities/Post.ts';
-import { publicUser } from '../users/userViews.ts';
+import { publicUser, type PublicUserFields } from '../users/userViews.ts';
 import type { FileView } from '../files/fileViews.ts';
 import type { BoardPermissions } from './BoardAccess.ts';
 
@@ -20,7 +20,13 @@ export function boardView(board: Board, perms: BoardPermissions) {
   };
 }
 
-export function postView(post: Post, extra: { liked: boolean; attachments: FileView[] }) {
+/** What `postView` reads: the entity, or the same fields of a row read with a page (postRows.ts). */
+export type PostFields = Pick<
+  Post,
+  'id' | 'title' | 'body' | 'commentCount' | 'viewCount' | 'likeCount' | 'createdAt' | 'updatedAt'
+> & { board: { id: number }; author: PublicUserFields };
+
+export function postView(post: PostFields, extra: { liked: boolean; attachments: FileView[] }) {
   return {
     id: post.id,
     board_id: post.board.id,
@@ -37,7 +43,13 @@ export function postView(post: Post, extra: { liked: boolean; attachments: FileV
   };
 }
 
-export function commentView(comment: Comment, attachments: FileView[]) {
+/** What `commentView` reads: the entity, or the same fields of a row read with a page (postRows.ts). */
+export type CommentFields = Pick<Comment, 'id' | 'body' | 'createdAt' | 'updatedAt'> & {
+  post: { id: number };
+  author: PublicUserFields;
+};
+
+export function commentView(comment: CommentFields, attachments: FileView[]) {
   return {
     id: comment.id,
     post_id: comment.post.id,

@@ -1,7 +1,17 @@
 import type { StoredFile } from '../../../entities/StoredFile.ts';
 
+/** What `fileView` reads: the entity, or the same fields of a row read with a list. */
+export type FileFields = Pick<
+  StoredFile,
+  'id' | 'originalName' | 'size' | 'sha256' | 'mime' | 'category' | 'createdAt'
+> & {
+  owner: { id: number };
+  post?: { id: number } | null;
+  comment?: { id: number } | null;
+};
+
 /** What a caller sees of a file; `url` downloads it. */
-export function fileView(file: StoredFile) {
+export function fileView(file: FileFields) {
   return {
     id: file.id,
     owner_id: file.owner.id,

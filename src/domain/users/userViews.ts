@@ -1,8 +1,13 @@
 import type { User } from '../../../entities/User.ts';
 import { activeBan, effectiveStatus } from './bans.ts';
 
+/** What `publicUser` reads: the entity, or the same fields of a row read with a list. */
+export type PublicUserFields = Pick<User, 'id' | 'username' | 'nickname' | 'bio' | 'role' | 'createdAt'> & {
+  avatarFile?: { id: number } | null;
+};
+
 /** What anyone signed in may see of a user. A deleted account shows as its placeholder. */
-export function publicUser(user: User) {
+export function publicUser(user: PublicUserFields) {
   return {
     id: user.id,
     username: user.username,

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { pinoHttp } from 'pino-http';
-import type { Logger } from 'pino';
+import { pino, type Logger } from 'pino';
 
 const CLIENT_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
@@ -26,13 +26,17 @@ export function requestLogging(logger: Logger) {
     customAttributeKeys: { reqId: 'request_id' },
     customProps: (req) => ({ user_id: (req as { principal?: { userId: number } }).principal?.userId }),
     customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : 'info'),
+    // Our serializers read the raw request and response: pino-http's wrappers would first copy every
+    // header, the parsed query (Express parses it again on each read) and the params for each line.
+    wrapSerializers: false,
     serializers: {
-      req: (req: { method: string; url: string; remoteAddress?: string }) => ({
+      req: (req: IncomingMessage & { originalUrl?: string }) => ({
         method: req.method,
-        url: req.url,
-        remoteAddress: req.remoteAddress,
+        url: req.originalUrl ?? req.url,
+        remoteAddress: req.socket?.remoteAddress,
       }),
       res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      err: pino.stdSerializers.err,
     },
     quietReqLogger: true,
   });

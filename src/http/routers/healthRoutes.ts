@@ -1,4 +1,5 @@
-import type { RequestHandler } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { TLSSocket } from 'node:tls';
 import { z } from 'zod';
 import type { Database } from '../../db/openDatabase.ts';
 import { DatabaseProbe } from '../../db/DatabaseProbe.ts';
@@ -6,23 +7,29 @@ import { AppError } from '../../errors/index.ts';
 import type { Api } from '../route.ts';
 import { PLAZA_VERSION } from '../../version.ts';
 import { requestIdOf } from '../middleware/requestLogging.ts';
-import { fixedSecurityHeaders } from '../middleware/securityHeaders.ts';
+import { fixedSecurityHeaders, setAll } from '../middleware/securityHeaders.ts';
 
 /** What `/health` answers. */
 const liveness = () => ({ status: 'ok' as const, uptime_s: Math.round(process.uptime()) });
 
 /**
- * `GET /health` answered ahead of the middleware chain (mounted first by configureApp). Probes come
- * every few seconds from every orchestrator and load balancer and must stay cheap: they get no access
- * log line and no request metrics, but the same X-Request-Id and security headers as every response
- * (helmet's, worked out once). The route declared in `healthRoutes` documents it.
+ * `GET /health`, answered ahead of the middleware chain: by the shared port's dispatcher for a plain
+ * `GET /health` (see sharedPortDispatch.ts), and first in the Express app for every other form of it.
+ * Probes come every few seconds from every orchestrator and load balancer and must stay cheap: they get
+ * no access log line, no request metrics and no ETag, but the same X-Request-Id and security headers
+ * as every response (helmet's, worked out once). The route declared in `healthRoutes` documents it.
  */
-export function livenessProbe(): RequestHandler {
+export function livenessProbe(): (req: IncomingMessage & { secure?: boolean }, res: ServerResponse) => void {
   const headers = fixedSecurityHeaders();
   return (req, res) => {
+    // Express knows whether a trusted proxy saw https; a request the dispatcher answers has no such header.
+    const secure = req.secure ?? (req.socket as TLSSocket).encrypted === true;
+    const body = JSON.stringify(liveness());
     res.setHeader('X-Request-Id', requestIdOf(req));
-    for (const [name, value] of req.secure ? headers.https : headers.http) res.setHeader(name, value);
-    res.json(liveness());
+    setAll(res, secure ? headers.https : headers.http);
+    res.setHeader('Content-Type', 'application/json; charset=utf-8');
+    res.setHeader('Content-Length', Buffer.byteLength(body));
+    res.end(req.method === 'HEAD' ? undefined : body);
   };
 }
 
