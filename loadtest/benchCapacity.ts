@@ -66,10 +66,11 @@ function request(child: ChildProcess, msg: object, reply: string): Promise<any> 
 // --- database: users and one group with all of them -------------------------------------------------
 const t0 = Date.now();
 const database = await createBenchDatabase('capacity');
-const orm = await database.open();
+const opened = await database.open();
+const { orm } = opened;
 const { users } = await seedBenchUsers(orm, MAX);
 const groupId = await seedBenchGroup(orm, users[0].id, users.length);
-await orm.close();
+await opened.close();
 const tokens = mintAccessTokens(secret, TOKEN_TTL, users);
 console.log(
   `setup: ${database.label}, ${MAX} users (seed-users) in group ${groupId}, in ${((Date.now() - t0) / 1000).toFixed(1)} s`,

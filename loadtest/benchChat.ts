@@ -96,12 +96,13 @@ const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'plaza-bench-'));
 const single = await createBenchDatabase('chat');
 const singleSecret = crypto.randomBytes(32).toString('hex');
 const seeded = await (async () => {
-  const orm = await single.open();
+  const opened = await single.open();
+  const { orm } = opened;
   try {
     const { users } = await seedBenchUsers(orm, N);
     return { users, groupId: await seedBenchGroup(orm, users[0].id, users.length) };
   } finally {
-    await orm.close();
+    await opened.close();
   }
 })();
 // With --servers, the multi-process deployment gets a database of its own on DATABASE_URL's server.

@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { openDatabase, type Database, type DatabaseTarget } from '../src/db/openDatabase.ts';
+import { openDatabase, type Database, type DatabaseTarget, type OpenedDatabase } from '../src/db/openDatabase.ts';
 import { seedUsers } from '../src/domain/users/seedUsers.ts';
 import { TokenService } from '../src/domain/auth/TokenService.ts';
 import type { SessionRevoker } from '../src/domain/auth/SessionRevoker.ts';
@@ -19,7 +19,7 @@ export interface BenchDatabase {
   env: Record<string, string>;
   label: string;
   /** Opens the database in this process (before Plaza starts: PGlite belongs to one process). */
-  open(): Promise<Database>;
+  open(): Promise<OpenedDatabase>;
   /** Drops the database or removes the directory. */
   dispose(): Promise<void>;
 }

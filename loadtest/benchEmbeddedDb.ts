@@ -55,8 +55,8 @@ const fmt = (r: Awaited<ReturnType<typeof measure>>) =>
   `query ${r.ms.toFixed(0)} ms, event-loop delay p99 ${r.p99.toFixed(1)} ms, max ${r.max.toFixed(1)} ms, main-thread utilisation ${(r.elu * 100).toFixed(0)}%`;
 try {
   for (let round = 1; round <= ROUNDS; round++) {
-    console.log(`round ${round} in the server's thread: ${fmt(await measure(inProcess))}`);
-    console.log(`round ${round} in its own thread:    ${fmt(await measure(threaded))}`);
+    console.log(`round ${round} in the server's thread: ${fmt(await measure(inProcess.orm))}`);
+    console.log(`round ${round} in its own thread:    ${fmt(await measure(threaded.orm))}`);
   }
 } finally {
   await inProcess.close();

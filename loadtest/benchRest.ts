@@ -48,7 +48,8 @@ const tsxArgs = ['--import', 'tsx'];
 // --- the database: users (seed-users), one public board with POSTS posts, one post with comments -------
 const database = await createBenchDatabase('rest');
 const t0 = Date.now();
-const orm = await database.open();
+const opened = await database.open();
+const { orm } = opened;
 const { users, password } = await seedBenchUsers(orm, 2);
 const authorId = users[0].id;
 const sql = orm.em.getConnection();
@@ -71,7 +72,7 @@ await sql.execute(
 );
 await sql.execute('update posts set comment_count = ? where id = ?', [COMMENTS, postId]);
 await sql.execute('analyze');
-await orm.close();
+await opened.close();
 console.log(
   `setup: ${database.label}, 2 users, board ${boardId} with ${POSTS} posts, post ${postId} with ${COMMENTS} comments, in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
 );

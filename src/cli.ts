@@ -6,7 +6,7 @@ import readline from 'node:readline/promises';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from './config.ts';
 import { createLogger } from './logging/logger.ts';
-import { DatabaseOpenError, openDatabase, targetFromConfig, type Database } from './db/openDatabase.ts';
+import { DatabaseOpenError, openDatabase, targetFromConfig, type OpenedDatabase } from './db/openDatabase.ts';
 import { LocalPresence } from '@colyseus/core';
 import { buildServices, type Services } from './services.ts';
 import { readStartupFiles } from './startupFiles.ts';
@@ -90,7 +90,7 @@ async function main(argv: string[]): Promise<number> {
   }
 
   const config = loadConfig();
-  let orm: Database | undefined;
+  let database: OpenedDatabase | undefined;
   let services: Services | undefined;
   const context: CommandContext = {
     config,
@@ -100,12 +100,12 @@ async function main(argv: string[]): Promise<number> {
     services: async () => {
       if (services) return services;
       // No worker thread for an embedded database here: nothing else runs in the CLI to be stalled, and it opens faster.
-      orm = await openDatabase(targetFromConfig(config), { embeddedThread: false });
+      database = await openDatabase(targetFromConfig(config), { embeddedThread: false });
       services = buildServices({
         ...readStartupFiles(config, { sshServers: false }),
         config,
         logger: createLogger({ level: 'warn', pretty: false }),
-        orm,
+        orm: database.orm,
         bus: new PresenceBus(new LocalPresence()),
       });
       return services;
@@ -139,7 +139,7 @@ async function main(argv: string[]): Promise<number> {
     }
     throw err;
   } finally {
-    await orm?.close();
+    await database?.close();
   }
 }
 

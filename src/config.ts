@@ -409,13 +409,20 @@ const envSchema = z.object({
     .min(0)
     .default(5)
     .describe('Seconds after the last device leaves home before the user shows offline.'),
+  SPOOL_DIR: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      'Where this process spools chat messages and DMs while the database is away (locked by one process). Unset: DATA_DIR/spool.',
+    ),
   SPOOL_MAX_BYTES: z.coerce
     .number()
     .int()
     .positive()
     .default(16 * 1024 * 1024)
     .describe(
-      'While the database is away, chat messages and DMs wait in a spool file (DATA_DIR/spool); past this many bytes new ones are refused with 30030.',
+      'While the database is away, chat messages and DMs wait in a spool file (SPOOL_DIR); past this many bytes new ones are refused with 30030.',
     ),
   SPOOL_MAX_AGE: seconds
     .default(86_400)

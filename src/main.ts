@@ -31,6 +31,7 @@ import { PlazaMetrics } from './metrics/PlazaMetrics.ts';
 import { startMetricsServer } from './http/metricsEndpoint.ts';
 import { answerBackupRequests } from './infra/backup/backupRequests.ts';
 import { databaseFailure } from './errors/databaseErrors.ts';
+import { lockSpool, spoolDirectory, SpoolInUseError } from './infra/realtime/SpoolFile.ts';
 
 export interface RunningServer {
   port: number;
@@ -50,12 +51,29 @@ export interface StartOptions {
   database?: DatabaseTarget;
 }
 
-/** The composition root: config → logger → database (migrated) → services → HTTP + Colyseus → listen. */
+/**
+ * The composition root: the spool's lock → config → logger → database (migrated) → services → HTTP +
+ * Colyseus → listen. The spool directory is this process's alone from the first step to the last.
+ */
 export async function start(config: Config, options: StartOptions = {}): Promise<RunningServer> {
+  const releaseSpool = lockSpool(spoolDirectory(config));
+  let server: RunningServer;
+  try {
+    server = await startWithSpool(config, options);
+  } catch (err) {
+    releaseSpool();
+    throw err;
+  }
+  let stopped: Promise<void> | undefined;
+  const running = server;
+  return { ...running, stop: () => (stopped ??= running.stop().finally(releaseSpool)) };
+}
+
+async function startWithSpool(config: Config, options: StartOptions): Promise<RunningServer> {
   const logger = options.logger ?? createLogger({ level: config.LOG_LEVEL, pretty: config.LOG_PRETTY });
   const metrics = new PlazaMetrics();
   const target = options.database ?? targetFromConfig(config);
-  const orm = await openDatabase(target, {
+  const database = await openDatabase(target, {
     ...openOptionsFromConfig(config, logger),
     onQueryError: (err) => metrics.dbQueryErrors.inc({ kind: databaseFailure(err) ?? 'other' }),
   });
@@ -72,14 +90,14 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       ...readStartupFiles(config, { sshServers: true }),
       config,
       logger,
-      orm,
+      orm: database.orm,
       bus: new PresenceBus(presence),
       limiters: scaleOut?.limiters,
       metrics,
       publicUrl: () => config.PUBLIC_URL ?? url,
     });
   } catch (err) {
-    await orm.close();
+    await database.close();
     await scaleOut?.close();
     throw err;
   }
@@ -121,7 +139,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     const colyseusRoutes = gameServer.router as ColyseusRoutes;
     dispatchSharedPort(httpServer, { cors, colyseus: colyseusRoutes, app, probe: livenessProbe() });
   } catch (err) {
-    await orm.close();
+    await database.close();
     await scaleOut?.close();
     throw err;
   }
@@ -134,7 +152,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
   } catch (err) {
     for (const part of started.reverse()) await part.stop().catch(() => {});
     await gameServer.gracefullyShutdown(false);
-    await orm.close();
+    await database.close();
     await scaleOut?.close();
     throw err;
   }
@@ -160,7 +178,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       for (const part of [...lifecycle].reverse()) {
         await part.stop().catch((err) => logger.error({ err, part: part.name }, 'stopping failed'));
       }
-      await orm.close();
+      await database.close();
       await scaleOut?.close();
       logger.info('stopped');
     })());
@@ -233,7 +251,7 @@ async function main(): Promise<void> {
     // `npm run cli -- backup` asks a running server on the embedded database to back itself up.
     answerBackupRequests(config.BACKUP_DIR, (name) => server.services.takeBackup(name), logger);
   } catch (err) {
-    if (err instanceof DatabaseOpenError || err instanceof ServersFileError) {
+    if (err instanceof DatabaseOpenError || err instanceof ServersFileError || err instanceof SpoolInUseError) {
       console.error(err.message);
       process.exit(1);
     }

@@ -36,7 +36,8 @@ import { PlazaMetrics } from './metrics/PlazaMetrics.ts';
 import { DatabaseProbe } from './db/DatabaseProbe.ts';
 import { DatabaseWatch } from './domain/ops/DatabaseWatch.ts';
 import { MessageSpool } from './domain/realtime/spool/MessageSpool.ts';
-import { SpoolFile } from './infra/realtime/SpoolFile.ts';
+import { BlockList } from './domain/realtime/BlockList.ts';
+import { SPOOL_FILE_NAME, SpoolFile, spoolDirectory } from './infra/realtime/SpoolFile.ts';
 import { AdminAlerts } from './domain/ops/AdminAlerts.ts';
 import { AlertMailer } from './infra/mail/AlertMailer.ts';
 import { Retention } from './domain/ops/Retention.ts';
@@ -218,7 +219,8 @@ export function buildServices(inputs: ServiceInputs): Services {
     new AdminAlerts(em, bus, notifications, logger),
   );
   const dms = new DirectMessageService(em, bus);
-  const spool = buildSpool(config, logger, { em, chat, dms, bus, watch: databaseWatch.watch });
+  const blocks = new BlockList(em);
+  const spool = buildSpool(config, logger, { em, chat, dms, blocks, bus, watch: databaseWatch.watch });
   return {
     orm,
     metrics,
@@ -271,7 +273,7 @@ export function buildServices(inputs: ServiceInputs): Services {
     spool: spool.spool,
     messageSearch: new MessageSearch(em),
     statuses,
-    social: new SocialService(em, bus, statuses, notifications),
+    social: new SocialService(em, bus, statuses, notifications, blocks),
     support: new SupportService(em, bus),
     realtimeAdmin: new RealtimeAdminService(em, bus, groups, notifications),
     limiters,
@@ -285,9 +287,16 @@ export function buildServices(inputs: ServiceInputs): Services {
 function buildSpool(
   config: Config,
   logger: Logger,
-  deps: { em: EntityManager; chat: ChatService; dms: DirectMessageService; bus: RealtimeBus; watch: DatabaseWatch },
+  deps: {
+    em: EntityManager;
+    chat: ChatService;
+    dms: DirectMessageService;
+    blocks: BlockList;
+    bus: RealtimeBus;
+    watch: DatabaseWatch;
+  },
 ) {
-  const file = new SpoolFile(path.join(config.DATA_DIR, 'spool', 'messages.jsonl'));
+  const file = new SpoolFile(path.join(spoolDirectory(config), SPOOL_FILE_NAME));
   const spool = new MessageSpool(
     { ...deps, log: file, logger: logger.child({ component: 'spool' }), databaseDown: () => deps.watch.unavailable },
     { maxBytes: config.SPOOL_MAX_BYTES, maxAgeMs: config.SPOOL_MAX_AGE * 1000 },
@@ -297,6 +306,8 @@ function buildSpool(
   const lifecycle: Lifecycle = {
     name: 'message-spool',
     start: async () => {
+      // With several processes a block made elsewhere would not be seen: the list stays unknown (see BlockList).
+      if (!config.REDIS_URL) await deps.blocks.load();
       if (await spool.open()) void spool.drain();
     },
     stop: async () => {

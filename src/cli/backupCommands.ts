@@ -1,6 +1,6 @@
-import fs from 'node:fs';
 import path from 'node:path';
-import { isAlive, targetFromConfig } from '../db/openDatabase.ts';
+import { EMBEDDED_LOCK_FILE, targetFromConfig } from '../db/openDatabase.ts';
+import { lockHolder } from '../infra/directoryLock.ts';
 import type { Config } from '../config.ts';
 import { BackupError, dumpPgliteDirectory, dumpPostgres, serverSessions } from '../infra/backup/databaseBackup.ts';
 import {
@@ -21,10 +21,8 @@ export function backupPlace(config: Config): BackupPlace {
 
 /** The pid of a live server holding the embedded database, if one does. */
 function embeddedServerPid(dataDir: string): number | undefined {
-  const lock = path.join(dataDir, 'plaza.lock');
-  if (!fs.existsSync(lock)) return undefined;
-  const pid = Number(fs.readFileSync(lock, 'utf8'));
-  return pid && pid !== process.pid && isAlive(pid) ? pid : undefined;
+  const pid = lockHolder(path.join(dataDir, EMBEDDED_LOCK_FILE));
+  return pid !== process.pid ? pid : undefined;
 }
 
 export const backup: CliCommand = {

@@ -5,10 +5,10 @@
  */
 import { openDatabase } from './openDatabase.ts';
 
-const orm = await openDatabase({ kind: 'pglite', dataDir: 'memory://' });
+const database = await openDatabase({ kind: 'pglite', dataDir: 'memory://' });
 try {
-  const result = await orm.migrator.create(undefined, false, false, process.argv[2]);
+  const result = await database.orm.migrator.create(undefined, false, false, process.argv[2]);
   console.log(result.diff.up.length === 0 ? 'Schema is up to date: no migration written.' : `Wrote ${result.fileName}`);
 } finally {
-  await orm.close();
+  await database.close();
 }

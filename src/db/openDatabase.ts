@@ -8,10 +8,20 @@ import { EMBEDDED_SOCKET_PORT, EmbeddedDatabase, embeddedDatabaseOf, registerEmb
 import type { PoolTimeouts, QueryErrorListener } from './pgPool.ts';
 import { pgliteWasm } from './pgliteWasm.ts';
 import { CONSOLE_ROLE, ensureConsoleRole } from './consoleRole.ts';
+import { lockDirectory } from '../infra/directoryLock.ts';
 
 export type { DatabaseTarget };
 
 export type Database = MikroORM;
+
+/**
+ * An open database and what owns it: `close()` closes the ORM, then the embedded database's thread (if
+ * any), then releases the data directory's lock, in that order. Close through this, never `orm.close()`.
+ */
+export interface OpenedDatabase {
+  readonly orm: Database;
+  close(): Promise<void>;
+}
 
 /** Plain-language failure to open the embedded database, e.g. because another process holds it. */
 export class DatabaseOpenError extends Error {
@@ -84,20 +94,20 @@ const READ_TIMEOUT_GRACE_MS = 2000;
  * Opens the database and applies every pending migration, saying what it does: a new embedded
  * database being initialised, migrations applied, PostgreSQL retried while unreachable.
  */
-export async function openDatabase(target: DatabaseTarget, options: OpenOptions = {}): Promise<Database> {
+export async function openDatabase(target: DatabaseTarget, options: OpenOptions = {}): Promise<OpenedDatabase> {
   const started = Date.now();
   const log = options.log ?? silent;
-  const orm =
+  const opened =
     target.kind === 'pglite' ? await openPglite(target, options, log) : await openPostgres(target, options, log);
   log.info({ database: describeTarget(target), ms: Date.now() - started }, 'database ready');
-  return orm;
+  return opened;
 }
 
 async function openPglite(
   target: Extract<DatabaseTarget, { kind: 'pglite' }>,
   options: OpenOptions,
   log: ProgressLog,
-): Promise<Database> {
+): Promise<OpenedDatabase> {
   const onDisk = !target.dataDir.startsWith('memory:');
   if (onDisk && !target.loadDataDir && !fs.existsSync(path.join(target.dataDir, 'PG_VERSION'))) {
     log.info({ dir: target.dataDir }, 'initialising a new embedded database (the first start takes several seconds)');
@@ -125,16 +135,17 @@ async function openPglite(
     releaseLock();
     throw explainOpenFailure(target, err);
   }
-  const close = orm.close.bind(orm);
-  orm.close = async (force?: boolean) => {
-    try {
-      await close(force);
-      await thread?.stop();
-    } finally {
-      releaseLock();
-    }
+  return {
+    orm,
+    close: async () => {
+      try {
+        await orm.close();
+        await thread?.stop();
+      } finally {
+        releaseLock();
+      }
+    },
   };
-  return orm;
 }
 
 /** True when `orm` runs on the embedded PGlite (in this thread or its own): the database is ours alone. */
@@ -155,7 +166,7 @@ async function openPostgres(
   target: Extract<DatabaseTarget, { kind: 'postgresql' }>,
   options: OpenOptions,
   log: ProgressLog,
-): Promise<Database> {
+): Promise<OpenedDatabase> {
   const timeouts = options.timeouts ?? DEFAULT_TIMEOUTS;
   const migrating = await reachPostgres(
     target,
@@ -177,7 +188,7 @@ async function openPostgres(
     await orm.close(true);
     throw explainOpenFailure(target, err);
   }
-  return orm;
+  return { orm, close: () => orm.close() };
 }
 
 /** Connects, retrying with backoff while the server cannot be reached, for up to `waitMs`. */
@@ -265,40 +276,22 @@ export function describeTarget(target: DatabaseTarget): string {
 
 /**
  * PGlite has no cross-process lock of its own and two processes on one directory corrupt it, so we
- * take one: a lock file holding our pid. A lock left by a dead process is taken over. Returns the
- * release function.
+ * take one (see lockDirectory: a lock left by a dead process is taken over). Returns the release function.
  */
 export function lockDataDir(dataDir: string): () => void {
-  fs.mkdirSync(dataDir, { recursive: true });
-  const lockPath = path.join(dataDir, 'plaza.lock');
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      fs.writeFileSync(lockPath, String(process.pid), { flag: 'wx' });
-      return () => fs.rmSync(lockPath, { force: true });
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      const holder = Number(fs.readFileSync(lockPath, 'utf8'));
-      if (holder && holder !== process.pid && isAlive(holder)) {
-        throw new DatabaseOpenError(
-          `The embedded database in ${dataDir} is in use by process ${holder} (probably a running Plaza server). ` +
-            `PGlite belongs to one process: stop that server first, or point DATABASE_URL at PostgreSQL to share a database.`,
-        );
-      }
-      fs.rmSync(lockPath, { force: true });
-    }
-  }
-  throw new DatabaseOpenError(`Could not lock the embedded database in ${dataDir}.`);
+  return lockDirectory(
+    dataDir,
+    EMBEDDED_LOCK_FILE,
+    (holder) =>
+      new DatabaseOpenError(
+        `The embedded database in ${dataDir} is in use by process ${holder} (probably a running Plaza server). ` +
+          `PGlite belongs to one process: stop that server first, or point DATABASE_URL at PostgreSQL to share a database.`,
+      ),
+  );
 }
 
-/** True when a process with this pid exists on this machine (EPERM: it exists but is not ours). */
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
+/** The lock file in an embedded database's directory, holding the pid of the process that has it open. */
+export const EMBEDDED_LOCK_FILE = 'plaza.lock';
 
 function explainOpenFailure(target: DatabaseTarget, err: unknown, tries = ''): Error {
   if (err instanceof DatabaseOpenError) return err;

@@ -45,8 +45,8 @@ describe('AI job queue across restarts', function () {
 
       // A process that died mid-job leaves rows "running" with a stale heartbeat: one with an attempt
       // left, one that already used its attempts.
-      const orm = await openDatabase(db.target);
-      const em = orm.em.fork();
+      const database = await openDatabase(db.target);
+      const em = database.orm.em.fork();
       const stale = new Date(Date.now() - 3600_000);
       const orphan = (attempts: number) =>
         em.create(AiJob, {
@@ -66,7 +66,7 @@ describe('AI job queue across restarts', function () {
       const retried = orphan(1);
       const exhausted = orphan(2);
       await em.flush();
-      await orm.close();
+      await database.close();
 
       second = await startTestServer(AI, { database: db.target });
       const resumed = await waitForJob(second.http, alice.access_token, job.id);

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { openDatabase, type Database } from '../../src/db/openDatabase.ts';
+import { openDatabase, type Database, type OpenedDatabase } from '../../src/db/openDatabase.ts';
 import { CONSOLE_TABLES } from '../../src/db/consoleRole.ts';
 import { toAppError } from '../../src/errors/index.ts';
 import { User } from '../../entities/User.ts';
@@ -8,13 +8,15 @@ import { createTestDatabase, type TestDatabase } from '../helpers/testDatabase.t
 /** What the one translation makes of real failures of the real database (PGlite, or PostgreSQL with DATABASE_URL). */
 describe('database failures, translated once', () => {
   let db: TestDatabase;
+  let database: OpenedDatabase;
   let orm: Database;
   before(async () => {
     db = await createTestDatabase();
-    orm = await openDatabase(db.target);
+    database = await openDatabase(db.target);
+    orm = database.orm;
   });
   after(async () => {
-    await orm?.close();
+    await database?.close();
     await db?.dispose();
   });
 

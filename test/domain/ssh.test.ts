@@ -3,17 +3,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
 import YAML from 'yaml';
-import { pino } from 'pino';
 import { sshSecretLookup } from '../../src/config.ts';
 import { AppError } from '../../src/errors/index.ts';
 import type { CommandRequest } from '../../src/domain/ssh/ports.ts';
-import { execCollecting } from '../helpers/sshExec.ts';
+import { connectFailure, execCollecting, testGateway, testHealthMonitor } from '../helpers/sshExec.ts';
 import { loadServersFile, ServersFileError } from '../../src/infra/ssh/serversFile.ts';
-import { Ssh2Gateway } from '../../src/infra/ssh/Ssh2Gateway.ts';
-import { HealthMonitor } from '../../src/infra/ssh/HealthMonitor.ts';
+import type { Ssh2Gateway } from '../../src/infra/ssh/Ssh2Gateway.ts';
 import { startSshPeers, SSH_SECRETS, type SshPeers } from '../helpers/sshFixtures.ts';
-
-const log = pino({ level: 'silent' });
 
 describe('SSH infrastructure on ssh2 (in-process SSH peers)', () => {
   let peers: SshPeers;
@@ -21,11 +17,7 @@ describe('SSH infrastructure on ssh2 (in-process SSH peers)', () => {
 
   before(async () => {
     peers = await startSshPeers();
-    gateway = new Ssh2Gateway(loadServersFile(peers.file, sshSecretLookup()), {
-      connectTimeoutMs: 5000,
-      idleMs: 60_000,
-      log,
-    });
+    gateway = testGateway(peers.file);
   });
   after(async () => {
     await gateway.close();
@@ -95,11 +87,7 @@ describe('SSH infrastructure on ssh2 (in-process SSH peers)', () => {
   });
 
   it('when a pooled connection has nothing to run for the idle time, then it is closed', async () => {
-    const idle = new Ssh2Gateway(loadServersFile(peers.file, sshSecretLookup()), {
-      connectTimeoutMs: 5000,
-      idleMs: 200,
-      log,
-    });
+    const idle = testGateway(peers.file, { idleMs: 200 });
     try {
       await idle.exec({
         server: 'alpha',
@@ -161,26 +149,12 @@ describe('SSH infrastructure on ssh2 (in-process SSH peers)', () => {
   it('when the pinned fingerprint does not match, then the connection is refused with 20003', async () => {
     const servers = loadServersFile(peers.file, sshSecretLookup());
     servers.targets[0].hostKeyFingerprint = peers.beta.fingerprint;
-    const wrong = new Ssh2Gateway(servers, { connectTimeoutMs: 5000, idleMs: 1000, log });
     const before = peers.alpha.commands.length;
-    try {
-      const err = await wrong
-        .exec({
-          server: 'alpha',
-          command: 'true',
-          timeoutMs: 1000,
-          outputCap: 10,
-          signal: new AbortController().signal,
-          onOutput: () => {},
-        })
-        .catch((e) => e);
-      expect(err).to.be.instanceOf(AppError);
-      expect(err.code).to.equal(20003);
-      expect(err.detail).to.include({ expected: peers.beta.fingerprint, presented: peers.alpha.fingerprint });
-      expect(peers.alpha.commands.length).to.equal(before);
-    } finally {
-      await wrong.close();
-    }
+    const err = await connectFailure(servers, 'alpha');
+    expect(err).to.be.instanceOf(AppError);
+    expect(err.code).to.equal(20003);
+    expect(err.detail).to.include({ expected: peers.beta.fingerprint, presented: peers.alpha.fingerprint });
+    expect(peers.alpha.commands.length).to.equal(before);
   });
 
   it('when the password is wrong, then 21001 comes back without the password in it', async () => {
@@ -188,37 +162,14 @@ describe('SSH infrastructure on ssh2 (in-process SSH peers)', () => {
       PLAZA_TEST_SSH_PASSWORD: 'not-the-password',
       PLAZA_TEST_SSH_PASSPHRASE: SSH_SECRETS.passphrase,
     };
-    const wrong = new Ssh2Gateway(loadServersFile(peers.file, sshSecretLookup(env)), {
-      connectTimeoutMs: 5000,
-      idleMs: 1000,
-      log,
-    });
-    try {
-      const err = await wrong
-        .exec({
-          server: 'alpha',
-          command: 'true',
-          timeoutMs: 1000,
-          outputCap: 10,
-          signal: new AbortController().signal,
-          onOutput: () => {},
-        })
-        .catch((e) => e);
-      expect(err.code).to.equal(21001);
-      expect(JSON.stringify(err.toRoomMessage())).to.not.include('not-the-password');
-    } finally {
-      await wrong.close();
-    }
+    const err = await connectFailure(peers.file, 'alpha', env);
+    expect(err.code).to.equal(21001);
+    expect(JSON.stringify(err.toRoomMessage())).to.not.include('not-the-password');
   });
 
   it('when a target stops and comes back, then its health flips to unhealthy and back', async () => {
     const servers = loadServersFile(peers.file, sshSecretLookup());
-    const monitor = new HealthMonitor(servers.targets, {
-      intervalMs: 60_000,
-      timeoutMs: 2000,
-      failuresToUnhealthy: 1,
-      log,
-    });
+    const monitor = testHealthMonitor(servers.targets, { timeoutMs: 2000, failuresToUnhealthy: 1 });
     const alpha = servers.targets[0];
     expect((await monitor.check(alpha)).is_healthy).to.equal(true);
     await peers.alpha.stop();
@@ -233,12 +184,7 @@ describe('SSH infrastructure on ssh2 (in-process SSH peers)', () => {
   it('when a target presents the wrong host key, then the health check fails at once with 20003', async () => {
     const servers = loadServersFile(peers.file, sshSecretLookup());
     servers.targets[1].hostKeyFingerprint = peers.alpha.fingerprint;
-    const monitor = new HealthMonitor(servers.targets, {
-      intervalMs: 60_000,
-      timeoutMs: 2000,
-      failuresToUnhealthy: 3,
-      log,
-    });
+    const monitor = testHealthMonitor(servers.targets, { timeoutMs: 2000, failuresToUnhealthy: 3 });
     await monitor.check(servers.targets[1]);
     const health = await monitor.check(servers.targets[1]);
     expect(health.is_healthy).to.equal(false);
@@ -247,35 +193,25 @@ describe('SSH infrastructure on ssh2 (in-process SSH peers)', () => {
 
   it('when the servers file names an unset variable or a bad fingerprint, then loading fails naming it, without secrets', () => {
     const bad = path.join(peers.dir, 'bad.json');
-    fs.writeFileSync(
-      bad,
-      JSON.stringify({
-        servers: [
-          {
-            name: 'x',
-            host: 'h',
-            username: 'u',
-            host_key_fingerprint: 'SHA256:short',
-            auth: { password_env: 'NOPE_NOT_SET' },
-          },
-        ],
-      }),
-    );
+    /** A servers file with one server whose password comes from an unset variable. */
+    const writeServer = (fingerprint: string) =>
+      fs.writeFileSync(
+        bad,
+        JSON.stringify({
+          servers: [
+            {
+              name: 'x',
+              host: 'h',
+              username: 'u',
+              host_key_fingerprint: fingerprint,
+              auth: { password_env: 'NOPE_NOT_SET' },
+            },
+          ],
+        }),
+      );
+    writeServer('SHA256:short');
     expect(() => loadServersFile(bad, () => undefined)).to.throw(ServersFileError, /host_key_fingerprint/);
-    fs.writeFileSync(
-      bad,
-      JSON.stringify({
-        servers: [
-          {
-            name: 'x',
-            host: 'h',
-            username: 'u',
-            host_key_fingerprint: peers.alpha.fingerprint,
-            auth: { password_env: 'NOPE_NOT_SET' },
-          },
-        ],
-      }),
-    );
+    writeServer(peers.alpha.fingerprint);
     expect(() => loadServersFile(bad, () => undefined)).to.throw(ServersFileError, /NOPE_NOT_SET is not set/);
     const keyed = YAML.parse(fs.readFileSync(peers.file, 'utf8'));
     fs.writeFileSync(bad, JSON.stringify({ servers: [keyed.servers[1]] }));

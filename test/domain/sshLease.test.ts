@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { openDatabase, type Database } from '../../src/db/openDatabase.ts';
+import { openDatabase, type Database, type OpenedDatabase } from '../../src/db/openDatabase.ts';
 import { AuditLog } from '../../src/domain/admin/AuditLog.ts';
 import { SessionLeases, type LeaseOwner } from '../../src/domain/ssh/SessionLeases.ts';
 import { AdminAuditEntry } from '../../entities/AdminAuditEntry.ts';
@@ -21,6 +21,8 @@ const log = pino({ level: 'silent' });
  */
 describe('SSH session lease in the database', () => {
   let db: TestDatabase;
+  let databaseA: OpenedDatabase;
+  let databaseB: OpenedDatabase;
   let ormA: Database;
   let ormB: Database;
   let a: SessionLeases;
@@ -28,14 +30,15 @@ describe('SSH session lease in the database', () => {
 
   beforeEach(async () => {
     db = await createTestDatabase();
-    ormA = await openDatabase(db.target);
-    ormB = usingPostgres ? await openDatabase(db.target) : ormA;
+    databaseA = await openDatabase(db.target);
+    databaseB = usingPostgres ? await openDatabase(db.target) : databaseA;
+    [ormA, ormB] = [databaseA.orm, databaseB.orm];
     a = new SessionLeases(ormA.em, new AuditLog(ormA.em), { ttlSeconds: 1, graceSeconds: 0.5 });
     b = new SessionLeases(ormB.em, new AuditLog(ormB.em), { ttlSeconds: 1, graceSeconds: 0.5 });
   });
   afterEach(async () => {
-    if (ormB !== ormA) await ormB.close();
-    await ormA.close();
+    if (databaseB !== databaseA) await databaseB.close();
+    await databaseA.close();
     await db.dispose();
   });
 

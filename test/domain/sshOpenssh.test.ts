@@ -1,16 +1,13 @@
 import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import { expect } from 'chai';
-import { pino } from 'pino';
 import { sshSecretLookup } from '../../src/config.ts';
 import type { CommandRequest } from '../../src/domain/ssh/ports.ts';
-import { execCollecting } from '../helpers/sshExec.ts';
+import { connectFailure, execCollecting, testGateway, testHealthMonitor } from '../helpers/sshExec.ts';
 import { loadServersFile } from '../../src/infra/ssh/serversFile.ts';
-import { Ssh2Gateway } from '../../src/infra/ssh/Ssh2Gateway.ts';
-import { HealthMonitor } from '../../src/infra/ssh/HealthMonitor.ts';
+import type { Ssh2Gateway } from '../../src/infra/ssh/Ssh2Gateway.ts';
 import { openSshUnavailable, startOpenSsh, type OpenSshPeers } from '../helpers/openssh.ts';
 
-const log = pino({ level: 'silent' });
 const unavailable = openSshUnavailable();
 
 describe('SSH infrastructure against real OpenSSH sshd on 127.0.0.1', () => {
@@ -27,11 +24,7 @@ describe('SSH infrastructure against real OpenSSH sshd on 127.0.0.1', () => {
   before(function () {
     this.timeout(60_000);
     sshd = startOpenSsh();
-    gateway = new Ssh2Gateway(loadServersFile(sshd.serversFile, sshSecretLookup()), {
-      connectTimeoutMs: 5000,
-      idleMs: 60_000,
-      log,
-    });
+    gateway = testGateway(sshd.serversFile);
   });
   after(async () => {
     await gateway?.close();
@@ -89,12 +82,7 @@ describe('SSH infrastructure against real OpenSSH sshd on 127.0.0.1', () => {
       `trap 'echo caught TERM' TERM; (trap '' TERM; echo READY; while :; do sleep 1; done; : ${marker}) & while :; do sleep 1; done; : ${marker}`;
 
     before(() => {
-      stopping = new Ssh2Gateway(loadServersFile(sshd.serversFile, sshSecretLookup()), {
-        connectTimeoutMs: 5000,
-        idleMs: 60_000,
-        killGraceMs: 500,
-        log,
-      });
+      stopping = testGateway(sshd.serversFile, { killGraceMs: 500 });
     });
     after(async () => {
       await run('sshd-a', `pkill -KILL -f '${pattern(tag)}' ; true`).catch(() => {});
@@ -169,33 +157,14 @@ describe('SSH infrastructure against real OpenSSH sshd on 127.0.0.1', () => {
   it('when the pinned fingerprint is the other server’s, then the connection is refused with 20003', async () => {
     const servers = loadServersFile(sshd.serversFile, sshSecretLookup());
     servers.targets[0].hostKeyFingerprint = servers.targets[1].hostKeyFingerprint;
-    const wrong = new Ssh2Gateway(servers, { connectTimeoutMs: 5000, idleMs: 1000, log });
-    try {
-      const err = await wrong
-        .exec({
-          server: 'sshd-a',
-          command: 'true',
-          timeoutMs: 1000,
-          outputCap: 10,
-          signal: new AbortController().signal,
-          onOutput: () => {},
-        })
-        .catch((e) => e);
-      expect(err.code).to.equal(20003);
-    } finally {
-      await wrong.close();
-    }
+    const err = await connectFailure(servers, 'sshd-a');
+    expect(err.code).to.equal(20003);
   });
 
   it('when sshd stops and starts again, then the health check flips to unhealthy and back', async function () {
     this.timeout(60_000);
     const servers = loadServersFile(sshd.serversFile, sshSecretLookup());
-    const monitor = new HealthMonitor(servers.targets, {
-      intervalMs: 60_000,
-      timeoutMs: 3000,
-      failuresToUnhealthy: 1,
-      log,
-    });
+    const monitor = testHealthMonitor(servers.targets, { timeoutMs: 3000, failuresToUnhealthy: 1 });
     const b = servers.targets[1];
     expect((await monitor.check(b)).is_healthy).to.equal(true);
     sshd.control('stop', 'b');

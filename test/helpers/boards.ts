@@ -3,9 +3,10 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { expect } from 'chai';
 import type { Session } from './http.ts';
-import type { TestServer } from './testServer.ts';
+import type { ConfigInput } from '../../src/config.ts';
+import { createAdmin, startTestServer, type TestServer } from './testServer.ts';
 
-export { createAdmin } from './testServer.ts';
+export { createAdmin };
 
 export async function createBoard(server: TestServer, admin: Session, body: Record<string, unknown>) {
   const res = await server.http.post('/boards', body, admin.access_token);
@@ -23,6 +24,18 @@ export async function createPost(
   const res = await server.http.post(`/boards/${boardId}/posts`, { title, body }, who.access_token);
   expect(res.status, JSON.stringify(res.body)).to.equal(201);
   return res.body as { id: number; title: string };
+}
+
+/**
+ * A test server with an admin (named `adminName`), alice and bob signed in, and one board the admin made.
+ */
+export async function startBoardWorld(settings: ConfigInput, adminName: string, boardName: string) {
+  const server = await startTestServer(settings);
+  const admin = await createAdmin(server, adminName);
+  const alice = await server.http.signUp('alice');
+  const bob = await server.http.signUp('bob');
+  const board: { id: number } = await createBoard(server, admin, { name: boardName });
+  return { server, admin, alice, bob, board };
 }
 
 /** Every file under DATA_DIR/uploads, relative, staging included. */

@@ -3,7 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
-import { isAlive, openDatabase, type DatabaseTarget } from '../../src/db/openDatabase.ts';
+import { openDatabase, type DatabaseTarget } from '../../src/db/openDatabase.ts';
+import { isAlive } from '../../src/infra/directoryLock.ts';
 import { PGLITE_EXTENSIONS } from '../../src/db/ormOptions.ts';
 import { pgliteWasm } from '../../src/db/pgliteWasm.ts';
 import { startTcpProxy, type TcpProxy } from './tcpProxy.ts';
@@ -64,8 +65,7 @@ export async function prepareTestTemplate(): Promise<void> {
 
 async function buildPgliteTemplate(): Promise<Blob> {
   const instance = await PGlite.create({ ...(await pgliteWasm()), extensions: PGLITE_EXTENSIONS });
-  const orm = await openDatabase({ kind: 'pglite', dataDir: 'memory://', instance });
-  await orm.close();
+  await (await openDatabase({ kind: 'pglite', dataDir: 'memory://', instance })).close();
   const dump = await instance.dumpDataDir('none');
   await instance.close();
   return dump;
@@ -79,8 +79,7 @@ async function buildPostgresTemplate(url: string): Promise<string> {
   await dropLeftovers(url);
   await adminQuery(url, `drop database if exists "${name}" with (force)`);
   await adminQuery(url, `create database "${name}"`);
-  const orm = await openDatabase({ kind: 'postgresql', url: withDatabase(url, name) });
-  await orm.close();
+  await (await openDatabase({ kind: 'postgresql', url: withDatabase(url, name) })).close();
   return name;
 }
 

@@ -102,13 +102,11 @@ describe('accounts: changing my e-mail address', function () {
     me = await server.http.signUp('mover');
   });
   after(() => server.close());
+  const changeEmail = (who: Session, email: string, password: string) =>
+    server.http.post('/users/me/email', { email, password }, who.access_token);
 
   it('when I ask to move to a new address, then the new address gets a token, the old one is told, and the account moves only when the token is confirmed', async () => {
-    const res = await server.http.post(
-      '/users/me/email',
-      { email: 'Mover.New@example.test', password: 'mover-password' },
-      me.access_token,
-    );
+    const res = await changeEmail(me, 'Mover.New@example.test', 'mover-password');
     expect(res.status, JSON.stringify(res.body)).to.equal(202);
     const token = await tokenMailed(server, 'mover.new@example.test');
     const notice = mailsTo(server, 'mover@example.test').find((m) => /about to change/.test(m.subject));
@@ -126,34 +124,14 @@ describe('accounts: changing my e-mail address', function () {
   it('when the password is wrong or the address is taken, then 403 11009 or 409 12002 and nothing is mailed', async () => {
     const other = await server.http.signUp('squatter');
     const before = mailDrop(server.config).list().length;
-    expectError(
-      await server.http.post(
-        '/users/me/email',
-        { email: 'x@example.test', password: 'wrong-password' },
-        other.access_token,
-      ),
-      403,
-      11009,
-    );
-    expectError(
-      await server.http.post(
-        '/users/me/email',
-        { email: 'mover.new@example.test', password: 'squatter-password' },
-        other.access_token,
-      ),
-      409,
-      12002,
-    );
+    expectError(await changeEmail(other, 'x@example.test', 'wrong-password'), 403, 11009);
+    expectError(await changeEmail(other, 'mover.new@example.test', 'squatter-password'), 409, 12002);
     expect(mailDrop(server.config).list().length).to.equal(before);
   });
 
   it('when the new address is taken between the request and the confirmation, then confirming answers 409 12002 and the account keeps its address', async () => {
     const racer = await server.http.signUp('racer');
-    await server.http.post(
-      '/users/me/email',
-      { email: 'contested@example.test', password: 'racer-password' },
-      racer.access_token,
-    );
+    await changeEmail(racer, 'contested@example.test', 'racer-password');
     const token = await tokenMailed(server, 'contested@example.test');
     const admin = await signUpWithRole(server, 'emailadmin', 'admin');
     await server.http.post(

@@ -280,24 +280,10 @@ describe('accounts: registration, login and tokens', function () {
 
     it('when a user changes the password, then the current one is checked and every session is revoked', async () => {
       const s = await server.http.signUp('changer');
-      expectError(
-        await server.http.post(
-          '/users/me/password',
-          { current: 'wrong-password', new: 'next-password-1' },
-          s.access_token,
-        ),
-        403,
-        11009,
-      );
-      expect(
-        (
-          await server.http.post(
-            '/users/me/password',
-            { current: 'changer-password', new: 'next-password-1' },
-            s.access_token,
-          )
-        ).status,
-      ).to.equal(204);
+      const changePassword = (current: string) =>
+        server.http.post('/users/me/password', { current, new: 'next-password-1' }, s.access_token);
+      expectError(await changePassword('wrong-password'), 403, 11009);
+      expect((await changePassword('changer-password')).status).to.equal(204);
       expectError(await server.http.get('/users/me', s.access_token), 401, 11002);
       expect(
         (await server.http.post('/auth/login', { login: 'changer', password: 'next-password-1' })).status,

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { RequestContext } from '@mikro-orm/core';
 import { expectError, type Session } from '../helpers/http.ts';
 import { startTestServer, type TestServer } from '../helpers/testServer.ts';
-import { createAdmin, createBoard, createPost } from '../helpers/boards.ts';
+import { createAdmin, createBoard, createPost, startBoardWorld } from '../helpers/boards.ts';
 import { eventually } from '../helpers/eventually.ts';
 
 describe('posts, comments and likes', () => {
@@ -13,11 +13,11 @@ describe('posts, comments and likes', () => {
   let board: { id: number };
 
   before(async () => {
-    server = await startTestServer({ VIEW_FLUSH_INTERVAL: '3600' });
-    admin = await createAdmin(server, 'postadmin');
-    alice = await server.http.signUp('alice');
-    bob = await server.http.signUp('bob');
-    board = await createBoard(server, admin, { name: 'General' });
+    ({ server, admin, alice, bob, board } = await startBoardWorld(
+      { VIEW_FLUSH_INTERVAL: '3600' },
+      'postadmin',
+      'General',
+    ));
   });
   after(() => server?.close());
 

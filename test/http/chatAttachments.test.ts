@@ -1,15 +1,15 @@
 import { expect } from 'chai';
-import type { Room } from '@colyseus/sdk';
-import { startTestServer, type TestServer } from '../helpers/testServer.ts';
+import type { TestServer } from '../helpers/testServer.ts';
 import { expectError, type Session } from '../helpers/http.ts';
-import { Inbox, leaveQuietly, sdkClient } from '../helpers/realtime.ts';
+import { Inbox } from '../helpers/realtime.ts';
+import { roomsLeftAfterEach, startChatWorld } from '../helpers/chatGroup.ts';
 import { form, PDF_BYTES, upload } from '../helpers/boards.ts';
 
 describe('files attached to chat messages and DMs', () => {
   let server: TestServer;
   let alice: Session, bob: Session, carol: Session;
   let groupId: number;
-  const rooms: Room[] = [];
+  const { join } = roomsLeftAfterEach(() => server);
 
   const uploadFile = async (owner: Session, name: string) => {
     const res = await upload(server, '/files', form('file', [{ name, bytes: PDF_BYTES }]), owner.access_token);
@@ -19,25 +19,18 @@ describe('files attached to chat messages and DMs', () => {
   const read = (who: Session, fileId: number) => server.http.get(`/files/${fileId}`, who.access_token);
 
   before(async () => {
-    server = await startTestServer();
-    [alice, bob, carol] = [
-      await server.http.signUp('alice'),
-      await server.http.signUp('bob'),
-      await server.http.signUp('carol'),
-    ];
-    groupId = (await server.http.post('/chat/groups', { name: 'files' }, alice.access_token)).body.id;
-    await server.http.post(`/chat/groups/${groupId}/invite`, { user_id: bob.id }, alice.access_token);
-  });
-  afterEach(async () => {
-    await Promise.all(rooms.splice(0).map((r) => leaveQuietly(r)));
+    ({
+      server,
+      users: [alice, bob, carol],
+      groupId,
+    } = await startChatWorld({ users: ['alice', 'bob', 'carol'], group: { name: 'files', members: ['bob'] } }));
   });
   after(() => server?.close());
 
   it('when a group message carries my file, then members read it, a non-member gets 404, and deleting the message hides it', async () => {
     const fileId = await uploadFile(alice, 'plan.pdf');
     expectError(await read(bob, fileId), 404, 42001);
-    const room = await sdkClient(server, alice).joinOrCreate('chat', { groupId });
-    rooms.push(room);
+    const room = await join(alice, 'chat', { groupId });
     const [sent, deleted] = [new Inbox(room, 'message_sent'), new Inbox(room, 'message_deleted')];
     room.send('msg', { text: 'the plan', file_ids: [fileId] });
     const message = await sent.next();

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import type { Room } from '@colyseus/sdk';
-import { startTestServer, type TestServer } from '../helpers/testServer.ts';
+import type { TestServer } from '../helpers/testServer.ts';
+import { startChatWorld } from '../helpers/chatGroup.ts';
 import type { HttpResponse, Session } from '../helpers/http.ts';
 import { Inbox, leaveQuietly, sdkClient } from '../helpers/realtime.ts';
 import { searchQuery } from '../../src/domain/realtime/MessageSearch.ts';
@@ -19,16 +20,15 @@ describe('searching my messages (groups and DMs, Korean and English)', () => {
   const keysOf = (...names: string[]) => names.map((n) => ids[n]).sort();
 
   before(async () => {
-    server = await startTestServer();
-    [alice, bob, carol, dave] = [
-      await server.http.signUp('alice'),
-      await server.http.signUp('bob'),
-      await server.http.signUp('carol'),
-      await server.http.signUp('dave'),
-    ];
-    const groupId = (await server.http.post('/chat/groups', { name: 'search' }, alice.access_token)).body.id;
-    for (const user of [bob, carol])
-      await server.http.post(`/chat/groups/${groupId}/invite`, { user_id: user.id }, alice.access_token);
+    let groupId: number;
+    ({
+      server,
+      users: [alice, bob, carol, dave],
+      groupId,
+    } = await startChatWorld({
+      users: ['alice', 'bob', 'carol', 'dave'],
+      group: { name: 'search', members: ['bob', 'carol'] },
+    }));
     const room: Room = await sdkClient(server, alice).joinOrCreate('chat', { groupId });
     const sent = new Inbox(room, 'message_sent');
     const post = async (name: string, message: Record<string, unknown>, type = 'msg') => {

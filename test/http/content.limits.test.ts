@@ -9,6 +9,7 @@ import {
   form,
   PDF_BYTES,
   PNG_1X1,
+  startBoardWorld,
   storedFiles,
   upload,
 } from '../helpers/boards.ts';
@@ -29,16 +30,11 @@ describe('content limits: per-user rates', () => {
   let board: { id: number };
 
   before(async () => {
-    server = await startTestServer({
-      POST_RATE_PER_USER: '3',
-      COMMENT_RATE_PER_USER: '2',
-      UPLOAD_RATE_PER_USER: '2',
-      CONTENT_RATE_WINDOW: '60',
-    });
-    admin = await createAdmin(server, 'limitadmin');
-    alice = await server.http.signUp('alice');
-    bob = await server.http.signUp('bob');
-    board = await createBoard(server, admin, { name: 'Busy' });
+    ({ server, admin, alice, bob, board } = await startBoardWorld(
+      { POST_RATE_PER_USER: '3', COMMENT_RATE_PER_USER: '2', UPLOAD_RATE_PER_USER: '2', CONTENT_RATE_WINDOW: '60' },
+      'limitadmin',
+      'Busy',
+    ));
   });
   after(() => server?.close());
 

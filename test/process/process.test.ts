@@ -237,12 +237,12 @@ describe('the server process, started with npm start', function () {
           expect(fs.existsSync(path.join(database.dataDir, 'plaza.lock'))).to.equal(false);
         }
 
-        const orm = await openDatabase(database);
+        const reopened = await openDatabase(database);
         try {
-          const [post] = await orm.em.fork().execute('select view_count from posts where id = ?', [postId]);
+          const [post] = await reopened.orm.em.fork().execute('select view_count from posts where id = ?', [postId]);
           expect(post.view_count, 'the view counted before the stop').to.equal(1);
         } finally {
-          await orm.close();
+          await reopened.close();
         }
       } finally {
         await seed.close();

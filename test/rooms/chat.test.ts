@@ -1,42 +1,26 @@
 import { expect } from 'chai';
-import type { Room } from '@colyseus/sdk';
-import { startTestServer, type TestServer } from '../helpers/testServer.ts';
+import type { TestServer } from '../helpers/testServer.ts';
 import type { Session } from '../helpers/http.ts';
-import { Inbox, createAdmin, dropConnection, eventually, leaveQuietly, sdkClient } from '../helpers/realtime.ts';
+import { Inbox, createAdmin, dropConnection, eventually, sdkClient } from '../helpers/realtime.ts';
+import { roomsLeftAfterEach, startChatWorld } from '../helpers/chatGroup.ts';
 import { MessageLog } from '../helpers/messageLog.ts';
 
 describe('chat room', () => {
   let server: TestServer;
   let alice: Session, bob: Session, carol: Session;
   let groupId: number;
-  const rooms: Room[] = [];
-
-  const joinChat = async (session: Session) => {
-    const room = await sdkClient(server, session).joinOrCreate('chat', { groupId });
-    rooms.push(room);
-    return room;
-  };
+  const { join, track } = roomsLeftAfterEach(() => server);
+  const joinChat = (session: Session) => join(session, 'chat', { groupId });
 
   before(async () => {
-    server = await startTestServer();
-    [alice, bob, carol] = [
-      await server.http.signUp('alice'),
-      await server.http.signUp('bob'),
-      await server.http.signUp('carol'),
-    ];
-    const created = await server.http.post('/chat/groups', { name: 'general' }, alice.access_token);
-    expect(created.status, JSON.stringify(created.body)).to.equal(201);
-    groupId = created.body.id;
-    expect(
-      (await server.http.post(`/chat/groups/${groupId}/invite`, { user_id: bob.id }, alice.access_token)).status,
-    ).to.equal(200);
-    expect(
-      (await server.http.post(`/chat/groups/${groupId}/invite`, { user_id: carol.id }, alice.access_token)).status,
-    ).to.equal(200);
-  });
-
-  afterEach(async () => {
-    await Promise.all(rooms.splice(0).map((r) => leaveQuietly(r)));
+    ({
+      server,
+      users: [alice, bob, carol],
+      groupId,
+    } = await startChatWorld({
+      users: ['alice', 'bob', 'carol'],
+      group: { name: 'general', members: ['bob', 'carol'] },
+    }));
   });
 
   after(async () => {
@@ -145,8 +129,7 @@ describe('chat room', () => {
       alice.access_token,
     );
     expect(owned.body.retain_messages).to.equal(3);
-    const room = await sdkClient(server, alice).joinOrCreate('chat', { groupId: owned.body.id });
-    rooms.push(room);
+    const room = await join(alice, 'chat', { groupId: owned.body.id });
     const inbox = new Inbox(room, 'message');
     for (const text of ['m1', 'm2', 'm3', 'm4', 'm5']) room.send('msg', { text });
     await inbox.next((m) => m.text === 'm5');
@@ -202,8 +185,7 @@ describe('chat room', () => {
     const aliceMessages = new Inbox(a, 'message');
     a.send('msg', { text: 'while you were away' });
     await aliceMessages.next((m) => m.text === 'while you were away');
-    const back = await sdkClient(server, bob).reconnect(reconnectionToken);
-    rooms.push(back);
+    const back = track(await sdkClient(server, bob).reconnect(reconnectionToken));
     expect(back.sessionId).to.equal(sessionId);
     const caughtUp = new Inbox(back, 'sync');
     back.send('sync', { last_seen_id: lastSeen });

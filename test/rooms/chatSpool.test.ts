@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -9,6 +8,7 @@ import { startTestServer, type TestServer } from '../helpers/testServer.ts';
 import { createProxiedTestDatabase, usingPostgres } from '../helpers/testDatabase.ts';
 import { HttpClient, type Session } from '../helpers/http.ts';
 import { Inbox, eventually, leaveQuietly, sdkClient } from '../helpers/realtime.ts';
+import { launchServer, type ServerProcess } from '../helpers/serverProcess.ts';
 
 const reason = ' (PostgreSQL run only: the embedded database has no network path to cut)';
 const itOnPostgres = usingPostgres ? it : it.skip;
@@ -30,6 +30,7 @@ type Message = {
   text: string;
   pending?: boolean;
   client_msg_id: string;
+  created_at: string;
 };
 
 async function groupOf(http: HttpClient, owner: Session, member: Session, name: string): Promise<number> {
@@ -127,7 +128,44 @@ describe('chat while the database is away: the message spool (PostgreSQL behind 
       expect(aStored.items.map((m) => m.seq)).to.deep.equal(texts.slice(1).map((m) => m.seq));
       const dms = await server.http.get(`/chat/dms/${ada.id}/messages?after=0`, boris.access_token);
       expect(dms.body.items.map((m: Message) => m.text)).to.deep.equal(['a DM in the dark']);
+      // Stored messages keep the time the server accepted them, not the time the spool drained.
+      const pendingTimes = bMessages.items.filter((m) => m.pending).map((m) => m.created_at);
+      expect(aStored.items.map((m) => m.created_at)).to.deep.equal(pendingTimes);
+      expect(texts.slice(1).map((m) => m.created_at)).to.deep.equal(pendingTimes);
+      const pendingDm = bDms.items.find((m) => m.client_msg_id === dmId && m.pending)!;
+      expect(storedDm.created_at).to.equal(pendingDm.created_at);
+      expect(dms.body.items[0].created_at).to.equal(pendingDm.created_at);
       await eventually(() => fs.readFileSync(spoolFile, 'utf8') === '', 'the spool file is emptied', 10_000);
+    },
+  );
+
+  itOnPostgres(
+    'when a user who is blocked sends a DM during an outage, then it is refused at once with 30006 and not spooled; an unblocked DM is spooled' +
+      reason,
+    async () => {
+      await eventually(() => !server.services.databaseWatch.unavailable, 'the database is back', 30_000);
+      const [gus, hana] = [await server.http.signUp('spool-gus'), await server.http.signUp('spool-hana')];
+      expect((await server.http.post(`/users/${gus.id}/block`, undefined, hana.access_token)).status).to.equal(204);
+      const gHome = await sdkClient(server, gus).joinOrCreate('home');
+      const hHome = await sdkClient(server, hana).joinOrCreate('home');
+      rooms.push(gHome, hHome);
+      const [gErrors, gSent] = [new Inbox(gHome, 'error'), new Inbox<Message>(gHome, 'dm_sent')];
+      const hSent = new Inbox<Message>(hHome, 'dm_sent');
+      db.proxy.set('blackhole');
+      db.proxy.cut();
+      await eventually(() => server.services.databaseWatch.unavailable, 'the watch sees the outage', 20_000);
+      const before = server.services.spool.size;
+      gHome.send('dm', { to: hana.id, text: 'you blocked me' });
+      const refused = await gErrors.next((e) => e.detail?.type === 'dm', 20_000);
+      expect(refused.error_code, JSON.stringify(refused)).to.equal(30006);
+      expect(server.services.spool.size).to.equal(before);
+      // The other way round nobody blocks: it is spooled and acknowledged as pending.
+      hHome.send('dm', { to: gus.id, text: 'I may still write to you' });
+      const sent = await hSent.next((m) => m.text === 'I may still write to you', 20_000);
+      expect(sent.pending).to.equal(true);
+      expect(gSent.items).to.have.length(0);
+      db.proxy.set('pass');
+      await eventually(() => server.services.spool.size === 0, 'the spool drains', 30_000);
     },
   );
 
@@ -161,25 +199,6 @@ describe('chat while the database is away: the message spool (PostgreSQL behind 
   );
 });
 
-/** A Plaza server process of its own (`node --import tsx src/main.ts`), to be killed with SIGKILL. */
-function launch(env: Record<string, string>): { child: ChildProcess; url: Promise<string>; log: () => string } {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    env: { ...process.env, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout.on('data', (d) => (output += d));
-  child.stderr.on('data', (d) => (output += d));
-  const url = new Promise<string>((resolve, reject) => {
-    child.stdout.on('data', () => {
-      const line = output.split('\n').find((l) => l.includes('"Plaza listening"'));
-      if (line) resolve(JSON.parse(line).url);
-    });
-    child.on('exit', () => reject(new Error(`server exited early:\n${output}`)));
-  });
-  return { child, url, log: () => output };
-}
-
 describe('a process killed during an outage replays its spool at the next start (PostgreSQL behind a TCP proxy)', function () {
   // Two server processes start one after the other: slow on a busy machine.
   this.timeout(600_000);
@@ -198,8 +217,8 @@ describe('a process killed during an outage replays its spool at the next start 
         // Start-up on a busy machine may take longer than the outage bounds above allow.
         DB_STARTUP_WAIT: '120',
       };
-      const first = launch(env);
-      let second: ReturnType<typeof launch> | undefined;
+      const first = launchServer(env);
+      let second: ServerProcess | undefined;
       let room: Room | undefined;
       try {
         const http = new HttpClient(await first.url);
@@ -226,7 +245,7 @@ describe('a process killed during an outage replays its spool at the next start 
         await once(first.child, 'exit');
         db.proxy.set('pass');
 
-        second = launch(env);
+        second = launchServer(env);
         const again = new HttpClient(await second.url);
         const finnAgain = await again.signIn('spool-finn', 'spool-finn-password');
         const history = await eventually(

@@ -1,18 +1,14 @@
 import { expect } from 'chai';
-import type { Room } from '@colyseus/sdk';
-import { startTestServer, type TestServer } from '../helpers/testServer.ts';
+import type { TestServer } from '../helpers/testServer.ts';
 import { expectError, type Session } from '../helpers/http.ts';
-import { Inbox, leaveQuietly, sdkClient } from '../helpers/realtime.ts';
+import { Inbox } from '../helpers/realtime.ts';
+import { roomsLeftAfterEach, startChatWorld } from '../helpers/chatGroup.ts';
 
 describe('editing and deleting direct messages', () => {
   let server: TestServer;
   let ann: Session, ben: Session, cy: Session;
-  const rooms: Room[] = [];
-  const joinHome = async (session: Session) => {
-    const room = await sdkClient(server, session).joinOrCreate('home', {});
-    rooms.push(room);
-    return room;
-  };
+  const { join } = roomsLeftAfterEach(() => server);
+  const joinHome = (session: Session) => join(session, 'home');
   const send = async (from: Session, to: Session, text: string) => {
     const res = await server.http.post(`/chat/dms/${to.id}`, { text }, from.access_token);
     expect(res.status, JSON.stringify(res.body)).to.equal(201);
@@ -20,15 +16,10 @@ describe('editing and deleting direct messages', () => {
   };
 
   before(async () => {
-    server = await startTestServer();
-    [ann, ben, cy] = [
-      await server.http.signUp('ann'),
-      await server.http.signUp('ben'),
-      await server.http.signUp('cyd'),
-    ];
-  });
-  afterEach(async () => {
-    await Promise.all(rooms.splice(0).map((r) => leaveQuietly(r)));
+    ({
+      server,
+      users: [ann, ben, cy],
+    } = await startChatWorld({ users: ['ann', 'ben', 'cyd'] }));
   });
   after(() => server?.close());
 

@@ -1,20 +1,15 @@
 import { expect } from 'chai';
-import type { Room } from '@colyseus/sdk';
-import { startTestServer, type TestServer } from '../helpers/testServer.ts';
+import type { TestServer } from '../helpers/testServer.ts';
 import type { Session } from '../helpers/http.ts';
-import { Inbox, leaveQuietly, sdkClient } from '../helpers/realtime.ts';
+import { Inbox } from '../helpers/realtime.ts';
+import { roomsLeftAfterEach, startChatWorld } from '../helpers/chatGroup.ts';
 import { mentionedUsernames } from '../../src/domain/realtime/mentions.ts';
 
 describe('mentions in group messages', () => {
   let server: TestServer;
   let alice: Session, bob: Session, carol: Session;
   let groupId: number;
-  const rooms: Room[] = [];
-  const join = async (session: Session, name: string, options: Record<string, unknown> = {}) => {
-    const room = await sdkClient(server, session).joinOrCreate(name, options);
-    rooms.push(room);
-    return room;
-  };
+  const { join } = roomsLeftAfterEach(() => server);
   const mentionsOf = async (who: Session) => {
     const res = await server.http.get('/notifications?limit=100', who.access_token);
     return (res.body.items as { type: string; text: string; from_user_id: number; group_id: number }[]).filter(
@@ -23,17 +18,11 @@ describe('mentions in group messages', () => {
   };
 
   before(async () => {
-    server = await startTestServer();
-    [alice, bob, carol] = [
-      await server.http.signUp('alice'),
-      await server.http.signUp('bob'),
-      await server.http.signUp('carol'),
-    ];
-    groupId = (await server.http.post('/chat/groups', { name: 'mentions' }, alice.access_token)).body.id;
-    await server.http.post(`/chat/groups/${groupId}/invite`, { user_id: bob.id }, alice.access_token);
-  });
-  afterEach(async () => {
-    await Promise.all(rooms.splice(0).map((r) => leaveQuietly(r)));
+    ({
+      server,
+      users: [alice, bob, carol],
+      groupId,
+    } = await startChatWorld({ users: ['alice', 'bob', 'carol'], group: { name: 'mentions', members: ['bob'] } }));
   });
   after(() => server?.close());
 

@@ -1,34 +1,26 @@
 import { expect } from 'chai';
 import type { Room } from '@colyseus/sdk';
-import { startTestServer, type TestServer } from '../helpers/testServer.ts';
+import type { TestServer } from '../helpers/testServer.ts';
 import type { Session } from '../helpers/http.ts';
-import { Inbox, eventually, leaveQuietly, sdkClient } from '../helpers/realtime.ts';
+import { Inbox, eventually } from '../helpers/realtime.ts';
+import { roomsLeftAfterEach, startChatWorld } from '../helpers/chatGroup.ts';
 
 describe('read receipts', () => {
   let server: TestServer;
   let alice: Session, bob: Session, carol: Session;
   let groupId: number;
-  const rooms: Room[] = [];
-  const join = async (session: Session, name: 'chat' | 'home', options: Record<string, unknown> = {}) => {
-    const room = await sdkClient(server, session).joinOrCreate(name, options);
-    rooms.push(room);
-    return room;
-  };
+  const { join, leaveAll } = roomsLeftAfterEach(() => server);
   const readBy = (room: Room, user: Session) => room.state?.members?.get(String(user.id))?.lastReadId;
 
   before(async () => {
-    server = await startTestServer();
-    [alice, bob, carol] = [
-      await server.http.signUp('alice'),
-      await server.http.signUp('bob'),
-      await server.http.signUp('carol'),
-    ];
-    groupId = (await server.http.post('/chat/groups', { name: 'receipts' }, alice.access_token)).body.id;
-    for (const user of [bob, carol])
-      await server.http.post(`/chat/groups/${groupId}/invite`, { user_id: user.id }, alice.access_token);
-  });
-  afterEach(async () => {
-    await Promise.all(rooms.splice(0).map((r) => leaveQuietly(r)));
+    ({
+      server,
+      users: [alice, bob, carol],
+      groupId,
+    } = await startChatWorld({
+      users: ['alice', 'bob', 'carol'],
+      group: { name: 'receipts', members: ['bob', 'carol'] },
+    }));
   });
   after(() => server?.close());
 
@@ -47,7 +39,7 @@ describe('read receipts', () => {
     await eventually(() => readBy(c, bob) === message.id, 'carol sees bob read it');
     expect(readBy(a, carol)).to.be.below(message.id);
 
-    await Promise.all(rooms.splice(0).map((r) => leaveQuietly(r)));
+    await leaveAll();
     const later = await join(carol, 'chat', { groupId });
     await eventually(() => readBy(later, bob) === message.id, 'the cursor is in the state a new join receives');
   });

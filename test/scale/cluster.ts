@@ -222,6 +222,8 @@ export async function startCluster(count: number, env: Record<string, string> = 
           {
             ...shared,
             PUBLIC_ADDRESS: nginx ? `127.0.0.1:${nginx.port}/p${i + 1}` : `127.0.0.1:${port}`,
+            // The uploads are shared; each process keeps its own message spool.
+            SPOOL_DIR: path.join(dataDir, `spool-p${i + 1}`),
           },
           children,
         ),

@@ -44,11 +44,19 @@ export class ChatService {
    * Stores a message from a member (the membership check is part of the insert). A room_dm target must
    * be a member. A repeated client_msg_id returns the original with `duplicate: true`. `fileIds`: the
    * author's own unattached files, attached once the message is stored (see messageAttachments.ts).
+   * `acceptedAt`: when the server accepted a message it stores only now (the spool's), its `created_at`.
    */
   async post(
     groupId: number,
     author: Author,
-    input: { kind: 'msg' | 'room_dm'; text: string; toUserId?: number; clientMsgId?: string; fileIds?: number[] },
+    input: {
+      kind: 'msg' | 'room_dm';
+      text: string;
+      toUserId?: number;
+      clientMsgId?: string;
+      fileIds?: number[];
+      acceptedAt?: Date;
+    },
   ): Promise<Stored<ChatMessageView>> {
     const { fileIds = [], ...message } = input;
     if (message.kind === 'room_dm') {

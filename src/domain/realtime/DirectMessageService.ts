@@ -36,13 +36,17 @@ export class DirectMessageService {
     private readonly bus: RealtimeBus,
   ) {}
 
-  /** `fileIds`: the sender's own unattached files, attached once the DM is stored (see messageAttachments.ts). */
+  /**
+   * `fileIds`: the sender's own unattached files, attached once the DM is stored (see messageAttachments.ts).
+   * `acceptedAt`: when the server accepted a DM it stores only now (the spool's), its `created_at`.
+   */
   async send(
     from: Author,
     toUserId: number,
     text: string,
     clientMsgId?: string,
     fileIds: number[] = [],
+    acceptedAt?: Date,
   ): Promise<Stored<DmView>> {
     if (clientMsgId) {
       const earlier = await this.em.findOne(DirectMessage, { fromUserId: from.userId, clientMsgId });
@@ -56,7 +60,7 @@ export class DirectMessageService {
     await checkAttachable(this.em, from.userId, fileIds);
     let message: DirectMessage;
     try {
-      message = await this.insert(from.userId, toUserId, text, clientMsgId);
+      message = await this.insert(from.userId, toUserId, text, clientMsgId, acceptedAt);
     } catch (err) {
       if (!(err instanceof UniqueConstraintViolationException) || !clientMsgId) throw err;
       const earlier = await this.em.findOneOrFail(DirectMessage, { fromUserId: from.userId, clientMsgId });
@@ -192,6 +196,7 @@ export class DirectMessageService {
     toUserId: number,
     text: string,
     clientMsgId?: string,
+    acceptedAt?: Date,
   ): Promise<DirectMessage> {
     const [low, high] = fromUserId < toUserId ? [fromUserId, toUserId] : [toUserId, fromUserId];
     const id = await this.em.transactional(async (em) => {
@@ -205,9 +210,19 @@ export class DirectMessageService {
         `insert into direct_messages (from_user_id, to_user_id, seq, text, client_msg_id, created_at)
          values (?, ?, coalesce((select seq from direct_messages
                                   where (from_user_id = ? and to_user_id = ?) or (from_user_id = ? and to_user_id = ?)
-                                  order by id desc limit 1), 0) + 1, ?, ?::uuid, clock_timestamp())
+                                  order by id desc limit 1), 0) + 1, ?, ?::uuid, coalesce(?::timestamptz, clock_timestamp()))
          returning id`,
-        [fromUserId, toUserId, fromUserId, toUserId, toUserId, fromUserId, text, clientMsgId ?? null],
+        [
+          fromUserId,
+          toUserId,
+          fromUserId,
+          toUserId,
+          toUserId,
+          fromUserId,
+          text,
+          clientMsgId ?? null,
+          acceptedAt?.toISOString() ?? null,
+        ],
       );
       return Number(row.id);
     });

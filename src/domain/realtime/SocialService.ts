@@ -4,6 +4,7 @@ import { AppError } from '../../errors/index.ts';
 import { Follow } from '../../../entities/Follow.ts';
 import { User } from '../../../entities/User.ts';
 import { UserBlock } from '../../../entities/UserBlock.ts';
+import type { BlockList } from './BlockList.ts';
 import { channels, type HomeEvent, type RealtimeBus } from './RealtimeBus.ts';
 import type { UserStatuses, VisibleStatus } from './UserStatuses.ts';
 import type { Author } from './chatStore.ts';
@@ -31,6 +32,8 @@ export class SocialService {
     private readonly bus: RealtimeBus,
     private readonly statuses: UserStatuses,
     private readonly notifications: NotificationService,
+    /** Kept current with every block and unblock (DMs are checked against it while the database is away). */
+    private readonly blockList?: BlockList,
   ) {}
 
   async follow(me: Author, targetId: number): Promise<void> {
@@ -100,12 +103,14 @@ export class SocialService {
       () => this.em.count(UserBlock, block),
       () => this.em.fork().insert(UserBlock, { ...block, createdAt: new Date() }),
     );
+    this.blockList?.added(me.userId, targetId);
     await this.em.nativeDelete(Follow, { followerId: targetId, followeeId: me.userId });
     this.bus.publish(channels.home(targetId), { kind: 'following_changed' } satisfies HomeEvent);
   }
 
   async unblock(me: Author, targetId: number): Promise<void> {
     const removed = await this.em.nativeDelete(UserBlock, { blockerId: me.userId, blockedId: targetId });
+    this.blockList?.removed(me.userId, targetId);
     if (removed === 0) throw new AppError('NOT_BLOCKED');
   }
 

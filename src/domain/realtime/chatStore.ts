@@ -19,6 +19,8 @@ export interface NewChatMessage {
   clientMsgId?: string;
   /** Store only if the author is (still) a member: the domain's own membership check, in the same statement. */
   authorMustBeMember?: boolean;
+  /** When the server accepted it, if earlier than now (a spooled message): its `created_at`. Default: the insert's time. */
+  acceptedAt?: Date;
 }
 
 const PREVIEW_CHARS = 200;
@@ -37,6 +39,7 @@ export async function insertChatMessage(
   const isPublic = input.kind !== 'room_dm';
   const authorId = input.author?.userId ?? null;
   const authorName = input.author?.username ?? null;
+  const acceptedAt = input.acceptedAt?.toISOString() ?? null;
   let rows: Record<string, unknown>[];
   try {
     rows = await em.execute<Record<string, unknown>[]>(
@@ -44,7 +47,7 @@ export async function insertChatMessage(
          update chat_groups set
            last_seq = last_seq + (case when ?::boolean then 1 else 0 end),
            last_message_id = case when ?::boolean then nextval('chat_messages_id_seq') else last_message_id end,
-           last_message_at = case when ?::boolean then clock_timestamp() else last_message_at end,
+           last_message_at = case when ?::boolean then coalesce(?::timestamptz, clock_timestamp()) else last_message_at end,
            last_message_text = case when ?::boolean then left(?::text, ${PREVIEW_CHARS}) else last_message_text end,
            last_message_from = case when ?::boolean then ?::varchar else last_message_from end,
            last_message_kind = case when ?::boolean then ?::varchar else last_message_kind end
@@ -54,7 +57,7 @@ export async function insertChatMessage(
          insert into chat_messages (id, group_id, seq, kind, author_id, author_name, to_user_id, text, client_msg_id, created_at)
          select case when ?::boolean then g.last_message_id else nextval('chat_messages_id_seq') end, g.id,
            case when ?::boolean then g.last_seq end, ?, ?, ?, ?, ?, ?::uuid,
-           case when ?::boolean then g.last_message_at else clock_timestamp() end
+           case when ?::boolean then g.last_message_at else coalesce(?::timestamptz, clock_timestamp()) end
          from g returning *),
        d as (
          delete from chat_messages where group_id = ? and id <= (
@@ -65,6 +68,7 @@ export async function insertChatMessage(
         isPublic,
         isPublic,
         isPublic,
+        acceptedAt,
         isPublic,
         input.text,
         isPublic,
@@ -84,6 +88,7 @@ export async function insertChatMessage(
         input.text,
         input.clientMsgId ?? null,
         isPublic,
+        acceptedAt,
         groupId,
         groupId,
       ],

@@ -2,7 +2,8 @@ import { z } from 'zod';
 import type { CommentService } from '../../domain/boards/CommentService.ts';
 import type { PostService } from '../../domain/boards/PostService.ts';
 import type { FileService } from '../../domain/files/FileService.ts';
-import type { Api } from '../route.ts';
+import type { Api, RouteSpec } from '../route.ts';
+import type { Principal } from '../../domain/auth/TokenService.ts';
 import { UPLOAD_ERRORS as FILE_UPLOAD_ERRORS, uploadsOf } from '../uploads.ts';
 import type { RequestHandler } from 'express';
 import { clientIp } from './authRoutes.ts';
@@ -138,38 +139,47 @@ export function postRoutes(
     ({ principal, params, query }) => comments.list(principal, params.id, query),
   );
 
-  api.route(
+  /** Writing a comment, on a post or over one: the same input, access and answer. */
+  const commentWrite = (
+    spec: Pick<
+      RouteSpec<typeof IdParam, undefined, undefined, 'user'>,
+      'method' | 'path' | 'operationId' | 'summary' | 'description' | 'status' | 'errors'
+    >,
+    write: (principal: Principal, id: number, text: string) => Promise<unknown>,
+  ) =>
+    api.route(
+      {
+        ...spec,
+        tag: 'comments',
+        access: 'user',
+        params: IdParam,
+        body: z.object({ body: CommentBody }),
+        response: CommentSchema,
+      },
+      ({ principal, params, body }) => write(principal, params.id, body.body),
+    );
+
+  commentWrite(
     {
       method: 'post',
       path: '/posts/:id/comments',
       operationId: 'createComment',
-      tag: 'comments',
-      access: 'user',
       status: 201,
       summary: 'Comment on a post',
       description: 'At most COMMENT_RATE_PER_USER comments per CONTENT_RATE_WINDOW (429 with Retry-After).',
-      params: IdParam,
-      body: z.object({ body: CommentBody }),
-      response: CommentSchema,
       errors: ['POST_NOT_FOUND', 'BOARD_COMMENT_FORBIDDEN', 'BOARD_CLOSED', 'RATE_LIMITED'],
     },
-    ({ principal, params, body }) => comments.create(principal, params.id, body.body),
+    (principal, postId, text) => comments.create(principal, postId, text),
   );
-
-  api.route(
+  commentWrite(
     {
       method: 'patch',
       path: '/comments/:id',
       operationId: 'updateComment',
-      tag: 'comments',
-      access: 'user',
       summary: 'Edit a comment (author or admin)',
-      params: IdParam,
-      body: z.object({ body: CommentBody }),
-      response: CommentSchema,
       errors: ['COMMENT_NOT_FOUND', 'NOT_AUTHOR', 'BOARD_COMMENT_FORBIDDEN', 'BOARD_CLOSED'],
     },
-    ({ principal, params, body }) => comments.update(principal, params.id, body.body),
+    (principal, commentId, text) => comments.update(principal, commentId, text),
   );
 
   api.route(

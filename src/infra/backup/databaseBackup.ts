@@ -4,7 +4,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
-import { lockDataDir, type Database, type DatabaseTarget } from '../../db/openDatabase.ts';
+import { EMBEDDED_LOCK_FILE, lockDataDir, type Database, type DatabaseTarget } from '../../db/openDatabase.ts';
 import { dumpEmbeddedDatabase, tableRowCounts } from '../../db/dumpEmbedded.ts';
 import { PGLITE_EXTENSIONS } from '../../db/ormOptions.ts';
 
@@ -96,7 +96,7 @@ export async function restoreDatabase(target: DatabaseTarget, file: string): Pro
   if (fs.existsSync(dataDir)) {
     lockDataDir(dataDir);
     fs.renameSync(dataDir, keptPrevious);
-    fs.rmSync(path.join(keptPrevious, 'plaza.lock'), { force: true });
+    fs.rmSync(path.join(keptPrevious, EMBEDDED_LOCK_FILE), { force: true });
   }
   await withPglite(dataDir, async () => {}, archive);
   return fs.existsSync(keptPrevious) ? { keptPrevious } : {};

@@ -1,6 +1,36 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { SpoolLog, SpooledMessage } from '../../domain/realtime/spool/spooledMessages.ts';
+import { lockDirectory } from '../directoryLock.ts';
+
+/** The spool's directory: SPOOL_DIR, or DATA_DIR/spool. */
+export function spoolDirectory(config: { DATA_DIR: string; SPOOL_DIR?: string }): string {
+  return config.SPOOL_DIR ?? path.join(config.DATA_DIR, 'spool');
+}
+
+export const SPOOL_FILE_NAME = 'messages.jsonl';
+
+/** Another live process holds the spool directory: starting would replay its spool a second time. */
+export class SpoolInUseError extends Error {
+  override name = 'SpoolInUseError';
+}
+
+/**
+ * Takes the spool directory for this process (a lock file with our pid; a dead holder's lock is taken
+ * over, so kill -9 leaves nothing to clean). Two processes on one spool would both replay it: the second
+ * is refused. Returns the release function.
+ */
+export function lockSpool(dir: string): () => void {
+  return lockDirectory(
+    dir,
+    'plaza.lock',
+    (holder) =>
+      new SpoolInUseError(
+        `The message spool in ${path.resolve(dir)} is held by process ${holder} (probably a running Plaza server). ` +
+          `Each process needs its own spool: stop that server, or give this one another SPOOL_DIR (or DATA_DIR).`,
+      ),
+  );
+}
 
 type Line = { add: SpooledMessage } | { stored: string };
 

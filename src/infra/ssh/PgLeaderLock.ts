@@ -3,6 +3,31 @@ import pg from 'pg';
 import type { Logger } from 'pino';
 import type { Leadership } from '../../domain/ssh/ports.ts';
 
+/** Whether this process leads, and who hears when that changes: what every kind of leadership shares. */
+abstract class ObservedLeadership implements Leadership {
+  private leading = false;
+  private readonly listeners = new Set<(leader: boolean) => void>();
+
+  get isLeader(): boolean {
+    return this.leading;
+  }
+
+  onChange(listener: (leader: boolean) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  abstract start(): Promise<void>;
+  abstract stop(): Promise<void>;
+
+  /** Tells the listeners of a change (only of a change). */
+  protected set(leader: boolean): void {
+    if (this.leading === leader) return;
+    this.leading = leader;
+    for (const listener of this.listeners) listener(leader);
+  }
+}
+
 export interface LeaderLockOptions {
   /** How often a candidate tries to take the lock, and the leader proves its connection alive. */
   intervalMs: number;
@@ -17,15 +42,13 @@ export interface LeaderLockOptions {
  * that lost its lock first stands back for two intervals, so leadership moves to a candidate that is
  * healthy instead of returning to the one whose connection just failed.
  */
-export class PgLeaderLock implements Leadership {
+export class PgLeaderLock extends ObservedLeadership {
   private client?: pg.Client;
   private socket?: net.Socket;
-  private leader = false;
   private stopped = true;
   private timer?: NodeJS.Timeout;
   /** Until then a leader that just lost its lock does not compete. */
   private standBackUntil = 0;
-  private readonly listeners = new Set<(leader: boolean) => void>();
 
   constructor(
     private readonly url: string,
@@ -33,15 +56,8 @@ export class PgLeaderLock implements Leadership {
     private readonly name: string,
     private readonly log: Logger,
     private readonly options: LeaderLockOptions = { intervalMs: 2000 },
-  ) {}
-
-  get isLeader(): boolean {
-    return this.leader;
-  }
-
-  onChange(listener: (leader: boolean) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+  ) {
+    super();
   }
 
   /** Makes the first try now (never throws: a database that is down is tried again later). */
@@ -65,9 +81,9 @@ export class PgLeaderLock implements Leadership {
 
   private async tick(): Promise<void> {
     try {
-      if (!this.leader && Date.now() < this.standBackUntil) return;
+      if (!this.isLeader && Date.now() < this.standBackUntil) return;
       const client = this.client ?? (await this.connect());
-      if (this.leader) {
+      if (this.isLeader) {
         await this.query(client, 'select 1');
       } else {
         const { rows } = await this.query(client, 'select pg_try_advisory_lock(hashtextextended($1, 0)) as won', [
@@ -124,38 +140,18 @@ export class PgLeaderLock implements Leadership {
       client.on('error', () => undefined);
       this.socket?.destroy();
     }
-    if (this.leader) this.standBackUntil = Date.now() + 2 * this.options.intervalMs;
+    if (this.isLeader) this.standBackUntil = Date.now() + 2 * this.options.intervalMs;
     this.set(false);
-  }
-
-  private set(leader: boolean): void {
-    if (this.leader === leader) return;
-    this.leader = leader;
-    for (const listener of this.listeners) listener(leader);
   }
 }
 
 /** The one process on an embedded database is always the leader. */
-export class SoleLeader implements Leadership {
-  private readonly listeners = new Set<(leader: boolean) => void>();
-  private leader = false;
-
-  get isLeader(): boolean {
-    return this.leader;
-  }
-
-  onChange(listener: (leader: boolean) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  }
-
+export class SoleLeader extends ObservedLeadership {
   async start(): Promise<void> {
-    this.leader = true;
-    for (const listener of this.listeners) listener(true);
+    this.set(true);
   }
 
   async stop(): Promise<void> {
-    this.leader = false;
-    for (const listener of this.listeners) listener(false);
+    this.set(false);
   }
 }

@@ -6,6 +6,7 @@ import { AppError, toAppError } from '../../../errors/index.ts';
 import type { Author } from '../chatStore.ts';
 import type { ChatService } from '../ChatService.ts';
 import type { DirectMessageService } from '../DirectMessageService.ts';
+import type { BlockList } from '../BlockList.ts';
 import { channels, type GroupEvent, type HomeEvent, type RealtimeBus } from '../RealtimeBus.ts';
 import type { ChatMessageView, DmView, Stored } from '../views.ts';
 import {
@@ -50,6 +51,8 @@ export class MessageSpool {
       log: SpoolLog;
       chat: ChatService;
       dms: DirectMessageService;
+      /** Blocks as this process knows them: a DM is checked against them before it is spooled. */
+      blocks: Pick<BlockList, 'blocks'>;
       bus: RealtimeBus;
       logger: Logger;
       /** True while the database watch sees an outage. */
@@ -108,8 +111,10 @@ export class MessageSpool {
   }
 
   /**
-   * A DM. While spooled it goes live to both users' homes as pending; the recipient's existence and
-   * blocks are checked when it is stored (a refusal then reaches the sender as an `error`).
+   * A DM. While spooled it goes live to both users' homes as pending. Blocks are checked first, from the
+   * block list this process holds (see BlockList): a blocked sender is refused at once (30006), and
+   * where the list is unknown (several processes) the DM waits for the database (30014). The recipient's
+   * existence is checked when it is stored (a refusal then reaches the sender as an `error`).
    */
   async sendDm(
     from: Author,
@@ -127,6 +132,12 @@ export class MessageSpool {
     }
     refuseAttachments(fileIds);
     if (toUserId === from.userId) throw new AppError('CANNOT_TARGET_SELF');
+    const blocked = this.deps.blocks.blocks(toUserId, from.userId);
+    if (blocked === undefined)
+      throw new AppError('MESSAGE_STORE_UNAVAILABLE', {
+        detail: { reason: 'blocks are checked by the database (several processes)' },
+      });
+    if (blocked) throw new AppError('RECIPIENT_BLOCKS_YOU');
     const message = await this.add({ ...this.stamp(clientMsgId), target: 'dm', author: from, toUserId, text });
     if (message.target !== 'dm') throw new Error('unreachable');
     const view = pendingDmView(message);
@@ -206,11 +217,19 @@ export class MessageSpool {
         text: message.text,
         toUserId: message.toUserId,
         clientMsgId: message.clientMsgId,
+        acceptedAt: new Date(message.at),
       });
       this.deps.bus.publish(channels.group(message.groupId), { kind: 'stored', message: view } satisfies GroupEvent);
     } else {
       // The service announces the stored DM to both homes (with its id: the recipient's home marks it delivered).
-      const { view } = await this.deps.dms.send(message.author, message.toUserId, message.text, message.clientMsgId);
+      const { view } = await this.deps.dms.send(
+        message.author,
+        message.toUserId,
+        message.text,
+        message.clientMsgId,
+        [],
+        new Date(message.at),
+      );
       this.deps.bus.publish(channels.home(message.author.userId), {
         kind: 'dm_stored',
         message: view,
