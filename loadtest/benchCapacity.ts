@@ -1,5 +1,5 @@
 /**
- * `npm run bench:capacity -- [--counts 500,1000,2000] [--targets home,chat,raw] [--processes 4] [--concurrency 8] [--rounds 1]`
+ * `npm run bench:capacity -- [--counts 500,1000,2000] [--targets home,chat,raw] [--processes 4] [--concurrency 8] [--rounds 1] [--profile <dir>]`
  *
  * How many connections a server takes and what each costs: for every N in `--counts`, N clients join
  * Plaza's `home` (each user their own), N join one group's `chat` room, and N open a bare `ws`
@@ -32,6 +32,8 @@ const { values } = parseArgs({
     processes: { type: 'string', default: '4' },
     concurrency: { type: 'string', default: '8' },
     rounds: { type: 'string', default: '1' },
+    /** A directory: each Plaza server process writes a V8 CPU profile there (node --cpu-prof). */
+    profile: { type: 'string' },
   },
 });
 type Target = 'home' | 'chat' | 'raw';
@@ -86,7 +88,9 @@ async function startServer(target: Target): Promise<{ child: ChildProcess; url: 
     return { child, url: `ws://127.0.0.1:${port}` };
   }
   const port = await freePort();
-  const child = spawn(process.execPath, [...tsxArgs, 'src/main.ts'], {
+  // One directory per phase: every thread (main, PGlite's, tsx's loader) writes its own profile there.
+  const profile = values.profile ? ['--cpu-prof', `--cpu-prof-dir=${values.profile}/${target}-${Date.now()}`] : [];
+  const child = spawn(process.execPath, [...profile, ...tsxArgs, 'src/main.ts'], {
     stdio: ['ignore', 'ignore', 'inherit'],
     env: {
       ...process.env,

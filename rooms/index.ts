@@ -15,6 +15,7 @@ export function roomSettings(config: Config, limiters: Services['limiters'], met
     maxMessagesPerSecond: config.ROOM_MAX_MESSAGES_PER_SECOND,
     reconnectGraceSeconds: config.RECONNECT_GRACE,
     maxConnectionsPerUser: config.ROOM_MAX_CONNECTIONS_PER_USER,
+    maxBufferedBytes: config.ROOM_MAX_BUFFERED_BYTES,
     storeTimeoutMs: config.CHAT_STORE_TIMEOUT_MS,
     limiter: limiters({ keyPrefix: 'room-send', points: config.CHAT_RATE_PER_SECOND * 2, duration: 2 }),
     metrics,

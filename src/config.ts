@@ -380,6 +380,14 @@ const envSchema = z.object({
     .describe(
       "Colyseus' own frame cap per connection: above it the connection is closed with 4002 and no error. Keep it far above CHAT_RATE_PER_SECOND.",
     ),
+  ROOM_MAX_BUFFERED_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(8 * 1024 * 1024)
+    .describe(
+      'Bytes a room connection may leave unsent (its socket buffer) before it is closed with 4408 as a slow consumer, instead of buffering without bound.',
+    ),
   ROOM_MAX_CONNECTIONS_PER_USER: z.coerce
     .number()
     .int()

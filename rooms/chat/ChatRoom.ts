@@ -11,11 +11,14 @@ import type { PendingChatMessageView } from '../../src/domain/realtime/spool/spo
 import { authenticateWith, refusal, type AuthServices } from '../shared/roomAuth.ts';
 import { CloseCodes, PlazaRoom, principalOf, type PlazaClient, type RoomDeps } from '../shared/PlazaRoom.ts';
 import { SendQueue } from '../shared/SendQueue.ts';
+import { TypingFlags } from './TypingFlags.ts';
 import { ChatMemberState, ChatState } from './state.ts';
 import { ChatJoinOptions, ChatMessages } from './messages.ts';
 import { actingUser } from '../../src/domain/shared/actors.ts';
 
 const TYPING_TIMEOUT_MS = 5000;
+/** Typing changes reach the state (and every member, as one patch) at most this often. */
+const TYPING_PATCH_MS = 500;
 
 /** What a chat room uses. */
 export interface ChatRoomServices {
@@ -68,7 +71,7 @@ export class ChatRoom extends PlazaRoom<ChatRoomServices, ChatState> {
   private sends!: SendQueue;
   /** Live connections per user (a user is online while they have one). */
   private readonly connections = new Map<number, number>();
-  private readonly typingTimers = new Map<number, { clear(): void }>();
+  private readonly typing = new TypingFlags(TYPING_PATCH_MS, TYPING_TIMEOUT_MS);
 
   override async onCreate(options: ChatRoomOptions) {
     this.groupId = Number(options.groupId);
@@ -267,16 +270,14 @@ export class ChatRoom extends PlazaRoom<ChatRoomServices, ChatState> {
   }
 
   private setTyping(userId: number, typing: boolean): void {
-    const member = this.state.members.get(String(userId));
-    if (!member) return;
-    if (member.typing !== typing) member.typing = typing;
-    this.typingTimers.get(userId)?.clear();
-    this.typingTimers.delete(userId);
-    if (typing)
-      this.typingTimers.set(
-        userId,
-        this.clock.setTimeout(() => this.setTyping(userId, false), TYPING_TIMEOUT_MS),
-      );
+    if (this.state.members.has(String(userId))) this.typing.set(userId, typing, this.clock.currentTime);
+  }
+
+  protected override beforePatch(now: number): void {
+    this.typing.flush(now, (userId, typing) => {
+      const member = this.state.members.get(String(userId));
+      if (member && member.typing !== typing) member.typing = typing;
+    });
   }
 
   private async onGroupEvent(event: GroupEvent): Promise<void> {
