@@ -364,6 +364,14 @@ const envSchema = z.object({
     .max(200)
     .default(50)
     .describe('Latest messages sent (as `sync`) to a client that joins a chat room without last_seen_id.'),
+  CHAT_STATE_MEMBERS_MAX: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(200)
+    .describe(
+      "Largest chat group whose members are in the room's synced state; a larger group sets membersPaged and serves its members through the `members` request (each join would otherwise encode, and every join patch, every member).",
+    ),
   CHAT_RATE_PER_SECOND: z.coerce
     .number()
     .int()
