@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import type { Room } from '@colyseus/sdk';
 import { startTestServer, type TestServer } from '../helpers/testServer.ts';
 import type { Session } from '../helpers/http.ts';
-import { Inbox, eventually, leaveQuietly, sdkClient } from '../helpers/realtime.ts';
+import { Inbox, eventually, joinChatAs, leaveQuietly } from '../helpers/realtime.ts';
 
 describe('chat members of a group larger than CHAT_STATE_MEMBERS_MAX', () => {
   let server: TestServer;
@@ -10,11 +10,7 @@ describe('chat members of a group larger than CHAT_STATE_MEMBERS_MAX', () => {
   let groupId: number;
   const rooms: Room[] = [];
 
-  const joinChat = async (session: Session) => {
-    const room = await sdkClient(server, session).joinOrCreate('chat', { groupId });
-    rooms.push(room);
-    return room;
-  };
+  const joinChat = (session: Session) => joinChatAs(server, session, groupId, rooms);
 
   before(async function () {
     this.timeout(60_000);

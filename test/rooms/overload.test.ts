@@ -4,7 +4,7 @@ import { Protocol } from '@colyseus/sdk';
 import WebSocket from 'ws';
 import { startTestServer, type TestServer } from '../helpers/testServer.ts';
 import type { Session } from '../helpers/http.ts';
-import { Inbox, eventually, leaveQuietly, sdkClient } from '../helpers/realtime.ts';
+import { Inbox, eventually, joinChatAs, leaveQuietly, sdkClient } from '../helpers/realtime.ts';
 import { metricValue, scrape } from '../helpers/metrics.ts';
 
 /** Small enough that a few history pages of long messages exceed it (and the kernel's socket buffers). */
@@ -45,11 +45,7 @@ describe('chat room under overload', () => {
     return socket;
   };
 
-  const joinChat = async (session: Session) => {
-    const room = await sdkClient(server, session).joinOrCreate('chat', { groupId });
-    rooms.push(room);
-    return room;
-  };
+  const joinChat = (session: Session) => joinChatAs(server, session, groupId, rooms);
 
   before(async function () {
     this.timeout(60_000);
