@@ -1,5 +1,5 @@
 /**
- * `npm run bench:capacity -- [--counts 500,1000,2000] [--targets home,chat,raw] [--processes 4] [--concurrency 8] [--rounds 1]`
+ * `npm run bench:capacity -- [--counts 500,1000,2000] [--targets home,chat,raw] [--processes 4] [--concurrency 8] [--rounds 1] [--profile <dir>] [--heap-snapshots <dir>]`
  *
  * How many connections a server takes and what each costs: for every N in `--counts`, N clients join
  * Plaza's `home` (each user their own), N join one group's `chat` room, and N open a bare `ws`
@@ -32,6 +32,10 @@ const { values } = parseArgs({
     processes: { type: 'string', default: '4' },
     concurrency: { type: 'string', default: '8' },
     rounds: { type: 'string', default: '1' },
+    /** A directory: each Plaza server process writes a V8 CPU profile there (node --cpu-prof). */
+    profile: { type: 'string' },
+    /** A directory: Plaza writes a heap snapshot there with N/4 and with N connections (for a diff). */
+    'heap-snapshots': { type: 'string' },
   },
 });
 type Target = 'home' | 'chat' | 'raw';
@@ -87,7 +91,12 @@ async function startServer(target: Target): Promise<{ child: ChildProcess; url: 
     return { child, url: `ws://127.0.0.1:${port}` };
   }
   const port = await freePort();
-  const child = spawn(process.execPath, [...tsxArgs, 'src/main.ts'], {
+  // One directory per phase: every thread (main, PGlite's, tsx's loader) writes its own profile there.
+  const profile = values.profile ? ['--cpu-prof', `--cpu-prof-dir=${values.profile}/${target}-${Date.now()}`] : [];
+  const heap = values['heap-snapshots']
+    ? ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${values['heap-snapshots']}`]
+    : [];
+  const child = spawn(process.execPath, [...profile, ...heap, ...tsxArgs, 'src/main.ts'], {
     stdio: ['ignore', 'ignore', 'inherit'],
     env: {
       ...process.env,
@@ -103,6 +112,20 @@ async function startServer(target: Target): Promise<{ child: ChildProcess; url: 
   });
   await waitReady(`http://127.0.0.1:${port}`);
   return { child, url: `ws://127.0.0.1:${port}` };
+}
+
+/** Asks Plaza for a heap snapshot (SIGUSR2) and waits until its file stops growing. */
+async function heapSnapshot(child: ChildProcess): Promise<void> {
+  const dir = values['heap-snapshots']!;
+  const before = new Set(fs.readdirSync(dir));
+  child.kill('SIGUSR2');
+  for (let last = -1; ;) {
+    await sleep(1000);
+    const file = fs.readdirSync(dir).find((f) => !before.has(f) && f.endsWith('.heapsnapshot'));
+    const size = file ? fs.statSync(`${dir}/${file}`).size : -1;
+    if (size > 0 && size === last) return;
+    last = size;
+  }
 }
 
 async function stopServer(child: ChildProcess): Promise<void> {
@@ -189,6 +212,7 @@ try {
         let cpu = cpuMs(pid) - cpuBefore;
         await sleep(SETTLE_MS);
         const quarterRss = rssBytes(pid);
+        if (values['heap-snapshots'] && target !== 'raw') await heapSnapshot(server.child);
         const cpuRest = cpuMs(pid);
         const restStarted = performance.now();
         const rest = await openRange(quarter, n);
@@ -197,6 +221,7 @@ try {
         const results = [...first, ...rest];
         await sleep(SETTLE_MS);
         const rss = rssBytes(pid);
+        if (values['heap-snapshots'] && target !== 'raw') await heapSnapshot(server.child);
         const restJoined = rest.reduce((a, r) => a + (r.times as number[]).length, 0);
         const times = results.flatMap((r) => r.times as number[]).sort((a, b) => a - b);
         const failed = results.reduce((a, r) => a + r.failed, 0);

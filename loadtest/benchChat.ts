@@ -1,5 +1,5 @@
 /**
- * `npm run bench:chat -- [--clients 500] [--rate 20] [--seconds 10] [--rounds 2] [--processes 4] [--senders 10] [--window 50] [--servers 3]`
+ * `npm run bench:chat -- [--clients 500] [--rate 20] [--seconds 10] [--rounds 2] [--processes 4] [--senders 10] [--window 50] [--servers 3] [--profile <dir>]`
  *
  * N clients in one chat group, M messages/s in total from `senders` of them, 100-byte texts. Measures
  * delivery latency (send → every receiver, sender included) p50/p99, lost and out-of-order deliveries and
@@ -34,6 +34,8 @@ const { values } = parseArgs({
     servers: { type: 'string', default: '1' },
     // Keep this many AI jobs (random-forest training) queued on Plaza during its phases: chat under CPU-heavy jobs.
     'ai-jobs': { type: 'string', default: '0' },
+    /** A directory: Plaza runs with `node --cpu-prof` and writes one profile per thread there when stopped. */
+    profile: { type: 'string' },
   },
 });
 const AI_JOBS = Number(values['ai-jobs']);
@@ -136,7 +138,8 @@ if (SERVERS > 1) {
 
 /** A Plaza process on `port` with the bench's settings (its own DATA_DIR). */
 function startPlaza(port: number, env: Record<string, string | undefined>): ChildProcess {
-  return spawn(process.execPath, [...tsxArgs, 'src/main.ts'], {
+  const profile = values.profile ? ['--cpu-prof', `--cpu-prof-dir=${values.profile}`] : [];
+  return spawn(process.execPath, [...profile, ...tsxArgs, 'src/main.ts'], {
     stdio: ['ignore', 'ignore', 'inherit'],
     env: {
       ...process.env,

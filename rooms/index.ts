@@ -15,6 +15,7 @@ export function roomSettings(config: Config, limiters: Services['limiters'], met
     maxMessagesPerSecond: config.ROOM_MAX_MESSAGES_PER_SECOND,
     reconnectGraceSeconds: config.RECONNECT_GRACE,
     maxConnectionsPerUser: config.ROOM_MAX_CONNECTIONS_PER_USER,
+    maxBufferedBytes: config.ROOM_MAX_BUFFERED_BYTES,
     storeTimeoutMs: config.CHAT_STORE_TIMEOUT_MS,
     limiter: limiters({ keyPrefix: 'room-send', points: config.CHAT_RATE_PER_SECOND * 2, duration: 2 }),
     metrics,
@@ -24,7 +25,7 @@ export function roomSettings(config: Config, limiters: Services['limiters'], met
 /** Every room type Plaza serves, each with only the services it uses. main.ts hands the result to defineServer. */
 export function roomDefinitions({ services, logger, config }: { services: Services; logger: Logger; config: Config }) {
   const base = { logger, settings: roomSettings(config, services.limiters, services.metrics) };
-  const { orm, tokens, chat, groups, dms, spool, social, statuses, notifications, ssh } = services;
+  const { orm, tokens, chat, groups, dms, spool, social, statuses, notifications, homeOpenings, ssh } = services;
   return {
     // One home actor per user (all their devices), one chat room per group; both have fixed room ids.
     home: defineRoom(
@@ -33,7 +34,7 @@ export function roomDefinitions({ services, logger, config }: { services: Servic
       },
       {
         ...base,
-        services: { orm, dms, spool, social, groups, statuses, notifications },
+        services: { orm, dms, spool, social, groups, statuses, notifications, homeOpenings },
         presenceGraceSeconds: config.PRESENCE_GRACE,
       },
     ).filterBy(['userId']),
@@ -41,7 +42,12 @@ export function roomDefinitions({ services, logger, config }: { services: Servic
       class extends ChatRoom {
         static override onAuth = chatOnAuth({ orm, tokens, groups });
       },
-      { ...base, services: { orm, chat, groups, spool }, window: config.CHAT_WINDOW },
+      {
+        ...base,
+        services: { orm, chat, groups, spool },
+        window: config.CHAT_WINDOW,
+        stateMembersMax: config.CHAT_STATE_MEMBERS_MAX,
+      },
     ).filterBy(['groupId']),
     // The exclusive SSH control room: operators and admins only.
     ssh: defineRoom(

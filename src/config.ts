@@ -364,6 +364,14 @@ const envSchema = z.object({
     .max(200)
     .default(50)
     .describe('Latest messages sent (as `sync`) to a client that joins a chat room without last_seen_id.'),
+  CHAT_STATE_MEMBERS_MAX: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(200)
+    .describe(
+      "Largest chat group whose members are in the room's synced state; a larger group sets membersPaged and serves its members through the `members` request (each join would otherwise encode, and every join patch, every member).",
+    ),
   CHAT_RATE_PER_SECOND: z.coerce
     .number()
     .int()
@@ -379,6 +387,14 @@ const envSchema = z.object({
     .default(250)
     .describe(
       "Colyseus' own frame cap per connection: above it the connection is closed with 4002 and no error. Keep it far above CHAT_RATE_PER_SECOND.",
+    ),
+  ROOM_MAX_BUFFERED_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(8 * 1024 * 1024)
+    .describe(
+      'Bytes a room connection may leave unsent (its socket buffer) before it is closed with 4408 as a slow consumer, instead of buffering without bound.',
     ),
   ROOM_MAX_CONNECTIONS_PER_USER: z.coerce
     .number()

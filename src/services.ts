@@ -71,6 +71,7 @@ import { SharedHealth } from './domain/ssh/SharedHealth.ts';
 import { LeaderHealthChecks } from './infra/ssh/LeaderHealthChecks.ts';
 import { PgLeaderLock, SoleLeader } from './infra/ssh/PgLeaderLock.ts';
 import { PresenceHealthChannel } from './infra/ssh/PresenceHealthChannel.ts';
+import { HomeOpenings } from './domain/realtime/HomeOpenings.ts';
 import { channels, type RealtimeBus } from './domain/realtime/RealtimeBus.ts';
 import { ChatService } from './domain/realtime/ChatService.ts';
 import { ChatGroupService } from './domain/realtime/ChatGroupService.ts';
@@ -135,6 +136,8 @@ export interface Services {
   spool: MessageSpool;
   statuses: UserStatuses;
   social: SocialService;
+  /** What a `home` reads when it opens, in one query. */
+  homeOpenings: HomeOpenings;
   support: SupportService;
   realtimeAdmin: RealtimeAdminService;
   /** Where every rate-limit counter lives: this process's memory, or Redis shared by all processes. */
@@ -274,6 +277,7 @@ export function buildServices(inputs: ServiceInputs): Services {
     messageSearch: new MessageSearch(em),
     statuses,
     social: new SocialService(em, bus, statuses, notifications, blocks),
+    homeOpenings: new HomeOpenings(em, statuses),
     support: new SupportService(em, bus),
     realtimeAdmin: new RealtimeAdminService(em, bus, groups, notifications),
     limiters,

@@ -11,11 +11,15 @@ import type { PendingChatMessageView } from '../../src/domain/realtime/spool/spo
 import { authenticateWith, refusal, type AuthServices } from '../shared/roomAuth.ts';
 import { CloseCodes, PlazaRoom, principalOf, type PlazaClient, type RoomDeps } from '../shared/PlazaRoom.ts';
 import { SendQueue } from '../shared/SendQueue.ts';
+import { TypingFlags } from './TypingFlags.ts';
+import { GroupMembers } from './GroupMembers.ts';
 import { ChatMemberState, ChatState } from './state.ts';
 import { ChatJoinOptions, ChatMessages } from './messages.ts';
 import { actingUser } from '../../src/domain/shared/actors.ts';
 
 const TYPING_TIMEOUT_MS = 5000;
+/** Typing changes reach the state (and every member, as one patch) at most this often. */
+const TYPING_PATCH_MS = 500;
 
 /** What a chat room uses. */
 export interface ChatRoomServices {
@@ -30,6 +34,8 @@ export interface ChatRoomOptions extends RoomDeps<ChatRoomServices> {
   groupId?: number;
   /** Latest messages sent to a connection that joins without last_seen_id. */
   window: number;
+  /** Largest group whose members are in the synced state (larger: `membersPaged`, the `members` request). */
+  stateMembersMax: number;
 }
 
 /**
@@ -64,17 +70,20 @@ export function chatOnAuth(services: AuthServices & { groups: ChatGroupService }
 export class ChatRoom extends PlazaRoom<ChatRoomServices, ChatState> {
   private groupId = 0;
   private window = 0;
+  private stateMembersMax = 0;
+  private readonly members = new GroupMembers();
   /** Stores and deliveries go through one queue, so broadcast order is id order, the same for every member. */
   private sends!: SendQueue;
   /** Live connections per user (a user is online while they have one). */
   private readonly connections = new Map<number, number>();
-  private readonly typingTimers = new Map<number, { clear(): void }>();
+  private readonly typing = new TypingFlags(TYPING_PATCH_MS, TYPING_TIMEOUT_MS);
 
   override async onCreate(options: ChatRoomOptions) {
     this.groupId = Number(options.groupId);
     if (!Number.isInteger(this.groupId) || this.groupId <= 0) throw new AppError('JOIN_OPTIONS_INVALID');
     this.listedGroupId = this.groupId;
     this.window = options.window;
+    this.stateMembersMax = options.stateMembersMax;
     await super.onCreate(options);
     this.sends = new SendQueue(this.settings.storeTimeoutMs);
     this.state = new ChatState();
@@ -135,6 +144,7 @@ export class ChatRoom extends PlazaRoom<ChatRoomServices, ChatState> {
       async (client, m) => {
         const userId = principalOf(client).userId;
         const cursor = await this.withDb(() => this.services.chat.markRead(this.groupId, userId, m.message_id));
+        this.members.markRead(userId, cursor);
         const member = this.state.members.get(String(userId));
         if (member) member.lastReadId = cursor;
         for (const c of this.clientsOf(userId)) c.send('read', { last_read_message_id: cursor });
@@ -153,6 +163,16 @@ export class ChatRoom extends PlazaRoom<ChatRoomServices, ChatState> {
       { limited: true },
     );
     this.on('sync', ChatMessages.sync, (client, m) => this.sync(client, m.last_seen_id, m.limit), { limited: true });
+    this.on(
+      'members',
+      ChatMessages.members,
+      (client, m) =>
+        client.send(
+          'members',
+          this.members.page(m.after, m.limit, (id) => this.connections.has(id)),
+        ),
+      { limited: true },
+    );
   }
 
   protected override fixedRoomId(): string {
@@ -166,7 +186,7 @@ export class ChatRoom extends PlazaRoom<ChatRoomServices, ChatState> {
    */
   protected override async admit(client: PlazaClient): Promise<void> {
     const userId = principalOf(client).userId;
-    if (this.state.members.has(String(userId))) return;
+    if (this.members.has(userId)) return;
     await this.withDb(() => this.services.groups.requireMember(this.groupId, userId));
   }
 
@@ -213,7 +233,7 @@ export class ChatRoom extends PlazaRoom<ChatRoomServices, ChatState> {
           client,
           await this.persist(() =>
             // While the database is away, membership is what the room last read (its state).
-            this.services.spool.postToGroup(this.groupId, author, input, (id) => this.state.members.has(String(id))),
+            this.services.spool.postToGroup(this.groupId, author, input, (id) => this.members.has(id)),
           ),
         ),
       (started) =>
@@ -267,16 +287,14 @@ export class ChatRoom extends PlazaRoom<ChatRoomServices, ChatState> {
   }
 
   private setTyping(userId: number, typing: boolean): void {
-    const member = this.state.members.get(String(userId));
-    if (!member) return;
-    if (member.typing !== typing) member.typing = typing;
-    this.typingTimers.get(userId)?.clear();
-    this.typingTimers.delete(userId);
-    if (typing)
-      this.typingTimers.set(
-        userId,
-        this.clock.setTimeout(() => this.setTyping(userId, false), TYPING_TIMEOUT_MS),
-      );
+    if (this.state.members.has(String(userId))) this.typing.set(userId, typing, this.clock.currentTime);
+  }
+
+  protected override beforePatch(now: number): void {
+    this.typing.flush(now, (userId, typing) => {
+      const member = this.state.members.get(String(userId));
+      if (member && member.typing !== typing) member.typing = typing;
+    });
   }
 
   private async onGroupEvent(event: GroupEvent): Promise<void> {
@@ -290,7 +308,7 @@ export class ChatRoom extends PlazaRoom<ChatRoomServices, ChatState> {
       } else if (event.kind === 'members_changed') {
         await this.withDb(() => this.loadMembers());
         this.evictWhere(
-          (c) => !this.state.members.has(String(principalOf(c).userId)),
+          (c) => !this.members.has(principalOf(c).userId),
           CloseCodes.FORBIDDEN,
           new AppError('NOT_GROUP_MEMBER', { message: 'You are no longer a member of this group' }),
         );
@@ -300,8 +318,19 @@ export class ChatRoom extends PlazaRoom<ChatRoomServices, ChatState> {
     }
   }
 
+  /**
+   * Reads the member list into the room; a group small enough has it in state too (a larger one is
+   * `membersPaged`: no per-member state to encode at each join and patch on each join).
+   */
   private async loadMembers(): Promise<void> {
     const members = await this.services.groups.members(this.groupId);
+    this.members.replace(members);
+    this.state.memberCount = members.length;
+    this.state.membersPaged = members.length > this.stateMembersMax;
+    if (this.state.membersPaged) {
+      this.state.members.clear();
+      return;
+    }
     const ids = new Set(members.map((m) => String(m.user_id)));
     for (const key of [...this.state.members.keys()]) if (!ids.has(key)) this.state.members.delete(key);
     for (const m of members) {

@@ -34,4 +34,11 @@ export const ChatMessages = {
       path: ['after'],
     }),
   sync: z.object({ last_seen_id: seenId, limit: z.number().int().min(1).max(200).optional() }).strict(),
+  /** A page of members by user id: those after `after` (0: from the start). */
+  members: z
+    .object({
+      after: z.number().int().min(0).max(MAX_ID).default(0),
+      limit: z.number().int().min(1).max(200).default(100),
+    })
+    .strict(),
 };

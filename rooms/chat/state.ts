@@ -19,6 +19,12 @@ export class ChatMemberState extends Schema {
 export class ChatState extends Schema {
   @type('number') groupId = 0;
   @type('string') name = '';
-  /** Keyed by user id (as a string). */
+  @type('number') memberCount = 0;
+  /**
+   * True for a group larger than CHAT_STATE_MEMBERS_MAX: `members` then stays empty (a join would encode,
+   * and every join patch, every member) and members are read a page at a time with the `members` request.
+   */
+  @type('boolean') membersPaged = false;
+  /** Keyed by user id (as a string); empty when `membersPaged`. */
   @type({ map: ChatMemberState }) members = new MapSchema<ChatMemberState>();
 }

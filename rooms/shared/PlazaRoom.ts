@@ -28,7 +28,12 @@ export const CloseCodes = {
   REVOKED: 4401,
   /** No longer allowed in this room (removed from the group, role lowered): do not rejoin it. */
   FORBIDDEN: 4403,
+  /** The connection stopped reading: more than ROOM_MAX_BUFFERED_BYTES waited unsent. Join again with last_seen_id. */
+  SLOW_CONSUMER: 4408,
 } as const;
+
+/** How often a room looks for connections that stopped reading (on its patch tick, at most this often). */
+const SLOW_CONSUMER_CHECK_MS = 250;
 
 /** Settings every room shares, from the configuration. */
 export interface RoomSettings {
@@ -36,6 +41,8 @@ export interface RoomSettings {
   maxMessagesPerSecond: number;
   reconnectGraceSeconds: number;
   maxConnectionsPerUser: number;
+  /** Unsent bytes (the socket's bufferedAmount) above which a connection is closed as a slow consumer (4408). */
+  maxBufferedBytes: number;
   /** How long a sender waits for a store before it is told 30017 (or 30014 if the store never began). */
   storeTimeoutMs: number;
   /** The per-user application rate, one budget across every room of the process. */
@@ -84,6 +91,7 @@ export abstract class PlazaRoom<S, State extends object = object> extends Room<{
   private readonly held = new Map<string, Held>();
   /** Connections this room is closing itself: no seat is kept for them and nothing they send counts. */
   private readonly closing = new Set<string>();
+  private lastSlowConsumerCheck = 0;
 
   override onCreate(options: RoomDeps<S>): void | Promise<void> {
     this.services = options.services;
@@ -120,6 +128,9 @@ export abstract class PlazaRoom<S, State extends object = object> extends Room<{
   protected rejoined(_client: PlazaClient): Promise<void> | void {}
   /** A connection is gone for good (left, closed, or its grace ran out). */
   protected left(_client: PlazaClient, _code?: number): Promise<void> | void {}
+
+  /** Before each state patch (Colyseus' patch tick): state changes gathered between patches are applied here. */
+  protected beforePatch(_now: number): void {}
 
   /** The room is closing: finish what it owns (stores in flight, timers). */
   protected disposing(): Promise<void> | void {}
@@ -180,6 +191,16 @@ export abstract class PlazaRoom<S, State extends object = object> extends Room<{
       throw this.refuse(client, err);
     }
     await this.rejoined(client);
+  }
+
+  /** Colyseus calls this on every patch tick; subclasses use `beforePatch`. */
+  override onBeforePatch(): void {
+    const now = this.clock.currentTime;
+    if (now - this.lastSlowConsumerCheck >= SLOW_CONSUMER_CHECK_MS) {
+      this.lastSlowConsumerCheck = now;
+      this.closeSlowConsumers();
+    }
+    this.beforePatch(now);
   }
 
   override async onDispose(): Promise<void> {
@@ -325,6 +346,25 @@ export abstract class PlazaRoom<S, State extends object = object> extends Room<{
       this.closing.add(sessionId);
       held.client.send('error', error.toRoomMessage());
       held.client.leave(code, error.message);
+    }
+  }
+
+  /**
+   * A connection that stopped reading (a stalled phone, a paused socket) would buffer everything the room
+   * sends without bound, in this process's memory. Past `maxBufferedBytes` unsent it is closed with 4408;
+   * everyone else goes on. Its close frame queues behind what is unsent: `ws` ends the socket if the peer
+   * never reads it.
+   */
+  private closeSlowConsumers(): void {
+    const bound = this.settings.maxBufferedBytes;
+    for (const client of this.clients) {
+      // `ref` is the transport's socket (the `ws` WebSocket): bufferedAmount is its public count of unsent bytes.
+      const buffered = (client.ref as unknown as { bufferedAmount?: number }).bufferedAmount ?? 0;
+      if (buffered <= bound || this.closing.has(client.sessionId)) continue;
+      this.closing.add(client.sessionId);
+      this.settings.metrics.slowConsumers.inc({ room: this.roomName });
+      this.log.warn({ user_id: client.auth?.userId, buffered_bytes: buffered }, 'closing a slow consumer');
+      client.leave(CloseCodes.SLOW_CONSUMER, 'Too far behind: the connection stopped reading');
     }
   }
 

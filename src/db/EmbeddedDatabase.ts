@@ -7,6 +7,8 @@ import { pgliteWasm } from './pgliteWasm.ts';
 
 const THREAD_ENTRY = new URL('./embeddedDatabaseThread.ts', import.meta.url);
 const STOP_GRACE_MS = 10_000;
+/** Pause before starting a died thread again, and between attempts when a start fails. */
+const RESTART_DELAY_MS = 1_000;
 
 /** The port number in the socket file's name (`.s.PGSQL.<port>`), which is how `pg` finds a unix socket. */
 export const EMBEDDED_SOCKET_PORT = 5432;
@@ -21,9 +23,11 @@ export class EmbeddedDatabase {
   private worker?: Worker;
   private readonly socketDir: string;
 
+  private stopped = false;
+
   private constructor(
     readonly dataDir: string,
-    private readonly onExit: (err: Error) => void,
+    private readonly onExit: (err: Error, restarting: boolean) => void,
   ) {
     this.socketDir = fs.mkdtempSync(path.join(os.tmpdir(), 'plaza-db-'));
   }
@@ -31,7 +35,7 @@ export class EmbeddedDatabase {
   /** Starts the thread on `dataDir` ('memory://' for none), seeded from `loadDataDir` if given. */
   static async start(
     dataDir: string,
-    options: { loadDataDir?: Blob; onUnexpectedExit?: (err: Error) => void } = {},
+    options: { loadDataDir?: Blob; onUnexpectedExit?: (err: Error, restarting: boolean) => void } = {},
   ): Promise<EmbeddedDatabase> {
     const db = new EmbeddedDatabase(dataDir, options.onUnexpectedExit ?? (() => {}));
     try {
@@ -80,6 +84,7 @@ export class EmbeddedDatabase {
 
   /** Closes the database cleanly (checkpoint) and ends the thread. */
   async stop(): Promise<void> {
+    this.stopped = true;
     const worker = this.worker;
     this.worker = undefined;
     if (worker) {
@@ -93,6 +98,29 @@ export class EmbeddedDatabase {
       await worker.terminate();
     }
     fs.rmSync(this.socketDir, { recursive: true, force: true });
+  }
+
+  /**
+   * The thread died on its own (an uncaught error inside it). A database on disk is opened again, as
+   * `interrupt` does (crash recovery keeps what was committed; the pool reconnects); an in-memory one
+   * died with its thread and is not replaced by an empty one.
+   */
+  private died(worker: Worker, err: Error): void {
+    if (this.worker !== worker) return; // stopped, interrupted or already handled ('error' comes before 'exit')
+    this.worker = undefined;
+    const restarting = this.interruptible && !this.stopped;
+    this.onExit(err, restarting);
+    if (restarting) this.restart();
+  }
+
+  private restart(): void {
+    setTimeout(() => {
+      if (this.stopped || this.worker) return;
+      this.spawn().catch((err: unknown) => {
+        this.onExit(err instanceof Error ? err : new Error(String(err)), true);
+        this.restart();
+      });
+    }, RESTART_DELAY_MS).unref();
   }
 
   private async spawn(load?: ArrayBuffer): Promise<void> {
@@ -118,10 +146,8 @@ export class EmbeddedDatabase {
       const ready = () => {
         worker.off('error', failed);
         worker.off('exit', exited);
-        worker.on('error', (err: Error) => this.worker === worker && this.onExit(err));
-        worker.on('exit', (code) => {
-          if (this.worker === worker) this.onExit(new Error(`the embedded database thread exited (code ${code})`));
-        });
+        worker.on('error', (err: Error) => this.died(worker, err));
+        worker.on('exit', (code) => this.died(worker, new Error(`the embedded database thread exited (code ${code})`)));
         resolve();
       };
       worker.once('error', failed);

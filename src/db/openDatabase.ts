@@ -123,7 +123,13 @@ async function openPglite(
     } else {
       thread = await EmbeddedDatabase.start(target.dataDir, {
         loadDataDir: target.loadDataDir,
-        onUnexpectedExit: (err) => log.warn({ err }, 'the embedded database thread stopped'),
+        onUnexpectedExit: (err, restarting) =>
+          log.warn(
+            { err, restarting },
+            restarting
+              ? 'the embedded database thread stopped: opening the data directory again'
+              : 'the embedded database thread stopped',
+          ),
       });
       orm = await MikroORM.init(embeddedOrmOptions(thread.host, EMBEDDED_SOCKET_PORT));
       registerEmbedded(orm, thread);

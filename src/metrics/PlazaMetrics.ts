@@ -22,6 +22,7 @@ export class PlazaMetrics {
   readonly wsClosed: Counter;
   readonly sessions: Gauge<'room'>;
   readonly rooms: Gauge<'room'>;
+  readonly slowConsumers: Counter<'room'>;
   readonly roomMessages: Counter<'room' | 'type' | 'result'>;
   readonly chatStoreSeconds: Histogram<'room' | 'result'>;
   readonly dbQueryErrors: Counter<'kind'>;
@@ -82,6 +83,12 @@ export class PlazaMetrics {
     this.rooms = new Gauge({
       name: 'plaza_rooms',
       help: 'Rooms open in this process, by room type',
+      labelNames: ['room'],
+      registers,
+    });
+    this.slowConsumers = new Counter({
+      name: 'plaza_room_slow_consumers_total',
+      help: 'Room connections closed with 4408 because their unsent bytes exceeded ROOM_MAX_BUFFERED_BYTES, by room type',
       labelNames: ['room'],
       registers,
     });

@@ -14,6 +14,18 @@ export function sdkClient(server: TestServer, session: { access_token: string })
   return client;
 }
 
+/** Joins a group's `chat` as `session` and records the room in `rooms` (for the test's clean-up). */
+export async function joinChatAs(
+  server: TestServer,
+  session: { access_token: string },
+  groupId: number,
+  rooms: Room[],
+): Promise<Room> {
+  const room = await sdkClient(server, session).joinOrCreate('chat', { groupId });
+  rooms.push(room);
+  return room;
+}
+
 /** Collects every message of `type` a room receives, and lets a test wait for one matching `match`. */
 export class Inbox<T = any> {
   readonly items: T[] = [];

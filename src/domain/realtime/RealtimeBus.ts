@@ -12,6 +12,7 @@ export interface RealtimeBus {
   hset(key: string, field: string, value: string): Promise<unknown>;
   hdel(key: string, field: string): Promise<unknown>;
   hgetall(key: string): Promise<Record<string, string>>;
+  hget(key: string, field: string): Promise<string | null>;
 }
 
 /** Channel and key names, in one place so rooms, routes and services agree. */

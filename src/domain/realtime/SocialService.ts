@@ -25,6 +25,21 @@ export interface FriendPresenceView {
   last_seen_at: string | null;
 }
 
+/** Rows of followed users (`id`, `username`, `nickname`, `last_seen_at`) with the status each shows now. */
+export async function withStatuses(
+  statuses: UserStatuses,
+  rows: Record<string, unknown>[],
+): Promise<FriendPresenceView[]> {
+  const shown = await statuses.visibleOf(rows.map((r) => Number(r.id)));
+  return rows.map((r) => ({
+    user_id: Number(r.id),
+    username: String(r.username),
+    nickname: String(r.nickname),
+    status: shown.get(Number(r.id)) ?? 'offline',
+    last_seen_at: r.last_seen_at ? new Date(String(r.last_seen_at)).toISOString() : null,
+  }));
+}
+
 /** One-way follows and blocks. A follow lets the follower see the followee's presence. */
 export class SocialService {
   constructor(
@@ -80,14 +95,7 @@ export class SocialService {
       `select u.id, u.username, u.nickname, u.last_seen_at from follows f join users u on u.id = f.followee_id where f.follower_id = ? order by f.id`,
       [userId],
     );
-    const statuses = await this.statuses.visibleOf(rows.map((r) => Number(r.id)));
-    return rows.map((r) => ({
-      user_id: Number(r.id),
-      username: String(r.username),
-      nickname: String(r.nickname),
-      status: statuses.get(Number(r.id)) ?? 'offline',
-      last_seen_at: r.last_seen_at ? new Date(String(r.last_seen_at)).toISOString() : null,
-    }));
+    return withStatuses(this.statuses, rows);
   }
 
   /** Those I follow who are visibly online or away. */

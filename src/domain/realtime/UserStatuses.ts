@@ -2,6 +2,9 @@ import type { EntityManager } from '@mikro-orm/sql';
 import { User } from '../../../entities/User.ts';
 import { channels, keys, type RealtimeBus } from './RealtimeBus.ts';
 
+/** Up to this many users are looked up one by one rather than by reading every status. */
+const FEW_USERS = 32;
+
 /** What a user chooses in `home`; `invisible` looks `offline` to everyone else. */
 export type ChosenStatus = 'online' | 'away' | 'invisible';
 /** What others see. */
@@ -51,6 +54,11 @@ export class UserStatuses {
 
   /** Visible status of each user (absent → offline). */
   async visibleOf(userIds: number[]): Promise<Map<number, VisibleStatus>> {
+    // A few users: one lookup each, not the status of everyone online (a home opens with its followees').
+    if (userIds.length <= FEW_USERS) {
+      const found = await Promise.all(userIds.map((id) => this.bus.hget(keys.presence, String(id))));
+      return new Map(userIds.map((id, i) => [id, (found[i] as VisibleStatus | null) ?? 'offline']));
+    }
     const all = await this.bus.hgetall(keys.presence);
     return new Map(userIds.map((id) => [id, (all[String(id)] as VisibleStatus | undefined) ?? 'offline']));
   }

@@ -17,6 +17,9 @@ export class PresenceBus implements RealtimeBus {
   hdel(key: string, field: string) {
     return this.presence.hdel(key, field);
   }
+  async hget(key: string, field: string): Promise<string | null> {
+    return (await this.presence.hget(key, field)) ?? null;
+  }
   async hgetall(key: string): Promise<Record<string, string>> {
     return (await this.presence.hgetall(key)) ?? {};
   }

@@ -66,7 +66,26 @@ export function GroupChat({ params }: PageProps) {
         room.onMessage(type, (m: Message) => setMessages((ms) => merge(ms, [m])));
       room.onMessage('read', () => undefined);
       room.onMessage('error', (e: { message: string }) => setError(e.message));
-      room.onStateChange((s: { members: { forEach(cb: (m: Member) => void): void } }) => {
+      // A large group keeps its members out of state: its first page comes from the `members` request.
+      type Listed = { user_id: number; username: string; nickname: string; online: boolean };
+      room.onMessage('members', (p: { items: Listed[] }) =>
+        setMembers(
+          p.items.map((m) => ({
+            userId: m.user_id,
+            username: m.username,
+            nickname: m.nickname,
+            online: m.online,
+            typing: false,
+          })),
+        ),
+      );
+      let paged = false;
+      room.onStateChange((s: { membersPaged?: boolean; members: { forEach(cb: (m: Member) => void): void } }) => {
+        if (s.membersPaged) {
+          if (!paged) room!.send('members', { limit: 200 });
+          paged = true;
+          return;
+        }
         const list: Member[] = [];
         s.members.forEach((m) =>
           list.push({
