@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
 import type { ConfigInput } from '../../src/config.ts';
 import { startTestServer, type TestServer } from './testServer.ts';
 
@@ -108,13 +108,17 @@ export async function signUpInBrowser(
   return { context, ...opened };
 }
 
-/** An existing account (password `<username>-password`) signed in through the console's form, in a fresh cookie jar. */
+/**
+ * An existing account (password `<username>-password`) signed in through the console's form, in a fresh
+ * cookie jar (`contextOptions`: e.g. a viewport for the screenshots).
+ */
 export async function signInBrowser(
   browser: Browser,
   base: string,
   username: string,
+  contextOptions: BrowserContextOptions = {},
 ): Promise<{ context: BrowserContext; page: Page; violations: string[]; errors: string[] }> {
-  const context = await browser.newContext();
+  const context = await browser.newContext(contextOptions);
   const opened = await openPage(context);
   const { page } = opened;
   await page.goto(`${base}/console/signin`);

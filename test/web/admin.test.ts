@@ -1,28 +1,12 @@
 import fs from 'node:fs';
 import { expect } from 'chai';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { createAdmin, signUpWithRole } from '../helpers/testServer.ts';
 import { startSshPeers, type SshPeers } from '../helpers/sshFixtures.ts';
 import { eventually } from '../helpers/eventually.ts';
 import { expectError } from '../helpers/http.ts';
-import { openPage, screenshot, signUpInBrowser, useBrowserAndServer } from '../helpers/browser.ts';
+import { openPage, screenshot, signInBrowser, signUpInBrowser, useBrowserAndServer } from '../helpers/browser.ts';
 
-/** Signs an existing account in through the console's form, in a fresh cookie jar. */
-async function signInAs(
-  browser: Browser,
-  base: string,
-  username: string,
-): Promise<{ context: BrowserContext; page: Page; violations: string[]; errors: string[] }> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  const opened = await openPage(context);
-  const { page } = opened;
-  await page.goto(`${base}/console/signin`);
-  await page.getByLabel('Username or e-mail').fill(username);
-  await page.getByLabel('Password').fill(`${username}-password`);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('navigation', { name: 'Main' }).waitFor();
-  return { context, ...opened };
-}
+const SCREEN = { viewport: { width: 1280, height: 900 } };
 
 describe('web console for admins: database explorer, in a real browser', function () {
   this.timeout(180_000);
@@ -35,7 +19,7 @@ describe('web console for admins: database explorer, in a real browser', functio
   });
 
   it('when an admin runs a query, draws a bar chart, exports CSV and saves the query, then it is there after a reload', async () => {
-    const { context, page, violations, errors } = await signInAs(web.browser, web.base, 'dba');
+    const { context, page, violations, errors } = await signInBrowser(web.browser, web.base, 'dba', SCREEN);
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Database' }).click();
     await page.getByRole('heading', { name: 'Database explorer' }).waitFor();
 
@@ -118,7 +102,7 @@ describe('web console for operators: SSH control room, in a real browser', funct
   });
 
   it('when an operator runs a command on a target, then its output streams into the terminal and the exit code shows', async () => {
-    const { context, page, errors } = await signInAs(web.browser, web.base, 'opal');
+    const { context, page, errors } = await signInBrowser(web.browser, web.base, 'opal', SCREEN);
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'SSH' }).click();
     await page.getByRole('heading', { name: 'SSH control room' }).waitFor();
     await page.getByRole('table', { name: 'Targets, checked live' }).getByRole('cell', { name: 'alpha' }).waitFor();
@@ -163,7 +147,7 @@ describe('web console for admins: the admin page, in a real browser', function (
   });
 
   it('when an admin bans a user with a reason from the admin page, then the user’s sign-in is refused with that reason and the audit log lists the ban', async () => {
-    const { context, page, violations, errors } = await signInAs(web.browser, web.base, 'warden');
+    const { context, page, violations, errors } = await signInBrowser(web.browser, web.base, 'warden', SCREEN);
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Admin' }).click();
     await page.getByRole('heading', { level: 1, name: 'Administration' }).waitFor();
     expect(await page.getByRole('link', { name: 'Colyseus monitor' }).getAttribute('href')).to.equal('/admin/monitor/');

@@ -29,6 +29,31 @@ export function Field(props: {
   );
 }
 
+/**
+ * A password input. `purpose` tells the browser's password manager whether to fill a saved password
+ * (`current`) or offer a new one (`new`, at least the server's 8 characters).
+ */
+export function PasswordField(props: {
+  label?: string;
+  purpose: 'current' | 'new';
+  value: string;
+  onInput: (value: string) => void;
+}) {
+  const isNew = props.purpose === 'new';
+  return (
+    <Field
+      label={props.label ?? 'Password'}
+      name="password"
+      type="password"
+      value={props.value}
+      onInput={props.onInput}
+      autoComplete={isNew ? 'new-password' : 'current-password'}
+      minLength={isNew ? 8 : undefined}
+      required
+    />
+  );
+}
+
 /** An error or notice read out by screen readers when it appears. */
 export function Alert(props: { children: ComponentChildren; kind?: 'error' | 'info' }) {
   return (

@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { api, ok } from '../../api.ts';
 import { CONSOLE } from '../../router.ts';
-import { ActionForm, Alert, Field, NarrowPage, useAction } from '../../components/Form.tsx';
+import { ActionForm, Alert, Field, NarrowPage, useAction, PasswordField } from '../../components/Form.tsx';
 import type { PageProps } from '../types.ts';
 
 /** Asks for the reset mail. The server answers the same whether or not the address has an account. */
@@ -51,16 +51,7 @@ export function ResetPassword({ query }: PageProps) {
       ) : (
         <ActionForm action={action} submit="Set password">
           {!query.get('token') && <Field label="Reset token" name="token" value={token} onInput={setToken} required />}
-          <Field
-            label="New password"
-            name="password"
-            type="password"
-            value={password}
-            onInput={setPassword}
-            autoComplete="new-password"
-            minLength={8}
-            required
-          />
+          <PasswordField label="New password" purpose="new" value={password} onInput={setPassword} />
         </ActionForm>
       )}
     </NarrowPage>

@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { signIn, ApiError } from '../../session.ts';
 import { navigate, CONSOLE } from '../../router.ts';
-import { ActionForm, Field, NarrowPage, useAction } from '../../components/Form.tsx';
+import { ActionForm, Field, NarrowPage, useAction, PasswordField } from '../../components/Form.tsx';
 import type { PageProps } from '../types.ts';
 
 export function SignIn({ query }: PageProps) {
@@ -24,15 +24,7 @@ export function SignIn({ query }: PageProps) {
           autoComplete="username"
           required
         />
-        <Field
-          label="Password"
-          name="password"
-          type="password"
-          value={password}
-          onInput={setPassword}
-          autoComplete="current-password"
-          required
-        />
+        <PasswordField purpose="current" value={password} onInput={setPassword} />
       </ActionForm>
       <p>
         <a href={`${CONSOLE}/signup`}>Create an account</a> · <a href={`${CONSOLE}/forgot`}>Forgot your password?</a>

@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import { api, ok } from '../../api.ts';
 import { signIn } from '../../session.ts';
 import { navigate, CONSOLE } from '../../router.ts';
-import { ActionForm, Field, NarrowPage, useAction } from '../../components/Form.tsx';
+import { ActionForm, Field, NarrowPage, useAction, PasswordField } from '../../components/Form.tsx';
 
 export function SignUp() {
   const [username, setUsername] = useState('');
@@ -41,16 +41,7 @@ export function SignUp() {
           onInput={setNickname}
           autoComplete="nickname"
         />
-        <Field
-          label="Password"
-          name="password"
-          type="password"
-          value={password}
-          onInput={setPassword}
-          autoComplete="new-password"
-          minLength={8}
-          required
-        />
+        <PasswordField purpose="new" value={password} onInput={setPassword} />
       </ActionForm>
       <p>
         Already have an account? <a href={`${CONSOLE}/signin`}>Sign in</a>
