@@ -10,7 +10,12 @@ import { HomeRoom, homeOnAuth } from './home/HomeRoom.ts';
 import { SshRoom } from './ssh/SshRoom.ts';
 
 /** The settings every room shares, including the one per-user rate budget across all rooms (and processes). */
-export function roomSettings(config: Config, limiters: Services['limiters'], metrics: PlazaMetrics): RoomSettings {
+export function roomSettings(
+  config: Config,
+  limiters: Services['limiters'],
+  metrics: PlazaMetrics,
+  clientAddress: RoomSettings['clientAddress'],
+): RoomSettings {
   return {
     maxMessagesPerSecond: config.ROOM_MAX_MESSAGES_PER_SECOND,
     reconnectGraceSeconds: config.RECONNECT_GRACE,
@@ -19,12 +24,23 @@ export function roomSettings(config: Config, limiters: Services['limiters'], met
     storeTimeoutMs: config.CHAT_STORE_TIMEOUT_MS,
     limiter: limiters({ keyPrefix: 'room-send', points: config.CHAT_RATE_PER_SECOND * 2, duration: 2 }),
     metrics,
+    clientAddress,
   };
 }
 
 /** Every room type Plaza serves, each with only the services it uses. main.ts hands the result to defineServer. */
-export function roomDefinitions({ services, logger, config }: { services: Services; logger: Logger; config: Config }) {
-  const base = { logger, settings: roomSettings(config, services.limiters, services.metrics) };
+export function roomDefinitions({
+  services,
+  logger,
+  config,
+  clientAddress,
+}: {
+  services: Services;
+  logger: Logger;
+  config: Config;
+  clientAddress: RoomSettings['clientAddress'];
+}) {
+  const base = { logger, settings: roomSettings(config, services.limiters, services.metrics, clientAddress) };
   const { orm, tokens, chat, groups, dms, spool, social, statuses, notifications, homeOpenings, ssh } = services;
   return {
     // One home actor per user (all their devices), one chat room per group; both have fixed room ids.

@@ -3,7 +3,6 @@ import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
 import { defineServer, LocalPresence, matchMaker, type Server } from '@colyseus/core';
 import type { Application } from 'express';
-import { WebSocketTransport } from '@colyseus/ws-transport';
 import { RequestContext } from '@mikro-orm/core';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { createLogger, type Logger } from './logging/logger.ts';
@@ -23,6 +22,7 @@ import { CorsPolicy } from './http/corsPolicy.ts';
 import { dispatchSharedPort, type ColyseusRoutes } from './http/sharedPortDispatch.ts';
 import { roomDefinitions } from '../rooms/index.ts';
 import { ServersFileError } from './infra/ssh/serversFile.ts';
+import { AddressedWebSocketTransport } from './infra/realtime/AddressedWebSocketTransport.ts';
 import { PresenceBus } from './infra/realtime/PresenceBus.ts';
 import { connectScaleOut, type ScaleOut } from './infra/realtime/scaleOut.ts';
 import { DeadProcessSweeper } from './infra/realtime/DeadProcessSweeper.ts';
@@ -114,15 +114,20 @@ async function startWithSpool(config: Config, options: StartOptions): Promise<Ru
   const cors = new CorsPolicy(config.CORS_ORIGINS);
   cors.installInColyseus();
   let app: Application | undefined;
+  const transport = new AddressedWebSocketTransport(
+    { server: httpServer, maxPayload: config.WS_MAX_PAYLOAD },
+    config.TRUST_PROXY,
+  );
+  const clientAddress = (client: { ref: object }) => transport.addressOf(client.ref) ?? null;
   const gameServer: Server = defineServer({
-    rooms: roomDefinitions({ services, logger, config }),
+    rooms: roomDefinitions({ services, logger, config, clientAddress }),
     presence,
     driver: scaleOut?.driver,
     publicAddress: config.PUBLIC_ADDRESS,
     // A room is created by the process that received the join: the load balancer's round-robin spreads
     // rooms, and no create is sent to a process that may have died since it last reported its load.
     selectProcessIdToCreateRoom: async () => matchMaker.processId,
-    transport: new WebSocketTransport({ server: httpServer, maxPayload: config.WS_MAX_PAYLOAD }),
+    transport,
     express: (expressApp) => {
       app = expressApp;
       configureApp(expressApp, { config, logger, services });

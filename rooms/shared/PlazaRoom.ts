@@ -48,6 +48,8 @@ export interface RoomSettings {
   /** The per-user application rate, one budget across every room of the process. */
   limiter: RateLimiterAbstract;
   metrics: PlazaMetrics;
+  /** The client's address as the transport resolved it (X-Forwarded-For only when TRUST_PROXY is set). */
+  clientAddress: (client: PlazaClient) => string | null;
 }
 
 /** What every Plaza room receives from rooms/index.ts through `defineRoom(X, deps)`: only what it uses. */
@@ -439,6 +441,7 @@ export abstract class PlazaRoom<S, State extends object = object> extends Room<{
       group_id: this.listedGroupId,
       connected_at: new Date().toISOString(),
       process_id: matchMaker.processId,
+      address: this.settings.clientAddress(client),
     };
     await this.presence.hset(keys.connections, client.sessionId, JSON.stringify(record));
   }

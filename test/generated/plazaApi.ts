@@ -2346,6 +2346,8 @@ export interface components {
             group_id: number | null;
             connected_at: string;
             process_id: string;
+            /** @description The client’s address at join; behind a reverse proxy from X-Forwarded-For only when TRUST_PROXY is set. */
+            address: string | null;
         };
         LiveGroupPage: {
             items: {

@@ -8,8 +8,12 @@ import { eventually } from './eventually.ts';
 export { eventually };
 
 /** A real SDK client signed in as `session`. */
-export function sdkClient(server: TestServer, session: { access_token: string }): Client {
-  const client = new Client(server.url.replace('http', 'ws'));
+export function sdkClient(
+  server: TestServer,
+  session: { access_token: string },
+  headers?: Record<string, string>,
+): Client {
+  const client = new Client(server.url.replace('http', 'ws'), { headers });
   client.auth.token = session.access_token;
   return client;
 }

@@ -2,6 +2,7 @@ import http from 'node:http';
 import { expect } from 'chai';
 import { startTestServer, type TestServer } from '../helpers/testServer.ts';
 import { expectError } from '../helpers/http.ts';
+import { createAdmin, leaveQuietly, sdkClient } from '../helpers/realtime.ts';
 
 describe('operations endpoints and the error edge', () => {
   let server: TestServer;
@@ -154,6 +155,19 @@ describe('operations behind a TLS-terminating proxy (TRUST_PROXY)', () => {
     const direct = await requestAs(server.url, '/health', { host: 'plaza.example' });
     expect(direct.status).to.equal(200);
     expect(direct.headers['strict-transport-security']).to.equal(undefined);
+  });
+
+  it('when a realtime client comes through the proxy, then the admin clients list shows its forwarded address', async () => {
+    const ann = await server.http.signUp('ann');
+    const home = await sdkClient(server, ann, { 'x-forwarded-for': '203.0.113.9' }).joinOrCreate('home');
+    try {
+      const admin = await createAdmin(server, 'proxyroot');
+      const clients = await server.http.get('/admin/realtime/clients', admin.access_token);
+      const anns = clients.body.items.find((c: any) => c.user_id === ann.id && c.room === 'home');
+      expect(anns, 'ann is listed').to.include({ address: '203.0.113.9' });
+    } finally {
+      await leaveQuietly(home);
+    }
   });
 });
 

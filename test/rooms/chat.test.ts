@@ -244,7 +244,17 @@ describe('chat room', () => {
     const live = await server.http.get('/admin/realtime/groups', admin.access_token);
     expect(live.body.items.find((g: any) => g.group_id === groupId)).to.include({ name: 'general' });
     const clients = await server.http.get('/admin/realtime/clients', admin.access_token);
-    expect(clients.body.items.some((c: any) => c.user_id === bob.id && c.room === 'chat')).to.equal(true);
+    const bobs = clients.body.items.find((c: any) => c.user_id === bob.id && c.room === 'chat');
+    expect(bobs, 'bob is listed').to.include({ address: '127.0.0.1' });
     expect((await server.http.get('/admin/realtime/clients', bob.access_token)).status).to.equal(403);
+  });
+
+  it('when a client sends X-Forwarded-For to a server without TRUST_PROXY, then the clients list shows its real address', async () => {
+    const forged = { 'x-forwarded-for': '203.0.113.9', 'x-real-ip': '203.0.113.9' };
+    track(await sdkClient(server, carol, forged).joinOrCreate('chat', { groupId }));
+    const admin = await createAdmin(server, 'root3');
+    const clients = await server.http.get('/admin/realtime/clients', admin.access_token);
+    const carols = clients.body.items.find((c: any) => c.user_id === carol.id && c.room === 'chat');
+    expect(carols, 'carol is listed').to.include({ address: '127.0.0.1' });
   });
 });

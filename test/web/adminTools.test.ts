@@ -107,6 +107,7 @@ describe('web console for admins: users, boards and grants, live clients, AI mod
       // The row of this very connection (the member's console in an earlier test may still be listed).
       const row = clients.getByRole('row').filter({ hasText: home.sessionId });
       await row.waitFor();
+      expect(await row.getByRole('cell', { name: '127.0.0.1', exact: true }).count(), 'its address').to.equal(1);
 
       await row.getByRole('button', { name: 'Message dahye' }).click();
       const form = page.getByRole('form', { name: 'Message to dahye' });

@@ -16,6 +16,8 @@ export interface ConnectionView {
   connected_at: string;
   /** The Plaza process holding the connection (swept when that process is gone). */
   process_id: string;
+  /** The client's address at join (behind a reverse proxy: from X-Forwarded-For when TRUST_PROXY is set). */
+  address: string | null;
 }
 
 export interface LiveGroupView {
@@ -37,9 +39,13 @@ export class RealtimeAdminService {
 
   async connections(): Promise<ConnectionView[]> {
     const all = await this.bus.hgetall(keys.connections);
-    return Object.values(all)
-      .map((json) => JSON.parse(json) as ConnectionView)
-      .sort((a, b) => a.connected_at.localeCompare(b.connected_at));
+    return (
+      Object.values(all)
+        .map((json) => JSON.parse(json) as ConnectionView)
+        // Records written before addresses were kept (another process of an older release) have none.
+        .map((c) => ({ ...c, address: c.address ?? null }))
+        .sort((a, b) => a.connected_at.localeCompare(b.connected_at))
+    );
   }
 
   async liveGroups(): Promise<LiveGroupView[]> {

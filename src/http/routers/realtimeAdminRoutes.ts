@@ -15,6 +15,12 @@ const ConnectionSchema = z
     group_id: z.number().int().nullable(),
     connected_at: z.string(),
     process_id: z.string(),
+    address: z
+      .string()
+      .nullable()
+      .describe(
+        'The client’s address at join; behind a reverse proxy from X-Forwarded-For only when TRUST_PROXY is set.',
+      ),
   })
   .meta({ id: 'RealtimeConnection' });
 

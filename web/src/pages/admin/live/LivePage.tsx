@@ -61,12 +61,13 @@ export function LivePage() {
         <h2 id="clients-heading">Connected clients</h2>
         <DataTable
           caption="Connected clients, oldest first"
-          headers={['User', 'Session', 'Room', 'Group', 'Connected since', 'Process', 'Actions']}
+          headers={['User', 'Session', 'Address', 'Room', 'Group', 'Connected since', 'Process', 'Actions']}
         >
           {clients.map((c) => (
             <tr key={c.session_id}>
               <td>{c.username}</td>
               <td>{c.session_id}</td>
+              <td>{c.address ?? <span class="muted">unknown</span>}</td>
               <td>
                 {c.room} <span class="muted">{c.room_id}</span>
               </td>
