@@ -68,7 +68,7 @@ describe('web console for members: profile, notifications, support, room DMs and
       await context.close();
     });
 
-  it('when a member uploads an avatar and edits the profile, then the avatar shows in an image and the devices list this one', async () => {
+  it('when a member uploads an avatar and edits the profile, then the avatar shows in an image (on a conversation page too) and the devices list this one', async () => {
     const { context, page, violations, errors } = await signUpInBrowser(web.browser, web.base, {
       username: 'daeun',
       nickname: '다은',
@@ -97,6 +97,19 @@ describe('web console for members: profile, notifications, support, room DMs and
     await screenshot(page, 'profile', { fullPage: true });
     expect([...violations, ...errors]).to.deep.equal([]);
     await context.close();
+
+    // Another member opening a conversation with daeun sees the avatar too (any signed-in user may).
+    const other = await signUpInBrowser(web.browser, web.base, { username: 'sumin' });
+    await other.page.goto(`${web.base}/console/people/${me.body.id}`);
+    const theirs = other.page.getByRole('img', { name: "다은's avatar" });
+    await theirs.waitFor();
+    await other.page.waitForFunction(
+      (img) => (img as unknown as { complete: boolean }).complete,
+      await theirs.elementHandle(),
+    );
+    expect(await theirs.evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth)).to.equal(64);
+    expect([...other.violations, ...other.errors]).to.deep.equal([]);
+    await other.context.close();
   });
 
   it('when someone follows a member whose notifications page is open, then it arrives live with an unread badge, marking it read clears both, and older ones page in', async () => {

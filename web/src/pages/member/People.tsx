@@ -7,6 +7,7 @@ import { session } from '../../session.ts';
 import { useStore } from '../../store.ts';
 import { Alert, Field, MessageTime, useAction } from '../../components/Form.tsx';
 import { findUserId } from '../../components/UserPicker.tsx';
+import { FileImage } from '../../components/FileImage.tsx';
 import type { PageProps } from '../types.ts';
 
 const STATUS_LABEL = { online: 'online', away: 'away', offline: 'offline' } as const;
@@ -112,6 +113,13 @@ export function Conversation({ params }: PageProps) {
   return (
     <section class="chat">
       <h1>
+        {person?.avatar_file_id && (
+          <FileImage
+            file={{ id: person.avatar_file_id, original_name: `${name}'s avatar` }}
+            alt={`${name}'s avatar`}
+            class="avatar small"
+          />
+        )}{' '}
         {name} {presence && <span class="muted">({presence})</span>}
       </h1>
       {error && <Alert>{error}</Alert>}
