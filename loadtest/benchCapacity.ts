@@ -17,13 +17,13 @@
  * tokens are signed with Plaza's TokenService and the JWT_SECRET the bench gives the server (a sign-in
  * per client would cost argon2, ~0.5 s each here).
  */
-import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { fork, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { createBenchDatabase, mintAccessTokens, seedBenchGroup, seedBenchUsers } from './benchDatabase.ts';
-import { cpuMs, freePort, loadAverage, rssBytes, waitReady } from './benchProcess.ts';
+import { cpuMs, freePort, loadAverage, rssBytes, spawnPlaza, tsxArgs, waitReady } from './benchProcess.ts';
 
 const { values } = parseArgs({
   options: {
@@ -47,7 +47,6 @@ const ROUNDS = Number(values.rounds);
 const MAX = Math.max(...COUNTS);
 const SETTLE_MS = 3000;
 const WARM_UP = 16;
-const tsxArgs = ['--import', 'tsx'];
 const secret = crypto.randomBytes(32).toString('hex');
 const TOKEN_TTL = 7200;
 
@@ -96,14 +95,11 @@ async function startServer(target: Target): Promise<{ child: ChildProcess; url: 
   const heap = values['heap-snapshots']
     ? ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${values['heap-snapshots']}`]
     : [];
-  const child = spawn(process.execPath, [...profile, ...heap, ...tsxArgs, 'src/main.ts'], {
-    stdio: ['ignore', 'ignore', 'inherit'],
+  const child = spawnPlaza({
+    port,
+    nodeArgs: [...profile, ...heap],
     env: {
-      ...process.env,
       ...database.env,
-      REDIS_URL: '',
-      HOST: '127.0.0.1',
-      PORT: String(port),
       DATA_DIR: fs.mkdtempSync(`${os.tmpdir()}/plaza-bench-capacity-data-`),
       LOG_LEVEL: 'warn',
       JWT_SECRET: secret,

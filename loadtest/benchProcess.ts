@@ -1,4 +1,5 @@
 /** What every benchmark needs about the processes it measures. */
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -44,4 +45,23 @@ export function loadAverage(): string {
     .loadavg()
     .map((l) => l.toFixed(2))
     .join(' ');
+}
+
+/** Node's arguments to run a TypeScript file as `npm start` does. */
+export const tsxArgs = ['--import', 'tsx'];
+
+/**
+ * Starts Plaza (`src/main.ts`) as one process on loopback `port`, without Redis unless `env` names one;
+ * `env` (database, data directory, secrets, limits) goes on top, `nodeArgs` (profiling) before the script.
+ */
+export function spawnPlaza(options: {
+  port: number;
+  env: Record<string, string | undefined>;
+  nodeArgs?: string[];
+  stdout?: 'ignore' | number;
+}): ChildProcess {
+  return spawn(process.execPath, [...(options.nodeArgs ?? []), ...tsxArgs, 'src/main.ts'], {
+    stdio: ['ignore', options.stdout ?? 'ignore', 'inherit'],
+    env: { ...process.env, REDIS_URL: '', HOST: '127.0.0.1', PORT: String(options.port), ...options.env },
+  });
 }

@@ -13,14 +13,14 @@
  * posts and comments are inserted before it starts, users the way `seed-users` creates them.
  * `--profile dir`: Plaza runs with `--cpu-prof` and writes its profile to `dir` when the bench stops it.
  */
-import { fork, spawn } from 'node:child_process';
+import { fork } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { createBenchDatabase, seedBenchUsers } from './benchDatabase.ts';
-import { cpuMs, freePort, loadAverage, waitReady } from './benchProcess.ts';
+import { cpuMs, freePort, loadAverage, spawnPlaza, tsxArgs, waitReady } from './benchProcess.ts';
 
 const { values } = parseArgs({
   options: {
@@ -43,7 +43,6 @@ const ROUNDS = Number(values.rounds);
 const CONNECTIONS = Number(values.connections);
 const POSTS = Number(values.posts);
 const COMMENTS = Number(values.comments);
-const tsxArgs = ['--import', 'tsx'];
 
 // --- the database: users (seed-users), one public board with POSTS posts, one post with comments -------
 const database = await createBenchDatabase('rest');
@@ -83,14 +82,12 @@ const dataDir = fs.mkdtempSync(`${os.tmpdir()}/plaza-bench-rest-data-`);
 const profileArgs = values.profile ? ['--cpu-prof', `--cpu-prof-dir=${values.profile}`] : [];
 const nodeArgs = values['plaza-node-args'].split(' ').filter(Boolean);
 const plazaStdout = values['plaza-stdout'] ? fs.openSync(values['plaza-stdout'], 'w') : 'ignore';
-const plaza = spawn(process.execPath, [...profileArgs, ...nodeArgs, ...tsxArgs, 'src/main.ts'], {
-  stdio: ['ignore', plazaStdout, 'inherit'],
+const plaza = spawnPlaza({
+  port,
+  nodeArgs: [...profileArgs, ...nodeArgs],
+  stdout: plazaStdout,
   env: {
-    ...process.env,
     ...database.env,
-    REDIS_URL: '',
-    HOST: '127.0.0.1',
-    PORT: String(port),
     DATA_DIR: dataDir,
     JWT_SECRET: crypto.randomBytes(32).toString('hex'),
     ACCESS_TOKEN_TTL: '7200',
