@@ -54,6 +54,37 @@ export function PasswordField(props: {
   );
 }
 
+/** A labelled select; `onChange` gets the chosen value. */
+export function SelectField<V extends string>(props: {
+  label: string;
+  name?: string;
+  options: readonly (V | { value: V; text: string })[];
+  value: V;
+  disabled?: boolean;
+  onChange: (value: V) => void;
+}) {
+  return (
+    <label class="field">
+      <span>{props.label}</span>
+      <select
+        name={props.name}
+        value={props.value}
+        disabled={props.disabled}
+        onChange={(e) => props.onChange(e.currentTarget.value as V)}
+      >
+        {props.options.map((o) => {
+          const { value, text } = typeof o === 'string' ? { value: o, text: o } : o;
+          return (
+            <option key={value} value={value}>
+              {text}
+            </option>
+          );
+        })}
+      </select>
+    </label>
+  );
+}
+
 /** An error or notice read out by screen readers when it appears. */
 export function Alert(props: { children: ComponentChildren; kind?: 'error' | 'info' }) {
   return (

@@ -2,7 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, ok, type Schema } from '../../api.ts';
 import { onHomeEvent } from '../../home.ts';
 import { CONSOLE, navigate } from '../../router.ts';
-import { Alert, FileField, useAction } from '../../components/Form.tsx';
+import { Alert, FileField, SelectField, useAction } from '../../components/Form.tsx';
 import { BarChart } from '../../components/BarChart.tsx';
 import type { PageProps } from '../types.ts';
 
@@ -60,16 +60,13 @@ export function AiJobs() {
           void submit.run();
         }}
       >
-        <label class="field">
-          <span>Model</span>
-          <select name="model" value={model} onChange={(e) => setModel(e.currentTarget.value)}>
-            {models.map((m) => (
-              <option key={m.id} value={m.id}>
-                {m.id} — {m.description}
-              </option>
-            ))}
-          </select>
-        </label>
+        <SelectField
+          label="Model"
+          name="model"
+          options={models.map((m) => ({ value: m.id, text: `${m.id} — ${m.description}` }))}
+          value={model}
+          onChange={setModel}
+        />
         <FileField
           label="CSV dataset"
           name="dataset"
@@ -77,16 +74,7 @@ export function AiJobs() {
           onFiles={(files) => void readFile(files[0])}
         />
         {columns.length > 0 && (
-          <label class="field">
-            <span>Target column</span>
-            <select name="target" value={target} onChange={(e) => setTarget(e.currentTarget.value)}>
-              {columns.map((c) => (
-                <option key={c} value={c}>
-                  {c}
-                </option>
-              ))}
-            </select>
-          </label>
+          <SelectField label="Target column" name="target" options={columns} value={target} onChange={setTarget} />
         )}
         {submit.error && <Alert>{submit.error}</Alert>}
         <button type="submit" disabled={submit.busy || !csv || !model}>

@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { api, ok, type Schema } from '../../../api.ts';
-import { Alert, Field, useAction, PasswordField } from '../../../components/Form.tsx';
+import { Alert, Field, PasswordField, SelectField, useAction } from '../../../components/Form.tsx';
 
 type Role = Schema<'AdminUser'>['role'];
 const ROLES: Role[] = ['user', 'operator', 'admin'];
@@ -36,16 +36,7 @@ export function CreateUserPanel(props: { onCreated: () => void }) {
         <Field label="Username" name="username" value={username} onInput={setUsername} required />
         <Field label="E-mail" name="email" type="email" value={email} onInput={setEmail} required />
         <PasswordField purpose="new" value={password} onInput={setPassword} />
-        <label class="field">
-          <span>Role</span>
-          <select name="role" value={role} onChange={(e) => setRole(e.currentTarget.value as Role)}>
-            {ROLES.map((r) => (
-              <option key={r} value={r}>
-                {r}
-              </option>
-            ))}
-          </select>
-        </label>
+        <SelectField label="Role" name="role" options={ROLES} value={role} onChange={setRole} />
         <button type="submit" disabled={create.busy}>
           Create user
         </button>

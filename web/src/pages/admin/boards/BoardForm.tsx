@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { api, ok, type Schema } from '../../../api.ts';
-import { Alert, Field, useAction } from '../../../components/Form.tsx';
+import { Alert, Field, SelectField, useAction } from '../../../components/Form.tsx';
 
 type Board = Schema<'Board'>;
 type Access = Board['access'];
@@ -40,16 +40,7 @@ export function BoardForm(props: { board?: Board; onClose: () => void; onSaved: 
       >
         <Field label="Board name" name="name" value={name} onInput={setName} required />
         <Field label="Description" name="description" value={description} onInput={setDescription} />
-        <label class="field">
-          <span>Access policy</span>
-          <select name="access" value={access} onChange={(e) => setAccess(e.currentTarget.value as Access)}>
-            {ACCESS.map((a) => (
-              <option key={a.value} value={a.value}>
-                {a.text}
-              </option>
-            ))}
-          </select>
-        </label>
+        <SelectField label="Access policy" name="access" options={ACCESS} value={access} onChange={setAccess} />
         <label class="check">
           <input type="checkbox" checked={visible} onChange={(e) => setVisible(e.currentTarget.checked)} />
           Listed

@@ -1,10 +1,9 @@
 import { useState } from 'preact/hooks';
 import { api, ok, type Schema } from '../../../api.ts';
-import { Alert, useAction } from '../../../components/Form.tsx';
+import { Alert, SelectField, useAction } from '../../../components/Form.tsx';
 import { ResultTable } from '../../../components/ResultTable.tsx';
 import { downloadText } from '../../../components/download.ts';
 import { resultToCsv } from '../../../../../src/domain/admin/resultCsv.ts';
-import { ColumnSelect } from './ColumnSelect.tsx';
 import { chartPoints, ResultChart, type ChartKind } from './ResultChart.tsx';
 import { SavedQueriesPanel, type SavedQuery } from './SavedQueriesPanel.tsx';
 import { TableBrowser } from './TableBrowser.tsx';
@@ -13,6 +12,12 @@ import './explorer.css';
 type Result = Schema<'ConsoleQueryResult'>;
 type Chart = Schema<'SavedQueryChart'>;
 
+const CHART_KINDS: { value: ChartKind | ''; text: string }[] = [
+  { value: '', text: 'No chart' },
+  { value: 'bar', text: 'Bar' },
+  { value: 'line', text: 'Line' },
+  { value: 'pie', text: 'Pie' },
+];
 /**
  * The database explorer: browse the tables the console may read, run one read-only statement, see the
  * result as a table or a chart, export it, and keep queries under a name. Everything goes through the
@@ -125,25 +130,22 @@ function ChartControls(props: { result: Result; chart: Chart | null; onChart: (c
   return (
     <fieldset class="chart-controls">
       <legend>Chart</legend>
-      <label class="field">
-        <span>Chart type</span>
-        <select value={chart?.kind ?? ''} onChange={(e) => set({ kind: e.currentTarget.value as ChartKind | '' })}>
-          <option value="">No chart</option>
-          <option value="bar">Bar</option>
-          <option value="line">Line</option>
-          <option value="pie">Pie</option>
-        </select>
-      </label>
-      <ColumnSelect
+      <SelectField<ChartKind | ''>
+        label="Chart type"
+        options={CHART_KINDS}
+        value={chart?.kind ?? ''}
+        onChange={(kind) => set({ kind })}
+      />
+      <SelectField
         label="Label column"
-        columns={columns}
+        options={columns}
         value={label}
         disabled={!chart}
         onChange={(c) => set({ label_column: c })}
       />
-      <ColumnSelect
+      <SelectField
         label="Value column"
-        columns={columns}
+        options={columns}
         value={value}
         disabled={!chart}
         onChange={(c) => set({ value_column: c })}
