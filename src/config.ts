@@ -1,4 +1,5 @@
 import os from 'node:os';
+import path from 'node:path';
 import { z } from 'zod';
 
 const bool = z
@@ -28,18 +29,22 @@ const envSchema = z.object({
   PGLITE_DIR: z
     .string()
     .min(1)
-    .default('./data/pglite')
-    .describe("Embedded database directory ('memory://' keeps it in memory)."),
+    .optional()
+    .describe("Embedded database directory ('memory://' keeps it in memory). Unset: DATA_DIR/pglite."),
   DATA_DIR: z
     .string()
     .min(1)
     .default('./data')
-    .describe('Where Plaza keeps local state (generated JWT secret, uploads, the mail drop).'),
+    .describe(
+      'Where Plaza keeps local state (generated JWT secret, uploads, the mail drop, the spool; the embedded database and backups unless PGLITE_DIR / BACKUP_DIR say otherwise).',
+    ),
   BACKUP_DIR: z
     .string()
     .min(1)
-    .default('./data/backups')
-    .describe('Where `npm run cli -- backup` writes database backups and `restore` looks for them.'),
+    .optional()
+    .describe(
+      'Where `npm run cli -- backup` writes database backups and `restore` looks for them. Unset: DATA_DIR/backups.',
+    ),
   JWT_SECRET: z
     .string()
     .min(32, 'must be at least 32 characters')
@@ -597,7 +602,18 @@ const envSchema = z.object({
     .describe("Seconds an SSH session survives its owner's dropped connection."),
 });
 
-export type Config = z.infer<typeof envSchema>;
+/** The directories that live under DATA_DIR unless set on their own. */
+function withDataDirDefaults(config: z.infer<typeof envSchema>) {
+  return {
+    ...config,
+    PGLITE_DIR: config.PGLITE_DIR ?? path.join(config.DATA_DIR, 'pglite'),
+    BACKUP_DIR: config.BACKUP_DIR ?? path.join(config.DATA_DIR, 'backups'),
+  };
+}
+
+const configSchema = envSchema.superRefine(scaleOutNeeds).transform(withDataDirDefaults);
+
+export type Config = z.output<typeof configSchema>;
 
 /** EMAIL_VERIFICATION as set, or its default: verify addresses when mail can actually reach them. */
 export function emailVerificationMode(config: Config): 'off' | 'optional' | 'required' {
@@ -617,7 +633,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     const value = env[key];
     if (value !== undefined && value !== '') input[key] = value;
   }
-  const parsed = envSchema.superRefine(scaleOutNeeds).safeParse(input);
+  const parsed = configSchema.safeParse(input);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((issue) => {
       const name = String(issue.path[0] ?? '?');

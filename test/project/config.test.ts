@@ -11,8 +11,18 @@ describe('configuration', () => {
     expect(config.PORT).to.equal(2567);
     expect(config.HOST).to.equal('127.0.0.1');
     expect(config.DATABASE_URL).to.equal(undefined);
-    expect(config.PGLITE_DIR).to.equal('./data/pglite');
+    expect(config.PGLITE_DIR).to.equal('data/pglite');
+    expect(config.BACKUP_DIR).to.equal('data/backups');
     expect(config.ACCESS_TOKEN_TTL).to.equal(900);
+  });
+
+  it('when only DATA_DIR is set, then the embedded database and the backups live under it; set on their own, they stay put', () => {
+    const moved = loadConfig({ DATA_DIR: '/srv/plaza' });
+    expect(moved.PGLITE_DIR).to.equal('/srv/plaza/pglite');
+    expect(moved.BACKUP_DIR).to.equal('/srv/plaza/backups');
+    const own = loadConfig({ DATA_DIR: '/srv/plaza', PGLITE_DIR: '/fast/pglite', BACKUP_DIR: '/cold/backups' });
+    expect(own.PGLITE_DIR).to.equal('/fast/pglite');
+    expect(own.BACKUP_DIR).to.equal('/cold/backups');
   });
 
   it('when variables are malformed, then the error names each bad variable and hides secrets', () => {
