@@ -1,16 +1,19 @@
 /**
- * `npm run bench:capacity -- [--counts 500,1000,2000] [--targets home,chat,raw] [--processes 4] [--concurrency 8] [--rounds 1] [--profile <dir>] [--heap-snapshots <dir>]`
+ * `npm run bench:capacity -- [--counts 500,1000,2000] [--targets home,chat,raw,colyseus,colyseus-home] [--processes 4] [--concurrency 8] [--rounds 1] [--profile <dir>] [--heap-snapshots <dir>]`
  *
  * How many connections a server takes and what each costs: for every N in `--counts`, N clients join
- * Plaza's `home` (each user their own), N join one group's `chat` room, and N open a bare `ws`
- * connection to `loadtest/rawWsServer.ts` (the baseline), in rotating order. Every phase gets a fresh
- * server process, so memory is measured from the same idle start. Clients live in `--processes` driver
- * processes (`loadtest/capacityDriver.ts`), each joining `--concurrency` at a time.
+ * Plaza's `home` (each user their own), N join one group's `chat` room, N open a bare `ws` connection to
+ * `loadtest/rawWsServer.ts` (the baseline), and N join bare Colyseus (`loadtest/bareColyseusServer.ts`:
+ * `colyseus`, one shared room, Plaza chat's floor; `colyseus-home`, a room per user, Plaza home's floor),
+ * in rotating order. Every phase gets a fresh server process, so memory is measured from the same idle
+ * start. Clients live in `--processes` driver processes (`loadtest/capacityDriver.ts`), each joining
+ * `--concurrency` at a time.
  *
  * Before each phase 16 clients join and leave (warm-up), then the server idles 3 s. Reported per phase: joins/s (N ÷ wall time until the last join), p50/p99 join time (SDK: matchmaking
  * request + WebSocket + the room's onAuth/onJoin, to the first state; raw: the WebSocket handshake),
  * failed joins, server CPU per join (/proc, the whole process), idle RSS and RSS per connection
- * ((RSS with N − RSS with N/4) ÷ the 3N/4 joined between, each measured after 3 s of quiet). Then the ratios to raw ws at the same N.
+ * ((RSS with N − RSS with N/4) ÷ the 3N/4 joined between, each measured after 3 s of quiet). Then the ratios to raw ws at
+ * the same N, and of Plaza's `home` and `chat` to their bare Colyseus counterparts.
  *
  * Plaza runs on a fresh PGlite directory on disk (own thread), or on a fresh database of DATABASE_URL's
  * server. Users are seeded like the `seed-users` CLI does it and all put in one group; their access
@@ -23,12 +26,21 @@ import fs from 'node:fs';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { createBenchDatabase, mintAccessTokens, seedBenchGroup, seedBenchUsers } from './benchDatabase.ts';
-import { cpuMs, freePort, loadAverage, rssBytes, spawnPlaza, tsxArgs, waitReady } from './benchProcess.ts';
+import {
+  cpuMs,
+  forkBaseline,
+  freePort,
+  loadAverage,
+  rssBytes,
+  spawnPlaza,
+  tsxArgs,
+  waitReady,
+} from './benchProcess.ts';
 
 const { values } = parseArgs({
   options: {
     counts: { type: 'string', default: '500,1000,2000' },
-    targets: { type: 'string', default: 'home,chat,raw' },
+    targets: { type: 'string', default: 'home,chat,raw,colyseus,colyseus-home' },
     processes: { type: 'string', default: '4' },
     concurrency: { type: 'string', default: '8' },
     rounds: { type: 'string', default: '1' },
@@ -38,7 +50,10 @@ const { values } = parseArgs({
     'heap-snapshots': { type: 'string' },
   },
 });
-type Target = 'home' | 'chat' | 'raw';
+type Target = 'home' | 'chat' | 'raw' | 'colyseus' | 'colyseus-home';
+const plazaTargets = new Set<Target>(['home', 'chat']);
+/** Each Plaza target's floor: the same kind of room on bare Colyseus. */
+const bareCounterpart: Partial<Record<Target, Target>> = { home: 'colyseus-home', chat: 'colyseus' };
 const COUNTS = values.counts.split(',').map(Number);
 const TARGETS = values.targets.split(',') as Target[];
 const P = Number(values.processes);
@@ -75,20 +90,15 @@ const { users } = await seedBenchUsers(orm, MAX);
 const groupId = await seedBenchGroup(orm, users[0].id, users.length);
 await opened.close();
 const tokens = mintAccessTokens(secret, TOKEN_TTL, users);
+const clients = users.map((u, i) => ({ token: tokens[i], userId: u.id }));
 console.log(
   `setup: ${database.label}, ${MAX} users (seed-users) in group ${groupId}, in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
 );
 
-/** A fresh server for one phase: Plaza on the prepared database, or the raw ws server. */
+/** A fresh server for one phase: Plaza on the prepared database, or a baseline (raw ws, bare Colyseus). */
 async function startServer(target: Target): Promise<{ child: ChildProcess; url: string }> {
-  if (target === 'raw') {
-    const child = fork('loadtest/rawWsServer.ts', [], {
-      execArgv: tsxArgs,
-      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-    });
-    const port: number = await new Promise((resolve) => child.once('message', (m: any) => resolve(m.port)));
-    return { child, url: `ws://127.0.0.1:${port}` };
-  }
+  if (target === 'raw') return forkBaseline('raw');
+  if (target === 'colyseus' || target === 'colyseus-home') return forkBaseline('colyseus');
   const port = await freePort();
   // One directory per phase: every thread (main, PGlite's, tsx's loader) writes its own profile there.
   const profile = values.profile ? ['--cpu-prof', `--cpu-prof-dir=${values.profile}/${target}-${Date.now()}`] : [];
@@ -143,6 +153,7 @@ process.on('exit', () => {
 });
 
 type Phase = {
+  round: number;
   target: Target;
   n: number;
   joinsPerSecond: number;
@@ -169,10 +180,10 @@ try {
         current = server.child;
         const pid = server.child.pid!;
         // Warm-up: code paths compiled and lazily loaded modules in before "idle" is measured.
-        const warm = tokens.slice(MAX - WARM_UP);
+        const warm = clients.slice(MAX - WARM_UP);
         await request(
           drivers[0],
-          { cmd: 'open', target, url: server.url, tokens: warm, groupId, concurrency: CONCURRENCY },
+          { cmd: 'open', target, url: server.url, clients: warm, groupId, concurrency: CONCURRENCY },
           'opened',
         );
         await request(drivers[0], { cmd: 'close' }, 'closed');
@@ -189,7 +200,7 @@ try {
                   cmd: 'open',
                   target,
                   url: server.url,
-                  tokens: tokens.slice(from + p * per, Math.min(to, from + (p + 1) * per)),
+                  clients: clients.slice(from + p * per, Math.min(to, from + (p + 1) * per)),
                   groupId,
                   concurrency: CONCURRENCY,
                 },
@@ -208,7 +219,7 @@ try {
         let cpu = cpuMs(pid) - cpuBefore;
         await sleep(SETTLE_MS);
         const quarterRss = rssBytes(pid);
-        if (values['heap-snapshots'] && target !== 'raw') await heapSnapshot(server.child);
+        if (values['heap-snapshots'] && plazaTargets.has(target)) await heapSnapshot(server.child);
         const cpuRest = cpuMs(pid);
         const restStarted = performance.now();
         const rest = await openRange(quarter, n);
@@ -217,12 +228,13 @@ try {
         const results = [...first, ...rest];
         await sleep(SETTLE_MS);
         const rss = rssBytes(pid);
-        if (values['heap-snapshots'] && target !== 'raw') await heapSnapshot(server.child);
+        if (values['heap-snapshots'] && plazaTargets.has(target)) await heapSnapshot(server.child);
         const restJoined = rest.reduce((a, r) => a + (r.times as number[]).length, 0);
         const times = results.flatMap((r) => r.times as number[]).sort((a, b) => a - b);
         const failed = results.reduce((a, r) => a + r.failed, 0);
         const firstError = results.find((r) => r.firstError)?.firstError;
         const phase: Phase = {
+          round,
           target,
           n,
           joinsPerSecond: times.length / wall,
@@ -235,7 +247,7 @@ try {
         };
         phases.push(phase);
         console.log(
-          `  N=${n} ${target.padEnd(4)}: ${phase.joinsPerSecond.toFixed(0)} joins/s, p50 ${phase.p50.toFixed(1)} ms, p99 ${phase.p99.toFixed(1)} ms, CPU ${phase.cpuPerJoin.toFixed(2)} ms/join, idle RSS ${(idleRss / 2 ** 20).toFixed(0)} MB, ${(phase.rssPerConnection / 1024).toFixed(1)} KB/connection${failed ? `, ${failed} failed (${firstError})` : ''}`,
+          `  N=${n} ${target.padEnd(13)}: ${phase.joinsPerSecond.toFixed(0)} joins/s, p50 ${phase.p50.toFixed(1)} ms, p99 ${phase.p99.toFixed(1)} ms, CPU ${phase.cpuPerJoin.toFixed(2)} ms/join, idle RSS ${(idleRss / 2 ** 20).toFixed(0)} MB, ${(phase.rssPerConnection / 1024).toFixed(1)} KB/connection${failed ? `, ${failed} failed (${firstError})` : ''}`,
         );
         await Promise.all(drivers.map((d) => request(d, { cmd: 'close' }, 'closed')));
         await stopServer(server.child);
@@ -245,14 +257,19 @@ try {
   }
 
   console.log(
-    '\n| N | target | joins/s | p50 ms | p99 ms | failed | CPU ms/join | idle RSS MB | KB/connection | joins/s vs raw | KB/conn vs raw |',
+    '\n| round | N | target | joins/s | p50 ms | p99 ms | failed | CPU ms/join | idle RSS MB | KB/connection | joins/s vs raw | KB/conn vs raw | vs bare Colyseus: joins/s | CPU/join | p99 | KB/conn |',
   );
-  console.log('|---|---|---|---|---|---|---|---|---|---|---|');
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+  const ratio = (a: number, b: number | undefined) => (b ? `${(a / b).toFixed(3)}×` : '—');
   for (const ph of phases) {
-    const raw = phases.find((r) => r.target === 'raw' && r.n === ph.n);
-    const ratio = (a: number, b: number | undefined) => (b ? `${(a / b).toFixed(3)}×` : '—');
+    // Against the other target's phase of the same round and N: its neighbour in time on this machine.
+    const vs = (target: Target | undefined, metric: (p: Phase) => number) => {
+      const other = phases.find((r) => r.target === target && r.n === ph.n && r.round === ph.round);
+      return ratio(metric(ph), other && metric(other));
+    };
+    const bare = bareCounterpart[ph.target];
     console.log(
-      `| ${ph.n} | ${ph.target} | ${ph.joinsPerSecond.toFixed(0)} | ${ph.p50.toFixed(1)} | ${ph.p99.toFixed(1)} | ${ph.failed} | ${ph.cpuPerJoin.toFixed(2)} | ${(ph.idleRss / 2 ** 20).toFixed(0)} | ${(ph.rssPerConnection / 1024).toFixed(1)} | ${ratio(ph.joinsPerSecond, raw?.joinsPerSecond)} | ${ratio(ph.rssPerConnection, raw?.rssPerConnection)} |`,
+      `| ${ph.round + 1} | ${ph.n} | ${ph.target} | ${ph.joinsPerSecond.toFixed(0)} | ${ph.p50.toFixed(1)} | ${ph.p99.toFixed(1)} | ${ph.failed} | ${ph.cpuPerJoin.toFixed(2)} | ${(ph.idleRss / 2 ** 20).toFixed(0)} | ${(ph.rssPerConnection / 1024).toFixed(1)} | ${vs('raw', (p) => p.joinsPerSecond)} | ${vs('raw', (p) => p.rssPerConnection)} | ${vs(bare, (p) => p.joinsPerSecond)} | ${vs(bare, (p) => p.cpuPerJoin)} | ${vs(bare, (p) => p.p99)} | ${vs(bare, (p) => p.rssPerConnection)} |`,
     );
   }
   console.log(`load average at the end: ${loadAverage()}`);

@@ -1,5 +1,5 @@
 /** What every benchmark needs about the processes it measures. */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { fork, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -64,4 +64,25 @@ export function spawnPlaza(options: {
     stdio: ['ignore', options.stdout ?? 'ignore', 'inherit'],
     env: { ...process.env, REDIS_URL: '', HOST: '127.0.0.1', PORT: String(options.port), ...options.env },
   });
+}
+
+/** The baseline servers a bench can start besides Plaza: bare `ws`, and bare Colyseus (loadtest/*Server.ts). */
+export const baselineScripts = {
+  raw: 'loadtest/rawWsServer.ts',
+  colyseus: 'loadtest/bareColyseusServer.ts',
+} as const;
+
+/**
+ * Starts a baseline server (`baselineScripts`) as its own process; it listens on a free loopback port,
+ * reports it over IPC, and exits when this process goes.
+ */
+export async function forkBaseline(
+  kind: keyof typeof baselineScripts,
+): Promise<{ child: ChildProcess; port: number; url: string }> {
+  const child = fork(baselineScripts[kind], [], { execArgv: tsxArgs, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  const port = await new Promise<number>((resolve, reject) => {
+    child.once('message', (m: { port: number }) => resolve(m.port));
+    child.once('exit', (code) => reject(new Error(`${baselineScripts[kind]} exited (${code}) before listening`)));
+  });
+  return { child, port, url: `ws://127.0.0.1:${port}` };
 }
