@@ -3,9 +3,11 @@
  *
  * N clients in one chat group, M messages/s in total from `senders` of them, 100-byte texts. Measures
  * delivery latency (send → every receiver, sender included) p50/p99, lost and out-of-order deliveries and
- * server CPU per message, for Plaza (its real server process, SDK clients, chat room, messages persisted)
- * and for a bare `ws` broadcast server with the same clients, rate and payload. Phases are interleaved
- * (Plaza, raw, raw, Plaza, ...) in one run, and clients live in separate driver processes. Loopback only.
+ * server CPU per message, for Plaza (its real server process, SDK clients, chat room, messages persisted),
+ * for bare Colyseus (loadtest/bareColyseusServer.ts: SDK clients in one shared room that broadcasts each
+ * `msg`, no auth, storage or validation) and for a bare `ws` broadcast server, with the same clients, rate
+ * and payload. Phases are interleaved (Plaza, raw, Colyseus; raw, Colyseus, Plaza; ...) in one run, and
+ * clients live in separate driver processes. Loopback only.
  *
  * `--servers 3` (needs DATABASE_URL and REDIS_URL, an empty Redis database number) adds a third target:
  * the same users and group on 3 Plaza processes sharing Redis and a database of their own, each client's
@@ -19,7 +21,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { forestJob } from './aiWorkload.ts';
-import { cpuMs, freePort, spawnPlaza, tsxArgs, waitReady } from './benchProcess.ts';
+import { cpuMs, forkBaseline, freePort, spawnPlaza, tsxArgs, waitReady } from './benchProcess.ts';
 import { createBenchDatabase, mintAccessTokens, seedBenchGroup, seedBenchUsers } from './benchDatabase.ts';
 
 const { values } = parseArgs({
@@ -88,7 +90,7 @@ async function pool<T>(items: T[], concurrency: number, work: (item: T) => Promi
 const percentile = (sorted: number[], p: number) =>
   sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] : NaN;
 
-// --- start both servers ---------------------------------------------------------------------------
+// --- start the servers ---------------------------------------------------------------------------
 const port = await freePort();
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'plaza-bench-'));
 // Plaza runs on a fresh database of its own: a PGlite directory on disk (as `npm start` runs it), or with
@@ -177,8 +179,8 @@ if (SERVERS > 1) {
     if (i === 0) await waitReady(multi[0].url);
   }
 }
-const raw = fork('loadtest/rawWsServer.ts', [], { execArgv: tsxArgs, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
-const rawPort: number = await new Promise((resolve) => raw.once('message', (m: any) => resolve(m.port)));
+const raw = await forkBaseline('raw');
+const bare = await forkBaseline('colyseus');
 const base = `http://127.0.0.1:${port}`;
 await waitReady(base);
 for (const m of multi) await waitReady(m.url);
@@ -187,7 +189,8 @@ const cleanup = () => {
   for (const d of drivers) d.kill();
   plaza.kill();
   for (const m of multi) m.child.kill();
-  raw.kill();
+  raw.child.kill();
+  bare.child.kill();
   fs.rmSync(dataDir, { recursive: true, force: true });
 };
 process.on('exit', cleanup);
@@ -243,7 +246,8 @@ try {
         {
           cmd: 'connect',
           plazaUrl: `ws://127.0.0.1:${port}`,
-          rawUrl: `ws://127.0.0.1:${rawPort}`,
+          colyseusUrl: bare.url,
+          rawUrl: raw.url,
           groupId: group.id,
           tokens: tokens.slice(p * per, (p + 1) * per),
           spread: spread && {
@@ -257,17 +261,24 @@ try {
       ),
     ),
   );
-  console.log(`connected: ${N} Plaza${spread ? ` + ${N} Plaza×${SERVERS}` : ''} + ${N} raw ws connections`);
+  console.log(
+    `connected: ${N} Plaza${spread ? ` + ${N} Plaza×${SERVERS}` : ''} + ${N} bare Colyseus + ${N} raw ws connections`,
+  );
 
   // --- interleaved phases -------------------------------------------------------------------------
-  type Target = 'plaza' | 'plaza3' | 'raw';
+  type Target = 'plaza' | 'plaza3' | 'raw' | 'colyseus';
   type Total = { latencies: number[]; sent: number; received: number; outOfOrder: number; cpu: number; ms: number };
-  const targets: Target[] = spread ? ['plaza', 'plaza3', 'raw'] : ['plaza', 'raw'];
+  const targets: Target[] = spread ? ['plaza', 'plaza3', 'raw', 'colyseus'] : ['plaza', 'raw', 'colyseus'];
   const totals = Object.fromEntries(
     targets.map((t): [Target, Total] => [t, { latencies: [], sent: 0, received: 0, outOfOrder: 0, cpu: 0, ms: 0 }]),
   ) as Record<Target, Total>;
   const pidsOf = (target: Target) =>
-    target === 'plaza' ? [plaza.pid!] : target === 'raw' ? [raw.pid!] : multi.map((m) => m.child.pid!);
+    ({
+      plaza: [plaza.pid!],
+      plaza3: multi.map((m) => m.child.pid!),
+      raw: [raw.child.pid!],
+      colyseus: [bare.child.pid!],
+    })[target];
   const label = (target: Target) => (target === 'plaza3' ? `plaza×${SERVERS}` : target);
   for (let round = 0; round < ROUNDS; round++) {
     // Rotate the order each round, so no target always runs first (or after the same neighbour).
@@ -315,7 +326,7 @@ try {
       }
       const phaseReceived = stats.reduce((a, s) => a + s.received, 0);
       console.log(
-        `  round ${round + 1} ${label(target).padEnd(7)}: sent ${sent}, delivered ${phaseReceived}/${sent * N}, server CPU ${cpu.toFixed(0)} ms`,
+        `  round ${round + 1} ${label(target).padEnd(8)}: sent ${sent}, delivered ${phaseReceived}/${sent * N}, server CPU ${cpu.toFixed(0)} ms`,
       );
     }
   }
@@ -338,24 +349,30 @@ try {
     };
   });
   console.log(
-    '\nserver  | msgs sent | deliveries/s | p50 ms | p99 ms | max ms | lost | out of order | CPU ms/msg | CPU µs/delivery',
+    '\nserver   | msgs sent | deliveries/s | p50 ms | p99 ms | max ms | lost | out of order | CPU ms/msg | CPU µs/delivery',
   );
   for (const r of rows) {
     console.log(
-      `${r.target.padEnd(7)} | ${String(r.sent).padStart(9)} | ${r.deliveriesPerSecond.toFixed(0).padStart(12)} | ${r.p50.toFixed(2).padStart(6)} | ${r.p99.toFixed(2).padStart(6)} | ${r.max.toFixed(1).padStart(6)} | ${String(r.lost).padStart(4)} | ${String(r.outOfOrder).padStart(12)} | ${r.cpuPerMsg.toFixed(2).padStart(10)} | ${r.cpuPerDelivery.toFixed(1).padStart(15)}`,
+      `${r.target.padEnd(8)} | ${String(r.sent).padStart(9)} | ${r.deliveriesPerSecond.toFixed(0).padStart(12)} | ${r.p50.toFixed(2).padStart(6)} | ${r.p99.toFixed(2).padStart(6)} | ${r.max.toFixed(1).padStart(6)} | ${String(r.lost).padStart(4)} | ${String(r.outOfOrder).padStart(12)} | ${r.cpuPerMsg.toFixed(2).padStart(10)} | ${r.cpuPerDelivery.toFixed(1).padStart(15)}`,
     );
   }
-  const p = rows[0];
-  const w = rows[rows.length - 1];
+  const row = (target: Target) => rows[targets.indexOf(target)];
+  const p = row('plaza');
+  const w = row('raw');
+  const c = row('colyseus');
   if (spread) {
-    const m = rows[1];
+    const m = row('plaza3');
     console.log(
       `\nratio Plaza×${SERVERS}/Plaza: p50 ${(m.p50 / p.p50).toFixed(2)}x, p99 ${(m.p99 / p.p99).toFixed(2)}x, CPU/msg ${(m.cpuPerMsg / p.cpuPerMsg).toFixed(2)}x (target: p99 within 1.5x, 0 lost, 0 out of order); Plaza×${SERVERS}/raw p99 ${(m.p99 / w.p99).toFixed(2)}x`,
     );
   }
+  const ratios = (a: (typeof rows)[number], b: (typeof rows)[number]) =>
+    `p50 ${(a.p50 / b.p50).toFixed(2)}x, p99 ${(a.p99 / b.p99).toFixed(2)}x, CPU/delivery ${(a.cpuPerDelivery / b.cpuPerDelivery).toFixed(2)}x`;
   console.log(
-    `\nratio Plaza/raw: p50 ${(p.p50 / w.p50).toFixed(2)}x, p99 ${(p.p99 / w.p99).toFixed(2)}x, CPU/msg ${(p.cpuPerMsg / w.cpuPerMsg).toFixed(2)}x (targets: p99 and CPU per delivery within 1.5x of raw, 0 lost, 0 out of order)`,
+    `\nratio Plaza/raw: ${ratios(p, w)} (targets: p99 and CPU per delivery within 1.5x of raw, 0 lost, 0 out of order)`,
   );
+  console.log(`ratio Colyseus/raw: ${ratios(c, w)} (Colyseus' own floor: SDK protocol, schema, its broadcast)`);
+  console.log(`ratio Plaza/Colyseus: ${ratios(p, c)} (what Plaza adds to Colyseus itself)`);
   await Promise.all(drivers.map((d) => request(d, { cmd: 'close' }, 'closed').catch(() => undefined)));
 } finally {
   cleanup();

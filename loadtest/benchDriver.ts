@@ -1,13 +1,18 @@
 /**
- * A bench:chat client process: holds a slice of the connections to Plaza (SDK, chat room) and to the
- * raw ws server, sends from its senders when told, and reports latencies, losses and reorderings.
+ * A bench:chat client process: holds a slice of the connections to Plaza (SDK, chat room), to bare
+ * Colyseus (SDK, its shared `bare` room) and to the raw ws server, sends from its senders when told,
+ * and reports latencies, losses and reorderings.
  * Message text (100 bytes): "<phase>|<sender>|<seq>|<sentAtMs>|" padded with dots.
  */
 import { Client, type Room } from '@colyseus/sdk';
 import WebSocket from 'ws';
 
-/** `plaza`: one process; `plaza3`: the same group over several processes on Redis; `raw`: bare ws. */
-type Target = 'plaza' | 'plaza3' | 'raw';
+/**
+ * `plaza`: one process; `plaza3`: the same group over several processes on Redis; `colyseus`: bare
+ * Colyseus (loadtest/bareColyseusServer.ts); `raw`: bare ws.
+ */
+type Target = 'plaza' | 'plaza3' | 'colyseus' | 'raw';
+type SdkTarget = Exclude<Target, 'raw'>;
 interface Receiver {
   lastSeq: Map<string, number>;
 }
@@ -18,7 +23,7 @@ interface PhaseStats {
 }
 
 const now = () => performance.timeOrigin + performance.now();
-const plazaRooms: Record<'plaza' | 'plaza3', Room[]> = { plaza: [], plaza3: [] };
+const sdkRooms: Record<SdkTarget, Room[]> = { plaza: [], plaza3: [], colyseus: [] };
 const rawSockets: WebSocket[] = [];
 const receivers: Receiver[] = [];
 let phase: { id: string; target: Target; stats: PhaseStats } | undefined;
@@ -36,14 +41,20 @@ function onText(receiver: Receiver, target: Target, text: string): void {
   phase.stats.latencies.push(at - Number(sentText));
 }
 
-async function joinChat(target: 'plaza' | 'plaza3', url: string, token: string, groupId: number) {
+/** Plaza's group chat with the user's token, or bare Colyseus' shared room (no auth). */
+function joinRoom(target: SdkTarget, url: string, token: string, groupId: number): Promise<Room> {
   const client = new Client(url);
+  if (target === 'colyseus') return client.joinOrCreate('bare', {});
   client.auth.token = token;
-  const room = await client.joinOrCreate('chat', { groupId });
+  return client.joinOrCreate('chat', { groupId });
+}
+
+async function joinChat(target: SdkTarget, url: string, token: string, groupId: number) {
+  const room = await joinRoom(target, url, token, groupId);
   const receiver: Receiver = { lastSeq: new Map() };
   room.onMessage('message', (m: { text: string }) => onText(receiver, target, m.text));
   room.onMessage('*', () => undefined);
-  plazaRooms[target].push(room);
+  sdkRooms[target].push(room);
   receivers.push(receiver);
 }
 
@@ -53,6 +64,7 @@ async function joinChat(target: 'plaza' | 'plaza3', url: string, token: string, 
  */
 async function connect(msg: {
   plazaUrl: string;
+  colyseusUrl: string;
   rawUrl: string;
   groupId: number;
   tokens: string[];
@@ -63,6 +75,7 @@ async function connect(msg: {
     const spread = msg.spread;
     if (spread)
       await joinChat('plaza3', spread.urls[(spread.offset + i) % spread.urls.length], spread.tokens[i], spread.groupId);
+    await joinChat('colyseus', msg.colyseusUrl, token, msg.groupId);
     const ws = new WebSocket(msg.rawUrl);
     const rawReceiver: Receiver = { lastSeq: new Map() };
     ws.on('message', (data) => onText(rawReceiver, 'raw', data.toString()));
@@ -93,7 +106,7 @@ async function run(msg: {
       const text = `${msg.phase}|${sender}|${seq++}|${now().toFixed(3)}|`;
       const body = (text + PAD).slice(0, 100);
       if (msg.target === 'raw') rawSockets[s].send(body);
-      else plazaRooms[msg.target][s].send('msg', { text: body });
+      else sdkRooms[msg.target][s].send('msg', { text: body });
       sent++;
     };
     // Spread the senders' first sends over one interval so the total rate is smooth.
@@ -122,7 +135,7 @@ process.on('message', async (msg: any) => {
       phase = undefined;
       process.send!({ cmd: 'stats', ...stats });
     } else if (msg.cmd === 'close') {
-      for (const room of [...plazaRooms.plaza, ...plazaRooms.plaza3]) await room.leave().catch(() => undefined);
+      for (const room of Object.values(sdkRooms).flat()) await room.leave().catch(() => undefined);
       for (const ws of rawSockets) ws.close();
       process.send!({ cmd: 'closed' });
       setTimeout(() => process.exit(0), 200);
