@@ -31,6 +31,8 @@ import {
   forkBaseline,
   freePort,
   loadAverage,
+  percentile,
+  request,
   rssBytes,
   spawnPlaza,
   tsxArgs,
@@ -66,20 +68,6 @@ const secret = crypto.randomBytes(32).toString('hex');
 const TOKEN_TTL = 7200;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function request(child: ChildProcess, msg: object, reply: string): Promise<any> {
-  return new Promise((resolve, reject) => {
-    const onMessage = (m: any) => {
-      if (m.cmd === reply || m.cmd === 'error') {
-        child.off('message', onMessage);
-        if (m.cmd === 'error') reject(new Error(m.message));
-        else resolve(m);
-      }
-    };
-    child.on('message', onMessage);
-    child.send(msg);
-  });
-}
 
 // --- database: users and one group with all of them -------------------------------------------------
 const t0 = Date.now();
@@ -165,8 +153,6 @@ type Phase = {
   rssPerConnection: number;
 };
 const phases: Phase[] = [];
-const percentile = (sorted: number[], p: number) =>
-  sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] : NaN;
 
 try {
   console.log(

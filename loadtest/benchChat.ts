@@ -21,7 +21,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { forestJob } from './aiWorkload.ts';
-import { cpuMs, forkBaseline, freePort, spawnPlaza, tsxArgs, waitReady } from './benchProcess.ts';
+import { cpuMs, forkBaseline, freePort, percentile, request, spawnPlaza, tsxArgs, waitReady } from './benchProcess.ts';
 import { createBenchDatabase, mintAccessTokens, seedBenchGroup, seedBenchUsers } from './benchDatabase.ts';
 
 const { values } = parseArgs({
@@ -51,22 +51,6 @@ const SERVERS = Number(values.servers);
 const DRAIN_MS = 3000;
 const aiJob = forestJob(500, 5);
 
-function request(child: ChildProcess, msg: object, reply: string): Promise<any> {
-  return new Promise((resolve, reject) => {
-    const onMessage = (m: any) => {
-      if (m.cmd === reply) {
-        child.off('message', onMessage);
-        resolve(m);
-      } else if (m.cmd === 'error') {
-        child.off('message', onMessage);
-        reject(new Error(m.message));
-      }
-    };
-    child.on('message', onMessage);
-    child.send(msg);
-  });
-}
-
 async function api(base: string, method: string, route: string, body?: unknown, token?: string): Promise<any> {
   const res = await fetch(base + route, {
     method,
@@ -86,9 +70,6 @@ async function pool<T>(items: T[], concurrency: number, work: (item: T) => Promi
     }),
   );
 }
-
-const percentile = (sorted: number[], p: number) =>
-  sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] : NaN;
 
 // --- start the servers ---------------------------------------------------------------------------
 const port = await freePort();

@@ -86,3 +86,24 @@ export async function forkBaseline(
   });
   return { child, port, url: `ws://127.0.0.1:${port}` };
 }
+
+/**
+ * Sends `msg` to a driver process and resolves with its first answer whose `cmd` is `reply`; rejects
+ * when it answers `{ cmd: 'error', message }` instead.
+ */
+export function request(child: ChildProcess, msg: object, reply: string): Promise<any> {
+  return new Promise((resolve, reject) => {
+    const onMessage = (m: { cmd: string; message?: string }) => {
+      if (m.cmd !== reply && m.cmd !== 'error') return;
+      child.off('message', onMessage);
+      if (m.cmd === 'error') reject(new Error(m.message));
+      else resolve(m);
+    };
+    child.on('message', onMessage);
+    child.send(msg);
+  });
+}
+
+/** The p-th percentile (nearest rank) of an ascending array; NaN when it is empty. */
+export const percentile = (sorted: number[], p: number) =>
+  sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] : NaN;
