@@ -348,7 +348,7 @@ try {
     );
   }
   const ratios = (a: (typeof rows)[number], b: (typeof rows)[number]) =>
-    `p50 ${(a.p50 / b.p50).toFixed(2)}x, p99 ${(a.p99 / b.p99).toFixed(2)}x, CPU/delivery ${(a.cpuPerDelivery / b.cpuPerDelivery).toFixed(2)}x`;
+    `p50 ${(a.p50 / b.p50).toFixed(2)}x, p99 ${(a.p99 / b.p99).toFixed(2)}x, CPU/msg ${(a.cpuPerMsg / b.cpuPerMsg).toFixed(2)}x, CPU/delivery ${(a.cpuPerDelivery / b.cpuPerDelivery).toFixed(2)}x`;
   console.log(
     `\nratio Plaza/raw: ${ratios(p, w)} (targets: p99 and CPU per delivery within 1.5x of raw, 0 lost, 0 out of order)`,
   );
