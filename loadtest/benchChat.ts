@@ -248,10 +248,22 @@ try {
 
   // --- interleaved phases -------------------------------------------------------------------------
   type Target = 'plaza' | 'plaza3' | 'raw' | 'colyseus';
-  type Total = { latencies: number[]; sent: number; received: number; outOfOrder: number; cpu: number; ms: number };
+  type Total = {
+    latencies: number[];
+    sent: number;
+    received: number;
+    outOfOrder: number;
+    cpu: number;
+    /** The driver processes' CPU: what the clients pay (the SDK's decoding vs raw ws' parse). */
+    clientCpu: number;
+    ms: number;
+  };
   const targets: Target[] = spread ? ['plaza', 'plaza3', 'raw', 'colyseus'] : ['plaza', 'raw', 'colyseus'];
   const totals = Object.fromEntries(
-    targets.map((t): [Target, Total] => [t, { latencies: [], sent: 0, received: 0, outOfOrder: 0, cpu: 0, ms: 0 }]),
+    targets.map((t): [Target, Total] => [
+      t,
+      { latencies: [], sent: 0, received: 0, outOfOrder: 0, cpu: 0, clientCpu: 0, ms: 0 },
+    ]),
   ) as Record<Target, Total>;
   const pidsOf = (target: Target) =>
     ({
@@ -260,6 +272,8 @@ try {
       raw: [raw.child.pid!],
       colyseus: [bare.child.pid!],
     })[target];
+  // Every driver holds one connection per user to each server, but only the phase's target talks.
+  const clientCpuOf = () => drivers.reduce((sum, d) => sum + cpuMs(d.pid!), 0);
   const label = (target: Target) => (target === 'plaza3' ? `plaza×${SERVERS}` : target);
   for (let round = 0; round < ROUNDS; round++) {
     // Rotate the order each round, so no target always runs first (or after the same neighbour).
@@ -272,6 +286,7 @@ try {
       if (target === 'plaza')
         for (let i = 0; i < AI_JOBS; i++) aiJobs.push((await api(base, 'POST', '/ai/jobs', aiJob, tokens[0])).id);
       const cpuBefore = cpuOf();
+      const clientCpuBefore = clientCpuOf();
       const startedAt = Date.now();
       const phaseId = `r${round}${target}`;
       const ran = await Promise.all(
@@ -293,12 +308,14 @@ try {
       );
       await new Promise((r) => setTimeout(r, DRAIN_MS));
       const cpu = cpuOf() - cpuBefore;
+      const clientCpu = clientCpuOf() - clientCpuBefore;
       for (const id of aiJobs) await api(base, 'DELETE', `/ai/jobs/${id}`, undefined, tokens[0]).catch(() => undefined);
       const stats = await Promise.all(drivers.map((d) => request(d, { cmd: 'collect' }, 'stats')));
       const sent = ran.reduce((a, r) => a + r.sent, 0);
       const t = totals[target];
       t.sent += sent;
       t.cpu += cpu;
+      t.clientCpu += clientCpu;
       t.ms += Date.now() - startedAt - DRAIN_MS;
       for (const s of stats) {
         t.received += s.received;
@@ -327,14 +344,15 @@ try {
       sent: t.sent,
       cpuPerMsg: t.cpu / Math.max(1, t.sent),
       cpuPerDelivery: (t.cpu * 1000) / Math.max(1, t.received),
+      clientCpuPerDelivery: (t.clientCpu * 1000) / Math.max(1, t.received),
     };
   });
   console.log(
-    '\nserver   | msgs sent | deliveries/s | p50 ms | p99 ms | max ms | lost | out of order | CPU ms/msg | CPU µs/delivery',
+    '\nserver   | msgs sent | deliveries/s | p50 ms | p99 ms | max ms | lost | out of order | CPU ms/msg | CPU µs/delivery | client CPU µs/delivery',
   );
   for (const r of rows) {
     console.log(
-      `${r.target.padEnd(8)} | ${String(r.sent).padStart(9)} | ${r.deliveriesPerSecond.toFixed(0).padStart(12)} | ${r.p50.toFixed(2).padStart(6)} | ${r.p99.toFixed(2).padStart(6)} | ${r.max.toFixed(1).padStart(6)} | ${String(r.lost).padStart(4)} | ${String(r.outOfOrder).padStart(12)} | ${r.cpuPerMsg.toFixed(2).padStart(10)} | ${r.cpuPerDelivery.toFixed(1).padStart(15)}`,
+      `${r.target.padEnd(8)} | ${String(r.sent).padStart(9)} | ${r.deliveriesPerSecond.toFixed(0).padStart(12)} | ${r.p50.toFixed(2).padStart(6)} | ${r.p99.toFixed(2).padStart(6)} | ${r.max.toFixed(1).padStart(6)} | ${String(r.lost).padStart(4)} | ${String(r.outOfOrder).padStart(12)} | ${r.cpuPerMsg.toFixed(2).padStart(10)} | ${r.cpuPerDelivery.toFixed(1).padStart(15)} | ${r.clientCpuPerDelivery.toFixed(1).padStart(22)}`,
     );
   }
   const row = (target: Target) => rows[targets.indexOf(target)];
@@ -348,7 +366,7 @@ try {
     );
   }
   const ratios = (a: (typeof rows)[number], b: (typeof rows)[number]) =>
-    `p50 ${(a.p50 / b.p50).toFixed(2)}x, p99 ${(a.p99 / b.p99).toFixed(2)}x, CPU/msg ${(a.cpuPerMsg / b.cpuPerMsg).toFixed(2)}x, CPU/delivery ${(a.cpuPerDelivery / b.cpuPerDelivery).toFixed(2)}x`;
+    `p50 ${(a.p50 / b.p50).toFixed(2)}x, p99 ${(a.p99 / b.p99).toFixed(2)}x, CPU/msg ${(a.cpuPerMsg / b.cpuPerMsg).toFixed(2)}x, CPU/delivery ${(a.cpuPerDelivery / b.cpuPerDelivery).toFixed(2)}x, client CPU/delivery ${(a.clientCpuPerDelivery / b.clientCpuPerDelivery).toFixed(2)}x`;
   console.log(
     `\nratio Plaza/raw: ${ratios(p, w)} (targets: p99 and CPU per delivery within 1.5x of raw, 0 lost, 0 out of order)`,
   );
