@@ -8,6 +8,17 @@ import type { RoomSettings } from './shared/PlazaRoom.ts';
 import { ChatRoom, chatOnAuth } from './chat/ChatRoom.ts';
 import { HomeRoom, homeOnAuth } from './home/HomeRoom.ts';
 import { SshRoom } from './ssh/SshRoom.ts';
+import { roomIds } from '../src/domain/realtime/RealtimeBus.ts';
+
+/**
+ * The room types with one room per actor, and the id a room must have for the `filterBy` value that names
+ * it (HomeRoom and ChatRoom take these ids): the shared room-listing driver looks such a room up by id
+ * instead of reading every listing. Undefined: the conditions name no actor; the driver searches.
+ */
+export const fixedRoomIds = {
+  home: ({ userId }: Record<string, unknown>) => (typeof userId === 'number' ? roomIds.home(userId) : undefined),
+  chat: ({ groupId }: Record<string, unknown>) => (typeof groupId === 'number' ? roomIds.chat(groupId) : undefined),
+};
 
 /** The settings every room shares, including the one per-user rate budget across all rooms (and processes). */
 export function roomSettings(

@@ -20,12 +20,13 @@ import { configureApp } from './http/createApp.ts';
 import { livenessProbe } from './http/routers/healthRoutes.ts';
 import { CorsPolicy } from './http/corsPolicy.ts';
 import { dispatchSharedPort, type ColyseusRoutes } from './http/sharedPortDispatch.ts';
-import { roomDefinitions } from '../rooms/index.ts';
+import { fixedRoomIds, roomDefinitions } from '../rooms/index.ts';
 import { ServersFileError } from './infra/ssh/serversFile.ts';
 import { AddressedWebSocketTransport } from './infra/realtime/AddressedWebSocketTransport.ts';
 import { PresenceBus } from './infra/realtime/PresenceBus.ts';
 import { connectScaleOut, type ScaleOut } from './infra/realtime/scaleOut.ts';
 import { DeadProcessSweeper } from './infra/realtime/DeadProcessSweeper.ts';
+import { IndexedLocalDriver } from './infra/realtime/IndexedLocalDriver.ts';
 import { stopOnSignals } from './stopOnSignals.ts';
 import { PlazaMetrics } from './metrics/PlazaMetrics.ts';
 import { startMetricsServer } from './http/metricsEndpoint.ts';
@@ -79,7 +80,7 @@ async function startWithSpool(config: Config, options: StartOptions): Promise<Ru
   });
   // One presence for Colyseus and the services, so REST and rooms share pub/sub: this process's memory,
   // or Redis when several processes act as one server.
-  const scaleOut = config.REDIS_URL ? connectScaleOut(config.REDIS_URL, logger) : undefined;
+  const scaleOut = config.REDIS_URL ? connectScaleOut(config.REDIS_URL, logger, fixedRoomIds) : undefined;
   const presence = scaleOut?.presence ?? new LocalPresence();
   // Every room subscribes to shared channels (session revocation), so one topic has many listeners.
   presence.setMaxListeners(0);
@@ -122,7 +123,8 @@ async function startWithSpool(config: Config, options: StartOptions): Promise<Ru
   const gameServer: Server = defineServer({
     rooms: roomDefinitions({ services, logger, config, clientAddress }),
     presence,
-    driver: scaleOut?.driver,
+    // One process: listings indexed by id and filter values, so a join does not scan every room.
+    driver: scaleOut?.driver ?? new IndexedLocalDriver(),
     publicAddress: config.PUBLIC_ADDRESS,
     // A room is created by the process that received the join: the load balancer's round-robin spreads
     // rooms, and no create is sent to a process that may have died since it last reported its load.

@@ -94,6 +94,9 @@ export class HomeRoom extends PlazaRoom<HomeRoomServices, HomeState> {
     this.state.unreadDms = opening.unreadDms;
     this.waiting = { dms: opening.undeliveredDms, notifications: opening.unreadNotifications };
     await this.showFollowing(opening.following);
+    // Nobody is here yet: what was written above reaches the first device in its full state. Flushed now
+    // (a patch with no client only clears the changes), it is not also sent to that device as a patch.
+    this.broadcastPatch();
 
     this.on('status', HomeMessages.status, async (_client, m) => {
       this.state.status = m.status;
@@ -248,7 +251,8 @@ export class HomeRoom extends PlazaRoom<HomeRoomServices, HomeState> {
   private async publishStatus(status: ChosenStatus | 'offline'): Promise<void> {
     const before = this.published;
     this.published = status;
-    await this.withDb(() => this.services.statuses.change(this.userId, before, status));
+    // No request context: going online touches no database, going offline writes in its own.
+    await this.services.statuses.change(this.userId, before, status);
   }
 
   /** Replies `sync`: the DMs to or from me after `lastSeen`, oldest first; those to me count as delivered. */

@@ -89,7 +89,8 @@ export abstract class PlazaRoom<S, State extends object = object> extends Room<{
   protected listedGroupId: number | null = null;
   protected services!: S & { orm: Database };
   protected settings!: RoomSettings;
-  protected log!: Logger;
+  private logger!: Logger;
+  private childLogger: Logger | undefined;
   private readonly held = new Map<string, Held>();
   /** Connections this room is closing itself: no seat is kept for them and nothing they send counts. */
   private readonly closing = new Set<string>();
@@ -100,7 +101,7 @@ export abstract class PlazaRoom<S, State extends object = object> extends Room<{
     this.settings = options.settings;
     const id = this.fixedRoomId();
     if (id) this.roomId = id;
-    this.log = options.logger.child({ room: this.roomName, room_id: this.roomId });
+    this.logger = options.logger;
     this.maxMessagesPerSecond = this.settings.maxMessagesPerSecond;
     this.settings.metrics.rooms.inc({ room: this.roomName });
     this.onMessage('*', (client: PlazaClient, type: string | number) =>
@@ -110,6 +111,14 @@ export abstract class PlazaRoom<S, State extends object = object> extends Room<{
       }),
     );
     void this.presence.subscribe(channels.revoked, (event: RevocationEvent) => this.onRevoked(event));
+  }
+
+  /**
+   * The room's logger (room name and id bound), made when first used: most rooms (a home per signed-in
+   * user) never log, and a pino child per room is an allocation on every room's creation.
+   */
+  protected get log(): Logger {
+    return (this.childLogger ??= this.logger.child({ room: this.roomName, room_id: this.roomId }));
   }
 
   /**

@@ -1,5 +1,4 @@
 import { ServerError, type AuthContext, type Client } from '@colyseus/core';
-import { RequestContext } from '@mikro-orm/core';
 import { AppError, toAppError } from '../../src/errors/index.ts';
 import type { Principal, TokenService } from '../../src/domain/auth/TokenService.ts';
 import type { Database } from '../../src/db/openDatabase.ts';
@@ -38,7 +37,9 @@ export function authenticateWith(services: AuthServices, minimumRole: UserRole =
   return async (token: string, _options: unknown, _context: AuthContext): Promise<Principal> => {
     try {
       if (!token) throw new AppError('UNAUTHENTICATED');
-      const principal = await RequestContext.create(services.orm.em, () => services.tokens.authenticate(token));
+      // A token check reads no database through the request's context (TokenService: signature and revocation
+      // list in memory; the list's first load forks its own EntityManager), so it needs no context of its own.
+      const principal = await services.tokens.authenticate(token);
       if (!roleAtLeast(principal.role, minimumRole)) throw new AppError('FORBIDDEN');
       return principal;
     } catch (err) {

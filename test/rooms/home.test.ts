@@ -42,6 +42,19 @@ describe('home room', () => {
     expect(convs.body.items[0]).to.include({ user_id: ann.id, unread: 1 });
   });
 
+  it('when a user opens their home, then their device gets its state once and no patch repeating it', async () => {
+    const [eve, fay] = [await server.http.signUp('eve'), await server.http.signUp('fay')];
+    expect((await server.http.post(`/users/${fay.id}/follow`, undefined, eve.access_token)).status).to.equal(204);
+    const room = await sdkClient(server, eve).joinOrCreate('home');
+    rooms.push(room);
+    let states = 0;
+    room.onStateChange(() => states++);
+    await eventually(() => room.state.following?.get(String(fay.id))?.username === 'fay', 'the full state');
+    // Several of the home's patch ticks (200 ms): the state written when the home opened must not come again.
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    expect(states, 'state frames received (the full state, then patches)').to.equal(1);
+  });
+
   it('when a blocked user sends a DM, then it is refused with 30006', async () => {
     const [kim, lee] = [await server.http.signUp('kim'), await server.http.signUp('lee')];
     expect((await server.http.post(`/users/${lee.id}/block`, undefined, kim.access_token)).status).to.equal(204);

@@ -46,7 +46,7 @@ export function missingForCluster(): string | undefined {
  * A Redis database number nobody uses, claimed for this run: its claim key makes it non-empty for the
  * next run to look. Emptied (FLUSHDB) when the run ends.
  */
-async function claimRedisDatabase(baseUrl: string): Promise<{ redis: Redis; url: string }> {
+export async function claimRedisDatabase(baseUrl: string): Promise<{ redis: Redis; url: string }> {
   for (let db = 1; db < 16; db++) {
     const url = new URL(baseUrl);
     url.pathname = `/${db}`;

@@ -43,7 +43,8 @@ export class UserStatuses {
     if (visible === 'offline') {
       await this.bus.hdel(keys.presence, String(userId));
       lastSeen = new Date();
-      await this.em.nativeUpdate(User, { id: userId }, { lastSeenAt: lastSeen });
+      // Its own context: callers need none (going online, the common case, touches no database).
+      await this.em.fork().nativeUpdate(User, { id: userId }, { lastSeenAt: lastSeen });
     } else {
       await this.bus.hset(keys.presence, String(userId), visible);
     }

@@ -2,7 +2,7 @@ import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { RateLimiterMemory, RateLimiterRedis } from 'rate-limiter-flexible';
 import type { LimiterStore } from '../../domain/shared/rateLimits.ts';
-import { AtomicRedisDriver } from './AtomicRedisDriver.ts';
+import { AtomicRedisDriver, type FixedRoomIds } from './AtomicRedisDriver.ts';
 import { ScopedRedisPresence } from './ScopedRedisPresence.ts';
 
 /** What several Plaza processes share through one Redis database. */
@@ -18,9 +18,9 @@ export interface ScaleOut {
 /**
  * Connects the Colyseus presence, the room-listing driver and the rate-limit store to `url`. Each gets
  * its own connection: Colyseus quits the presence's and the driver's on shutdown, and a blocked or
- * reconnecting one must not hold up the others.
+ * reconnecting one must not hold up the others. `fixedRoomIds` lets matchmaking find an actor's room by id.
  */
-export function connectScaleOut(url: string, logger: Logger): ScaleOut {
+export function connectScaleOut(url: string, logger: Logger, fixedRoomIds: FixedRoomIds = {}): ScaleOut {
   const log = logger.child({ component: 'redis' });
   const database = databaseNumber(url);
   const connect = (role: string, options: { enableOfflineQueue?: boolean } = {}) => {
@@ -39,7 +39,7 @@ export function connectScaleOut(url: string, logger: Logger): ScaleOut {
     });
   return {
     presence: new ScopedRedisPresence(connect('presence'), database),
-    driver: new AtomicRedisDriver(connect('listings')),
+    driver: new AtomicRedisDriver(connect('listings'), fixedRoomIds),
     limiters,
     close: async () => {
       await limiterRedis.quit().catch(() => limiterRedis.disconnect());
