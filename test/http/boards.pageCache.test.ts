@@ -166,6 +166,16 @@ describe('pages of posts kept between reads: every write shows on the next read'
   it('when the same page is read again with nothing changed, then it is the same answer (other sorts, searches and cursors are their own pages)', async () => {
     const first = await page(board.id, bob);
     expect(await page(board.id, bob)).to.deep.equal(first);
+    // Sent as JSON with the ETag Express gives every JSON answer; a changed page has another.
+    const path = `/boards/${board.id}/posts?limit=20`;
+    const again = await server.http.get(path, bob.access_token);
+    expect(again.headers.get('content-type')).to.equal('application/json; charset=utf-8');
+    expect(again.headers.get('etag')).to.match(/^W\/"/);
+    expect((await server.http.get(path, bob.access_token)).headers.get('etag')).to.equal(again.headers.get('etag'));
+    await createPost(server, alice, board.id, 'Changes the page');
+    const changed = await server.http.get(path, bob.access_token);
+    expect(changed.body.items[0].title).to.equal('Changes the page');
+    expect(changed.headers.get('etag')).not.to.equal(again.headers.get('etag'));
     const top = await page(board.id, bob, 'sort=top&limit=2');
     expect(top.items).to.have.length(2);
     const searched = await page(board.id, bob, 'q=Illustrated');
