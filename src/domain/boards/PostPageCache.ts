@@ -23,10 +23,16 @@ export interface Stamp {
   readonly board: number;
   readonly all: number;
   readonly boardGeneration: number;
+  /** When the read started (ms): nothing is kept longer than PAGE_CACHE_LIMITS.maxAgeMs after it. */
+  readonly at: number;
 }
 
-/** The largest number of shared pages and of viewer parts one process keeps (least recently used go first). */
-export const PAGE_CACHE_LIMITS = { pages: 2_000, viewers: 20_000 } as const;
+/**
+ * The largest number of shared pages and of viewer parts one process keeps (least recently used go first),
+ * and the longest any is kept: the bound on staleness for changes no process announced (SQL run by hand,
+ * the database console) or whose announcement was lost (Redis pub/sub delivers at most once).
+ */
+export const PAGE_CACHE_LIMITS = { pages: 2_000, viewers: 20_000, maxAgeMs: 30_000 } as const;
 
 /**
  * Pages of posts kept between requests, in memory, per process. Every write that changes what a page
@@ -34,6 +40,7 @@ export const PAGE_CACHE_LIMITS = { pages: 2_000, viewers: 20_000 } as const;
  * entries read before it are never served again, and is published (`publish`) for the other processes,
  * which apply it when it arrives (`apply`): there, a page may be stale for as long as the message takes.
  * A read in flight while a write commits keeps nothing (`store` compares the stamp taken before it read).
+ * Nothing is kept longer than `PAGE_CACHE_LIMITS.maxAgeMs`.
  */
 export class PostPageCache {
   private readonly pages = new BoundedMap<string, { stamp: Stamp; value: SharedPage }>(PAGE_CACHE_LIMITS.pages);
@@ -47,7 +54,12 @@ export class PostPageCache {
 
   /** The stamp to read a page of `boardId` under. */
   stamp(boardId: number): Stamp {
-    return { board: boardId, all: this.allGeneration, boardGeneration: this.generations.get(boardId) ?? 0 };
+    return {
+      board: boardId,
+      all: this.allGeneration,
+      boardGeneration: this.generations.get(boardId) ?? 0,
+      at: Date.now(),
+    };
   }
 
   shared(key: PageKey): SharedPage | undefined {
@@ -91,7 +103,7 @@ export class PostPageCache {
   private fresh<V>(map: BoundedMap<string, { stamp: Stamp; value: V }>, key: string): V | undefined {
     const entry = map.get(key);
     if (!entry) return undefined;
-    if (this.current(entry.stamp)) return entry.value;
+    if (this.current(entry.stamp) && Date.now() - entry.stamp.at < PAGE_CACHE_LIMITS.maxAgeMs) return entry.value;
     map.delete(key);
     return undefined;
   }
