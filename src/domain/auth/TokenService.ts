@@ -44,10 +44,11 @@ const AccessClaims = z.object({
 });
 
 /**
- * Signs and checks access tokens. Checking costs a signature check and two lookups in memory: no query,
- * so it stays cheap under load and keeps working while the database is away. A token is valid while its
- * signature and claims hold, it has not expired, and neither its login (refresh family) nor its version of
- * the user has been revoked. A role or ban change always revokes, so the token's own `role` can be trusted.
+ * Signs and checks access tokens. Checking costs a signature check (once per token, remembered until it
+ * expires) and two lookups in memory: no query, so it stays cheap under load and keeps working while the
+ * database is away. A token is valid while its signature and claims hold, it has not expired, and neither
+ * its login (refresh family) nor its version of the user has been revoked. A role or ban change always
+ * revokes, so the token's own `role` can be trusted.
  */
 export class TokenService {
   /**
