@@ -28,11 +28,11 @@ export interface Stamp {
 }
 
 /**
- * The largest number of shared pages and of viewer parts one process keeps (least recently used go first),
- * and the longest any is kept: the bound on staleness for changes no process announced (SQL run by hand,
+ * How much one process keeps (least recently used go first): shared pages up to `posts` posts in all
+ * (~2 KB each with their JSON: ~20 MB), `viewers` viewer parts; and the longest anything is kept: the bound on staleness for changes no process announced (SQL run by hand,
  * the database console) or whose announcement was lost (Redis pub/sub delivers at most once).
  */
-export const PAGE_CACHE_LIMITS = { pages: 2_000, viewers: 20_000, maxAgeMs: 30_000 } as const;
+export const PAGE_CACHE_LIMITS = { posts: 10_000, viewers: 10_000, maxAgeMs: 30_000 } as const;
 
 /**
  * Pages of posts kept between requests, in memory, per process. Every write that changes what a page
@@ -43,8 +43,14 @@ export const PAGE_CACHE_LIMITS = { pages: 2_000, viewers: 20_000, maxAgeMs: 30_0
  * Nothing is kept longer than `PAGE_CACHE_LIMITS.maxAgeMs`.
  */
 export class PostPageCache {
-  private readonly pages = new BoundedMap<string, { stamp: Stamp; value: SharedPage }>(PAGE_CACHE_LIMITS.pages);
-  private readonly viewers = new BoundedMap<string, { stamp: Stamp; value: ViewerPart }>(PAGE_CACHE_LIMITS.viewers);
+  private readonly pages = new BoundedMap<string, { stamp: Stamp; value: SharedPage }>(
+    PAGE_CACHE_LIMITS.posts,
+    (entry) => Math.max(1, entry.value.page.items.length),
+  );
+  private readonly viewers = new BoundedMap<string, { stamp: Stamp; value: ViewerPart }>(
+    PAGE_CACHE_LIMITS.viewers,
+    () => 1,
+  );
   private readonly generations = new Map<number, number>();
   private allGeneration = 0;
   /** Tells this process's own messages from the others' (a publisher hears itself on the bus). */
@@ -126,11 +132,15 @@ function viewerKey(k: PageKey, userId: number): string {
   return `${userId}\u0000${sharedKey(k)}`;
 }
 
-/** A Map that forgets its least recently used entry beyond `limit` entries. */
+/** A Map that forgets its least recently used entries while their weights add up to more than `limit`. */
 class BoundedMap<K, V> {
   private readonly map = new Map<K, V>();
+  private weight = 0;
 
-  constructor(private readonly limit: number) {}
+  constructor(
+    private readonly limit: number,
+    private readonly weightOf: (value: V) => number,
+  ) {}
 
   get(key: K): V | undefined {
     const value = this.map.get(key);
@@ -142,12 +152,16 @@ class BoundedMap<K, V> {
   }
 
   set(key: K, value: V): void {
-    this.map.delete(key);
+    this.delete(key);
     this.map.set(key, value);
-    if (this.map.size > this.limit) this.map.delete(this.map.keys().next().value as K);
+    this.weight += this.weightOf(value);
+    while (this.weight > this.limit && this.map.size > 1) this.delete(this.map.keys().next().value as K);
   }
 
   delete(key: K): void {
+    const value = this.map.get(key);
+    if (value === undefined) return;
     this.map.delete(key);
+    this.weight -= this.weightOf(value);
   }
 }
