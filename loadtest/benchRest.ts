@@ -2,7 +2,8 @@
  * `npm run bench:rest -- [--seconds 5] [--rounds 3] [--connections 50] [--login-connections 4] [--posts 10000] [--profile dir] [--only posts,health]`
  *
  * autocannon against, interleaved in one run: a bare Express hello server (its own process, the
- * baseline), and Plaza's `/health`, the first page of posts of a board holding `--posts` posts (signed
+ * baseline), the same Express answering Plaza's first page as a fixed document (what the bytes alone
+ * cost; runs with `posts`), and Plaza's `/health`, the first page of posts of a board holding `--posts` posts (signed
  * in: the token is checked, likes looked up), a post with its comments (`GET /posts/:id` and
  * `GET /posts/:id/comments` in turn), and sign-in (`POST /auth/login`, argon2: fewer connections).
  * Reports per target req/s, p50/p99 latency, non-2xx answers and the server's CPU per request (utime +
@@ -34,7 +35,7 @@ const { values } = parseArgs({
     // Extra node options for Plaza (e.g. "--trace-gc"), and a file for its stdout (default: discarded).
     'plaza-node-args': { type: 'string', default: '' },
     'plaza-stdout': { type: 'string' },
-    // A comma-separated subset of hello,health,posts,post,login (Express hello always runs: the baseline).
+    // A comma-separated subset of hello,hellopage,health,posts,post,login (Express hello always runs: the baseline).
     only: { type: 'string' },
   },
 });
@@ -134,6 +135,11 @@ try {
   if (!signIn.ok) throw new Error(`sign-in failed: ${signIn.status} ${await signIn.text()}`);
   const token = ((await signIn.json()) as { access_token: string }).access_token;
   const bearer = { authorization: `Bearer ${token}` };
+  // The same first page, answered by bare Express: what sending those bytes costs without Plaza.
+  const firstPage: unknown = await (
+    await fetch(`${base}/boards/${boardId}/posts?limit=20`, { headers: bearer })
+  ).json();
+  hello.send({ page: firstPage });
 
   type Target = {
     key: string;
@@ -143,6 +149,12 @@ try {
   };
   const targets: Target[] = [
     { key: 'hello', name: 'express hello', pid: () => hello.pid!, options: { url: `http://127.0.0.1:${helloPort}/` } },
+    {
+      key: 'hellopage',
+      name: 'express, same page',
+      pid: () => hello.pid!,
+      options: { url: `http://127.0.0.1:${helloPort}/page` },
+    },
     { key: 'health', name: '/health', pid: () => plaza.pid!, options: { url: `${base}/health` } },
     {
       key: 'posts',
@@ -174,7 +186,11 @@ try {
         connections: Number(values['login-connections']),
       },
     },
-  ].filter((t) => t.key === 'hello' || !values.only || values.only.split(',').includes(t.key));
+  ].filter((t) => {
+    const only = values.only?.split(',');
+    // The page's Express baseline runs whenever the page does.
+    return t.key === 'hello' || !only || only.includes(t.key) || (t.key === 'hellopage' && only.includes('posts'));
+  });
 
   // Warm-up: JIT, caches and the database's buffers for every target, not counted.
   for (const t of targets) await autocannon({ connections: 4, duration: 1, ...t.options });

@@ -83,6 +83,8 @@ import { SocialService } from './domain/realtime/SocialService.ts';
 import { SupportService } from './domain/realtime/SupportService.ts';
 import { RealtimeAdminService } from './domain/realtime/RealtimeAdminService.ts';
 import { PresenceBus } from './infra/realtime/PresenceBus.ts';
+import { PostPageCache } from './domain/boards/PostPageCache.ts';
+import { PAGE_CHANGES_CHANNEL, PresencePageChanges } from './infra/boards/PresencePageChanges.ts';
 
 /** Every domain service, built once and handed to routers and rooms. */
 export interface Services {
@@ -185,7 +187,11 @@ export function buildServices(inputs: ServiceInputs): Services {
     },
     limiters,
   );
+  // Pages of posts kept between reads; writes anywhere tell it, other processes hear it on the bus.
+  const pages = new PostPageCache((change) => bus.publish(PAGE_CHANGES_CHANNEL, change));
+  const pageChanges = new PresencePageChanges(bus.presence, pages);
   const files = new FileService(em, fileStorage, logger.child({ component: 'files' }), contentLimits, {
+    onChanged: () => pages.everythingChanged(),
     allowedTypes: config.UPLOAD_ALLOWED_TYPES.split(',')
       .map((t) => t.trim())
       .filter(Boolean),
@@ -193,10 +199,15 @@ export function buildServices(inputs: ServiceInputs): Services {
     quotaBytes: config.UPLOAD_QUOTA_BYTES,
   });
   const ai = buildAi(config, logger, orm, audit, bus, files, metrics);
-  const views = new ViewCounter(em, logger.child({ component: 'views' }), {
-    salt: crypto.createHmac('sha256', secret).update('plaza post views').digest('hex'),
-    flushIntervalMs: config.VIEW_FLUSH_INTERVAL * 1000,
-  });
+  const views = new ViewCounter(
+    em,
+    logger.child({ component: 'views' }),
+    {
+      salt: crypto.createHmac('sha256', secret).update('plaza post views').digest('hex'),
+      flushIntervalMs: config.VIEW_FLUSH_INTERVAL * 1000,
+    },
+    pages,
+  );
   const ssh = buildSshServices(config, logger, orm, sshServers, audit, bus, metrics);
   registerStateGauges(metrics, orm, ssh.services.health);
   const statuses = new UserStatuses(em, bus);
@@ -233,7 +244,7 @@ export function buildServices(inputs: ServiceInputs): Services {
     tokens: accounts.tokens,
     sessions: accounts.sessions,
     auth: accounts.auth,
-    users: new UserService(em),
+    users: new UserService(em, () => pages.everythingChanged()),
     loginSessions: accounts.loginSessions,
     emails: accounts.emails,
     accountDeletion: new AccountDeletion(em, { sessions: accounts.sessions, passwords: accounts.passwords, files }),
@@ -250,9 +261,9 @@ export function buildServices(inputs: ServiceInputs): Services {
     savedQueries: new SavedQueries(em, audit),
     aiModels: ai.registry,
     aiJobs: ai.jobs,
-    boards: new BoardService(em, audit),
-    posts: new PostService(em, files, views, contentLimits),
-    comments: new CommentService(em, files, contentLimits),
+    boards: new BoardService(em, audit, pages),
+    posts: new PostService(em, files, views, contentLimits, pages),
+    comments: new CommentService(em, files, contentLimits, pages),
     views,
     files,
     fileLinks: new SignedFileLinks(secret, config.FILE_LINK_TTL),
@@ -260,6 +271,7 @@ export function buildServices(inputs: ServiceInputs): Services {
     ssh: ssh.services,
     lifecycle: [
       accounts.lifecycle,
+      { name: 'post-page-changes', start: () => pageChanges.start(), stop: () => pageChanges.stop() },
       { name: 'ai-dispatcher', start: () => ai.dispatcher.start(), stop: () => ai.dispatcher.stop() },
       // Stopping writes every pending view.
       { name: 'view-counter', start: async () => views.start(), stop: () => views.close() },

@@ -24,6 +24,8 @@ export interface TokenSubject {
 }
 
 const ISSUER = 'plaza';
+/** How many verified tokens are remembered (oldest forgotten first): a client sends one token until it expires. */
+const VERIFIED_TOKENS_KEPT = 5_000;
 const AUDIENCE = 'plaza';
 
 /**
@@ -42,10 +44,11 @@ const AccessClaims = z.object({
 });
 
 /**
- * Signs and checks access tokens. Checking costs a signature check and two lookups in memory: no query,
- * so it stays cheap under load and keeps working while the database is away. A token is valid while its
- * signature and claims hold, it has not expired, and neither its login (refresh family) nor its version of
- * the user has been revoked. A role or ban change always revokes, so the token's own `role` can be trusted.
+ * Signs and checks access tokens. Checking costs a signature check (once per token, remembered until it
+ * expires) and two lookups in memory: no query, so it stays cheap under load and keeps working while the
+ * database is away. A token is valid while its signature and claims hold, it has not expired, and neither
+ * its login (refresh family) nor its version of the user has been revoked. A role or ban change always
+ * revokes, so the token's own `role` can be trusted.
  */
 export class TokenService {
   /**
@@ -53,6 +56,8 @@ export class TokenService {
    * sign and verify, a measurable share of a cheap request's CPU.
    */
   private readonly key: crypto.KeyObject;
+  /** Tokens whose signature and claims were checked, with their claims (expiry is checked on every use). */
+  private readonly verified = new Map<string, z.infer<typeof AccessClaims>>();
 
   constructor(
     private readonly revocations: SessionRevoker,
@@ -102,6 +107,16 @@ export class TokenService {
   }
 
   private decode(token: string): z.infer<typeof AccessClaims> {
+    const known = this.verified.get(token);
+    if (known && Date.now() < Math.min(known.exp, known.iat + this.options.accessTtlSeconds) * 1000) return known;
+    this.verified.delete(token);
+    const claims = this.verify(token);
+    if (this.verified.size >= VERIFIED_TOKENS_KEPT) this.verified.delete(this.verified.keys().next().value!);
+    this.verified.set(token, claims);
+    return claims;
+  }
+
+  private verify(token: string): z.infer<typeof AccessClaims> {
     let payload: unknown;
     try {
       // maxAge: a token may not outlive the configured lifetime, which is what revocations are kept for.

@@ -8,6 +8,7 @@ import type { Actor, AuditLog } from '../admin/AuditLog.ts';
 import { publicUser } from '../users/userViews.ts';
 import { BoardAccess, isAdmin, permissionsOn, type BoardPermissions, type Viewer } from './BoardAccess.ts';
 import { boardView } from './boardViews.ts';
+import { PostPageCache } from './PostPageCache.ts';
 
 export interface BoardInput {
   name: string;
@@ -24,6 +25,8 @@ export class BoardService {
   constructor(
     private readonly em: EntityManager,
     private readonly audit: AuditLog,
+    /** Pages of posts carry their board's rules and the viewers' grants: told when they change. */
+    private readonly pages: PostPageCache = new PostPageCache(),
   ) {
     this.access = new BoardAccess(em);
   }
@@ -61,6 +64,7 @@ export class BoardService {
       });
       return board;
     });
+    this.pages.boardChanged(board.id);
     return adminView(board);
   }
 
@@ -81,6 +85,7 @@ export class BoardService {
         detail: { name: board.name },
       });
     });
+    this.pages.boardChanged(boardId);
   }
 
   /** Brings a deleted board back as it was; restoring a live board changes nothing. */
@@ -98,6 +103,7 @@ export class BoardService {
       });
       return board;
     });
+    this.pages.boardChanged(board.id);
     return adminView(board);
   }
 
@@ -138,6 +144,7 @@ export class BoardService {
       detail: { user_id: user.id, ...perms },
     });
     await this.em.flush();
+    this.pages.boardChanged(board.id);
     return grantView(grant);
   }
 
@@ -155,6 +162,7 @@ export class BoardService {
       detail: { user_id: userId },
     });
     await this.em.flush();
+    this.pages.boardChanged(board.id);
   }
 
   async grants(boardId: number) {

@@ -9,6 +9,7 @@ import { decodeCursor, toPage } from '../shared/pagination.ts';
 import type { ContentRateLimits } from '../shared/rateLimits.ts';
 import { assertAllowed, BoardAccess, hiddenAs, isAdmin, permissionsOn, type Viewer } from './BoardAccess.ts';
 import { readCommentPage } from './postRows.ts';
+import { PostPageCache } from './PostPageCache.ts';
 import { fileView } from '../files/fileViews.ts';
 import { commentView, type CommentView } from './boardViews.ts';
 
@@ -28,6 +29,8 @@ export class CommentService {
     private readonly em: EntityManager,
     private readonly files: FileService,
     private readonly limits: ContentRateLimits,
+    /** Pages of posts show comment counts: told when one changes. */
+    private readonly pages: PostPageCache = new PostPageCache(),
   ) {
     this.access = new BoardAccess(em);
   }
@@ -67,6 +70,7 @@ export class CommentService {
       await em.flush();
       return comment;
     });
+    this.pages.boardChanged(post.board.id);
     const saved = await this.em.findOneOrFail(Comment, { id: comment.id }, { populate: ['author'], refresh: true });
     return commentView(saved, []);
   }
@@ -92,6 +96,7 @@ export class CommentService {
       await em.nativeUpdate(Post, { id: comment.post.id }, { commentCount: raw('comment_count - 1') });
       return this.files.deleteAttachments(em, { commentId: comment.id });
     });
+    this.pages.boardChanged(comment.post.board.id);
     await this.files.removeBytes(keys);
   }
 

@@ -9,7 +9,8 @@ import { decodeCursor, toPage, type Page } from '../shared/pagination.ts';
 import type { ContentRateLimits } from '../shared/rateLimits.ts';
 import { publicUser } from '../users/userViews.ts';
 import { assertAllowed, BoardAccess, isAdmin, permissionsOn, type Viewer } from './BoardAccess.ts';
-import { readPost, readPostPage, type PostRow } from './postRows.ts';
+import { readPost, readPostPage, readViewerPart, type PostRow } from './postRows.ts';
+import { PostPageCache, type PageKey, type SharedPage, type ViewerPart } from './PostPageCache.ts';
 import { postView, type PostView } from './boardViews.ts';
 import type { ViewCounter, ViewSource } from './ViewCounter.ts';
 
@@ -36,6 +37,8 @@ export class PostService {
     private readonly files: FileService,
     private readonly views: ViewCounter,
     private readonly limits: ContentRateLimits,
+    /** Pages kept between reads; every write here tells it what changed. */
+    readonly pages: PostPageCache = new PostPageCache(),
   ) {
     this.access = new BoardAccess(em);
   }
@@ -51,18 +54,50 @@ export class PostService {
     input: { sort: PostSort; q?: string; cursor?: string; limit: number },
   ): Promise<Page<PostView>> {
     const after = await this.cursorOn(boardId, viewer, input);
+    const key: PageKey = { boardId, sort: input.sort, cursor: input.cursor, q: input.q, limit: input.limit };
+    const userId = viewer?.userId;
+    const shared = this.pages.shared(key);
+    if (!shared) return this.readPage(viewer, key, after?.slice(1) as number[] | undefined);
+    let part: ViewerPart | undefined = userId === undefined ? NO_VIEWER : this.pages.viewer(key, userId);
+    if (!part) {
+      const stamp = this.pages.stamp(boardId);
+      part = await readViewerPart(
+        this.em,
+        boardId,
+        userId!,
+        shared.page.items.map((p) => p.id),
+      );
+      this.pages.storeViewer(key, userId!, stamp, part);
+    }
+    return pageFor(shared, viewer, part);
+  }
+
+  /** A page not kept yet: read in one statement, kept for everyone (and this viewer's part for them). */
+  private async readPage(viewer: Viewer, key: PageKey, after: number[] | undefined): Promise<Page<PostView>> {
+    const stamp = this.pages.stamp(key.boardId);
+    const sort = key.sort as PostSort;
     const page = await readPostPage(this.em, {
-      boardId,
+      boardId: key.boardId,
       viewer,
-      orderBy: input.sort === 'new' ? 'id' : SORT_COLUMN[input.sort],
-      after: after?.slice(1) as number[] | undefined,
-      q: input.q,
-      limit: input.limit + 1,
+      orderBy: sort === 'new' ? 'id' : SORT_COLUMN[sort],
+      after,
+      q: key.q,
+      limit: key.limit + 1,
     });
-    if (!page || !permissionsOn(page.board, viewer, page.grant).read) throw new AppError('BOARD_NOT_FOUND');
-    return toPage(page.rows, input.limit, postRowView, (p) =>
-      input.sort === 'new' ? ['new', p.id] : [input.sort, p[SORT_FIELD[input.sort]], p.id],
-    );
+    if (!page) throw new AppError('BOARD_NOT_FOUND');
+    const shared: SharedPage = {
+      board: page.board,
+      page: toPage(
+        page.rows,
+        key.limit,
+        (row) => postRowView({ ...row, liked: false }),
+        (p) => (sort === 'new' ? ['new', p.id] : [sort, p[SORT_FIELD[sort]], p.id]),
+      ),
+    };
+    this.pages.storeShared(key, stamp, shared);
+    const part: ViewerPart = { grant: page.grant, liked: new Set(page.rows.filter((r) => r.liked).map((r) => r.id)) };
+    if (viewer) this.pages.storeViewer(key, viewer.userId, stamp, part);
+    return pageFor(shared, viewer, part);
   }
 
   /** The list's cursor; a bad one is refused only where the board itself may be seen (else 404 first). */
@@ -95,6 +130,7 @@ export class PostService {
     await this.limits.consume('post', viewer);
     const post = this.em.create(Post, { board, author: viewer.userId, title: input.title, body: input.body });
     await this.em.flush();
+    this.pages.boardChanged(boardId);
     await this.em.populate(post, ['author'], { refresh: true });
     return postView(post, { liked: false, attachments: [] });
   }
@@ -105,6 +141,7 @@ export class PostService {
     assertAllowed(post.board, perms, 'write');
     this.em.assign(post, changes);
     await this.em.flush();
+    this.pages.boardChanged(post.board.id);
     return (await this.hydrate([post], viewer))[0];
   }
 
@@ -117,6 +154,7 @@ export class PostService {
       if (hidden === 0) throw new AppError('POST_NOT_FOUND');
       return this.files.deleteAttachments(em, { postId: post.id });
     });
+    this.pages.boardChanged(post.board.id);
     await this.files.removeBytes(keys);
   }
 
@@ -131,6 +169,7 @@ export class PostService {
       [post.id, viewer.userId, new Date(), post.id],
       'all',
     );
+    this.pages.boardChanged(post.board.id);
     return { post_id: post.id, liked: true, like_count: row.like_count };
   }
 
@@ -143,6 +182,7 @@ export class PostService {
       [post.id, viewer.userId, post.id],
       'all',
     );
+    this.pages.boardChanged(post.board.id);
     return { post_id: post.id, liked: false, like_count: row.like_count };
   }
 
@@ -179,6 +219,18 @@ export class PostService {
       postView(p, { liked: likedIds.has(p.id), attachments: attachments.get(`post:${p.id}`) ?? [] }),
     );
   }
+}
+
+const NO_VIEWER: ViewerPart = { grant: null, liked: new Set() };
+
+/** A kept page as `viewer` sees it (BOARD_NOT_FOUND when they may not read the board): their likes marked. */
+function pageFor(shared: SharedPage, viewer: Viewer, part: ViewerPart): Page<PostView> {
+  if (!permissionsOn(shared.board, viewer, part.grant).read) throw new AppError('BOARD_NOT_FOUND');
+  if (part.liked.size === 0) return shared.page;
+  return {
+    ...shared.page,
+    items: shared.page.items.map((p) => (part.liked.has(p.id) ? { ...p, liked_by_me: true } : p)),
+  };
 }
 
 /** A post as read by postRows.ts, in the one shape posts have. */

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/sql';
 import type { Logger } from 'pino';
+import { PostPageCache } from './PostPageCache.ts';
 
 /** How a view is attributed: a signed-in user, or the client's IP address (never stored as such). */
 export type ViewSource = { userId: number } | { ip: string };
@@ -26,6 +27,8 @@ export class ViewCounter {
     private readonly em: EntityManager,
     private readonly logger: Logger,
     private readonly options: { salt: string; flushIntervalMs: number },
+    /** Pages of posts show view counts: told which boards' counts moved. */
+    private readonly pages: PostPageCache = new PostPageCache(),
   ) {}
 
   /** Starts writing pending views every `flushIntervalMs`. */
@@ -68,16 +71,18 @@ export class ViewCounter {
     try {
       for (let i = 0; i < batch.length; i += ROWS_PER_STATEMENT) {
         const rows = batch.slice(i, i + ROWS_PER_STATEMENT);
-        await em.execute(
+        const counted = await em.execute<{ board_id: number }[]>(
           `with v (post_id, viewer, day) as (values ${rows.map(() => '(?::int, ?::text, ?::date)').join(', ')}),
            ins as (insert into post_views (post_id, viewer, day)
                    select v.post_id, v.viewer, v.day from v join posts p on p.id = v.post_id
                    on conflict do nothing returning post_id),
            c as (select post_id, count(*)::int as n from ins group by post_id)
-           update posts p set view_count = p.view_count + c.n from c where p.id = c.post_id`,
+           update posts p set view_count = p.view_count + c.n from c where p.id = c.post_id
+           returning p.board_id`,
           rows.flatMap((r) => [r.postId, r.viewer, r.day]),
-          'run',
+          'all',
         );
+        for (const boardId of new Set(counted.map((r) => Number(r.board_id)))) this.pages.boardChanged(boardId);
       }
       await this.purgeOldDays(em);
     } catch (err) {

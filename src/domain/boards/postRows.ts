@@ -104,6 +104,28 @@ export async function readPostPage(em: EntityManager, input: PostPageRequest): P
   return rowsUnder(rows, postRowOf);
 }
 
+/**
+ * What one signed-in viewer adds to a page whose posts are known: their grant on the board and which of
+ * `postIds` they like, in one statement (the page itself may come from PostPageCache).
+ */
+export async function readViewerPart(
+  em: EntityManager,
+  boardId: number,
+  userId: number,
+  postIds: number[],
+): Promise<{ grant: GrantRules | null; liked: Set<number> }> {
+  const likedSql = postIds.length
+    ? `(select json_agg(l.post_id) from post_likes l where l.user_id = ? and l.post_id in (${postIds.map(() => '?').join(', ')}))`
+    : 'null';
+  const [row] = await em.execute<Record<string, unknown>[]>(
+    `select g.can_read, g.can_write, g.can_comment, g.can_upload, ${likedSql} as liked
+     from (select 1) one left join board_grants g on g.board_id = ? and g.user_id = ?`,
+    [...(postIds.length ? [userId, ...postIds] : []), boardId, userId],
+    'all',
+  );
+  return { grant: grantOf(row), liked: new Set(jsonArray(row.liked).map(Number)) };
+}
+
 /** Reads a live post with its board's rules and the viewer's grant, in one statement. */
 export async function readPost(
   em: EntityManager,
@@ -161,15 +183,18 @@ function rulesOf(r: Record<string, unknown>): Rules {
       access: r.board_access as BoardAccessPolicy,
       deletedAt: dateOrNull(r.board_deleted_at),
     },
-    grant:
-      r.can_read === null || r.can_read === undefined
-        ? null
-        : {
-            canRead: Boolean(r.can_read),
-            canWrite: Boolean(r.can_write),
-            canComment: Boolean(r.can_comment),
-            canUpload: Boolean(r.can_upload),
-          },
+    grant: grantOf(r),
+  };
+}
+
+/** The grant columns (`g.can_*`) of a row; null when the viewer holds none. */
+function grantOf(r: Record<string, unknown>): GrantRules | null {
+  if (r.can_read === null || r.can_read === undefined) return null;
+  return {
+    canRead: Boolean(r.can_read),
+    canWrite: Boolean(r.can_write),
+    canComment: Boolean(r.can_comment),
+    canUpload: Boolean(r.can_upload),
   };
 }
 
@@ -216,11 +241,15 @@ function authorOf(r: Record<string, unknown>): PostFields['author'] {
   };
 }
 
+/** A `json_agg` value: null for no rows; a string or already parsed, as the driver gives it. */
+function jsonArray(json: unknown): unknown[] {
+  if (json === null || json === undefined) return [];
+  return (typeof json === 'string' ? JSON.parse(json) : json) as unknown[];
+}
+
 /** An `attachmentsJson` value as the fields `fileView` reads. */
 function filesOf(json: unknown): FileFields[] {
-  if (json === null || json === undefined) return [];
-  const files = (typeof json === 'string' ? JSON.parse(json) : json) as Record<string, unknown>[];
-  return files.map((f) => ({
+  return (jsonArray(json) as Record<string, unknown>[]).map((f) => ({
     id: Number(f.id),
     owner: { id: Number(f.owner_id) },
     originalName: String(f.original_name),

@@ -40,6 +40,8 @@ export interface FileServiceOptions {
   maxFilesPerItem: number;
   /** Bytes of files one user may keep; admins are exempt. */
   quotaBytes: number;
+  /** Told after files were attached or deleted (pages of posts show attachments and avatars). */
+  onChanged?: () => void;
 }
 
 const idCursor = z.tuple([z.number().int()]);
@@ -109,7 +111,9 @@ export class FileService {
       if (existing + uploads.length > this.options.maxFilesPerItem) {
         throw new AppError('TOO_MANY_FILES', { detail: { limit: this.options.maxFilesPerItem, existing } });
       }
-      return await this.store(viewer, uploads, comment ? { comment: comment.id } : { post: post.id });
+      const stored = await this.store(viewer, uploads, comment ? { comment: comment.id } : { post: post.id });
+      this.options.onChanged?.();
+      return stored;
     } finally {
       await this.discardAll(uploads);
     }
@@ -148,6 +152,7 @@ export class FileService {
     const file = await this.files.readable(viewer, fileId);
     if (file.owner.id !== viewer.userId && !isAdmin(viewer)) throw new AppError('NOT_FILE_OWNER');
     await this.em.nativeDelete(StoredFile, { id: file.id });
+    this.options.onChanged?.();
     await this.removeBytes([file.storageKey]);
   }
 

@@ -11,7 +11,11 @@ const idCursor = z.tuple([z.number().int()]);
 
 /** Profiles: reading and editing one's own, reading and searching others'. */
 export class UserService {
-  constructor(private readonly em: EntityManager) {}
+  constructor(
+    private readonly em: EntityManager,
+    /** Told after a profile changed (pages of posts show their authors' names and avatars). */
+    private readonly profileChanged: (userId: number) => void = () => {},
+  ) {}
 
   async updateProfile(userId: number, changes: { nickname?: string; bio?: string; avatar_file_id?: number | null }) {
     const user = await this.em.findOneOrFail(User, { id: userId });
@@ -22,6 +26,7 @@ export class UserService {
         changes.avatar_file_id === null ? null : await avatarCandidate(this.em, userId, changes.avatar_file_id);
     }
     await this.em.flush();
+    this.profileChanged(userId);
     return privateUser(user);
   }
 
