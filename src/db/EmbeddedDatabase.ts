@@ -24,6 +24,9 @@ export class EmbeddedDatabase {
   private readonly socketDir: string;
 
   private stopped = false;
+  private reopening?: Promise<void>;
+  private spawning?: Promise<void>;
+  private restartTimer?: ReturnType<typeof setTimeout>;
 
   private constructor(
     readonly dataDir: string,
@@ -62,12 +65,28 @@ export class EmbeddedDatabase {
    * (PostgreSQL's crash recovery replays what was committed). Connections in use fail and the pool
    * opens new ones.
    */
-  async interrupt(): Promise<void> {
-    if (!this.interruptible) throw new Error('an in-memory embedded database cannot be interrupted');
+  interrupt(): Promise<void> {
+    if (!this.interruptible) return Promise.reject(new Error('an in-memory embedded database cannot be interrupted'));
+    // Several callers at once (every failing query) share one reopening.
+    this.reopening ??= this.reopen().finally(() => {
+      this.reopening = undefined;
+    });
+    return this.reopening;
+  }
+
+  private async reopen(): Promise<void> {
     const worker = this.worker;
     this.worker = undefined;
     await worker?.terminate();
-    await this.spawn();
+    if (this.stopped) return;
+    try {
+      await this.spawn();
+    } catch (err) {
+      // Not there yet (e.g. no disk space for recovery): keep trying, as after a death.
+      this.onExit(err instanceof Error ? err : new Error(String(err)), true);
+      this.restart();
+      throw err;
+    }
   }
 
   /** A consistent gzip archive of the data directory, made by the thread that holds it open. */
@@ -114,8 +133,10 @@ export class EmbeddedDatabase {
   }
 
   private restart(): void {
-    setTimeout(() => {
-      if (this.stopped || this.worker) return;
+    if (this.restartTimer) return;
+    this.restartTimer = setTimeout(() => {
+      this.restartTimer = undefined;
+      if (this.stopped || this.worker || this.spawning) return;
       this.spawn().catch((err: unknown) => {
         this.onExit(err instanceof Error ? err : new Error(String(err)), true);
         this.restart();
@@ -123,7 +144,15 @@ export class EmbeddedDatabase {
     }, RESTART_DELAY_MS).unref();
   }
 
-  private async spawn(load?: ArrayBuffer): Promise<void> {
+  /** One thread starting at a time: two PGlite instances on one directory would corrupt it. */
+  private spawn(load?: ArrayBuffer): Promise<void> {
+    this.spawning ??= this.startThread(load).finally(() => {
+      this.spawning = undefined;
+    });
+    return this.spawning;
+  }
+
+  private async startThread(load?: ArrayBuffer): Promise<void> {
     const socketPath = path.join(this.socketDir, `.s.PGSQL.${EMBEDDED_SOCKET_PORT}`);
     fs.rmSync(socketPath, { force: true });
     const data: EmbeddedThreadData = { dataDir: this.dataDir, socketPath, load, ...(await pgliteWasm()) };
@@ -138,6 +167,8 @@ export class EmbeddedDatabase {
     await new Promise<void>((resolve, reject) => {
       const failed = (err: Error) => {
         worker.off('message', ready);
+        // A thread that never started is no database: a later restart must not take it for one.
+        if (this.worker === worker) this.worker = undefined;
         reject(new Error(`the embedded database did not start: ${err.message}`));
       };
       const exited = (code: number) => failed(new Error(`its thread exited with code ${code}`));
@@ -148,6 +179,8 @@ export class EmbeddedDatabase {
         worker.off('exit', exited);
         worker.on('error', (err: Error) => this.died(worker, err));
         worker.on('exit', (code) => this.died(worker, new Error(`the embedded database thread exited (code ${code})`)));
+        // Stopped while it started (a reopening at shutdown): it serves nobody.
+        if (this.stopped) void worker.terminate();
         resolve();
       };
       worker.once('error', failed);

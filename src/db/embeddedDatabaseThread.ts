@@ -1,11 +1,11 @@
 /**
  * The embedded database's own thread: one PGlite instance serving the PostgreSQL wire protocol on a
  * unix socket, so its queries run here and never on the server's event loop. Started by
- * EmbeddedDatabase with plain Node (type stripping, no loader): it imports only PGlite.
+ * EmbeddedDatabase with plain Node (type stripping, no loader): it imports only PGlite and its own small modules.
  */
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
-import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import { FailStopPGlite } from './FailStopPGlite.ts';
 import { PGLITE_EXTENSIONS } from './pgliteExtensions.ts';
 import type { PgliteWasm } from './pgliteWasm.ts';
 
@@ -18,12 +18,21 @@ export interface EmbeddedThreadData extends PgliteWasm {
 }
 
 const { dataDir, socketPath, load, pgliteWasmModule, initdbWasmModule } = workerData as EmbeddedThreadData;
-const db = await PGlite.create({
+const db = new FailStopPGlite({
   dataDir,
   pgliteWasmModule,
   initdbWasmModule,
   loadDataDir: load ? new Blob([load]) : undefined,
   extensions: PGLITE_EXTENSIONS,
+});
+await db.waitReady;
+let stopping = false;
+// A broken PGlite ends this thread (an uncaught error: the main thread hears it and reopens the directory).
+db.whenBroken((reason) => {
+  if (!stopping)
+    setImmediate(() => {
+      throw reason;
+    });
 });
 // Every connection shares PGlite's one session; the main thread keeps one at a time (pool of one),
 // a few more are allowed so a replacement can connect while a dropped one is being closed.
@@ -43,6 +52,7 @@ parentPort!.on('message', async (message: { type: string; reply?: MessagePort })
     return;
   }
   if (message.type !== 'stop') return;
+  stopping = true;
   await server.stop().catch(() => {});
   await db.close().catch(() => {});
   parentPort!.postMessage({ type: 'stopped' });

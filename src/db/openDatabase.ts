@@ -131,7 +131,10 @@ async function openPglite(
               : 'the embedded database thread stopped',
           ),
       });
-      orm = await MikroORM.init(embeddedOrmOptions(thread.host, EMBEDDED_SOCKET_PORT));
+      const embedded = thread;
+      orm = await MikroORM.init(
+        embeddedOrmOptions(thread.host, EMBEDDED_SOCKET_PORT, (err) => reopenOnDiskFull(embedded, err, log)),
+      );
       registerEmbedded(orm, thread);
     }
     await orm.em.getConnection().execute('select 1');
@@ -152,6 +155,19 @@ async function openPglite(
       }
     },
   };
+}
+
+/**
+ * A full disk (53100) may have failed a WAL write: PostgreSQL then PANICs and restarts, while PGlite
+ * stays busy in its thread for good (at a COMMIT) or stops answering (FailStopPGlite ends the thread
+ * then). From outside the one sign is the error, so any disk-full answer reopens the data directory:
+ * crash recovery keeps what was committed, and until there is room the reopening is retried each second
+ * while requests answer 503.
+ */
+function reopenOnDiskFull(thread: EmbeddedDatabase, err: unknown, log: ProgressLog): void {
+  if (sqlState(err) !== '53100') return;
+  log.warn({ err }, 'the embedded database is out of disk space: opening the data directory again');
+  thread.interrupt().catch((e: unknown) => log.warn({ err: e }, 'the embedded database could not be reopened yet'));
 }
 
 /** True when `orm` runs on the embedded PGlite (in this thread or its own): the database is ours alone. */

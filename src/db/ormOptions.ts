@@ -75,7 +75,7 @@ export function ormOptions(
  * one session (an open transaction, a SET, a prepared statement name would leak into the others).
  * Queries wait for it without a time limit, as they would for PGlite in this thread.
  */
-export function embeddedOrmOptions(socketDir: string, socketPort: number): Options {
+export function embeddedOrmOptions(socketDir: string, socketPort: number, onQueryError?: QueryErrorListener): Options {
   return {
     ...ormOptions({ kind: 'postgresql', url: `postgresql://postgres@localhost:${socketPort}/postgres` }),
     pool: { min: 0, max: 1 },
@@ -84,7 +84,7 @@ export function embeddedOrmOptions(socketDir: string, socketPort: number): Optio
       port: socketPort,
       connectionTimeoutMillis: 0,
       idleTimeoutMillis: 0,
-      Client: embeddedClient(),
+      Client: embeddedClient(onQueryError),
     }),
   };
 }

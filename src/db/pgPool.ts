@@ -81,7 +81,7 @@ function guardedClient(timeouts: PoolTimeouts, onQueryError?: QueryErrorListener
  * of the pool for good (the ORM releases a transaction's connection only after a successful rollback),
  * and the embedded pool has one connection.
  */
-export function embeddedClient(): typeof pg.Client {
+export function embeddedClient(onQueryError?: QueryErrorListener): typeof pg.Client {
   return class EmbeddedClient extends pg.Client {
     private connectionEnded = false;
 
@@ -90,10 +90,18 @@ export function embeddedClient(): typeof pg.Client {
       this.on('end', () => (this.connectionEnded = true));
       const query = this.query.bind(this) as (...args: unknown[]) => unknown;
       this.query = ((...args: unknown[]) => {
-        if (this.connectionEnded && typeof args[0] === 'string' && /^\s*rollback\s*$/i.test(args[0])) {
-          return Promise.resolve({ command: 'ROLLBACK', rowCount: 0, rows: [], fields: [] });
-        }
-        return query(...args);
+        const rollback = typeof args[0] === 'string' && /^\s*rollback\s*$/i.test(args[0]);
+        const rolledBack = { command: 'ROLLBACK', rowCount: 0, rows: [], fields: [] };
+        if (rollback && this.connectionEnded) return Promise.resolve(rolledBack);
+        const result = query(...args);
+        if (!(result instanceof Promise)) return result;
+        result.catch((err: unknown) => onQueryError?.(err));
+        // A ROLLBACK waiting behind a statement when the thread is replaced ends with the connection too.
+        if (!rollback) return result;
+        return result.catch((err: unknown) => {
+          if (this.connectionEnded) return rolledBack;
+          throw err;
+        });
       }) as typeof this.query;
     }
   };

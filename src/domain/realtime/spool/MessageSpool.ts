@@ -135,7 +135,7 @@ export class MessageSpool {
     const blocked = this.deps.blocks.blocks(toUserId, from.userId);
     if (blocked === undefined)
       throw new AppError('MESSAGE_STORE_UNAVAILABLE', {
-        detail: { reason: 'blocks are checked by the database (several processes)' },
+        detail: { retryable: true, reason: 'blocks are checked by the database (several processes)' },
       });
     if (blocked) throw new AppError('RECIPIENT_BLOCKS_YOU');
     const message = await this.add({ ...this.stamp(clientMsgId), target: 'dm', author: from, toUserId, text });
