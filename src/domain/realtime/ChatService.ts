@@ -3,7 +3,7 @@ import { AppError } from '../../errors/index.ts';
 import { ChatMember } from '../../../entities/ChatMember.ts';
 import { ChatMessage } from '../../../entities/ChatMessage.ts';
 import { channels, type GroupEvent, type RealtimeBus } from './RealtimeBus.ts';
-import { insertChatMessage, type Author } from './chatStore.ts';
+import { insertChatMessage, insertChatMessages, type Author, type BatchedChatMessage } from './chatStore.ts';
 import { chatMessageView, type ChatMessageView, type Stored } from './views.ts';
 import type { ChatGroupService } from './ChatGroupService.ts';
 import type { Page } from '../shared/pagination.ts';
@@ -75,6 +75,29 @@ export class ChatService {
       view.file_ids = await attachToMessage(this.em, author.userId, fileIds, { chatMessageId: view.id });
     if (!result.duplicate) await notifyMentions(this.em, this.notifications, author, view);
     return result;
+  }
+
+  /**
+   * Stores several plain messages (`msg`, no files) of one group in one statement, in order (see
+   * insertChatMessages); one outcome per message, in the same order: its stored view, or the error its
+   * sender should hear. A message the batch did not store (not a member, a repeat) goes through `post`
+   * alone, after the batch: ids still grow in the order the outcomes are delivered.
+   */
+  async postMany(groupId: number, messages: BatchedChatMessage[]): Promise<(Stored<ChatMessageView> | Error)[]> {
+    const views = await insertChatMessages(this.em, groupId, messages);
+    const outcomes: (Stored<ChatMessageView> | Error)[] = [];
+    for (const [i, view] of views.entries()) {
+      const { author, text, clientMsgId } = messages[i];
+      try {
+        if (view) await notifyMentions(this.em, this.notifications, author, view);
+        outcomes.push(
+          view ? { view, duplicate: false } : await this.post(groupId, author, { kind: 'msg', text, clientMsgId }),
+        );
+      } catch (err) {
+        outcomes.push(err instanceof Error ? err : new Error(String(err)));
+      }
+    }
+    return outcomes;
   }
 
   /** A system notice into a group (admin broadcast); announced to the live room. */
