@@ -1,4 +1,4 @@
-import type { AuthContext } from '@colyseus/core';
+import { matchMaker, type AuthContext } from '@colyseus/core';
 import { RequestContext } from '@mikro-orm/core';
 import { AppError } from '../../src/errors/index.ts';
 import type { Principal } from '../../src/domain/auth/TokenService.ts';
@@ -51,6 +51,10 @@ export interface ChatRoomOptions extends RoomDeps<ChatRoomServices> {
  * Token and join options at matchmaking: only members of `groupId` go on. The normalised groupId is
  * written back into the options so `filterBy(['groupId'])` routes every member to the group's one room.
  * The room checks its own group again on every join (a joinById names no group at all).
+ *
+ * When the group's room lives in this process, its member list answers for a member on it (the room
+ * reloads the list on every membership change, from any process, and evicts whoever left); anyone
+ * else, or a group whose room is elsewhere or not open, is looked up in the database.
  */
 export function chatOnAuth(services: AuthServices & { groups: ChatGroupService }) {
   const authenticate = authenticateWith(services);
@@ -63,13 +67,15 @@ export function chatOnAuth(services: AuthServices & { groups: ChatGroupService }
           message: 'Join options must be { groupId: <positive integer>, last_seen_id?: <message id> }',
         }),
       );
-    try {
-      await RequestContext.create(services.orm.em, () =>
-        services.groups.requireMember(parsed.data.groupId, principal.userId),
-      );
-    } catch (err) {
-      throw refusal(err);
-    }
+    const live = matchMaker.getLocalRoomById(roomIds.chat(parsed.data.groupId));
+    if (!(live instanceof ChatRoom && live.listsMember(principal.userId)))
+      try {
+        await RequestContext.create(services.orm.em, () =>
+          services.groups.requireMember(parsed.data.groupId, principal.userId),
+        );
+      } catch (err) {
+        throw refusal(err);
+      }
     options.groupId = parsed.data.groupId;
     return principal;
   };
@@ -185,6 +191,11 @@ export class ChatRoom extends PlazaRoom<ChatRoomServices, ChatState> {
         ),
       { limited: true },
     );
+  }
+
+  /** On the member list this room last read (the matchmaking check of a member of a group open here). */
+  listsMember(userId: number): boolean {
+    return this.members.has(userId);
   }
 
   protected override fixedRoomId(): string {
