@@ -154,11 +154,32 @@ export class ChatService {
     return { items: page.items, has_more: page.next_cursor !== null };
   }
 
-  /** The latest `count` messages `viewerId` may read, oldest first (what a fresh join shows). */
+  /**
+   * The latest `count` messages `viewerId` may read, oldest first (what a fresh join shows): one
+   * statement reads the membership, the messages and their files; only an empty answer asks again
+   * whether the viewer is a member at all (a non-member is refused, as `history` refuses).
+   */
   async latest(groupId: number, viewerId: number, count: number): Promise<SyncPage> {
     if (count === 0) return { items: [], has_more: false };
-    const page = await this.history(groupId, viewerId, { limit: count });
-    return { items: page.items.reverse(), has_more: false };
+    const rows = await this.em.execute<Record<string, unknown>[]>(
+      `select m.*, (select coalesce(json_agg(f.id order by f.id), '[]') from files f where f.chat_message_id = m.id)
+           as file_ids
+         from chat_members cm
+         join lateral (
+           select * from chat_messages c
+           where c.group_id = cm.group_id and c.id > cm.visible_after_id
+             and (c.kind <> 'room_dm' or c.author_id = cm.user_id or c.to_user_id = cm.user_id)
+           order by c.id desc limit ?) m on true
+         where cm.group_id = ? and cm.user_id = ?
+         order by m.id`,
+      [count, groupId, viewerId],
+    );
+    if (rows.length === 0) await this.groups.requireMember(groupId, viewerId);
+    const items = rows.map((row) => {
+      const fileIds = (typeof row.file_ids === 'string' ? JSON.parse(row.file_ids) : row.file_ids) as number[];
+      return chatMessageView(this.em.map(ChatMessage, row), fileIds.map(Number));
+    });
+    return { items, has_more: false };
   }
 
   private async isRepeat(authorId: number, clientMsgId: string | undefined): Promise<boolean> {
