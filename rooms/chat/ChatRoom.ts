@@ -1,4 +1,4 @@
-import type { AuthContext } from '@colyseus/core';
+import { matchMaker, type AuthContext } from '@colyseus/core';
 import { RequestContext } from '@mikro-orm/core';
 import { AppError } from '../../src/errors/index.ts';
 import type { Principal } from '../../src/domain/auth/TokenService.ts';
@@ -10,16 +10,25 @@ import type { MessageSpool } from '../../src/domain/realtime/spool/MessageSpool.
 import type { PendingChatMessageView } from '../../src/domain/realtime/spool/spooledMessages.ts';
 import { authenticateWith, refusal, type AuthServices } from '../shared/roomAuth.ts';
 import { CloseCodes, PlazaRoom, principalOf, type PlazaClient, type RoomDeps } from '../shared/PlazaRoom.ts';
-import { SendQueue } from '../shared/SendQueue.ts';
+import { StoreQueue } from './StoreQueue.ts';
 import { TypingFlags } from './TypingFlags.ts';
 import { GroupMembers } from './GroupMembers.ts';
 import { ChatMemberState, ChatState } from './state.ts';
 import { ChatJoinOptions, ChatMessages } from './messages.ts';
 import { actingUser } from '../../src/domain/shared/actors.ts';
+import type { Author } from '../../src/domain/realtime/chatStore.ts';
 
 const TYPING_TIMEOUT_MS = 5000;
 /** Typing changes reach the state (and every member, as one patch) at most this often. */
 const TYPING_PATCH_MS = 500;
+
+/** A plain message waiting in the store queue to be stored with its neighbours. */
+interface QueuedPost {
+  client: PlazaClient;
+  author: Author;
+  text: string;
+  clientMsgId?: string;
+}
 
 /** What a chat room uses. */
 export interface ChatRoomServices {
@@ -42,6 +51,10 @@ export interface ChatRoomOptions extends RoomDeps<ChatRoomServices> {
  * Token and join options at matchmaking: only members of `groupId` go on. The normalised groupId is
  * written back into the options so `filterBy(['groupId'])` routes every member to the group's one room.
  * The room checks its own group again on every join (a joinById names no group at all).
+ *
+ * When the group's room lives in this process, its member list answers for a member on it (the room
+ * reloads the list on every membership change, from any process, and evicts whoever left); anyone
+ * else, or a group whose room is elsewhere or not open, is looked up in the database.
  */
 export function chatOnAuth(services: AuthServices & { groups: ChatGroupService }) {
   const authenticate = authenticateWith(services);
@@ -54,13 +67,15 @@ export function chatOnAuth(services: AuthServices & { groups: ChatGroupService }
           message: 'Join options must be { groupId: <positive integer>, last_seen_id?: <message id> }',
         }),
       );
-    try {
-      await RequestContext.create(services.orm.em, () =>
-        services.groups.requireMember(parsed.data.groupId, principal.userId),
-      );
-    } catch (err) {
-      throw refusal(err);
-    }
+    const live = matchMaker.getLocalRoomById(roomIds.chat(parsed.data.groupId));
+    if (!(live instanceof ChatRoom && live.listsMember(principal.userId)))
+      try {
+        await RequestContext.create(services.orm.em, () =>
+          services.groups.requireMember(parsed.data.groupId, principal.userId),
+        );
+      } catch (err) {
+        throw refusal(err);
+      }
     options.groupId = parsed.data.groupId;
     return principal;
   };
@@ -72,8 +87,11 @@ export class ChatRoom extends PlazaRoom<ChatRoomServices, ChatState> {
   private window = 0;
   private stateMembersMax = 0;
   private readonly members = new GroupMembers();
-  /** Stores and deliveries go through one queue, so broadcast order is id order, the same for every member. */
-  private sends!: SendQueue;
+  /**
+   * Stores and deliveries go through one queue, so broadcast order is id order, the same for every
+   * member; plain messages that queue up while a store runs are stored together.
+   */
+  private sends!: StoreQueue<QueuedPost>;
   /** Live connections per user (a user is online while they have one). */
   private readonly connections = new Map<number, number>();
   private readonly typing = new TypingFlags(TYPING_PATCH_MS, TYPING_TIMEOUT_MS);
@@ -85,7 +103,7 @@ export class ChatRoom extends PlazaRoom<ChatRoomServices, ChatState> {
     this.window = options.window;
     this.stateMembersMax = options.stateMembersMax;
     await super.onCreate(options);
-    this.sends = new SendQueue(this.settings.storeTimeoutMs);
+    this.sends = new StoreQueue(this.settings.storeTimeoutMs, (posts) => this.storeBatch(posts));
     this.state = new ChatState();
     this.state.groupId = this.groupId;
     await this.withDb(async () => {
@@ -175,6 +193,11 @@ export class ChatRoom extends PlazaRoom<ChatRoomServices, ChatState> {
     );
   }
 
+  /** On the member list this room last read (the matchmaking check of a member of a group open here). */
+  listsMember(userId: number): boolean {
+    return this.members.has(userId);
+  }
+
   protected override fixedRoomId(): string {
     return roomIds.chat(this.groupId);
   }
@@ -227,6 +250,19 @@ export class ChatRoom extends PlazaRoom<ChatRoomServices, ChatState> {
   private post(client: PlazaClient, type: 'msg' | 'room_dm', input: Parameters<ChatService['post']>[2]): Promise<void> {
     const author = actingUser(principalOf(client));
     const context = { type, ...(input.clientMsgId ? { client_msg_id: input.clientMsgId } : {}) };
+    const late = (started: boolean) =>
+      this.sendError(
+        client,
+        started
+          ? new AppError('MESSAGE_STORE_UNCONFIRMED', { detail: { retryable: true } })
+          : new AppError('MESSAGE_STORE_UNAVAILABLE', {
+              message: 'The message was not stored in time: nothing was stored; retry',
+              detail: { retryable: true },
+            }),
+        context,
+      );
+    if (input.kind === 'msg' && !input.fileIds?.length)
+      return this.sends.add({ client, author, text: input.text, clientMsgId: input.clientMsgId }, late);
     return this.sends.push(
       async () =>
         this.deliver(
@@ -236,18 +272,24 @@ export class ChatRoom extends PlazaRoom<ChatRoomServices, ChatState> {
             this.services.spool.postToGroup(this.groupId, author, input, (id) => this.members.has(id)),
           ),
         ),
-      (started) =>
-        this.sendError(
-          client,
-          started
-            ? new AppError('MESSAGE_STORE_UNCONFIRMED', { detail: { retryable: true } })
-            : new AppError('MESSAGE_STORE_UNAVAILABLE', {
-                message: 'The message was not stored in time: nothing was stored; retry',
-                detail: { retryable: true },
-              }),
-          context,
-        ),
+      late,
     );
+  }
+
+  /**
+   * Stores the plain messages that queued up together in one statement and delivers them in id order
+   * (a message stored alone after the batch, in a race, has a higher id and goes last). Each sender
+   * hears its own outcome: `message_sent`, or its error.
+   */
+  private async storeBatch(posts: QueuedPost[]): Promise<unknown[]> {
+    const outcomes = await this.persist(() =>
+      this.services.spool.postManyToGroup(this.groupId, posts, (id) => this.members.has(id)),
+    );
+    const stored = [...outcomes.keys()].filter((i) => !(outcomes[i] instanceof Error));
+    const idOf = (i: number) => (outcomes[i] as Stored<{ id: number | null }>).view.id ?? Infinity;
+    for (const i of stored.sort((a, b) => idOf(a) - idOf(b)))
+      this.deliver(posts[i].client, outcomes[i] as Stored<ChatMessageView | PendingChatMessageView>);
+    return outcomes.map((o) => (o instanceof Error ? o : undefined));
   }
 
   /**

@@ -3,7 +3,7 @@ import { AppError } from '../../errors/index.ts';
 import { ChatMember } from '../../../entities/ChatMember.ts';
 import { ChatMessage } from '../../../entities/ChatMessage.ts';
 import { channels, type GroupEvent, type RealtimeBus } from './RealtimeBus.ts';
-import { insertChatMessage, type Author } from './chatStore.ts';
+import { insertChatMessage, insertChatMessages, type Author, type BatchedChatMessage } from './chatStore.ts';
 import { chatMessageView, type ChatMessageView, type Stored } from './views.ts';
 import type { ChatGroupService } from './ChatGroupService.ts';
 import type { Page } from '../shared/pagination.ts';
@@ -77,6 +77,30 @@ export class ChatService {
     return result;
   }
 
+  /**
+   * Stores several plain messages (`msg`, no files) of one group in one statement, in order (see
+   * insertChatMessages); one outcome per message, in the same order: its stored view, or the error its
+   * sender should hear. A message the batch did not store (not a member, a repeat) goes through `post`
+   * alone, after the batch: ids still grow in the order the outcomes are delivered.
+   */
+  async postMany(groupId: number, messages: BatchedChatMessage[]): Promise<(Stored<ChatMessageView> | Error)[]> {
+    // One message alone: the one-message statement plans and runs in ~2/3 of the batch statement's time.
+    const views = messages.length > 1 ? await insertChatMessages(this.em, groupId, messages) : [null];
+    const outcomes: (Stored<ChatMessageView> | Error)[] = [];
+    for (const [i, view] of views.entries()) {
+      const { author, text, clientMsgId } = messages[i];
+      try {
+        if (view) await notifyMentions(this.em, this.notifications, author, view);
+        outcomes.push(
+          view ? { view, duplicate: false } : await this.post(groupId, author, { kind: 'msg', text, clientMsgId }),
+        );
+      } catch (err) {
+        outcomes.push(err instanceof Error ? err : new Error(String(err)));
+      }
+    }
+    return outcomes;
+  }
+
   /** A system notice into a group (admin broadcast); announced to the live room. */
   async postSystem(groupId: number, text: string): Promise<ChatMessageView> {
     const { view } = await insertChatMessage(this.em, groupId, { kind: 'system', author: null, text });
@@ -130,11 +154,32 @@ export class ChatService {
     return { items: page.items, has_more: page.next_cursor !== null };
   }
 
-  /** The latest `count` messages `viewerId` may read, oldest first (what a fresh join shows). */
+  /**
+   * The latest `count` messages `viewerId` may read, oldest first (what a fresh join shows): one
+   * statement reads the membership, the messages and their files; only an empty answer asks again
+   * whether the viewer is a member at all (a non-member is refused, as `history` refuses).
+   */
   async latest(groupId: number, viewerId: number, count: number): Promise<SyncPage> {
     if (count === 0) return { items: [], has_more: false };
-    const page = await this.history(groupId, viewerId, { limit: count });
-    return { items: page.items.reverse(), has_more: false };
+    const rows = await this.em.execute<Record<string, unknown>[]>(
+      `select m.*, (select coalesce(json_agg(f.id order by f.id), '[]') from files f where f.chat_message_id = m.id)
+           as file_ids
+         from chat_members cm
+         join lateral (
+           select * from chat_messages c
+           where c.group_id = cm.group_id and c.id > cm.visible_after_id
+             and (c.kind <> 'room_dm' or c.author_id = cm.user_id or c.to_user_id = cm.user_id)
+           order by c.id desc limit ?) m on true
+         where cm.group_id = ? and cm.user_id = ?
+         order by m.id`,
+      [count, groupId, viewerId],
+    );
+    if (rows.length === 0) await this.groups.requireMember(groupId, viewerId);
+    const items = rows.map((row) => {
+      const fileIds = (typeof row.file_ids === 'string' ? JSON.parse(row.file_ids) : row.file_ids) as number[];
+      return chatMessageView(this.em.map(ChatMessage, row), fileIds.map(Number));
+    });
+    return { items, has_more: false };
   }
 
   private async isRepeat(authorId: number, clientMsgId: string | undefined): Promise<boolean> {

@@ -106,6 +106,93 @@ export async function insertChatMessage(
   return { view: rowView(rows[0]), duplicate: false };
 }
 
+/** A plain public message (no files) from a member, stored with others in one statement. */
+export interface BatchedChatMessage {
+  author: Author;
+  text: string;
+  clientMsgId?: string;
+}
+
+/**
+ * Stores several public messages in one statement, in the given order, as `insertChatMessage` stores
+ * one: the group's row is locked first (held until commit), then the ids are drawn in order, so ids
+ * grow in commit order and `seq` stays contiguous; the group's preview is the last one; retention is
+ * applied once. Answers one view per input, in input order, or `null` for a message this statement did
+ * not store — its author is not a member, or its client_msg_id was used before (also earlier in the
+ * same batch) — which the caller stores alone with `insertChatMessage` to get its exact answer. A
+ * unique violation (a concurrent repeat) stores nothing and answers `null` for every message.
+ */
+export async function insertChatMessages(
+  em: EntityManager,
+  groupId: number,
+  input: BatchedChatMessage[],
+): Promise<(ChatMessageView | null)[]> {
+  const seen = new Set<string>();
+  const batch = input.flatMap((m, ord) => {
+    const key = m.clientMsgId && `${m.author.userId}:${m.clientMsgId}`;
+    if (key && seen.has(key)) return [];
+    if (key) seen.add(key);
+    return [
+      {
+        ord,
+        author_id: m.author.userId,
+        author_name: m.author.username,
+        text: m.text,
+        client_msg_id: m.clientMsgId ?? null,
+      },
+    ];
+  });
+  let rows: Record<string, unknown>[];
+  try {
+    rows = await em.execute<Record<string, unknown>[]>(
+      `with input as (
+         select * from jsonb_to_recordset(?::jsonb)
+           as x(ord int, author_id int, author_name varchar, text text, client_msg_id uuid)),
+       ok as (
+         select i.*, row_number() over (order by i.ord) as n from input i
+         where exists (select 1 from chat_members cm where cm.group_id = ? and cm.user_id = i.author_id)
+           and (i.client_msg_id is null or not exists (
+             select 1 from chat_messages c where c.author_id = i.author_id and c.client_msg_id = i.client_msg_id))),
+       g as (select id, last_seq, retain_messages from chat_groups where id = ? for update),
+       m as (
+         insert into chat_messages (id, group_id, seq, kind, author_id, author_name, to_user_id, text, client_msg_id, created_at)
+         select nextval('chat_messages_id_seq'), g.id, g.last_seq + ok.n, 'msg', ok.author_id, ok.author_name, null,
+           ok.text, ok.client_msg_id, clock_timestamp()
+         from g cross join ok order by ok.n
+         returning *),
+       l as (select * from m order by id desc limit 1),
+       u as (
+         update chat_groups set last_seq = chat_groups.last_seq + (select count(*) from m),
+           last_message_id = l.id, last_message_at = l.created_at, last_message_text = left(l.text, ${PREVIEW_CHARS}),
+           last_message_from = l.author_name, last_message_kind = 'msg'
+         from l where chat_groups.id = ?),
+       d as (
+         delete from chat_messages where group_id = ? and id <= (
+           select c.id from chat_messages c where c.group_id = ? and (select retain_messages from g) is not null
+           order by c.id desc offset greatest((select retain_messages from g) - (select count(*) from ok), 0) limit 1))
+       select m.*, ok.ord, (select retain_messages from g) as retain from m join ok on m.seq = (select last_seq from g) + ok.n`,
+      [JSON.stringify(batch), groupId, groupId, groupId, groupId, groupId],
+    );
+  } catch (err) {
+    if (err instanceof UniqueConstraintViolationException) return input.map(() => null);
+    throw err;
+  }
+  // The statement prunes only rows older than itself: a batch longer than the retention prunes its own first ones.
+  const retain = rows[0]?.retain === null || rows[0]?.retain === undefined ? null : Number(rows[0].retain);
+  if (retain !== null && rows.length > retain) await pruneBeyond(em, groupId, retain);
+  const views: (ChatMessageView | null)[] = input.map(() => null);
+  for (const r of rows) views[Number(r.ord)] = rowView(r);
+  return views;
+}
+
+async function pruneBeyond(em: EntityManager, groupId: number, retain: number): Promise<void> {
+  await em.execute(
+    `delete from chat_messages where group_id = ? and id <= (
+       select c.id from chat_messages c where c.group_id = ? order by c.id desc offset ? limit 1)`,
+    [groupId, groupId, retain],
+  );
+}
+
 async function original(
   em: EntityManager,
   groupId: number,

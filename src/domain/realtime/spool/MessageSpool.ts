@@ -111,6 +111,48 @@ export class MessageSpool {
   }
 
   /**
+   * Several plain group messages (`msg`, no files) in arrival order, stored in one statement (see
+   * ChatService.postMany); one outcome per message, in the same order. While the database is away each
+   * goes through `postToGroup` (spooled, in order); so does each the batch could not store because the
+   * database went away.
+   */
+  async postManyToGroup(
+    groupId: number,
+    messages: { author: Author; text: string; clientMsgId?: string }[],
+    isMember: (userId: number) => boolean,
+  ): Promise<(Stored<ChatMessageView | PendingChatMessageView> | Error)[]> {
+    let outcomes: (Stored<ChatMessageView | PendingChatMessageView> | Error)[] | undefined;
+    if (!this.spooling()) {
+      try {
+        outcomes = await this.deps.chat.postMany(groupId, messages);
+      } catch (err) {
+        if (!unavailable(err)) throw err;
+      }
+    }
+    const results: (Stored<ChatMessageView | PendingChatMessageView> | Error)[] = [];
+    for (const [i, m] of messages.entries()) {
+      const outcome = outcomes?.[i];
+      if (outcome && !(outcome instanceof Error && unavailable(outcome))) {
+        results.push(outcome);
+        continue;
+      }
+      try {
+        results.push(
+          await this.postToGroup(
+            groupId,
+            m.author,
+            { kind: 'msg', text: m.text, clientMsgId: m.clientMsgId },
+            isMember,
+          ),
+        );
+      } catch (err) {
+        results.push(err instanceof Error ? err : new Error(String(err)));
+      }
+    }
+    return results;
+  }
+
+  /**
    * A DM. While spooled it goes live to both users' homes as pending. Blocks are checked first, from the
    * block list this process holds (see BlockList): a blocked sender is refused at once (30006), and
    * where the list is unknown (several processes) the DM waits for the database (30014). The recipient's
