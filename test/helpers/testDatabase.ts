@@ -116,6 +116,18 @@ async function dropLeftovers(url: string): Promise<void> {
 }
 
 /**
+ * Server settings for a test that takes its database away: short connect/acquire/statement bounds so a
+ * silent database is noticed in about a second, and a fast database watch. Start-up does not wait.
+ */
+export const OUTAGE_SETTINGS = {
+  DB_CONNECT_TIMEOUT_MS: '1000',
+  DB_ACQUIRE_TIMEOUT_MS: '1500',
+  DB_STATEMENT_TIMEOUT_MS: '1000',
+  DB_STARTUP_WAIT: '0',
+  DB_WATCH_INTERVAL: '0.5',
+} as const;
+
+/**
  * A fresh PostgreSQL test database reached through a TCP proxy the test controls (freeze, black-hole,
  * hang, cut): `target` goes through the proxy. `dispose` closes the proxy and drops the database.
  */

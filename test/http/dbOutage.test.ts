@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import type { Room } from '@colyseus/sdk';
 import { startTestServer, type TestServer } from '../helpers/testServer.ts';
-import { createProxiedTestDatabase, usingPostgres } from '../helpers/testDatabase.ts';
+import { OUTAGE_SETTINGS, createProxiedTestDatabase, usingPostgres } from '../helpers/testDatabase.ts';
 import { expectError } from '../helpers/http.ts';
 import { Inbox, createAdmin, eventually, leaveQuietly, sdkClient } from '../helpers/realtime.ts';
 import { metricValue, scrape } from '../helpers/metrics.ts';
@@ -22,11 +22,7 @@ describe('a database outage, as an operator sees it (a TCP proxy between Plaza a
     smtp = await startSmtpCapture();
     server = await startTestServer(
       {
-        DB_CONNECT_TIMEOUT_MS: '1000',
-        DB_ACQUIRE_TIMEOUT_MS: '1500',
-        DB_STATEMENT_TIMEOUT_MS: '1000',
-        DB_STARTUP_WAIT: '0',
-        DB_WATCH_INTERVAL: '0.5',
+        ...OUTAGE_SETTINGS,
         SMTP_URL: smtp.url,
         ALERT_EMAIL: 'ops@example.test',
         EMAIL_VERIFICATION: 'off', // the alerts are the only mail this test counts

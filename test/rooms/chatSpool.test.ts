@@ -5,7 +5,7 @@ import path from 'node:path';
 import { expect } from 'chai';
 import { Client, type Room } from '@colyseus/sdk';
 import { startTestServer, type TestServer } from '../helpers/testServer.ts';
-import { createProxiedTestDatabase, usingPostgres } from '../helpers/testDatabase.ts';
+import { OUTAGE_SETTINGS, createProxiedTestDatabase, usingPostgres } from '../helpers/testDatabase.ts';
 import { HttpClient, type Session } from '../helpers/http.ts';
 import { Inbox, eventually, leaveQuietly, sdkClient } from '../helpers/realtime.ts';
 import { launchServer, type ServerProcess } from '../helpers/serverProcess.ts';
@@ -14,14 +14,7 @@ const reason = ' (PostgreSQL run only: the embedded database has no network path
 const itOnPostgres = usingPostgres ? it : it.skip;
 
 /** Bounds that make a cut proxy show within a second or two. */
-const outageSettings = {
-  DB_CONNECT_TIMEOUT_MS: '1000',
-  DB_ACQUIRE_TIMEOUT_MS: '1500',
-  DB_STATEMENT_TIMEOUT_MS: '1000',
-  DB_STARTUP_WAIT: '0',
-  DB_WATCH_INTERVAL: '0.5',
-  EMAIL_VERIFICATION: 'off',
-};
+const outageSettings = { ...OUTAGE_SETTINGS, EMAIL_VERIFICATION: 'off' };
 
 type Message = {
   kind: string;

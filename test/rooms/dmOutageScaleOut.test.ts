@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { Client, type Room } from '@colyseus/sdk';
-import { createProxiedTestDatabase } from '../helpers/testDatabase.ts';
+import { OUTAGE_SETTINGS, createProxiedTestDatabase } from '../helpers/testDatabase.ts';
 import { HttpClient } from '../helpers/http.ts';
 import { Inbox, eventually, leaveQuietly } from '../helpers/realtime.ts';
 import { missingForCluster, startCluster, type Cluster } from '../scale/cluster.ts';
@@ -27,10 +27,7 @@ describe('DMs during a database outage with several processes (PostgreSQL behind
     // Every process reaches the database through the proxy (the cluster's own database stays unused).
     cluster = await startCluster(2, {
       DATABASE_URL: db.target.url,
-      DB_CONNECT_TIMEOUT_MS: '1000',
-      DB_ACQUIRE_TIMEOUT_MS: '1500',
-      DB_STATEMENT_TIMEOUT_MS: '1000',
-      DB_WATCH_INTERVAL: '0.5',
+      ...OUTAGE_SETTINGS,
       // Start-up on a busy machine may take longer than the outage bounds above allow.
       DB_STARTUP_WAIT: '120',
       EMAIL_VERIFICATION: 'off',

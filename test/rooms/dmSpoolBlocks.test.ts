@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import type { Room } from '@colyseus/sdk';
 import { startTestServer, type TestServer } from '../helpers/testServer.ts';
-import { createProxiedTestDatabase, usingPostgres } from '../helpers/testDatabase.ts';
+import { OUTAGE_SETTINGS, createProxiedTestDatabase, usingPostgres } from '../helpers/testDatabase.ts';
 import { Inbox, eventually, leaveQuietly, sdkClient } from '../helpers/realtime.ts';
 
 const reason = ' (PostgreSQL run only: the embedded database has no network path to cut)';
@@ -23,17 +23,7 @@ describe('DMs during a database outage after a block and an unblock (one process
   before(async function () {
     if (!usingPostgres) return;
     db = await createProxiedTestDatabase();
-    server = await startTestServer(
-      {
-        DB_CONNECT_TIMEOUT_MS: '1000',
-        DB_ACQUIRE_TIMEOUT_MS: '1500',
-        DB_STATEMENT_TIMEOUT_MS: '1000',
-        DB_STARTUP_WAIT: '0',
-        DB_WATCH_INTERVAL: '0.5',
-        EMAIL_VERIFICATION: 'off',
-      },
-      { database: db.target },
-    );
+    server = await startTestServer({ ...OUTAGE_SETTINGS, EMAIL_VERIFICATION: 'off' }, { database: db.target });
   });
   afterEach(async () => {
     if (!usingPostgres) return;
