@@ -7,6 +7,7 @@ import type { PGlite } from '@electric-sql/pglite';
 import { allEntities } from '../../entities/index.ts';
 import { embeddedClient, pgPoolOptions, type PoolTimeouts, type QueryErrorListener } from './pgPool.ts';
 import { PGLITE_EXTENSIONS } from './pgliteExtensions.ts';
+import { requestEntityManager } from './requestEntityManager.ts';
 import type { PgliteWasm } from './pgliteWasm.ts';
 
 export const MIGRATIONS_DIR = path.join(import.meta.dirname, 'migrations');
@@ -47,6 +48,7 @@ export function ormOptions(
     preferTs: true,
     debug: false,
     allowGlobalContext: false,
+    context: requestEntityManager,
     forceUtcTimezone: true,
   };
   if (target.kind === 'postgresql') {

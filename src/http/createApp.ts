@@ -1,6 +1,6 @@
 import type { Application } from 'express';
 import swaggerUi from 'swagger-ui-express';
-import { RequestContext } from '@mikro-orm/core';
+import { withRequestEntityManager } from '../db/requestEntityManager.ts';
 import type { Logger } from 'pino';
 import type { Config } from '../config.ts';
 import type { Services } from '../services.ts';
@@ -46,7 +46,7 @@ export function configureApp(app: Application, deps: { config: Config; logger: L
   app.use(requestLogging(logger));
   app.use(httpMetrics(services.metrics));
   app.use(securityHeaders());
-  app.use((_req, _res, next) => RequestContext.create(services.orm.em, next));
+  app.use((_req, _res, next) => withRequestEntityManager(services.orm.em, next));
 
   const registry = createRegistry();
   // Bodies are read by each route, after its access check, within the route's own limit (route.ts).
