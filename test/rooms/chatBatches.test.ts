@@ -95,4 +95,24 @@ describe('chat messages stored in batches', () => {
     expect(twice[1].id).to.equal(twice[0].id);
     expect(seen.items.find((m) => m.text === 'twice').id).to.equal(twice[0].id);
   });
+
+  it('when messages are stored alone and in a batch, then what members get live (message and message_sent) is the message as the history shows it, field for field', async () => {
+    const [a, b] = await Promise.all(
+      world.users.slice(0, 2).map((u) => joinChatAs(world.server, u, world.groupId, rooms)),
+    );
+    const [seen, acked] = [new Inbox(b, 'message'), new Inbox(a, 'message_sent')];
+    a.send('msg', { text: 'alone', client_msg_id: randomUUID() });
+    await acked.next((m) => m.text === 'alone');
+    for (const text of ['batch 1', 'batch 2', 'batch 3']) a.send('msg', { text, client_msg_id: randomUUID() });
+    await seen.next((m) => m.text === 'batch 3');
+    await acked.next((m) => m.text === 'batch 3');
+
+    const history = await world.server.http.get(
+      `/chat/groups/${world.groupId}/messages?limit=10`,
+      world.users[0].access_token,
+    );
+    const stored = new Map(history.body.items.map((m: any) => [m.id, m]));
+    expect(seen.items.map((m) => m.text)).to.deep.equal(['alone', 'batch 1', 'batch 2', 'batch 3']);
+    for (const live of [...seen.items, ...acked.items]) expect(live, live.text).to.deep.equal(stored.get(live.id));
+  });
 });

@@ -24,6 +24,8 @@ export interface NewChatMessage {
 }
 
 const PREVIEW_CHARS = 200;
+/** What a stored message's view is made of (`rowView`): a statement returns these, not every column. */
+const VIEW_COLUMNS = 'id, group_id, kind, seq, author_id, author_name, to_user_id, text, client_msg_id, created_at';
 
 /**
  * Stores one message in one statement. It first takes the group's row (a lock held until commit) to
@@ -58,7 +60,7 @@ export async function insertChatMessage(
          select case when ?::boolean then g.last_message_id else nextval('chat_messages_id_seq') end, g.id,
            case when ?::boolean then g.last_seq end, ?, ?, ?, ?, ?, ?::uuid,
            case when ?::boolean then g.last_message_at else coalesce(?::timestamptz, clock_timestamp()) end
-         from g returning *),
+         from g returning ${VIEW_COLUMNS}),
        d as (
          delete from chat_messages where group_id = ? and id <= (
            select c.id from chat_messages c where c.group_id = ? and (select retain_messages from g) is not null
@@ -159,7 +161,7 @@ export async function insertChatMessages(
          select nextval('chat_messages_id_seq'), g.id, g.last_seq + ok.n, 'msg', ok.author_id, ok.author_name, null,
            ok.text, ok.client_msg_id, clock_timestamp()
          from g cross join ok order by ok.n
-         returning *),
+         returning ${VIEW_COLUMNS}),
        l as (select * from m order by id desc limit 1),
        u as (
          update chat_groups set last_seq = chat_groups.last_seq + (select count(*) from m),
